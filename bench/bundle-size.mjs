@@ -1,0 +1,82 @@
+// Bundle sizes, with esbuild: our client for the browser and for workerd (package exports conditions),
+// entry `import { SocketModeClient } from 'socket-mode-anywhere'`, minified + gzipped; against what
+// @slack/socket-mode needs (its Node bundle: it does not bundle for the browser). The metafile tells
+// whether `ws` / `isomorphic-ws` ended up in a browser/workerd bundle (they must not).
+// Run alone: node bench/bundle-size.mjs
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const TARGETS = [
+  { name: 'ours-browser', pkg: 'socket-mode-anywhere', platform: 'browser', conditions: ['browser'] },
+  { name: 'ours-workerd', pkg: 'socket-mode-anywhere', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
+  { name: 'ours-node', pkg: 'socket-mode-anywhere', platform: 'node', conditions: ['node'], external: ['ws', 'bufferutil', 'utf-8-validate'] },
+  { name: 'official-node', pkg: '@slack/socket-mode', platform: 'node', conditions: ['node'] },
+  { name: 'official-browser', pkg: '@slack/socket-mode', platform: 'browser', conditions: ['browser'], expectFailure: true },
+];
+
+const FORBIDDEN = /(^|\/)node_modules\/(ws|isomorphic-ws)\//;
+
+async function measure(t) {
+  const contents = `import { SocketModeClient } from '${t.pkg}';\nexport { SocketModeClient };\n`;
+  let result;
+  try {
+    result = await esbuild.build({
+      stdin: { contents, resolveDir: here, sourcefile: `entry-${t.name}.mjs`, loader: 'js' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: t.platform,
+      conditions: t.conditions,
+      ...(t.mainFields ? { mainFields: t.mainFields } : {}),
+      external: t.external ?? [],
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+  } catch (err) {
+    const errors = err.errors ?? [];
+    const nodeImports = new Set(errors.map((e) => /"(node:[^"]+|[a-z_]+)"/.exec(e.text)?.[1]).filter(Boolean));
+    return { name: t.name, ok: false, errors: errors.length, unresolved: [...nodeImports].slice(0, 12), expectedFailure: !!t.expectFailure };
+  }
+  const code = result.outputFiles[0].contents;
+  const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
+  const byPackage = {};
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m ? m[1] : file.startsWith('dist/') ? `(ours) ${file.split('/').slice(0, 2).join('/')}` : file;
+    byPackage[key] = (byPackage[key] ?? 0) + bytesInOutput;
+  }
+  const inputFiles = Object.keys(result.metafile.inputs);
+  const forbidden = inputFiles.filter((f) => FORBIDDEN.test(f));
+  return {
+    name: t.name,
+    ok: true,
+    conditions: t.conditions,
+    minBytes: code.byteLength,
+    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    containsWs: forbidden.length > 0,
+    forbiddenInputs: forbidden,
+    inputs: inputFiles.length,
+    byPackage: Object.fromEntries(Object.entries(byPackage).sort((a, b) => b[1] - a[1])),
+  };
+}
+
+export async function bundleSizes() {
+  const out = {};
+  for (const t of TARGETS) out[t.name] = await measure(t);
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = await bundleSizes();
+  for (const v of Object.values(r)) {
+    if (v.ok) console.log(`${v.name.padEnd(18)} ${(v.minBytes / 1024).toFixed(1)} KB min  ${(v.gzipBytes / 1024).toFixed(1)} KB gzip  ws/isomorphic-ws inside: ${v.containsWs}`);
+    else console.log(`${v.name.padEnd(18)} does not bundle: ${v.errors} errors (${v.unresolved.join(', ')}${v.unresolved.length >= 12 ? ', …' : ''})`);
+    if (v.ok && v.name.startsWith('ours')) console.log('   ', JSON.stringify(v.byPackage));
+  }
+}

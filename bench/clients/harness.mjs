@@ -1,0 +1,127 @@
+// The child-process side shared by every client under test. A client module supplies an adapter:
+//   { name, describe, autoAcks, create({ apiUrl, appToken, onEnvelope }) -> { start(), stop() } }
+// where onEnvelope(args) gets { ack() } (unless autoAcks: the raw client acks before calling it).
+// The orchestrator drives this process over IPC; it runs with --expose-gc.
+import { performance } from 'node:perf_hooks';
+import { serve } from '../lib/rpc.mjs';
+import { holdUntilFile, sleep } from '../lib/stats.mjs';
+
+const gc = () => {
+  if (!globalThis.gc) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 3; i++) globalThis.gc();
+};
+
+export function runClient(adapter) {
+  let clients = [];
+  let mode = 'noop';
+  let handled = 0;
+  let target = Infinity;
+  let onTarget = () => {};
+  let errors = 0;
+
+  const done = () => {
+    if (++handled === target) onTarget();
+  };
+  // Handlers as each library's docs recommend: ack first, then do the work.
+  const onEnvelope = (args) => {
+    if (mode === 'noop') {
+      if (!adapter.autoAcks) args.ack();
+      done();
+      return;
+    }
+    // slow: 50 ms of async work after the ack
+    (async () => {
+      if (!adapter.autoAcks) await args.ack();
+      await sleep(50);
+      done();
+    })().catch(() => errors++);
+  };
+
+  const make = (apiUrl, appToken) => adapter.create({ apiUrl, appToken, onEnvelope, onError: () => errors++ });
+
+  const untilHandled = (n, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      target = handled + n;
+      if (handled >= target) return resolve();
+      const t = setTimeout(() => reject(new Error(`handled ${handled}/${target} after ${timeoutMs} ms`)), timeoutMs);
+      onTarget = () => {
+        clearTimeout(t);
+        target = Infinity;
+        resolve();
+      };
+    });
+
+  async function stopAll() {
+    await Promise.all(clients.map((c) => c.stop()));
+    clients = [];
+  }
+
+  serve({
+    info: () => ({ name: adapter.name, describe: adapter.describe, pid: process.pid, node: process.version }),
+
+    async connect({ apiUrl, appToken }) {
+      const c = make(apiUrl, appToken);
+      clients.push(c);
+      await c.start();
+      return { pid: process.pid };
+    },
+
+    setMode({ mode: m }) {
+      mode = m;
+    },
+
+    /**
+     * Pipelined throughput: tell the parent we hold, block this event loop until `file` exists (the
+     * simulator injected everything meanwhile, so the envelopes wait in socket buffers), then drain:
+     * wall and CPU time from release to the n-th handled (acked) envelope.
+     */
+    async throughput({ n, file, maxHoldMs = 30_000, timeoutMs = 60_000 }, progress) {
+      mode = 'noop';
+      handled = 0;
+      await progress('holding');
+      holdUntilFile(file, maxHoldMs);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await untilHandled(n, timeoutMs);
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      return { n, wallMs, cpuMs, perSec: (n / wallMs) * 1000, perCpuSec: (n / cpuMs) * 1000, errors };
+    },
+
+    /** Wait for `n` more handled envelopes (used by the latency and refresh runs to know we are done). */
+    async handledCount() {
+      return { handled, errors };
+    },
+
+    heap() {
+      gc();
+      return { heapUsed: process.memoryUsage().heapUsed };
+    },
+
+    /** N idle clients: heapUsed delta / N after gc, each with its own live connection. */
+    async idleHeap({ apiUrl, appToken, n }) {
+      await stopAll();
+      // Warm-up: one client connects and stops first, so lazily loaded modules (undici's fetch, ws
+      // internals) and one-off caches are not charged to the N measured clients.
+      const warm = make(apiUrl, appToken);
+      await warm.start();
+      await warm.stop();
+      await sleep(100);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const created = Array.from({ length: n }, () => make(apiUrl, appToken));
+      for (const c of created) await c.start(); // one at a time: connections.open is serialized anyway
+      clients.push(...created);
+      await sleep(500); // let connection setup garbage become collectable
+      gc();
+      const after = process.memoryUsage().heapUsed;
+      return { n, before, after, perClientBytes: (after - before) / n };
+    },
+
+    async stop() {
+      await stopAll();
+      return { errors };
+    },
+  });
+}

@@ -1,0 +1,97 @@
+// Medians across repetitions, ratios against the baselines of the same run, and the issue's goals
+// (reported, never asserted: these are noisy 2-core machines).
+import { median, ratio, round } from './stats.mjs';
+
+const med = (runs, pick) => (runs?.length ? median(runs.map(pick)) : NaN);
+
+/** rows: [{ key, label, unit, better, values: { raw, official, ours } }] */
+export function summarize(raw, bundle, clients) {
+  const rows = [];
+  const row = (key, label, unit, better, pick) => {
+    const values = {};
+    for (const c of clients) values[c] = pick(c);
+    if (Object.values(values).every((v) => !Number.isFinite(v))) return;
+    rows.push({
+      key, label, unit, better,
+      values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v, 3)])),
+      oursVsRaw: round(ratio(values.ours, values.raw), 3),
+      oursVsOfficial: round(ratio(values.ours, values.official), 3),
+    });
+  };
+  const T = raw.throughput, L = raw.latency, R = raw.refresh, M = raw.memory;
+  row('throughput', 'Throughput, client wall (release → n-th ack)', 'env/s', 'higher', (c) => med(T[c], (r) => r.perSec));
+  row('throughputCpu', 'Throughput per client CPU-second', 'env/CPU-s', 'higher', (c) => med(T[c], (r) => r.perCpuSec));
+  row('throughputE2E', 'Throughput end to end (sim: inject → last ack)', 'env/s', 'higher', (c) => med(T[c], (r) => r.e2ePerSec));
+  for (const [mode, what] of [['noop', '0 ms handler'], ['slow', '50 ms async handler']]) {
+    row(`ackP50_${mode}`, `Ack latency p50, ${what}`, 'ms', 'lower', (c) => med(L[c]?.[mode], (r) => r.p50));
+    row(`ackP99_${mode}`, `Ack latency p99, ${what}`, 'ms', 'lower', (c) => med(L[c]?.[mode], (r) => r.p99));
+  }
+  row('noLive', 'Refresh: no live connection (3 refreshes)', 'ms', 'lower', (c) => med(R[c], (r) => r.noLiveConnectionMs));
+  row('missedSlash', 'Refresh: slash commands missing the deadline', 'count', 'lower', (c) => med(R[c], (r) => r.missedSlash));
+  row('missedAll', 'Refresh: envelopes missing the deadline (all types)', 'count', 'lower', (c) => med(R[c], (r) => r.missedDeadlines));
+  row('slashUserLate', 'Refresh: slash commands acked > 3 s after inject (queued time counts)', 'count', 'lower', (c) => med(R[c], (r) => r.slashUserLate));
+  row('unacked', 'Refresh: envelopes never acked', 'count', 'lower', (c) => med(R[c], (r) => r.unacked));
+  row('idleHeap', 'Heap per idle client', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
+  row('heapGrowth', 'Heap growth over 100k envelopes', 'KB', 'lower', (c) => med(M[c]?.growth, (r) => r.growthBytes / 1024));
+  if (bundle) {
+    const kb = (n) => (bundle[n]?.ok ? bundle[n].gzipBytes / 1024 : NaN);
+    rows.push(
+      { key: 'bundleBrowser', label: 'Bundle, browser (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-browser')), official: null, raw: null }, note: 'official: does not bundle for the browser' },
+      { key: 'bundleWorkerd', label: 'Bundle, workerd (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-workerd')), official: null, raw: null } },
+      { key: 'bundleNode', label: 'Bundle, Node (min+gzip, deps included)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-node')), official: round(kb('official-node')), raw: null }, oursVsOfficial: round(ratio(kb('ours-node'), kb('official-node')), 3) },
+    );
+  }
+
+  const get = (key) => rows.find((r) => r.key === key);
+  const goals = [];
+  const goal = (name, target, value, met) => goals.push({ name, target, value, met: met === null ? null : !!met });
+  const t = get('throughput');
+  if (t) goal('throughput ours/raw (client wall)', '>= 0.95', t.oursVsRaw, t.oursVsRaw === null ? null : t.oursVsRaw >= 0.95);
+  const tc = get('throughputCpu');
+  if (tc) goal('throughput ours/raw (per CPU-s)', '>= 0.95', tc.oursVsRaw, tc.oursVsRaw === null ? null : tc.oursVsRaw >= 0.95);
+  const slow = get('ackP99_slow');
+  if (slow && Number.isFinite(slow.values.ours)) goal('ours: acks independent of handler work (p99 with 50 ms handler < 50 ms)', '< 50 ms', slow.values.ours, slow.values.ours < 50);
+  const nl = get('noLive'), ms = get('missedSlash');
+  if (nl && Number.isFinite(nl.values.ours)) goal('ours: refresh no-live time', '0 ms', nl.values.ours, nl.values.ours === 0);
+  if (ms && Number.isFinite(ms.values.ours)) goal('ours: refresh missed slash deadlines', '0', ms.values.ours, ms.values.ours === 0);
+  if (bundle?.['ours-browser']?.ok) {
+    goal('ours: browser bundle min+gzip', '<= 6 KB', round(bundle['ours-browser'].gzipBytes / 1024), bundle['ours-browser'].gzipBytes <= 6 * 1024);
+    goal('ours: no ws/isomorphic-ws in browser bundle', 'false', bundle['ours-browser'].containsWs, !bundle['ours-browser'].containsWs);
+  }
+  if (bundle?.['ours-workerd']?.ok) goal('ours: no ws/isomorphic-ws in workerd bundle', 'false', bundle['ours-workerd'].containsWs, !bundle['ours-workerd'].containsWs);
+  return { rows, goals };
+}
+
+const PANELS = [
+  ['throughput', 'Throughput, client wall time'],
+  ['throughputCpu', 'Throughput per client CPU-second'],
+  ['ackP99_noop', 'Ack latency p99, 0 ms handler'],
+  ['ackP99_slow', 'Ack latency p99, 50 ms async handler'],
+  ['noLive', 'Refresh ×3: time with no live connection'],
+  ['missedAll', 'Refresh ×3: envelopes missing the 3 s deadline'],
+  ['idleHeap', 'Heap per idle client'],
+  ['heapGrowth', 'Heap growth over 100k envelopes'],
+  ['bundleNode', 'Bundle for Node, min+gzip'],
+  ['bundleBrowser', 'Bundle for the browser, min+gzip'],
+];
+
+export function chartPanels(summary) {
+  const panels = [];
+  for (const [key, title] of PANELS) {
+    const r = summary.rows.find((x) => x.key === key);
+    if (!r) continue;
+    const ratioTo = key.startsWith('bundle') ? 'official' : 'raw';
+    panels.push({
+      title,
+      unit: r.unit,
+      better: r.better,
+      ratioTo,
+      bars: ['raw', 'official', 'ours'].filter((c) => c in r.values).map((c) => ({
+        label: c,
+        value: r.values[c] ?? NaN,
+        note: key === 'bundleBrowser' && c === 'official' ? 'does not bundle (node: imports)' : 'n/a',
+      })),
+    });
+  }
+  return panels;
+}

@@ -1,0 +1,42 @@
+// The printed report: one table of medians with ratios, the goals, and the process layout.
+const fmt = (v) => {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '—';
+  if (typeof v !== 'number') return String(v);
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  return String(Number(v.toFixed(2)));
+};
+const fmtRatio = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function printReport(summary, bundle, meta) {
+  const out = [];
+  out.push('');
+  out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps}${meta.quick ? ' (quick)' : ''}`);
+  out.push('processes: orchestrator bench/run.mjs; simulator bench/sim-host.mjs (own process, whole run);');
+  out.push('           each client in its own child (bench/clients/<name>.mjs), one client at a time');
+  out.push('');
+  out.push(
+    table(
+      ['measure', 'unit', 'raw', 'official', 'ours', 'ours/raw', 'ours/official'],
+      summary.rows.map((r) => [r.label, r.unit, fmt(r.values.raw), fmt(r.values.official), fmt(r.values.ours), fmtRatio(r.oursVsRaw), fmtRatio(r.oursVsOfficial)]),
+    ),
+  );
+  if (bundle) {
+    out.push('');
+    for (const [name, b] of Object.entries(bundle)) {
+      if (b.ok) out.push(`bundle ${name.padEnd(17)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ws/isomorphic-ws in bundle: ${b.containsWs ? 'YES' : 'no'}`);
+      else out.push(`bundle ${name.padEnd(17)} does not bundle: ${b.errors} errors (unresolved e.g. ${b.unresolved.slice(0, 5).join(', ')})`);
+    }
+  }
+  out.push('');
+  out.push('goals (reported, not asserted):');
+  for (const g of summary.goals) out.push(`  [${g.met === null ? ' ? ' : g.met ? 'met' : 'NOT'}] ${g.name}: ${g.value} (target ${g.target})`);
+  out.push('');
+  console.log(out.join('\n'));
+}

@@ -1,0 +1,108 @@
+// npm run bench — orchestrator. Process layout (2 cores: keep the simulator and the client under test
+// from fighting over one):
+//   this process        orchestration only: forks the others, writes results, does no measured work
+//   bench/sim-host.mjs  the simulator (dist/simulator), one process for the whole run, driven over IPC
+//   bench/clients/*.mjs one child per client under test and per measure, run one after another
+// Flags: --quick (1 rep, smaller counts), --only=bundle,throughput,refresh,memory, --clients=ours,raw
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnChild } from './lib/rpc.mjs';
+import * as measures from './lib/measures.mjs';
+import { summarize } from './lib/summary.mjs';
+import { printReport } from './lib/table.mjs';
+import { renderChart } from './chart.mjs';
+import { chartPanels } from './lib/summary.mjs';
+import { bundleSizes } from './bundle-size.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = args.includes('--quick');
+const only = new Set((flag('only') ?? 'bundle,throughput,refresh,memory').split(','));
+const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
+
+const cfg = {
+  reps: quick ? 1 : 3,
+  throughput: { envelopes: quick ? 5000 : 20_000, warmup: quick ? 1000 : 3000, latencyN: quick ? 100 : 300, latencyIntervalMs: 4 },
+  refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
+  memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000 },
+};
+for (const k of ['throughput', 'refresh', 'memory']) cfg[k].reps = cfg.reps;
+
+const started = Date.now();
+const log = (s) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${s}\n`);
+
+const sim = spawnChild(join(here, 'sim-host.mjs'));
+await sim.ready;
+const processes = [];
+const raw = { throughput: {}, latency: {}, refresh: {}, memory: {} };
+let bundle;
+
+try {
+  if (only.has('bundle')) {
+    log('bundle sizes (esbuild)');
+    bundle = await bundleSizes();
+  }
+  for (const name of CLIENTS) {
+    if (only.has('throughput')) {
+      log(`${name}: throughput (${cfg.reps}× ${cfg.throughput.envelopes} pipelined) + ack latency`);
+      const r = await measures.throughputAndLatency(sim, name, { ...cfg.throughput, reps: cfg.reps }, processes);
+      raw.throughput[name] = r.throughput;
+      raw.latency[name] = r.latency;
+    }
+  }
+  for (const name of CLIENTS) {
+    if (only.has('refresh')) {
+      log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
+      raw.refresh[name] = await measures.refresh(sim, name, cfg.refresh, processes);
+    }
+  }
+  for (const name of CLIENTS) {
+    if (only.has('memory')) {
+      log(`${name}: memory (${cfg.memory.idleClients} idle clients; ${cfg.memory.growthEnvelopes} envelopes)`);
+      raw.memory[name] = await measures.memory(sim, name, cfg.memory, processes);
+    }
+  }
+} finally {
+  await sim.call('stop', {}, undefined, 10_000).catch(() => {});
+  await sim.kill();
+}
+
+const meta = {
+  date: new Date().toISOString(),
+  wallSeconds: (Date.now() - started) / 1000,
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  quick,
+  config: cfg,
+  processes: {
+    orchestrator: { file: 'bench/run.mjs', pid: process.pid, role: 'forks the others, no measured work' },
+    simulator: { file: 'bench/sim-host.mjs', pid: sim.child.pid, role: 'the simulator (dist/simulator) for the whole run; injects, times acks' },
+    clients: processes,
+    note: 'one child per client under test and per measure, run one after another (never two clients at once)',
+  },
+  clients: {
+    raw: 'hand-written ws client: JSON.parse + send ack (the limit); naive reconnect on close',
+    official: '@slack/socket-mode 3.1.0 (undici WebSocket), default options',
+    ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
+  },
+};
+
+const summary = summarize(raw, bundle, CLIENTS);
+const result = { meta, summary, bundle, runs: raw };
+const outDir = join(here, 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(
+  join(outDir, 'latest.svg'),
+  renderChart({
+    title: 'socket-mode-anywhere benchmark',
+    subtitle: `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} · every ratio is against baselines measured in this run`,
+    panels: chartPanels(summary, bundle),
+  }),
+);
+printReport(summary, bundle, meta);
+log(`wrote bench/results/latest.json and latest.svg (${meta.wallSeconds.toFixed(0)} s)`);

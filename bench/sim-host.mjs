@@ -1,0 +1,217 @@
+// The simulator process. The orchestrator (bench/run.mjs) drives it over IPC (bench/lib/rpc.mjs);
+// every measurement that needs the simulator's clock or its records is taken here, through the
+// simulator's code API, so pipelined injection is a tight loop in this process.
+import { performance } from 'node:perf_hooks';
+import { serve } from './lib/rpc.mjs';
+import { percentile, sleep } from './lib/stats.mjs';
+
+const { startSimulator } = await import('../dist/simulator/index.js');
+
+let sim;
+let acked = 0; // first acks (not duplicates) since the last counter reset
+let duplicates = 0;
+let lastAckAt = 0; // performance.now()
+const ackWaiters = new Set();
+
+function resetCounters() {
+  acked = 0;
+  duplicates = 0;
+  lastAckAt = 0;
+}
+
+function onAck(rec) {
+  if (rec.duplicate) duplicates++;
+  else {
+    acked++;
+    lastAckAt = performance.now();
+  }
+  for (const w of ackWaiters) w();
+}
+
+/** Resolves once `n` first acks were counted (or rejects after timeoutMs). */
+function waitAcks(n, timeoutMs) {
+  if (acked >= n) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (acked < n) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`only ${acked}/${n} acks after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      ackWaiters.delete(check);
+    };
+    ackWaiters.add(check);
+  });
+}
+
+const liveCount = () => sim.connections().filter((c) => c.state === 'live').length;
+
+async function waitLive(n = 1, timeoutMs = 20_000) {
+  await sim.waitFor(() => liveCount() >= n, timeoutMs);
+}
+
+// events_api kinds rotate so every inner event type is exercised.
+const EVENT_KINDS = ['message', 'app_mention', 'reaction_added'];
+
+serve({
+  async start({ options = {} }) {
+    if (sim) await sim.close();
+    sim = await startSimulator(options);
+    sim.on('ack', onAck);
+    resetCounters();
+    return { apiUrl: sim.apiUrl, appToken: sim.appToken, url: sim.url, pid: process.pid };
+  },
+
+  async stop() {
+    if (sim) await sim.close();
+    sim = undefined;
+  },
+
+  async waitLive({ n = 1, timeoutMs = 20_000 }) {
+    await waitLive(n, timeoutMs);
+    return { live: liveCount() };
+  },
+
+  state() {
+    return { live: liveCount(), connections: sim.connections().length, openCalls: sim.openCalls };
+  },
+
+  /** Pipelined: inject `n` events_api envelopes in one tight loop (no awaits). */
+  burst({ n }) {
+    resetCounters();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sim.inject(EVENT_KINDS[i % 3]);
+    return { injectMs: performance.now() - t0, t0 };
+  },
+
+  /** After burst(): wait for `n` acks; wall time from the burst's start to the last ack. */
+  async burstAcks({ n, t0, timeoutMs = 60_000 }) {
+    await waitAcks(n, timeoutMs);
+    return { acked, duplicates, wallMs: lastAckAt - t0, missed: sim.missedDeadlines().length };
+  },
+
+  /**
+   * Paced: `n` envelopes, one every `intervalMs`, kinds rotating (events and a slash command); returns the
+   * simulator's ack latencies (delivery -> ack received) of the first acks.
+   */
+  async paced({ n, intervalMs, timeoutMs = 30_000 }) {
+    sim.resetStats();
+    resetCounters();
+    const latencies = [];
+    const off = sim.on('ack', (rec) => {
+      if (!rec.duplicate && rec.latencyMs >= 0) latencies.push(rec.latencyMs);
+    });
+    const kinds = [...EVENT_KINDS, 'slash_command'];
+    for (let i = 0; i < n; i++) {
+      sim.inject(kinds[i % kinds.length]);
+      await sleep(intervalMs);
+    }
+    try {
+      await waitAcks(n, timeoutMs);
+    } finally {
+      off();
+    }
+    return {
+      n: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies),
+      missed: sim.missedDeadlines().length,
+    };
+  },
+
+  /**
+   * Refresh under load: events + slash commands flow at `ratePerSec` while `refreshes` refresh sequences
+   * (warning -> refresh_requested -> close) run one after another; each waits for the client to be live
+   * again plus `settleMs`. Reports the simulator's own gap and deadline counters, plus slash commands
+   * acked more than 3 s after injection (time spent queued counts: Slack's user sees that delay).
+   */
+  async refreshRun({ refreshes = 3, ratePerSec = 100, settleMs = 1000, tailMs = 1500, timeoutMs = 30_000 }) {
+    await waitLive(1, timeoutMs);
+    await sleep(200);
+    sim.resetStats();
+    resetCounters();
+    const injectedAt = new Map(); // envelope_id -> { t, type }
+    const slashLatency = new Map();
+    const offAck = sim.on('ack', (rec) => {
+      const inj = injectedAt.get(rec.envelope_id);
+      if (inj && !rec.duplicate && !slashLatency.has(rec.envelope_id)) slashLatency.set(rec.envelope_id, performance.now() - inj.t);
+    });
+    let flowing = true;
+    let injected = 0;
+    const everyMs = 1000 / ratePerSec;
+    const flow = (async () => {
+      const kinds = ['message', 'slash_command', 'app_mention', 'block_actions'];
+      const start = performance.now();
+      while (flowing) {
+        const env = sim.inject(kinds[injected % kinds.length]);
+        injectedAt.set(env.envelope_id, { t: performance.now(), type: env.type });
+        injected++;
+        const due = start + injected * everyMs;
+        await sleep(Math.max(0, due - performance.now()));
+      }
+    })();
+    const t0 = performance.now();
+    const perRefresh = [];
+    try {
+      for (let i = 0; i < refreshes; i++) {
+        const before = new Set(sim.connections().filter((c) => c.state === 'live').map((c) => c.id));
+        const gapBefore = sim.noLiveConnectionMs();
+        const tr = performance.now();
+        sim.refresh({ warning: true });
+        // Done when every refreshed connection is closed and some other connection is live.
+        await sim.waitFor(
+          () =>
+            sim.connections().every((c) => !before.has(c.id) || c.state === 'closed') &&
+            sim.connections().some((c) => c.state === 'live' && !before.has(c.id)),
+          timeoutMs,
+        );
+        perRefresh.push({ ms: performance.now() - tr, gapMs: sim.noLiveConnectionMs() - gapBefore });
+        await sleep(settleMs);
+      }
+      await sleep(tailMs);
+    } finally {
+      flowing = false;
+      await flow;
+    }
+    // Give every envelope its full deadline before counting.
+    const allIds = [...injectedAt.keys()];
+    await sim.waitFor(() => acked >= injected, 3500).catch(() => {});
+    offAck();
+    const missed = sim.missedDeadlines();
+    const slashIds = allIds.filter((id) => injectedAt.get(id).type === 'slash_commands');
+    const userLate = slashIds.filter((id) => !slashLatency.has(id) || slashLatency.get(id) > 3000).length;
+    return {
+      durationMs: performance.now() - t0,
+      injected,
+      acked,
+      unacked: injected - acked,
+      noLiveConnectionMs: sim.noLiveConnectionMs(),
+      missedDeadlines: missed.length,
+      missedSlash: missed.filter((m) => m.type === 'slash_commands').length,
+      slashInjected: slashIds.length,
+      slashUserLate: userLate,
+      slashAckP99Ms: percentile([...slashLatency.values()], 99),
+      openCalls: sim.openCalls,
+      perRefresh,
+    };
+  },
+
+  /** For the heap-growth run: `total` envelopes in batches of `batch`, each batch fully acked first. */
+  async batches({ total, batch, timeoutMs = 60_000 }) {
+    const t0 = performance.now();
+    for (let sent = 0; sent < total; sent += batch) {
+      resetCounters();
+      sim.resetStats(); // keep the simulator's own records small
+      const n = Math.min(batch, total - sent);
+      for (let i = 0; i < n; i++) sim.inject(EVENT_KINDS[i % 3]);
+      await waitAcks(n, timeoutMs);
+    }
+    return { wallMs: performance.now() - t0 };
+  },
+});

@@ -1,0 +1,24 @@
+// Echo bot on Deno: answers @-mentions in the channel and /echo with an ack payload.
+//   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… deno run \
+//     --allow-net=slack.com,wss-primary.slack.com,wss-backup.slack.com \
+//     --allow-env=SLACK_APP_TOKEN,SLACK_BOT_TOKEN,SLACK_API_URL echo-bot.ts
+import { SocketModeClient, callApi } from 'socket-mode-anywhere';
+
+const apiUrl = Deno.env.get('SLACK_API_URL'); // undefined → https://slack.com/api/
+const botToken = Deno.env.get('SLACK_BOT_TOKEN');
+const client = new SocketModeClient({ appToken: Deno.env.get('SLACK_APP_TOKEN'), apiUrl });
+
+client.on('app_mention', async ({ ack, event }) => {
+  await ack(); // ack first: Slack wants it within 3 s, whatever the reply costs
+  await callApi('chat.postMessage', { channel: event.channel, text: `echo: ${event.text}` }, { token: botToken, apiUrl });
+});
+client.on('slash_commands', async ({ ack, body }) => {
+  await ack({ text: `echo: ${body.text}` });
+});
+client.on('error', (err) => console.error(`[echo-bot] ${err.code}: ${err.message}`));
+client.on('connected', ({ num_connections }) => console.log(`[echo-bot] connected (${num_connections} connection(s))`));
+
+const stop = () => client.disconnect().then(() => Deno.exit(0));
+Deno.addSignalListener('SIGINT', stop);
+Deno.addSignalListener('SIGTERM', stop);
+await client.start();

@@ -1,0 +1,32 @@
+// Echo bot on Node: answers @-mentions in the channel and /echo with an ack payload.
+//   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… node echo-bot.mjs
+// SLACK_API_URL points it at another Web API (the local simulator: `npx socket-mode-anywhere simulator`).
+import { pathToFileURL } from 'node:url';
+import { SocketModeClient, callApi } from 'socket-mode-anywhere';
+
+export function createEchoBot({ appToken, botToken, apiUrl, log = console.log }) {
+  const client = new SocketModeClient({ appToken, apiUrl });
+
+  client.on('app_mention', async ({ ack, event }) => {
+    await ack(); // ack first: Slack wants it within 3 s, whatever the reply costs
+    await callApi('chat.postMessage', { channel: event.channel, text: `echo: ${event.text}` }, { token: botToken, apiUrl });
+  });
+  client.on('slash_commands', async ({ ack, body }) => {
+    await ack({ text: `echo: ${body.text}` }); // the ack payload is the command's reply
+  });
+  client.on('error', (err) => log(`[echo-bot] ${err.code}: ${err.message}`));
+  client.on('connected', ({ num_connections }) => log(`[echo-bot] connected (${num_connections} connection(s))`));
+  return client;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const client = createEchoBot({
+    appToken: process.env.SLACK_APP_TOKEN,
+    botToken: process.env.SLACK_BOT_TOKEN,
+    apiUrl: process.env.SLACK_API_URL, // undefined → https://slack.com/api/
+  });
+  const stop = () => client.disconnect().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await client.start();
+}

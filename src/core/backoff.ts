@@ -1,0 +1,55 @@
+// Exponential backoff with full jitter: each delay is drawn uniformly in [0, min(maxMs, initialMs * factor^n)].
+// Full jitter spreads a fleet of clients that all lost Slack at once; drawing per attempt (not per client)
+// keeps two clients from marching in lockstep.
+
+export interface BackoffOptions {
+  /** Upper bound of the first delay. Default 1000. */
+  initialMs?: number;
+  /** Cap on the upper bound. Default 30000. */
+  maxMs?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+  /** Minimum delay after Slack answers `too_many_websockets` (more attempts make it worse). Default 30000. */
+  tooManyWebSocketsMs?: number;
+}
+
+export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
+  initialMs: 1000,
+  maxMs: 30_000,
+  factor: 2,
+  tooManyWebSocketsMs: 30_000,
+};
+
+export class Backoff {
+  private attempt = 0;
+  private readonly opts: Required<BackoffOptions>;
+  private readonly random: () => number;
+  constructor(opts: BackoffOptions = {}, random: () => number = () => Math.random()) {
+    this.opts = { ...DEFAULT_BACKOFF, ...stripUndefined(opts) };
+    this.random = random;
+  }
+  /** Number of delays handed out since the last reset. */
+  get attempts(): number {
+    return this.attempt;
+  }
+  /** Next delay in ms; `floorMs` raises the result (e.g. Retry-After). */
+  next(floorMs = 0): number {
+    const { initialMs, maxMs, factor } = this.opts;
+    const ceiling = Math.min(maxMs, initialMs * Math.pow(factor, this.attempt));
+    this.attempt++;
+    const jittered = Math.floor(this.random() * Math.max(0, ceiling));
+    return Math.max(floorMs, jittered);
+  }
+  reset(): void {
+    this.attempt = 0;
+  }
+  get tooManyWebSocketsMs(): number {
+    return this.opts.tooManyWebSocketsMs;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

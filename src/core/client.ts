@@ -1,0 +1,876 @@
+// SocketModeClient: events (mitt, every handler wrapped), a set of connection slots kept live
+// make-before-break, the reconnect loop, acks and dedupe.
+import mittImport, { type Emitter, type EventType } from 'mitt';
+import { AckQueue, handled, type AckFn, type AckPayload } from './ack-queue.ts';
+import { Backoff, type BackoffOptions } from './backoff.ts';
+import { Connection, type ConnectionCloseInfo, type EnvelopeFrame } from './connection.ts';
+import { MemoryDedupeStore, type DedupeStore } from './dedupe.ts';
+import {
+  ConnectionError,
+  DedupeError,
+  DisconnectedError,
+  HandlerError,
+  InsecureUrlError,
+  InvalidOptionsError,
+  InvalidTokenError,
+  LinkDisabledError,
+  NoWebSocketError,
+  RateLimitedError,
+  SlackApiError,
+  SocketModeError,
+  describe,
+} from './errors.ts';
+import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
+import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
+import { assertSecureUrl } from './url.ts';
+import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, openConnectionUrl, type FetchLike } from './web-api.ts';
+import { resolveWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
+
+// mitt ships CJS-style typings: under NodeNext the default import types as the module object, while every
+// ESM runtime hands over the function itself. Accept both.
+type MittFn = <E extends Record<EventType, unknown>>() => Emitter<E>;
+const mitt: MittFn =
+  typeof mittImport === 'function' ? (mittImport as unknown as MittFn) : (mittImport as unknown as { default: MittFn }).default;
+
+export interface SocketModeOptions {
+  /** App-level token (xapp-…). Required unless `openConnection` is given. */
+  appToken?: string;
+  /** Web API base. Default 'https://slack.com/api/'. */
+  apiUrl?: string;
+  /** Returns a fresh wss URL. Default: apps.connections.open with `appToken` (a page asks its backend). */
+  openConnection?: () => Promise<string>;
+  /** Default: globalThis.WebSocket, else the platform fallback (isomorphic-ws on Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** Default: globalThis.fetch. */
+  fetch?: FetchLike;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  /** Recover from failures (unexpected close, dead socket, transient open errors). Default true. */
+  autoReconnectEnabled?: boolean;
+  /** Pool size: live connections to keep, 1–10. Default 1. */
+  connections?: number;
+  /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
+  pingIntervalMs?: number;
+  /** Missing pong after this long = dead socket, replaced make-before-break. Default 5000. */
+  pongTimeoutMs?: number;
+  /** Rotate (make-before-break) sockets that cannot be pinged after this long. Default 300000; 0 disables. */
+  rotateAfterMs?: number;
+  /** Reconnect backoff. Defaults: initialMs 1000, maxMs 30000, factor 2, tooManyWebSocketsMs 30000. */
+  backoff?: BackoffOptions;
+  /** Warn when an envelope is not acked after this long (Slack's deadline is 3 s). Default 2500; 0 disables. */
+  ackDeadlineWarnMs?: number;
+  /** Close and retry a connection that sends no hello within this long. Default 10000. */
+  helloTimeoutMs?: number;
+  /** Never wait longer than this for the peer's side of a close. Default 1000. */
+  closeTimeoutMs?: number;
+  /** Larger frames are rejected unparsed. Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
+  dedupe?: DedupeStore | false;
+}
+
+export interface HelloInfo {
+  connection_id: string;
+  slot: number;
+  num_connections: number | undefined;
+  debug_info: HelloFrame['debug_info'];
+  connection_info: HelloFrame['connection_info'];
+}
+
+export interface ConnectedEvent extends HelloInfo {
+  /** The connection this one replaced (make-before-break), if any. */
+  replaced: string | undefined;
+}
+
+interface EnvelopeArgsBase<T extends string, B> {
+  /** Ack once; a string payload becomes `{text}`. Rejects with AckTooLargeError over 20 KB. */
+  ack: AckFn;
+  envelope_id: string;
+  type: T;
+  body: B;
+  retry_num: number | undefined;
+  retry_reason: string | undefined;
+  accepts_response_payload: boolean;
+  /** The client's id for the connection this envelope arrived on. */
+  connection_id: string;
+}
+
+export type EventsApiArgs = EnvelopeArgsBase<'events_api', Record<string, unknown> & { event_id?: string; event?: InnerEvent }> & {
+  event: InnerEvent | undefined;
+};
+export type SlashCommandArgs = EnvelopeArgsBase<'slash_commands', Record<string, unknown> & { command?: string }>;
+export type InteractiveArgs = EnvelopeArgsBase<'interactive', Record<string, unknown> & { type: string }>;
+export type UnknownEnvelopeArgs = EnvelopeArgsBase<string, unknown>;
+export type SlackEventArgs = (EventsApiArgs | SlashCommandArgs | InteractiveArgs | UnknownEnvelopeArgs) & {
+  event?: InnerEvent | undefined;
+};
+
+export interface ConnectingEvent {
+  slot: number;
+  attempt: number;
+}
+export interface AuthenticatedEvent {
+  slot: number;
+  connection_id: string;
+}
+export interface ReconnectingEvent {
+  slot: number;
+  /** Why: 'refresh_requested', 'warning', 'rotate', 'pong_timeout', 'closed', 'open_failed', … */
+  reason: string;
+  /** 0 for make-before-break replacements. */
+  delayMs: number;
+  attempt: number;
+  makeBeforeBreak: boolean;
+}
+export interface DisconnectingEvent {
+  reason: string;
+}
+export interface DisconnectedEvent {
+  reason: string;
+  /** false once the client has stopped; true when it lost its last live connection and is recovering. */
+  willReconnect: boolean;
+  error?: SocketModeError;
+}
+
+/** Events with fixed payload types. Any other name is an events_api inner event type (EventsApiArgs). */
+export interface SocketModeEvents {
+  slack_event: SlackEventArgs;
+  slash_commands: SlashCommandArgs;
+  interactive: InteractiveArgs;
+  unknown_envelope: UnknownEnvelopeArgs;
+  connecting: ConnectingEvent;
+  authenticated: AuthenticatedEvent;
+  connected: ConnectedEvent;
+  reconnecting: ReconnectingEvent;
+  disconnecting: DisconnectingEvent;
+  disconnected: DisconnectedEvent;
+  error: SocketModeError;
+}
+
+export type ClientState = 'idle' | 'starting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected';
+
+type Handler = (arg: any) => unknown;
+type Timer = ReturnType<typeof setTimeout>;
+
+const LIFECYCLE = new Set<string>([
+  'slack_event',
+  'slash_commands',
+  'interactive',
+  'unknown_envelope',
+  'connecting',
+  'authenticated',
+  'connected',
+  'reconnecting',
+  'disconnecting',
+  'disconnected',
+  'error',
+  '*',
+]);
+
+interface Slot {
+  index: number;
+  /** Live (or draining) connection. */
+  current: Connection | undefined;
+  /** Connecting connection: the replacement, or the first/next one after a loss. */
+  next: Connection | undefined;
+  /** Waiting for a URL. */
+  fetching: boolean;
+  /** Backoff timer before the next attempt. */
+  retryTimer: Timer | undefined;
+  backoff: Backoff;
+  attempts: number;
+}
+
+export class SocketModeClient {
+  private readonly opts: SocketModeOptions;
+  private readonly logger: Logger;
+  private readonly emitter: Emitter<Record<string, unknown>> = mitt();
+  private readonly wrappers = new Map<string, Map<Handler, Handler[]>>();
+  private readonly poolSize: number;
+  private readonly dedupe: DedupeStore | undefined;
+  private readonly acks: AckQueue;
+  private readonly s: {
+    pingIntervalMs: number;
+    pongTimeoutMs: number;
+    rotateAfterMs: number;
+    helloTimeoutMs: number;
+    closeTimeoutMs: number;
+    maxFrameBytes: number;
+  };
+
+  private runState: ClientState = 'idle';
+  private slots: Slot[] = [];
+  private readonly conns = new Set<Connection>();
+  private readonly timers = new Set<Timer>();
+  private connSeq = 0;
+  private abort: AbortController | undefined;
+  private urlChain: Promise<unknown> = Promise.resolve();
+  private openNotBefore = 0;
+  private WS: WebSocketConstructor | undefined;
+  private startPromise: Promise<HelloInfo> | undefined;
+  private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private hadLive = false;
+
+  constructor(opts: SocketModeOptions) {
+    if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
+    this.opts = { ...opts };
+    const inner = opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO);
+    if (opts.logger && opts.logLevel) {
+      try {
+        opts.logger.setLevel(opts.logLevel);
+      } catch {
+        // A logger without levels still logs.
+      }
+    }
+    this.logger = redactingLogger(inner);
+
+    if (opts.appToken !== undefined) {
+      if (typeof opts.appToken !== 'string' || !opts.appToken.startsWith('xapp-')) {
+        const kind =
+          typeof opts.appToken === 'string' && /^xox[a-z]-/.test(opts.appToken)
+            ? `a ${opts.appToken.slice(0, 4)}- token`
+            : 'something else';
+        throw new InvalidTokenError(
+          `appToken must be an app-level token starting with "xapp-" (connections:write); got ${kind}`,
+        );
+      }
+    } else if (typeof opts.openConnection !== 'function') {
+      throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
+    }
+    if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');
+    const n = opts.connections ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > 10) throw new InvalidOptionsError('connections must be an integer from 1 to 10');
+    this.poolSize = n;
+    const num = (v: number | undefined, d: number, name: string): number => {
+      if (v === undefined) return d;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
+      return v;
+    };
+    this.s = {
+      pingIntervalMs: num(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
+      pongTimeoutMs: num(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
+      rotateAfterMs: num(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
+      helloTimeoutMs: num(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
+      closeTimeoutMs: num(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
+      maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    };
+    num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
+    this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
+    this.acks = new AckQueue({
+      logger: this.logger,
+      deadlineWarnMs: opts.ackDeadlineWarnMs ?? 2500,
+      send: (text, preferred) => this.sendAck(text, preferred),
+      onError: (e) => this.emitError(e),
+    });
+  }
+
+  // ---------------------------------------------------------------- public surface
+
+  /** Live connections (hello received, not closed). */
+  get connectionCount(): number {
+    let n = 0;
+    for (const c of this.conns) if (c.state === 'live' && !c.dead) n++;
+    return n;
+  }
+
+  /** Started and at least one connection is live. */
+  get isActive(): boolean {
+    return (this.runState === 'connected' || this.runState === 'reconnecting') && this.connectionCount > 0;
+  }
+
+  get state(): ClientState {
+    return this.runState;
+  }
+
+  /** Ids of open sockets (any state short of closed). */
+  get connectionIds(): string[] {
+    return [...this.conns].map((c) => c.id);
+  }
+
+  on<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
+  on(type: string, handler: (arg: EventsApiArgs) => unknown): this;
+  on(type: string, handler: Handler): this {
+    const wrapped: Handler = (arg) => this.invoke(type, handler, arg);
+    this.remember(type, handler, wrapped);
+    this.emitter.on(type, wrapped);
+    return this;
+  }
+
+  once<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
+  once(type: string, handler: (arg: EventsApiArgs) => unknown): this;
+  once(type: string, handler: Handler): this {
+    const wrapped: Handler = (arg) => {
+      this.forget(type, handler, wrapped);
+      this.emitter.off(type, wrapped);
+      this.invoke(type, handler, arg);
+    };
+    this.remember(type, handler, wrapped);
+    this.emitter.on(type, wrapped);
+    return this;
+  }
+
+  off<K extends keyof SocketModeEvents>(type: K, handler?: (arg: SocketModeEvents[K]) => unknown): this;
+  off(type: string, handler?: (arg: EventsApiArgs) => unknown): this;
+  off(type: string, handler?: Handler): this {
+    if (!handler) {
+      this.wrappers.delete(type);
+      this.emitter.off(type);
+      return this;
+    }
+    const list = this.wrappers.get(type)?.get(handler);
+    const wrapped = list?.pop();
+    if (wrapped) {
+      if (list!.length === 0) this.wrappers.get(type)!.delete(handler);
+      this.emitter.off(type, wrapped);
+    }
+    return this;
+  }
+
+  /**
+   * Connects. Resolves with the first hello; rejects on fatal errors (bad token, link_disabled, a
+   * disconnect() before hello). The returned promise is pre-handled: ignoring it never causes an unhandled
+   * rejection (the error is also emitted on `error` and logged).
+   */
+  start(): Promise<HelloInfo> {
+    if (this.startPromise && (this.runState === 'starting' || this.runState === 'connected' || this.runState === 'reconnecting')) {
+      return this.startPromise;
+    }
+    if (this.runState === 'disconnecting') {
+      return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
+    }
+    this.WS = resolveWebSocket(this.opts.WebSocket);
+    if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
+    this.runState = 'starting';
+    this.stopPromise = undefined;
+    this.hadLive = false;
+    this.abort = new AbortController();
+    this.openNotBefore = 0;
+    this.acks.reopen();
+    this.slots = Array.from({ length: this.poolSize }, (_, index) => ({
+      index,
+      current: undefined,
+      next: undefined,
+      fetching: false,
+      retryTimer: undefined,
+      backoff: new Backoff(this.opts.backoff),
+      attempts: 0,
+    }));
+    this.startPromise = handled(
+      new Promise<HelloInfo>((resolve, reject) => {
+        this.startSettle = { resolve, reject };
+      }),
+    );
+    this.ensureAll();
+    return this.startPromise;
+  }
+
+  /** Closes every connection and clears every timer. Never rejects. */
+  disconnect(): Promise<void> {
+    if (this.runState === 'idle' || this.runState === 'disconnected') return this.stopPromise ?? Promise.resolve();
+    return this.stop('client_disconnect');
+  }
+
+  // ---------------------------------------------------------------- events plumbing
+
+  private remember(type: string, handler: Handler, wrapped: Handler): void {
+    let m = this.wrappers.get(type);
+    if (!m) this.wrappers.set(type, (m = new Map()));
+    const list = m.get(handler);
+    if (list) list.push(wrapped);
+    else m.set(handler, [wrapped]);
+  }
+
+  private forget(type: string, handler: Handler, wrapped: Handler): void {
+    const list = this.wrappers.get(type)?.get(handler);
+    if (!list) return;
+    const i = list.indexOf(wrapped);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.wrappers.get(type)!.delete(handler);
+  }
+
+  /** mitt's emit is synchronous and does not catch: every handler runs isolated, sync and async failures go to `error`. */
+  private invoke(type: string, handler: Handler, arg: unknown): void {
+    try {
+      const r = handler(arg);
+      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+        (r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
+      }
+    } catch (e) {
+      this.handlerFailed(type, e, arg);
+    }
+  }
+
+  private handlerFailed(type: string, e: unknown, arg: unknown): void {
+    if (type === 'error') {
+      this.logger.error(`An 'error' handler failed: ${describe(e)}`);
+      return;
+    }
+    const envelopeId =
+      arg !== null && typeof arg === 'object' && typeof (arg as { envelope_id?: unknown }).envelope_id === 'string'
+        ? (arg as { envelope_id: string }).envelope_id
+        : undefined;
+    this.emitError(new HandlerError(type, e, envelopeId));
+  }
+
+  private emit<K extends keyof SocketModeEvents>(type: K, arg: SocketModeEvents[K]): void;
+  private emit(type: string, arg: unknown): void;
+  private emit(type: string, arg: unknown): void {
+    try {
+      this.emitter.emit(type, arg);
+    } catch (e) {
+      this.logger.error(`emit(${type}) failed: ${describe(e)}`);
+    }
+  }
+
+  private emitError(err: SocketModeError): void {
+    const listeners = this.emitter.all.get('error');
+    if (!listeners || listeners.length === 0) {
+      this.logger.error(`${err.name} [${err.code}]: ${err.message}`);
+      return;
+    }
+    this.logger.debug(`error: ${err.name} [${err.code}]: ${err.message}`);
+    this.emit('error', err);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private later(ms: number, fn: () => void): Timer {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  private cancel(t: Timer | undefined): void {
+    if (t === undefined) return;
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new DisconnectedError());
+      const signal = this.abort?.signal;
+      const t = this.later(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      const onAbort = (): void => {
+        this.cancel(t);
+        reject(new DisconnectedError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---------------------------------------------------------------- connection set
+
+  private get stopped(): boolean {
+    return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
+  }
+
+  /** Sockets open or about to be: the pool never exceeds n + 1 of them. */
+  private socketBudgetUsed(): number {
+    let n = this.conns.size;
+    for (const s of this.slots) if (s.fetching) n++;
+    return n;
+  }
+
+  private needsConnection(slot: Slot): boolean {
+    const c = slot.current;
+    return !c || c.draining || c.dead || c.state === 'closing' || c.state === 'closed';
+  }
+
+  private ensureAll(): void {
+    for (const s of this.slots) this.ensure(s);
+  }
+
+  /** Start an attempt for `slot` if it needs one, none is under way, no backoff is pending and budget allows. */
+  private ensure(slot: Slot): void {
+    if (this.stopped) return;
+    if (slot.fetching || slot.next || slot.retryTimer !== undefined) return;
+    if (!this.needsConnection(slot)) return;
+    if (this.socketBudgetUsed() >= this.poolSize + 1) return;
+    void this.attempt(slot);
+  }
+
+  private scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
+    if (this.stopped) return;
+    if (this.opts.autoReconnectEnabled === false) {
+      this.fatal(new ConnectionError(`Connection lost (${reason}) and autoReconnectEnabled is false`));
+      return;
+    }
+    this.cancel(slot.retryTimer);
+    const delayMs = slot.backoff.next(floorMs);
+    slot.retryTimer = this.later(delayMs, () => {
+      slot.retryTimer = undefined;
+      this.ensure(slot);
+    });
+    this.setRecovering();
+    this.emit('reconnecting', { slot: slot.index, reason, delayMs, attempt: slot.backoff.attempts, makeBeforeBreak: false });
+    this.logger.info(`Slot ${slot.index}: reconnecting in ${delayMs} ms (${reason})`);
+  }
+
+  private async attempt(slot: Slot): Promise<void> {
+    slot.fetching = true;
+    slot.attempts++;
+    this.emit('connecting', { slot: slot.index, attempt: slot.attempts });
+    let url: string;
+    try {
+      url = await this.getUrl();
+      assertSecureUrl(url, 'wss:');
+    } catch (e) {
+      slot.fetching = false;
+      if (this.stopped) return;
+      this.openFailed(slot, e);
+      this.ensureAll();
+      return;
+    }
+    slot.fetching = false;
+    if (this.stopped) return;
+    const conn = new Connection({
+      id: `c${++this.connSeq}`,
+      slot: slot.index,
+      url,
+      WebSocket: this.WS!,
+      ...this.s,
+      logger: this.logger,
+      events: {
+        onHello: (c, h) => this.onHello(c, h),
+        onDisconnectFrame: (c, f) => this.onDisconnectFrame(c, f),
+        onEnvelope: (c, e) => this.onEnvelope(c, e),
+        onMalformed: (_c, err) => this.emitError(err),
+        onDead: (c) => this.onDead(c),
+        onRotateDue: (c) => this.replace(c, 'rotate'),
+        onClosed: (c, info) => this.onClosed(c, info),
+      },
+    });
+    slot.next = conn;
+    this.conns.add(conn);
+    this.emit('authenticated', { slot: slot.index, connection_id: conn.id });
+    this.logger.debug(`Slot ${slot.index}: opening ${conn.id}`);
+    conn.open();
+  }
+
+  /** Serialized: one apps.connections.open call at a time, and a 429 holds every slot back. */
+  private getUrl(): Promise<string> {
+    const run = async (): Promise<string> => {
+      if (this.stopped) throw new DisconnectedError();
+      const wait = this.openNotBefore - Date.now();
+      if (wait > 0) await this.sleep(wait);
+      if (this.stopped) throw new DisconnectedError();
+      if (this.opts.openConnection) return await this.opts.openConnection();
+      return await openConnectionUrl({
+        appToken: this.opts.appToken!,
+        apiUrl: this.opts.apiUrl ?? DEFAULT_API_URL,
+        fetch: this.opts.fetch,
+        signal: this.abort?.signal,
+      });
+    };
+    const p = this.urlChain.then(run, run);
+    this.urlChain = p.catch(() => undefined);
+    return p;
+  }
+
+  private openFailed(slot: Slot, e: unknown): void {
+    if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
+    if (e instanceof InsecureUrlError) return this.fatal(e);
+    if (e instanceof RateLimitedError) {
+      this.openNotBefore = Math.max(this.openNotBefore, Date.now() + e.retryAfterMs);
+      this.logger.warn(`apps.connections.open rate limited; retrying after ${e.retryAfterMs} ms`);
+      return this.scheduleRetry(slot, 'rate_limited', e.retryAfterMs);
+    }
+    this.logger.warn(`Slot ${slot.index}: could not get a connection URL: ${describe(e)}`);
+    this.scheduleRetry(slot, 'open_failed');
+  }
+
+  private slotOf(conn: Connection): Slot | undefined {
+    return this.slots[conn.slot];
+  }
+
+  private onHello(conn: Connection, hello: HelloFrame): void {
+    const slot = this.slotOf(conn);
+    if (this.stopped || !slot) return;
+    if (slot.next !== conn) {
+      // Not this slot's pending connection (should not happen): keep the pool size honest.
+      void conn.close();
+      return;
+    }
+    slot.next = undefined;
+    const old = slot.current;
+    slot.current = conn;
+    slot.backoff.reset();
+    this.cancel(slot.retryTimer);
+    slot.retryTimer = undefined;
+    // Switch first, then close the old one: the old one keeps delivering until its close completes.
+    if (old && old.state !== 'closed') void old.close(1000, 'replaced');
+    this.acks.flush();
+    const info: HelloInfo = {
+      connection_id: conn.id,
+      slot: slot.index,
+      num_connections: hello.num_connections,
+      debug_info: hello.debug_info,
+      connection_info: hello.connection_info,
+    };
+    this.hadLive = true;
+    if (this.runState === 'starting' || this.runState === 'reconnecting') this.runState = 'connected';
+    this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}`);
+    this.emit('connected', { ...info, replaced: old?.id });
+    if (this.startSettle) {
+      const s = this.startSettle;
+      this.startSettle = undefined;
+      s.resolve(info);
+    }
+    this.ensureAll();
+  }
+
+  private onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void {
+    if (this.stopped) return;
+    const slot = this.slotOf(conn);
+    const reason = frame.reason;
+    this.logger.info(`Connection ${conn.id}: Slack sent disconnect (${reason})`);
+    if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
+    if (reason === 'too_many_websockets') {
+      // Refused: close this socket and back off with a long floor; other connections carry on.
+      conn.draining = true;
+      void conn.close(1000, 'too many websockets');
+      if (slot) {
+        if (slot.next === conn) slot.next = undefined;
+        if (slot.current === conn) slot.current = undefined;
+        this.scheduleRetry(slot, 'too_many_websockets', slot.backoff.tooManyWebSocketsMs);
+      }
+      return;
+    }
+    // warning, refresh_requested, anything unknown: replace make-before-break.
+    this.replace(conn, reason);
+  }
+
+  /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */
+  private replace(conn: Connection, reason: string): void {
+    if (this.stopped) return;
+    const slot = this.slotOf(conn);
+    if (!slot) return;
+    if (slot.next === conn) {
+      // Told to go away before its hello: treat as a failed attempt.
+      slot.next = undefined;
+      void conn.close(1000, reason);
+      this.scheduleRetry(slot, reason);
+      return;
+    }
+    if (slot.current !== conn || conn.draining) return;
+    conn.draining = true;
+    this.emit('reconnecting', { slot: slot.index, reason, delayMs: 0, attempt: 0, makeBeforeBreak: true });
+    this.ensure(slot);
+  }
+
+  private onDead(conn: Connection): void {
+    if (this.stopped) return;
+    const slot = this.slotOf(conn);
+    if (this.opts.autoReconnectEnabled === false) {
+      void conn.close(1000, 'pong timeout');
+      return;
+    }
+    if (slot && slot.current === conn) {
+      this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+      this.checkLiveLoss('pong_timeout');
+      this.ensure(slot);
+    }
+  }
+
+  private onClosed(conn: Connection, info: ConnectionCloseInfo): void {
+    this.conns.delete(conn);
+    if (this.stopped) return;
+    const slot = this.slotOf(conn);
+    if (!slot) return;
+    const planned = info.requested || conn.draining;
+    this.logger.debug(`Connection ${conn.id} closed (${info.code} ${info.cause})`);
+    if (slot.current === conn) {
+      slot.current = undefined;
+      if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
+      else if (!planned) this.logger.warn(`Connection ${conn.id} closed unexpectedly; a replacement is already under way`);
+    } else if (slot.next === conn) {
+      slot.next = undefined;
+      this.logger.warn(`Connection ${conn.id} failed before hello (${info.cause})`);
+      if (slot.retryTimer === undefined) this.scheduleRetry(slot, info.cause === 'hello_timeout' ? 'hello_timeout' : 'connect_failed');
+    }
+    this.checkLiveLoss(`closed:${info.cause}`);
+    this.ensureAll();
+  }
+
+  private liveCount(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.current && s.current.state === 'live' && !s.current.dead) n++;
+    return n;
+  }
+
+  private setRecovering(): void {
+    if (this.runState === 'connected' && this.liveCount() === 0) this.runState = 'reconnecting';
+  }
+
+  /** Emits `disconnected` (willReconnect) when the last live connection is gone. */
+  private checkLiveLoss(reason: string): void {
+    if (!this.hadLive || this.stopped || this.liveCount() > 0) return;
+    this.hadLive = false;
+    this.setRecovering();
+    this.emit('disconnected', { reason, willReconnect: true });
+  }
+
+  private sendAck(text: string, preferred: Connection | undefined): boolean {
+    if (preferred?.send(text)) return true;
+    for (const s of this.slots) if (s.current && s.current !== preferred && s.current.send(text)) return true;
+    for (const c of this.conns) if (c !== preferred && c.send(text)) return true;
+    return false;
+  }
+
+  // ---------------------------------------------------------------- envelopes
+
+  private onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
+    if (this.stopped) return;
+    const env = parsed.frame;
+    const keys = [`envelope:${env.envelope_id}`];
+    if (parsed.kind === 'events_api' && typeof parsed.frame.payload.event_id === 'string') {
+      keys.push(`event:${parsed.frame.payload.event_id}`);
+    }
+    const store = this.dedupe;
+    if (!store) return this.deliver(conn, parsed);
+    let results: Array<boolean | Promise<boolean>>;
+    try {
+      results = keys.map((k) => store.seen(k));
+    } catch (e) {
+      this.emitError(new DedupeError(e));
+      return this.deliver(conn, parsed);
+    }
+    const decide = (seen: boolean[]): void => {
+      if (seen.some(Boolean)) {
+        this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
+        void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
+        return;
+      }
+      this.deliver(conn, parsed);
+    };
+    if (results.some((r) => typeof r !== 'boolean')) {
+      Promise.all(results).then(
+        (seen) => decide(seen),
+        (e: unknown) => {
+          this.emitError(new DedupeError(e));
+          this.deliver(conn, parsed);
+        },
+      );
+      return;
+    }
+    decide(results as boolean[]);
+  }
+
+  private deliver(conn: Connection, parsed: EnvelopeFrame): void {
+    if (this.stopped) return;
+    const env = parsed.frame;
+    const ack = this.acks.create(
+      { envelope_id: env.envelope_id, type: env.type, accepts_response_payload: env.accepts_response_payload },
+      conn,
+    );
+    const base = {
+      ack,
+      envelope_id: env.envelope_id,
+      type: env.type,
+      body: env.payload as never,
+      retry_num: env.retry_attempt,
+      retry_reason: env.retry_reason,
+      accepts_response_payload: env.accepts_response_payload,
+      connection_id: conn.id,
+    };
+    switch (parsed.kind) {
+      case 'events_api': {
+        const event = parsed.frame.payload.event;
+        const args: EventsApiArgs = { ...base, type: 'events_api', event };
+        this.emit('slack_event', args);
+        // Inner types are Slack's; never let one collide with a lifecycle event or mitt's wildcard.
+        if (event && !LIFECYCLE.has(event.type)) this.emit(event.type, args);
+        return;
+      }
+      case 'slash_commands': {
+        const args: SlashCommandArgs = { ...base, type: 'slash_commands' };
+        this.emit('slack_event', args);
+        this.emit('slash_commands', args);
+        return;
+      }
+      case 'interactive': {
+        const args: InteractiveArgs = { ...base, type: 'interactive' };
+        this.emit('slack_event', args);
+        this.emit('interactive', args);
+        return;
+      }
+      default: {
+        const args: UnknownEnvelopeArgs = { ...base };
+        this.logger.warn(`Envelope ${env.envelope_id} has unknown type "${env.type}"`);
+        this.emit('slack_event', args);
+        this.emit('unknown_envelope', args);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  private fatal(err: SocketModeError): void {
+    if (this.stopped) return;
+    this.emitError(err);
+    void this.stop(err.code, err);
+  }
+
+  private stop(reason: string, err?: SocketModeError): Promise<void> {
+    if (this.stopPromise) return this.stopPromise;
+    this.runState = 'disconnecting';
+    this.emit('disconnecting', { reason });
+    this.abort?.abort();
+    for (const s of this.slots) {
+      this.cancel(s.retryTimer);
+      s.retryTimer = undefined;
+    }
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.startSettle) {
+      const s = this.startSettle;
+      this.startSettle = undefined;
+      s.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
+    }
+    this.acks.shutdown();
+    const closing = [...this.conns].map((c) => c.close(1000, 'client disconnect'));
+    this.stopPromise = (async () => {
+      await Promise.all(closing);
+      // Let an aborted apps.connections.open call settle so no socket outlives disconnect().
+      await this.boundedWait(this.urlChain);
+      for (const s of this.slots) {
+        s.current = undefined;
+        s.next = undefined;
+      }
+      this.conns.clear();
+      this.runState = 'disconnected';
+      this.emit('disconnected', err ? { reason, willReconnect: false, error: err } : { reason, willReconnect: false });
+    })().catch((e: unknown) => {
+      this.runState = 'disconnected';
+      this.logger.error(`disconnect failed: ${describe(e)}`);
+    });
+    return this.stopPromise;
+  }
+
+  private boundedWait(p: Promise<unknown>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.s.closeTimeoutMs);
+      void p.then(
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+      );
+    });
+  }
+}
+
+export type { AckFn, AckPayload };

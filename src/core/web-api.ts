@@ -1,0 +1,205 @@
+// Runtime-neutral Web API helper: fetch only, token never in errors. Used by the client for
+// apps.connections.open and exported for bots (chat.postMessage etc.) and response_url replies.
+import { HttpError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
+import { assertSecureUrl } from './url.ts';
+
+export const DEFAULT_API_URL = 'https://slack.com/api/';
+
+/** Slack errors from apps.connections.open that no retry can fix. */
+export const FATAL_OPEN_ERRORS: ReadonlySet<string> = new Set([
+  'not_authed',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'not_allowed_token_type',
+  'user_removed_from_team',
+  'team_disabled',
+  'missing_scope',
+]);
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface CallApiOptions {
+  token?: string;
+  /** Default 'https://slack.com/api/'. Plain http is allowed for loopback hosts only. */
+  apiUrl?: string;
+  fetch?: FetchLike;
+  /** JSON body instead of application/x-www-form-urlencoded. Default false. */
+  asJson?: boolean;
+  /**
+   * 'header' (default): `Authorization: Bearer`. 'body': a `token` form field, which a browser page can send
+   * as a CORS simple request (apps.connections.open refuses this).
+   */
+  tokenIn?: 'header' | 'body';
+  /** Retries after HTTP 429, each waiting Retry-After. Default 0: throw RateLimitedError. */
+  rateLimitRetries?: number;
+  signal?: AbortSignal;
+}
+
+export interface SlackApiResponse {
+  ok: boolean;
+  error?: string;
+  [key: string]: unknown;
+}
+
+/** POST `apiUrl + method`. Resolves with the JSON body when `ok`; throws typed errors otherwise. */
+export async function callApi(
+  method: string,
+  args: Record<string, unknown> = {},
+  opts: CallApiOptions = {},
+): Promise<SlackApiResponse> {
+  const apiUrl = opts.apiUrl ?? DEFAULT_API_URL;
+  assertSecureUrl(apiUrl, 'https:');
+  const doFetch = resolveFetch(opts.fetch);
+  const url = (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method;
+  const headers: Record<string, string> = {};
+  const tokenIn = opts.tokenIn ?? 'header';
+  if (opts.token && tokenIn === 'header') headers['Authorization'] = `Bearer ${opts.token}`;
+  let body: string;
+  if (opts.asJson) {
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    body = JSON.stringify(opts.token && tokenIn === 'body' ? { ...args, token: opts.token } : args);
+  } else {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(args)) {
+      if (v === undefined) continue;
+      form.append(k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+    }
+    if (opts.token && tokenIn === 'body') form.append('token', opts.token);
+    body = form.toString();
+  }
+
+  let retriesLeft = opts.rateLimitRetries ?? 0;
+  for (;;) {
+    let res: Response;
+    try {
+      res = await doFetch(url, { method: 'POST', headers, body, signal: opts.signal });
+    } catch (e) {
+      if (opts.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
+      throw new NetworkError(method, e);
+    }
+    if (res.status === 429) {
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      await discard(res);
+      if (retriesLeft-- > 0) {
+        await sleep(retryAfterMs, opts.signal);
+        continue;
+      }
+      throw new RateLimitedError(method, retryAfterMs);
+    }
+    if (!res.ok) {
+      await discard(res);
+      throw new HttpError(method, res.status);
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch (e) {
+      throw new HttpError(method, res.status, 'response is not JSON');
+    }
+    if (json === null || typeof json !== 'object') throw new HttpError(method, res.status, 'response is not an object');
+    const out = json as SlackApiResponse;
+    if (out.ok !== true) {
+      const err = typeof out.error === 'string' ? out.error : 'unknown_error';
+      if (err === 'ratelimited') throw new RateLimitedError(method, parseRetryAfter(res.headers.get('retry-after')));
+      throw new SlackApiError(method, err, res.status, FATAL_OPEN_ERRORS.has(err));
+    }
+    return out;
+  }
+}
+
+/** apps.connections.open: the token goes in the Authorization header (Slack refuses it as a form field). */
+export async function openConnectionUrl(opts: {
+  /** The app-level token (xapp-…); `token` is accepted as an alias. */
+  appToken?: string;
+  token?: string;
+  apiUrl?: string;
+  fetch?: FetchLike;
+  signal?: AbortSignal;
+}): Promise<string> {
+  const token = opts.appToken ?? opts.token;
+  const res = await callApi(
+    'apps.connections.open',
+    {},
+    { token, apiUrl: opts.apiUrl, fetch: opts.fetch, signal: opts.signal, tokenIn: 'header' },
+  );
+  if (typeof res.url !== 'string' || res.url.length === 0) {
+    throw new SlackApiError('apps.connections.open', 'missing_url');
+  }
+  return res.url;
+}
+
+export interface RespondMessage {
+  text?: string;
+  blocks?: unknown[];
+  response_type?: 'in_channel' | 'ephemeral';
+  replace_original?: boolean;
+  delete_original?: boolean;
+  [key: string]: unknown;
+}
+
+/** POST a message to a `response_url` (slash commands, interactions). No token needed. */
+export async function respond(
+  responseUrl: string,
+  message: string | RespondMessage,
+  opts: { fetch?: FetchLike; signal?: AbortSignal } = {},
+): Promise<void> {
+  assertSecureUrl(responseUrl, 'https:');
+  const doFetch = resolveFetch(opts.fetch);
+  const body = JSON.stringify(typeof message === 'string' ? { text: message } : message);
+  let res: Response;
+  try {
+    res = await doFetch(responseUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body,
+      signal: opts.signal,
+    });
+  } catch (e) {
+    throw new NetworkError('response_url', e);
+  }
+  await discard(res);
+  if (res.status === 429) throw new RateLimitedError('response_url', parseRetryAfter(res.headers.get('retry-after')));
+  if (!res.ok) throw new HttpError('response_url', res.status);
+}
+
+/** Retry-After in seconds (or an HTTP date) → ms; missing or garbage → 60 s (tier 1 is ~1/min). */
+export function parseRetryAfter(value: string | null): number {
+  if (value === null) return 60_000;
+  const secs = Number(value.trim());
+  if (Number.isFinite(secs) && secs >= 0) return Math.round(secs * 1000);
+  const date = Date.parse(value);
+  if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+  return 60_000;
+}
+
+function resolveFetch(f: FetchLike | undefined): FetchLike {
+  if (f) return f;
+  if (typeof globalThis.fetch !== 'function') throw new NetworkError('fetch', new Error('no global fetch; pass `fetch`'));
+  // Bind: some runtimes throw "Illegal invocation" on an unbound fetch.
+  return (input, init) => globalThis.fetch(input, init);
+}
+
+async function discard(res: Response): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    // Nothing to do: the body is not needed.
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DisconnectedError('aborted'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new DisconnectedError('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,225 @@
+// The Node side of the browser dev panel: serves the built page (vite output in dist/devpanel), hands the
+// page a one-time wss:// URL (`POST /connection-url`) so no app token ever reaches the browser, and tells
+// the page where the simulator's control API is (`GET /config.json`).
+//
+//   const panel = await startDevPanel({ simulator: sim });                    // embedded simulator
+//   const panel = await startDevPanel({ appToken: process.env.SLACK_APP_TOKEN }); // real Slack
+//   console.log(panel.url); … await panel.close();
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConnectionUrlHandler } from '../backend/connection-url.ts';
+import { toNodeListener } from '../platform/node-http.ts';
+
+/** What the panel needs from a simulator: a started `Simulator` fits, so does a remote one's addresses. */
+export interface DevPanelSimulator {
+  readonly url: string; // 'http://127.0.0.1:3300'
+  readonly apiUrl: string; // 'http://127.0.0.1:3300/api/'
+  readonly appToken: string;
+}
+
+export interface DevPanelOptions {
+  /** Default 0 (ephemeral); the CLI uses a fixed port. */
+  port?: number;
+  /** Default '127.0.0.1'. The connection-url endpoint hands out live Slack connections: keep it on loopback. */
+  host?: string;
+  /** The simulator the page drives (control API, feed) and connects to, unless `appToken` is given. */
+  simulator?: DevPanelSimulator;
+  /** A real app-level token (xapp-…, e.g. SLACK_APP_TOKEN): the page connects to Slack; simulator controls are hidden. */
+  appToken?: string;
+  /** Web API base for `appToken`. Default 'https://slack.com/api/'. */
+  apiUrl?: string;
+  /** Built panel (index.html + assets/). Default: `<package root>/dist/devpanel`. */
+  staticDir?: string;
+  /**
+   * Extra page origins allowed to call /connection-url against real Slack (e.g. a vite dev server,
+   * 'http://127.0.0.1:5199'). The panel's own origin is always allowed; against the simulator any origin is.
+   */
+  allowOrigins?: string[];
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+}
+
+export interface DevPanelConfig {
+  mode: 'simulator' | 'slack';
+  /** Relative to the panel's origin. */
+  connectionUrl: string;
+  /** Present in simulator mode: base URL of the simulator's HTTP API (`/_sim/*`, CORS open) and its feed. */
+  simulator: { url: string; feedUrl: string } | null;
+}
+
+export interface DevPanel {
+  readonly url: string; // 'http://127.0.0.1:PORT/'
+  readonly port: number;
+  readonly mode: 'simulator' | 'slack';
+  readonly staticDir: string;
+  /** false when the built page is missing (the server answers `/` with how to build it). */
+  readonly built: boolean;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** `<package root>/dist/devpanel`, from src/devpanel/server.ts or dist/devpanel/server.js alike. */
+function defaultStaticDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'devpanel');
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'devpanel');
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevPanel> {
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const staticDir = resolve(options.staticDir ?? defaultStaticDir());
+  const mode: 'simulator' | 'slack' = options.appToken ? 'slack' : 'simulator';
+  if (mode === 'simulator' && !options.simulator) {
+    throw new TypeError('startDevPanel: pass `simulator` (a started simulator) or `appToken` (real Slack)');
+  }
+  const sim = mode === 'simulator' ? options.simulator! : undefined;
+  const appToken = options.appToken ?? sim!.appToken;
+  const apiUrl = options.apiUrl ?? (mode === 'slack' ? 'https://slack.com/api/' : sim!.apiUrl);
+
+  let ownOrigins: string[] = [];
+  const originAllowed = (origin: string): boolean =>
+    mode === 'simulator' || ownOrigins.includes(origin) || (options.allowOrigins ?? []).includes(origin);
+
+  const connectionUrl = toNodeListener(
+    createConnectionUrlHandler({
+      appToken,
+      apiUrl,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      allowOrigin: originAllowed,
+      // A page on another origin must not be able to obtain a live Slack connection from this machine: with
+      // real Slack, only the panel's own origin (and the listed ones) may ask. No Origin = not a browser.
+      authorize: (request) => {
+        const origin = request.headers.get('origin');
+        return origin === null || originAllowed(origin);
+      },
+    }),
+  );
+
+  const config = (): DevPanelConfig => ({
+    mode,
+    connectionUrl: 'connection-url',
+    simulator: sim ? { url: sim.url, feedUrl: `${sim.url.replace(/^http/, 'ws')}/_sim/feed` } : null,
+  });
+
+  const built = (): boolean => existsSync(join(staticDir, 'index.html'));
+
+  const sendText = (res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra });
+    res.end(body);
+  };
+
+  const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'text/plain', 'method not allowed');
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return sendText(res, 400, 'text/plain', 'bad path');
+    }
+    if (rel === '/' || rel === '/index.html') {
+      if (!built()) {
+        return sendText(res, 503, 'text/html; charset=utf-8',
+          `<!doctype html><meta charset="utf-8"><title>dev panel not built</title><p>The dev panel page is not built. ` +
+          `Run <code>npx vite build</code> (it writes <code>${staticDir}</code>) and reload.</p>`);
+      }
+      rel = '/index.html';
+    }
+    const file = resolve(staticDir, `.${rel}`);
+    if (file !== staticDir && !file.startsWith(staticDir + sep)) return sendText(res, 404, 'text/plain', 'not found');
+    const ext = extname(file);
+    // Only the page's own asset types: never the Node side (server.js, .d.ts) that tsc writes next to it.
+    const servable = rel === '/index.html' || (rel.startsWith('/assets/') && MIME[ext] !== undefined);
+    let size = -1;
+    try {
+      const st = statSync(file);
+      if (st.isFile()) size = st.size;
+    } catch {
+      /* missing */
+    }
+    if (!servable || size < 0) return sendText(res, 404, 'text/plain', 'not found');
+    res.writeHead(200, {
+      'content-type': MIME[ext] ?? 'application/octet-stream',
+      'content-length': String(size),
+      // vite names assets by content hash: cache them for good; the html always revalidates.
+      'cache-control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://panel.invalid').pathname;
+    if (pathname === '/connection-url') {
+      void connectionUrl(req, res);
+      return;
+    }
+    if (pathname === '/config.json') {
+      if (req.method !== 'GET') return sendText(res, 405, 'text/plain', 'method not allowed');
+      // Simulator mode: open CORS so a vite dev server page (?backend=…) can read it too.
+      const cors: Record<string, string> = mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {};
+      return sendText(res, 200, 'application/json; charset=utf-8', JSON.stringify(config()), cors);
+    }
+    if (pathname === '/healthz') return sendText(res, 200, 'application/json', '{"ok":true}');
+    serveStatic(req, res, pathname);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
+  ownOrigins = [`http://${urlHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  if (!built()) log(`devpanel: ${staticDir} has no index.html; run \`npx vite build\``);
+  log(`devpanel: ${url} (${mode === 'slack' ? `real Slack via ${apiUrl}` : `simulator ${sim!.url}`})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    mode,
+    staticDir,
+    get built() {
+      return built();
+    },
+    close() {
+      closing ??= new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

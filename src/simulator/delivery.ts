@@ -1,0 +1,155 @@
+// Envelope delivery: random live connection or queue, the ack deadline, events_api redelivery,
+// and ack bookkeeping.
+import { performance } from 'node:perf_hooks';
+import { redeliveryOf } from './envelopes.ts';
+import type { Conn, Link } from './link.ts';
+import type { Records } from './records.ts';
+import type { TimerBag } from './timers.ts';
+import type { Envelope, ResolvedOptions } from './types.ts';
+
+/** One event across its delivery attempts: once any attempt is acked, later retries are cancelled. */
+interface Chain {
+  acked: boolean;
+  next: NodeJS.Timeout | undefined;
+}
+
+interface Sent {
+  env: Envelope;
+  type: string;
+  chain: Chain;
+  redeliver: boolean;
+  connectionId: string;
+  sentAt: number; // performance.now()
+  acked: boolean;
+  missed: boolean;
+  deadline: NodeJS.Timeout | undefined;
+}
+
+interface Queued {
+  env: Envelope;
+  redeliver: boolean;
+  chain: Chain;
+}
+
+const MAX_SENT_KEPT = 20_000;
+
+export class Dispatcher {
+  private readonly queue: Queued[] = [];
+  private readonly sent = new Map<string, Sent>();
+
+  constructor(
+    private readonly opts: ResolvedOptions,
+    private readonly timers: TimerBag,
+    private readonly records: Records,
+    private readonly link: Link,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Deliver to `connectionId` if given (throws if it is not open), else to a random live connection,
+   * else queue until one becomes live. `redeliver` = apply the events_api retry schedule.
+   */
+  deliver(env: Envelope, redeliver: boolean, connectionId?: string, chain: Chain = { acked: false, next: undefined }): void {
+    if (connectionId !== undefined) {
+      const conn = this.link.conns.get(connectionId);
+      if (!conn || !conn.isOpen) throw new Error(`no open connection ${connectionId}`);
+      this.sendTo(conn, { env, redeliver, chain });
+      return;
+    }
+    const conn = this.link.randomLive();
+    if (conn) this.sendTo(conn, { env, redeliver, chain });
+    else {
+      this.queue.push({ env, redeliver, chain });
+      this.opts.log(`deliver: queued ${env.type} ${env.envelope_id} (no live connection)`);
+    }
+  }
+
+  /** A connection became live: everything queued goes out now, spread over live connections. */
+  flush(): void {
+    while (this.queue.length) {
+      const conn = this.link.randomLive();
+      if (!conn) return;
+      this.sendTo(conn, this.queue.shift()!);
+    }
+  }
+
+  private sendTo(conn: Conn, q: Queued): void {
+    const { env } = q;
+    if (!this.link.send(conn, JSON.stringify(env))) {
+      // Socket went away between pick and send: put it back rather than lose it.
+      this.queue.unshift(q);
+      return;
+    }
+    conn.delivered++;
+    if (typeof env.envelope_id !== 'string') {
+      // A raw envelope without an id (sendEnvelope): nothing to match acks against.
+      this.records.addDelivery({ envelope_id: String(env.envelope_id), type: String(env.type), retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id, sentAt: Date.now() });
+      return;
+    }
+    const s: Sent = {
+      env, type: env.type, chain: q.chain, redeliver: q.redeliver, connectionId: conn.id,
+      sentAt: performance.now(), acked: false, missed: false, deadline: undefined,
+    };
+    s.deadline = this.timers.after(this.opts.ackTimeoutMs, () => this.onDeadline(s));
+    this.sent.set(env.envelope_id, s);
+    if (this.sent.size > MAX_SENT_KEPT) {
+      const oldest = this.sent.keys().next().value;
+      if (oldest !== undefined) this.sent.delete(oldest);
+    }
+    const eventId = (env.payload as { event_id?: unknown } | undefined)?.event_id;
+    this.records.addDelivery({
+      envelope_id: env.envelope_id, type: env.type, retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id,
+      sentAt: Date.now(), ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
+    });
+  }
+
+  private onDeadline(s: Sent): void {
+    s.deadline = undefined;
+    if (s.acked) return;
+    s.missed = true;
+    this.records.addMissed({ envelope_id: s.env.envelope_id, type: s.type, retry_attempt: s.env.retry_attempt ?? 0, connectionId: s.connectionId });
+    // Only events_api is redelivered; slash commands and interactions just fail for the user.
+    if (!s.redeliver || s.env.type !== 'events_api' || s.chain.acked) return;
+    const attempt = (s.env.retry_attempt ?? 0) + 1;
+    const delay = this.opts.redeliveryDelaysMs[attempt - 1];
+    if (delay === undefined) return;
+    s.chain.next = this.timers.after(delay, () => {
+      s.chain.next = undefined;
+      if (s.chain.acked) return;
+      this.deliver(redeliveryOf(s.env, attempt), true, undefined, s.chain);
+    });
+  }
+
+  onAck(conn: Conn, envelopeId: string, payload: unknown, hasPayload: boolean): void {
+    const s = this.sent.get(envelopeId);
+    const base = { envelope_id: envelopeId, ...(hasPayload ? { payload } : {}), connectionId: conn.id, receivedAt: Date.now() };
+    if (!s) {
+      this.records.addAck({ ...base, latencyMs: -1, duplicate: true });
+      return;
+    }
+    const latencyMs = performance.now() - s.sentAt;
+    // "late" = the deadline timer already fired (timer and clock granularity make a latency compare flaky)
+    const late = s.missed;
+    if (s.acked) {
+      this.records.addAck({ ...base, latencyMs, duplicate: true, ...(late ? { late } : {}) });
+      return;
+    }
+    s.acked = true;
+    this.timers.clear(s.deadline);
+    s.deadline = undefined;
+    s.chain.acked = true;
+    if (s.chain.next) {
+      this.timers.clear(s.chain.next);
+      s.chain.next = undefined;
+    }
+    conn.acked++;
+    this.records.addAck({ ...base, latencyMs, duplicate: false, ...(late ? { late } : {}) });
+  }
+
+  clearQueue(): void {
+    this.queue.length = 0;
+  }
+}

@@ -1,0 +1,84 @@
+// Faults on demand against the open sockets: refresh sequence, link_disabled, drop, half-open, raw frames.
+import { disconnectFrame } from './envelopes.ts';
+import type { Conn, Link } from './link.ts';
+import type { Records } from './records.ts';
+import type { ResolvedOptions } from './types.ts';
+
+export class Faults {
+  constructor(
+    private readonly opts: ResolvedOptions,
+    private readonly link: Link,
+    private readonly records: Records,
+  ) {}
+
+  private fault(name: string, conns: Conn[], extra?: Record<string, unknown>): void {
+    this.opts.log(`fault: ${name} on ${conns.map((c) => c.id).join(', ') || '(none)'}`);
+    this.records.emit('fault', { fault: name, connectionIds: conns.map((c) => c.id), at: Date.now(), ...extra });
+  }
+
+  /** `warning` -> (refreshWarningLeadMs) -> `refresh_requested` -> (refreshCloseDelayMs) -> close. */
+  refresh(opts: { connectionId?: string; warning?: boolean } = {}): void {
+    const conns = this.link.targets(opts.connectionId).filter((c) => c.state !== 'half-open' && c.state !== 'closing');
+    const warning = opts.warning ?? true;
+    this.fault('refresh', conns, { warning });
+    for (const conn of conns) {
+      if (!warning) {
+        this.requestRefresh(conn);
+        continue;
+      }
+      this.link.send(conn, disconnectFrame('warning', { hostSeq: conn.seq }));
+      conn.warned = true; // still live: Slack keeps routing to it until refresh_requested
+      this.link.emitConn(conn, 'warning');
+      this.link.connTimer(conn, this.opts.refreshWarningLeadMs, () => this.requestRefresh(conn));
+    }
+  }
+
+  private requestRefresh(conn: Conn): void {
+    if (conn.state === 'closed' || conn.state === 'half-open' || conn.state === 'closing') return;
+    this.link.send(conn, disconnectFrame('refresh_requested', { hostSeq: conn.seq }));
+    this.link.setState(conn, 'refreshing', 'refresh_requested');
+    this.link.connTimer(conn, this.opts.refreshCloseDelayMs, () => this.link.close(conn, 1000));
+  }
+
+  /** link_disabled + close on every connection; new sockets get link_disabled until enableLink(). */
+  disableLink(): void {
+    this.link.linkDisabled = true;
+    const conns = [...this.link.conns.values()].filter((c) => c.state !== 'closed' && c.state !== 'half-open' && c.state !== 'closing');
+    this.fault('link_disabled', conns);
+    for (const conn of conns) this.link.sendDisconnect(conn, 'link_disabled');
+  }
+
+  enableLink(): void {
+    this.link.linkDisabled = false;
+    this.fault('link_enabled', []);
+  }
+
+  /** Abrupt TCP close: no close frame. */
+  drop(opts: { connectionId?: string } = {}): void {
+    const conns = this.link.targets(opts.connectionId);
+    this.fault('drop', conns);
+    for (const conn of conns) conn.socket.destroy();
+  }
+
+  /**
+   * The socket stays open but the sim goes silent on it: no pongs, no pings, no deliveries, and it stops
+   * reading (so acks and even a close frame go unanswered). The sim never closes it itself.
+   */
+  halfOpen(opts: { connectionId?: string } = {}): void {
+    const conns = this.link.targets(opts.connectionId).filter((c) => c.state !== 'half-open');
+    this.fault('half_open', conns);
+    for (const conn of conns) {
+      this.link.clearConnTimers(conn);
+      conn.awaitingPong = false;
+      conn.ws.pause();
+      this.link.setState(conn, 'half-open', 'half-open');
+    }
+  }
+
+  sendRaw(frame: string | Uint8Array, opts: { connectionId?: string; binary?: boolean } = {}): void {
+    const conns = this.link.targets(opts.connectionId);
+    const binary = opts.binary ?? typeof frame !== 'string';
+    this.fault('malformed', conns, { binary });
+    for (const conn of conns) this.link.send(conn, frame, binary);
+  }
+}

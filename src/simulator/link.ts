@@ -1,0 +1,260 @@
+// The WebSocket side of the link: ticket check on upgrade, hello / cap / link_disabled on open,
+// server pings with a pong deadline, and each connection's state.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+import { disconnectFrame, helloFrame, newTicket } from './envelopes.ts';
+import type { Records } from './records.ts';
+import type { TimerBag } from './timers.ts';
+import type { ConnectionInfo, ConnectionState, ResolvedOptions } from './types.ts';
+
+const TICKET_TTL_MS = 5 * 60_000;
+// After a close frame, wait this long for the peer's close before destroying the socket (PROTOCOL.md 4).
+const CLOSE_GRACE_MS = 1000;
+// Keep a bounded history of closed connections for connections() / the dev panel.
+const MAX_CLOSED_KEPT = 200;
+
+export class Conn {
+  helloAt: number | undefined;
+  closedAt: number | undefined;
+  state: ConnectionState = 'connecting';
+  warned = false;
+  delivered = 0;
+  acked = 0;
+  awaitingPong = false;
+  pongTimer: NodeJS.Timeout | undefined;
+  readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly id: string,
+    readonly seq: number,
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    readonly openedAt: number,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.state !== 'closed';
+  }
+
+  info(): ConnectionInfo {
+    const i: ConnectionInfo = { id: this.id, openedAt: this.openedAt, state: this.state, delivered: this.delivered, acked: this.acked };
+    if (this.helloAt !== undefined) i.helloAt = this.helloAt;
+    if (this.closedAt !== undefined) i.closedAt = this.closedAt;
+    if (this.warned) i.warned = true;
+    return i;
+  }
+}
+
+export interface LinkHooks {
+  /** a connection just became live (hello sent): flush queued deliveries */
+  onLive(conn: Conn): void;
+  onFrame(conn: Conn, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void;
+}
+
+export class Link {
+  readonly conns = new Map<string, Conn>();
+  linkDisabled = false;
+  private readonly wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false });
+  private readonly tickets = new Map<string, number>(); // ticket -> expiry (epoch ms)
+  private seq = 0;
+  hooks: LinkHooks = { onLive: () => {}, onFrame: () => {} };
+
+  constructor(
+    private readonly opts: ResolvedOptions,
+    private readonly timers: TimerBag,
+    private readonly records: Records,
+  ) {}
+
+  /** A fresh single-use ticket for apps.connections.open. */
+  issueTicket(): string {
+    const now = Date.now();
+    for (const [t, exp] of this.tickets) if (exp < now) this.tickets.delete(t);
+    const t = newTicket();
+    this.tickets.set(t, now + TICKET_TTL_MS);
+    return t;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const ticket = url.searchParams.get('ticket');
+    if (!ticket) return rejectUpgrade(socket, 400, 'Bad Request');
+    const exp = this.tickets.get(ticket);
+    this.tickets.delete(ticket); // single use, whatever happens next
+    if (exp === undefined || exp < Date.now()) {
+      this.opts.log('link: upgrade rejected (unknown or reused ticket)');
+      return rejectUpgrade(socket, 401, 'Unauthorized');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket));
+  }
+
+  private accept(ws: WebSocket, socket: Duplex): void {
+    const seq = ++this.seq;
+    const conn = new Conn(`conn-${seq}`, seq, ws, socket, Date.now());
+    this.conns.set(conn.id, conn);
+    this.pruneClosed();
+    ws.on('message', (data, isBinary) => {
+      if (conn.state === 'half-open') return; // belt and braces: a half-open socket is also paused
+      this.hooks.onFrame(conn, data, isBinary);
+    });
+    ws.on('ping', (data) => {
+      if (conn.state !== 'half-open' && ws.readyState === WebSocket.OPEN) ws.pong(data);
+    });
+    ws.on('pong', () => {
+      conn.awaitingPong = false;
+      // clear this ping's deadline, or a stale one would fire while the next ping is in flight
+      this.clearTimer(conn, conn.pongTimer);
+      conn.pongTimer = undefined;
+    });
+    ws.on('error', (err) => this.opts.log(`link: ${conn.id} socket error: ${err.message}`));
+    ws.on('close', () => this.markClosed(conn));
+    this.opts.log(`link: ${conn.id} opened`);
+    this.emitConn(conn, 'opened');
+
+    if (this.linkDisabled) {
+      this.sendDisconnect(conn, 'link_disabled');
+      return;
+    }
+    const open = this.openCount(); // includes this one
+    if (open > this.opts.maxConnections) {
+      this.sendDisconnect(conn, 'too_many_websockets', open - 1);
+      return;
+    }
+    ws.send(helloFrame(open, this.opts.appId, this.opts.approximateConnectionTimeSec, seq));
+    conn.helloAt = Date.now();
+    this.setState(conn, 'live', 'hello', true);
+    this.startPings(conn);
+    this.hooks.onLive(conn);
+  }
+
+  /** Open sockets of this app: everything not closed and not being turned away. */
+  openCount(): number {
+    let n = 0;
+    for (const c of this.conns.values()) if (c.state !== 'closed' && c.state !== 'closing') n++;
+    return n;
+  }
+
+  live(): Conn[] {
+    return [...this.conns.values()].filter((c) => c.state === 'live');
+  }
+
+  randomLive(): Conn | undefined {
+    const live = this.live();
+    return live[Math.floor(Math.random() * live.length)];
+  }
+
+  /** The connection named, or every live one. */
+  targets(connectionId?: string): Conn[] {
+    if (connectionId === undefined) return this.live();
+    const c = this.conns.get(connectionId);
+    return c && c.isOpen ? [c] : [];
+  }
+
+  setState(conn: Conn, state: ConnectionState, change = 'state', isHello = false): void {
+    conn.state = state;
+    this.records.setLiveCount(this.live().length, isHello);
+    this.emitConn(conn, change);
+  }
+
+  emitConn(conn: Conn, change: string): void {
+    this.records.emit('connection', { ...conn.info(), change });
+  }
+
+  connTimer(conn: Conn, ms: number, fn: () => void): NodeJS.Timeout | undefined {
+    const t = this.timers.after(ms, () => {
+      conn.timers.delete(t!);
+      fn();
+    });
+    if (t) conn.timers.add(t);
+    return t;
+  }
+
+  private clearTimer(conn: Conn, t: NodeJS.Timeout | undefined): void {
+    if (!t) return;
+    this.timers.clear(t);
+    conn.timers.delete(t);
+  }
+
+  private startPings(conn: Conn): void {
+    const { pingIntervalMs, pongTimeoutMs } = this.opts;
+    if (!pingIntervalMs) return;
+    const t = this.timers.every(pingIntervalMs, () => {
+      if (conn.state === 'half-open' || conn.state === 'closed' || conn.ws.readyState !== WebSocket.OPEN) return;
+      if (conn.awaitingPong) return; // the pong deadline timer is already running
+      conn.awaitingPong = true;
+      conn.ws.ping();
+      conn.pongTimer = this.connTimer(conn, pongTimeoutMs, () => {
+        conn.pongTimer = undefined;
+        if (!conn.awaitingPong || conn.state === 'half-open' || conn.state === 'closed') return;
+        this.opts.log(`link: ${conn.id} missed pong; terminating`);
+        conn.ws.terminate(); // a peer that does not pong will not complete a close handshake either
+      });
+    });
+    if (t) conn.timers.add(t);
+  }
+
+  send(conn: Conn, frame: string | Uint8Array, binary = false): boolean {
+    if (conn.ws.readyState !== WebSocket.OPEN) return false;
+    conn.ws.send(frame, { binary });
+    return true;
+  }
+
+  /** Send a disconnect frame (link_disabled / too_many_websockets) and close the socket. */
+  sendDisconnect(conn: Conn, reason: 'link_disabled' | 'too_many_websockets', numConnections?: number): void {
+    const extra = reason === 'too_many_websockets'
+      ? { numConnections: numConnections ?? this.openCount(), appId: this.opts.appId, hostSeq: conn.seq }
+      : { hostSeq: conn.seq };
+    this.send(conn, disconnectFrame(reason, extra));
+    this.setState(conn, 'closing', reason);
+    this.close(conn, 1000);
+  }
+
+  /** Close handshake, then destroy if the peer does not answer within CLOSE_GRACE_MS. */
+  close(conn: Conn, code: number): void {
+    if (conn.state === 'closed') return;
+    try {
+      conn.ws.close(code);
+    } catch {
+      conn.ws.terminate();
+    }
+    this.connTimer(conn, CLOSE_GRACE_MS, () => {
+      if (conn.state !== 'closed') conn.ws.terminate();
+    });
+  }
+
+  clearConnTimers(conn: Conn): void {
+    for (const t of conn.timers) this.timers.clear(t);
+    conn.timers.clear();
+  }
+
+  private markClosed(conn: Conn): void {
+    if (conn.state === 'closed') return;
+    this.clearConnTimers(conn);
+    conn.closedAt = Date.now();
+    this.opts.log(`link: ${conn.id} closed`);
+    this.setState(conn, 'closed', 'closed');
+  }
+
+  private pruneClosed(): void {
+    const closed = [...this.conns.values()].filter((c) => c.state === 'closed');
+    for (const c of closed.slice(0, Math.max(0, closed.length - MAX_CLOSED_KEPT))) this.conns.delete(c.id);
+  }
+
+  /** Destroy every socket at once (simulator shutdown). */
+  destroyAll(): void {
+    for (const c of this.conns.values()) {
+      this.clearConnTimers(c);
+      c.socket.destroy();
+      c.ws.terminate();
+    }
+    this.tickets.clear();
+    this.wss.close();
+  }
+}
+
+export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  const body = JSON.stringify({ ok: false, error: text.toLowerCase().replace(/ /g, '_') });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}

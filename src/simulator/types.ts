@@ -1,0 +1,178 @@
+// Public types of the simulator (the shapes in docs/ARCHITECTURE.md, plus a few documented additions).
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  appToken?: string;
+  botToken?: string;
+  appId?: string;
+  teamId?: string;
+  ackTimeoutMs?: number;
+  redeliveryDelaysMs?: number[];
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  maxConnections?: number;
+  approximateConnectionTimeSec?: number;
+  refreshWarningLeadMs?: number;
+  refreshCloseDelayMs?: number;
+  openRateLimit?: { burst: number; perMinute: number } | false;
+  log?: (line: string) => void;
+}
+
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'log' | 'openRateLimit'>> & {
+  openRateLimit: { burst: number; perMinute: number } | false;
+  log: (line: string) => void;
+};
+
+export type InjectKind =
+  | 'app_mention'
+  | 'message'
+  | 'reaction_added'
+  | 'slash_command'
+  | 'block_actions'
+  | 'view_submission'
+  | 'view_closed'
+  | 'shortcut'
+  | 'block_suggestion';
+
+export const INJECT_KINDS: readonly InjectKind[] = [
+  'app_mention',
+  'message',
+  'reaction_added',
+  'slash_command',
+  'block_actions',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'block_suggestion',
+];
+
+export type EnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
+
+export interface Envelope {
+  envelope_id: string;
+  type: EnvelopeType;
+  accepts_response_payload: boolean;
+  retry_attempt?: number;
+  retry_reason?: string;
+  payload: Record<string, unknown>;
+}
+
+// 'closing' is an addition: a disconnect frame (link_disabled, too_many_websockets) was sent and the
+// socket is being closed.
+export type ConnectionState = 'connecting' | 'live' | 'refreshing' | 'half-open' | 'closing' | 'closed';
+
+export interface ConnectionInfo {
+  id: string;
+  openedAt: number; // epoch ms
+  helloAt?: number; // epoch ms
+  closedAt?: number; // addition
+  state: ConnectionState;
+  warned?: boolean; // addition: a `warning` disconnect frame was sent (still live until refresh_requested)
+  delivered: number;
+  acked: number;
+}
+
+export interface AckRecord {
+  envelope_id: string;
+  payload?: unknown;
+  connectionId: string;
+  receivedAt: number; // epoch ms
+  latencyMs: number; // since that envelope was sent; -1 for an unknown envelope_id
+  duplicate: boolean; // a second ack, or an ack of an envelope_id the sim never sent
+  late?: boolean; // addition: arrived after ackTimeoutMs
+}
+
+export interface DeliveryRecord {
+  envelope_id: string;
+  type: string;
+  retry_attempt: number;
+  connectionId: string;
+  sentAt: number; // epoch ms
+  event_id?: string; // addition (events_api)
+}
+
+export interface PostedRecord {
+  kind: 'chat.postMessage' | 'response_url';
+  body: unknown;
+  at: number; // epoch ms
+  responseId?: string; // addition: the <id> of /response/<id>
+}
+
+export interface MissedRecord {
+  envelope_id: string;
+  type: string;
+  retry_attempt?: number; // addition
+  connectionId?: string; // addition
+}
+
+export interface BadFrameRecord {
+  connectionId: string;
+  reason: 'binary' | 'not_json' | 'not_an_ack' | 'too_large';
+  sample: string;
+  at: number;
+}
+
+export interface OpenRecord {
+  ok: boolean;
+  status: number;
+  error?: string;
+  at: number;
+}
+
+export type FailOpen = { error: string } | { status: 429; retryAfterSec: number } | { status: 500 };
+
+export type SimEventName = 'ack' | 'delivery' | 'connection' | 'posted' | 'open' | 'fault' | 'missed' | 'bad_frame';
+
+export interface Simulator {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly port: number;
+  readonly appToken: string;
+  readonly botToken: string;
+  close(): Promise<void>;
+
+  inject(kind: InjectKind, fields?: Record<string, unknown>): Envelope;
+  sendEnvelope(envelope: Record<string, unknown>, opts?: { connectionId?: string }): void;
+  sendRaw(frame: string | Uint8Array, opts?: { connectionId?: string; binary?: boolean }): void;
+
+  refresh(opts?: { connectionId?: string; warning?: boolean }): void;
+  disableLink(): void;
+  enableLink(): void;
+  drop(opts?: { connectionId?: string }): void;
+  halfOpen(opts?: { connectionId?: string }): void;
+  failNextOpen(f: FailOpen, times?: number): void;
+
+  connections(): ConnectionInfo[];
+  readonly acks: AckRecord[];
+  readonly deliveries: DeliveryRecord[];
+  readonly posted: PostedRecord[];
+  readonly openCalls: number;
+  readonly badClientFrames: number; // addition
+  readonly badFrames: BadFrameRecord[]; // addition
+  missedDeadlines(): MissedRecord[];
+  noLiveConnectionMs(): number;
+  resetStats(): void;
+  waitForAck(envelope_id: string, timeoutMs?: number): Promise<AckRecord>;
+  waitFor(pred: () => boolean, timeoutMs?: number): Promise<void>;
+  on(ev: SimEventName, fn: (rec: any) => void): () => void;
+  state(): SimState; // addition: the GET /_sim/state snapshot
+}
+
+export interface SimState {
+  url: string;
+  apiUrl: string;
+  appId: string;
+  teamId: string;
+  linkDisabled: boolean;
+  queued: number;
+  openCalls: number;
+  badClientFrames: number;
+  noLiveConnectionMs: number;
+  connections: ConnectionInfo[];
+  acks: AckRecord[];
+  deliveries: DeliveryRecord[];
+  posted: PostedRecord[];
+  missedDeadlines: MissedRecord[];
+  badFrames: BadFrameRecord[];
+}

@@ -1,0 +1,151 @@
+// WebSocket constructor resolution, feature detection (ping/pong, terminate) and frame decoding.
+// Runtime neutral: only the standard WebSocket surface is assumed; extras are detected, never required.
+import type { MalformedFrameReason } from '../core/errors.ts';
+
+/** The part of the standard WebSocket the client uses. ws, Bun, Deno, browsers and workerd all have it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType?: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (ev: any) => void, options?: unknown): void;
+  removeEventListener(type: string, listener: (ev: any) => void, options?: unknown): void;
+}
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+export const WS_CONNECTING = 0;
+export const WS_OPEN = 1;
+export const WS_CLOSING = 2;
+export const WS_CLOSED = 3;
+
+// Set by a platform entry (src/platform/node.ts) so browser/workerd bundles never include `ws`.
+let fallbackWebSocket: WebSocketConstructor | undefined;
+
+/** Registers the WebSocket used when none is passed and `globalThis.WebSocket` is absent (Node 20). */
+export function setDefaultWebSocket(ctor: WebSocketConstructor | undefined): void {
+  fallbackWebSocket = ctor;
+}
+
+/** Explicit option, else the runtime's global WebSocket, else the registered fallback. */
+export function resolveWebSocket(explicit?: WebSocketConstructor): WebSocketConstructor | undefined {
+  if (explicit) return explicit;
+  const g = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  return typeof g === 'function' ? g : fallbackWebSocket;
+}
+
+export interface PingSupport {
+  ping(): void;
+  /** Subscribe to pongs; returns an unsubscribe function. */
+  onPong(fn: () => void): () => void;
+}
+
+type Emitterish = {
+  ping?: (data?: unknown) => void;
+  on?: (ev: string, fn: () => void) => unknown;
+  off?: (ev: string, fn: () => void) => unknown;
+  removeListener?: (ev: string, fn: () => void) => unknown;
+  terminate?: () => void;
+};
+
+/**
+ * ws (Node): `ping()` + `'pong'` via `.on`. Bun: `ping()` + a 'pong' event. Everything else (Deno, browsers,
+ * workerd, undici's global WebSocket) has no ping: returns null and the client never judges those by silence.
+ */
+export function detectPing(socket: WebSocketLike): PingSupport | null {
+  const s = socket as unknown as Emitterish;
+  if (typeof s.ping !== 'function') return null;
+  const ping = (): void => {
+    s.ping!.call(socket);
+  };
+  if (typeof s.on === 'function') {
+    return {
+      ping,
+      onPong(fn) {
+        s.on!.call(socket, 'pong', fn);
+        return () => {
+          const off = s.off ?? s.removeListener;
+          off?.call(socket, 'pong', fn);
+        };
+      },
+    };
+  }
+  return {
+    ping,
+    onPong(fn) {
+      socket.addEventListener('pong', fn);
+      return () => socket.removeEventListener('pong', fn);
+    },
+  };
+}
+
+/** Hard close without waiting for the peer (ws, Bun). Returns false where unavailable. */
+export function terminate(socket: WebSocketLike): boolean {
+  const s = socket as unknown as Emitterish;
+  if (typeof s.terminate !== 'function') return false;
+  try {
+    s.terminate.call(socket);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type DecodeResult =
+  | { ok: true; text: string }
+  | { ok: false; reason: MalformedFrameReason; preview?: string; details?: string };
+
+/**
+ * Frame data -> text, refusing anything over `maxBytes` before decoding it. Sync except for Blob.
+ * Handles string, ArrayBuffer, any ArrayBufferView (Uint8Array, Node Buffer), Blob, and ws fragment arrays.
+ */
+export function frameToText(data: unknown, maxBytes: number): DecodeResult | Promise<DecodeResult> {
+  if (typeof data === 'string') return { ok: true, text: data };
+  if (data instanceof ArrayBuffer) return decodeBytes(new Uint8Array(data), maxBytes);
+  if (ArrayBuffer.isView(data)) {
+    return decodeBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), maxBytes);
+  }
+  if (Array.isArray(data) && data.every((d) => ArrayBuffer.isView(d))) {
+    const total = data.reduce((n, d: ArrayBufferView) => n + d.byteLength, 0);
+    if (total > maxBytes) return tooLarge(total, maxBytes);
+    const joined = new Uint8Array(total);
+    let off = 0;
+    for (const d of data as ArrayBufferView[]) {
+      joined.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), off);
+      off += d.byteLength;
+    }
+    return decodeBytes(joined, maxBytes);
+  }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) {
+    if (data.size > maxBytes) return tooLarge(data.size, maxBytes);
+    return data.arrayBuffer().then(
+      (buf) => decodeBytes(new Uint8Array(buf), maxBytes),
+      (e: unknown) => ({ ok: false as const, reason: 'decode_failed' as const, details: String(e) }),
+    );
+  }
+  return { ok: false, reason: 'unsupported_data', details: describeType(data) };
+}
+
+function decodeBytes(bytes: Uint8Array, maxBytes: number): DecodeResult {
+  if (bytes.byteLength > maxBytes) return tooLarge(bytes.byteLength, maxBytes);
+  try {
+    // fatal: invalid UTF-8 is a malformed frame, not replacement characters handed to JSON.parse.
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, reason: 'decode_failed', details: 'invalid UTF-8' };
+  }
+}
+
+function tooLarge(bytes: number, max: number): DecodeResult {
+  return { ok: false, reason: 'too_large', details: `${bytes} bytes > ${max}` };
+}
+
+function describeType(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x !== 'object') return typeof x;
+  try {
+    return Object.prototype.toString.call(x);
+  } catch {
+    return 'object';
+  }
+}

@@ -1,0 +1,99 @@
+// What users install: the packed tarball's contents, its exports map (publint, are-the-types-wrong), and what
+// a bundler pulls in for each runtime through those exports — `ws` must never reach a browser or workerd bundle.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { root } from './helpers/bundle.ts';
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
+  }
+});
+
+describe('package', () => {
+  it('npm pack ships dist, README and LICENSE only', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/platform/node.js');
+    expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
+    const stray = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
+    expect(stray).toEqual([]);
+    expect(files.filter((f) => f.includes('.test.') || f.startsWith('test/'))).toEqual([]);
+  });
+
+  it('publint finds nothing to fix', async () => {
+    const { publint } = await import('publint');
+    const { messages } = await publint({ pkgDir: root, strict: true, level: 'warning' });
+    expect(messages.map((m) => `${m.type} ${m.code} ${m.path?.join('.')}`)).toEqual([]);
+  });
+
+  it('are-the-types-wrong: types resolve for every ESM resolution mode', () => {
+    let out: string;
+    try {
+      out = execFileSync(join(root, 'node_modules/.bin/attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'json'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+    } catch (e: any) {
+      out = e.stdout; // attw exits 1 when it finds problems; the JSON says which
+    }
+    const report = JSON.parse(out);
+    const problems = (report.analysis?.problems ?? []).filter(
+      (p: any) => !(p.resolutionKind === 'node10' || p.resolutionKind === 'node16-cjs'),
+    );
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('bundles through the exports map', () => {
+  // A throwaway project that depends on this package the way a user's does (node_modules symlink).
+  const project = mkdtempSync(join(tmpdir(), 'sma-consumer-'));
+  mkdirSync(join(project, 'node_modules'), { recursive: true });
+  symlinkSync(root, join(project, 'node_modules/socket-mode-anywhere'), 'dir');
+  writeFileSync(join(project, 'entry.js'), "export { SocketModeClient } from 'socket-mode-anywhere';\n");
+
+  async function bundleFor(conditions: string[], platform: 'browser' | 'node') {
+    const result = await build({
+      entryPoints: [join(project, 'entry.js')],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform,
+      conditions,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: project,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    return { inputs, gzip: gzipSync(result.outputFiles[0]!.contents).length };
+  }
+
+  for (const [name, conditions] of [
+    ['browser', ['browser']],
+    ['workerd', ['workerd', 'worker', 'browser']],
+    ['deno', ['deno']],
+  ] as const) {
+    it(`${name}: no ws / isomorphic-ws in the bundle`, async () => {
+      const { inputs, gzip } = await bundleFor([...conditions], 'browser');
+      expect(inputs.some((i) => i.includes('dist/index.js'))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
+      expect(inputs.filter((i) => i.includes('simulator'))).toEqual([]);
+      expect(gzip).toBeGreaterThan(0);
+    });
+  }
+
+  it('node: the node entry brings isomorphic-ws for Node 20', async () => {
+    const { inputs } = await bundleFor(['node'], 'node');
+    expect(inputs.some((i) => i.includes('dist/platform/node.js'))).toBe(true);
+    expect(inputs.some((i) => /node_modules\/isomorphic-ws\//.test(i))).toBe(true);
+  });
+});

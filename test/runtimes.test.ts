@@ -1,0 +1,96 @@
+// One conformance scenario (test/conformance/scenario.ts), run unchanged on every runtime's real binary,
+// each against the simulator over real loopback sockets. Each runtime is its own test: its own pass/fail.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Miniflare } from 'miniflare';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { bundle, root } from './helpers/bundle.ts';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ refreshWarningLeadMs: 300, refreshCloseDelayMs: 200 });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+interface Report { runtime: string; ok: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }> }
+
+/** Runs a runtime binary; a binary that cannot start is a failure with its own message. */
+function runProcess(cmd: string, args: string[], timeoutMs = 60_000): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${cmd} did not exit within ${timeoutMs} ms (a timer or socket left open?)\n${out}\n${err}`));
+    }, timeoutMs);
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${cmd}: ${e.message}. Run \`npm ci\` (it installs deno and bun from npm).`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('CONFORMANCE '));
+      if (!line) return reject(new Error(`${cmd} exited ${code} without a report\nstdout: ${out}\nstderr: ${err}`));
+      resolve(JSON.parse(line.slice('CONFORMANCE '.length)));
+    });
+  });
+}
+
+function expectConformant(report: Report, runtime: string): void {
+  const failed = report.checks.filter((c) => !c.ok);
+  expect(failed, `${runtime} failed checks: ${JSON.stringify(failed, null, 1)}`).toEqual([]);
+  expect(report.checks.length).toBeGreaterThanOrEqual(10);
+  expect(report.ok).toBe(true);
+}
+
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+
+describe('conformance on every runtime', () => {
+  it('Node 20 + isomorphic-ws', async () => {
+    const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
+    expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws']), 'node-ws');
+  });
+
+  it("Node's global WebSocket (--experimental-websocket)", async () => {
+    const file = await bundle('test/conformance/entry.ts', 'node-global', 'browser');
+    expectConformant(
+      await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-global']),
+      'node-global',
+    );
+  });
+
+  it('Deno (global WebSocket, --allow-net=127.0.0.1 only)', async () => {
+    expectConformant(
+      await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno']),
+      'deno',
+    );
+  });
+
+  it('Bun (global WebSocket)', async () => {
+    expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun']), 'bun');
+  });
+
+  it('workerd: the client inside a Durable Object (miniflare)', async () => {
+    const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: file,
+      compatibilityDate: '2026-04-01',
+      durableObjects: { CONFORMANCE: 'ConformanceObject' },
+    });
+    try {
+      const res = await mf.dispatchFetch(
+        `http://conformance.local/run?sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,
+      );
+      expectConformant((await res.json()) as Report, 'workerd');
+    } finally {
+      await mf.dispose();
+    }
+  });
+});
