@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TARGETS = [
   { name: 'ours-browser', pkg: 'socket-mode-anywhere', platform: 'browser', conditions: ['browser'] },
   { name: 'ours-workerd', pkg: 'socket-mode-anywhere', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
-  { name: 'ours-node', pkg: 'socket-mode-anywhere', platform: 'node', conditions: ['node'], external: ['ws', 'bufferutil', 'utf-8-validate'] },
+  { name: 'ours-node', pkg: 'socket-mode-anywhere', platform: 'node', conditions: ['node'], external: ['bufferutil', 'utf-8-validate'] },
   { name: 'official-node', pkg: '@slack/socket-mode', platform: 'node', conditions: ['node'] },
   { name: 'official-browser', pkg: '@slack/socket-mode', platform: 'browser', conditions: ['browser'], expectFailure: true },
 ];

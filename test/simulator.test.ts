@@ -569,3 +569,37 @@ describe('cli', () => {
     expect(lines.at(-1)).toBe('Simulator stopped.');
   });
 });
+
+describe('targeted delivery (connectionId; used by the dev panel)', () => {
+  it('inject and replay deliver to the connection named, over the code API and HTTP; unknown ids are refused', async () => {
+    const s = await sim();
+    const a = await TestClient.connect(s);
+    const b = await TestClient.connect(s);
+    const [idA, idB] = s.connections().map((c) => c.id) as [string, string];
+    // hello debug_info.host names the connection: applink-sim-<n> <-> conn-<n>
+    expect(a.frames[0].debug_info.host.replace('applink-sim-', 'conn-')).toBe(idA);
+
+    for (let i = 0; i < 5; i++) s.inject('message', { text: `to b ${i}` }, { connectionId: idB });
+    const post = (path: string, body: unknown) =>
+      fetch(`${s.url}/_sim/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    for (let i = 0; i < 5; i++) {
+      const res = await post('inject', { kind: 'slash_command', text: `to a ${i}`, connectionId: idA });
+      expect(res.status).toBe(200);
+      const env = (await res.json()) as any;
+      expect(env.payload.connectionId).toBeUndefined(); // not merged into the payload
+    }
+    const replay = await post('replay', { envelopes: [{ type: 'events_api', payload: { event: { type: 'message', text: 'replayed' } } }], connectionId: idB });
+    expect(replay.status).toBe(200);
+    await s.waitFor(() => s.deliveries.length === 11);
+    expect(s.deliveries.filter((d) => d.connectionId === idB)).toHaveLength(6);
+    expect(s.deliveries.filter((d) => d.connectionId === idA)).toHaveLength(5);
+    await b.frame((f) => f.payload?.event?.text === 'replayed');
+    expect(a.frames.filter((f) => f.envelope_id).every((f) => f.type === 'slash_commands')).toBe(true);
+
+    const bad = await post('inject', { kind: 'message', connectionId: 'conn-999' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error).toBe('no_such_connection');
+    expect((await post('replay', { envelopes: [], connectionId: 'nope' })).status).toBe(400);
+    expect(() => s.inject('message', {}, { connectionId: 'conn-999' })).toThrow();
+  });
+});

@@ -1,11 +1,17 @@
 // Client under test: socket-mode-anywhere, the built package (dist/), Node entry (ws via isomorphic-ws
 // on Node 20). Default options except the API URL (the simulator) and log level.
-import { SocketModeClient } from '../../dist/platform/node.js';
+// BENCH_OURS_DIST=/abs/path/to/dist runs another build of ours (e.g. to try a fix) instead of ../../dist.
+import { pathToFileURL } from 'node:url';
 import { runClient } from './harness.mjs';
+
+const entry = process.env.BENCH_OURS_DIST
+  ? pathToFileURL(`${process.env.BENCH_OURS_DIST}/platform/node.js`).href
+  : new URL('../../dist/platform/node.js', import.meta.url).href;
+const { SocketModeClient } = await import(entry);
 
 runClient({
   name: 'ours',
-  describe: 'socket-mode-anywhere (dist/platform/node.js), default options (apiUrl -> simulator)',
+  describe: `socket-mode-anywhere (${process.env.BENCH_OURS_DIST ? process.env.BENCH_OURS_DIST : 'dist'}/platform/node.js), default options (apiUrl -> simulator)`,
   autoAcks: false,
   create({ apiUrl, appToken, onEnvelope }) {
     const client = new SocketModeClient({ appToken, apiUrl, logLevel: 'error' });

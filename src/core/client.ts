@@ -64,6 +64,11 @@ export interface SocketModeOptions {
   helloTimeoutMs?: number;
   /** Never wait longer than this for the peer's side of a close. Default 1000. */
   closeTimeoutMs?: number;
+  /**
+   * After a `warning`, the replaced connection stays open until Slack's `refresh_requested` (Slack still
+   * routes envelopes to it); this bounds that wait. Default 30000.
+   */
+  retireAfterWarningMs?: number;
   /** Larger frames are rejected unparsed. Default 1 MiB. */
   maxFrameBytes?: number;
   /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
@@ -196,6 +201,7 @@ export class SocketModeClient {
     rotateAfterMs: number;
     helloTimeoutMs: number;
     closeTimeoutMs: number;
+    retireAfterWarningMs: number;
     maxFrameBytes: number;
   };
 
@@ -254,6 +260,7 @@ export class SocketModeClient {
       rotateAfterMs: num(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
       helloTimeoutMs: num(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
       closeTimeoutMs: num(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
+      retireAfterWarningMs: num(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
       maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
     num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
@@ -606,8 +613,8 @@ export class SocketModeClient {
     slot.backoff.reset();
     this.cancel(slot.retryTimer);
     slot.retryTimer = undefined;
-    // Switch first, then close the old one: the old one keeps delivering until its close completes.
-    if (old && old.state !== 'closed') void old.close(1000, 'replaced');
+    // Switch first, then retire the old one (it keeps delivering until it closes).
+    if (old && old.state !== 'closed') this.retire(old);
     this.acks.flush();
     const info: HelloInfo = {
       connection_id: conn.id,
@@ -645,8 +652,33 @@ export class SocketModeClient {
       }
       return;
     }
+    if (conn.draining) {
+      // Already being replaced after a `warning`: Slack has now stopped routing here, so it can go as soon as
+      // the replacement is live (at once, if that has happened).
+      if (reason !== 'warning' && conn.keepUntilRefresh) {
+        conn.keepUntilRefresh = false;
+        if (slot?.current !== conn) void conn.close(1000, reason);
+      }
+      return;
+    }
     // warning, refresh_requested, anything unknown: replace make-before-break.
+    conn.keepUntilRefresh = reason === 'warning';
     this.replace(conn, reason);
+  }
+
+  /**
+   * Closes a replaced connection. After a `warning` Slack may still route envelopes to it, and a standard
+   * WebSocket discards frames arriving after our close(): so it stays open until Slack's `refresh_requested`
+   * (or Slack's own close), with a bounded wait in case that never comes.
+   */
+  private retire(old: Connection): void {
+    if (!old.keepUntilRefresh) {
+      void old.close(1000, 'replaced');
+      return;
+    }
+    this.later(this.s.retireAfterWarningMs, () => {
+      if (old.state !== 'closed') void old.close(1000, 'replaced');
+    });
   }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */

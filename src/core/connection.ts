@@ -62,6 +62,11 @@ export class Connection {
   state: ConnectionState = 'connecting';
   /** Slack announced a refresh (or rotation is due): a replacement should be made, this one still works. */
   draining = false;
+  /**
+   * Replaced after a `warning`: Slack keeps routing envelopes here until it sends `refresh_requested`, and a
+   * standard WebSocket drops frames that arrive once we have called close(). So we leave it open until then.
+   */
+  keepUntilRefresh = false;
   /** Missed a pong: still open as far as the runtime knows, but presumed dead. */
   dead = false;
   hello: HelloFrame | undefined;

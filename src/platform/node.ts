@@ -8,3 +8,4 @@ if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
 }
 
 export * from '../index.ts';
+export { toNodeListener } from './node-http.ts';

@@ -72,22 +72,27 @@ export class Dispatcher {
     while (this.queue.length) {
       const conn = this.link.randomLive();
       if (!conn) return;
-      this.sendTo(conn, this.queue.shift()!);
+      const q = this.queue.shift()!;
+      if (!this.sendTo(conn, q)) return;
     }
   }
 
-  private sendTo(conn: Conn, q: Queued): void {
+  /** False when the socket went away between pick and send: the envelope is then queued, never lost. */
+  private sendTo(conn: Conn, q: Queued): boolean {
     const { env } = q;
     if (!this.link.send(conn, JSON.stringify(env))) {
-      // Socket went away between pick and send: put it back rather than lose it.
-      this.queue.unshift(q);
-      return;
+      const other = this.link.live().find((c) => c !== conn);
+      if (other && this.link.send(other, JSON.stringify(env))) conn = other;
+      else {
+        this.queue.unshift(q);
+        return false;
+      }
     }
     conn.delivered++;
     if (typeof env.envelope_id !== 'string') {
       // A raw envelope without an id (sendEnvelope): nothing to match acks against.
       this.records.addDelivery({ envelope_id: String(env.envelope_id), type: String(env.type), retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id, sentAt: Date.now() });
-      return;
+      return true;
     }
     const s: Sent = {
       env, type: env.type, chain: q.chain, redeliver: q.redeliver, connectionId: conn.id,
@@ -104,6 +109,7 @@ export class Dispatcher {
       envelope_id: env.envelope_id, type: env.type, retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id,
       sentAt: Date.now(), ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
     });
+    return true;
   }
 
   private onDeadline(s: Sent): void {

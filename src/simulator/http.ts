@@ -11,8 +11,8 @@ export interface HttpDeps {
   gate: OpenGate;
   /** issue a single-use ticket and return the ws:// link URL */
   linkUrl(): string;
-  /** a new first delivery with the events_api retry schedule (used by replay) */
-  deliver(env: Envelope): void;
+  /** a new first delivery with the events_api retry schedule (used by replay); to `connectionId` if given */
+  deliver(env: Envelope, connectionId?: string): void;
   sim: Simulator;
 }
 
@@ -169,11 +169,12 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed');
     switch (path) {
       case 'inject': {
-        const { kind, ...fields } = await parseBody(req);
+        const { kind, connectionId, ...fields } = await parseBody(req);
         if (typeof kind !== 'string' || !(INJECT_KINDS as readonly string[]).includes(kind)) {
           return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
         }
-        return send(res, 200, sim.inject(kind as InjectKind, fields));
+        const target = openConnectionId(sim, connectionId);
+        return send(res, 200, sim.inject(kind as InjectKind, fields, target !== undefined ? { connectionId: target } : {}));
       }
       case 'fault':
         applyFault(sim, await parseBody(req));
@@ -185,11 +186,16 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         const body = await parseBody(req);
         const list = body['envelopes'];
         if (!Array.isArray(list)) throw new HttpError(400, 'envelopes_required');
-        const out: Envelope[] = [];
+        const target = openConnectionId(sim, body['connectionId']);
+        const envs: Envelope[] = [];
         for (const item of list) {
           const env = item && typeof item === 'object' ? replayOf(item as Record<string, unknown>) : undefined;
           if (!env) throw new HttpError(400, 'bad_envelope');
-          deps.deliver(env);
+          envs.push(env);
+        }
+        const out: Envelope[] = [];
+        for (const env of envs) {
+          deps.deliver(env, target);
           out.push(env);
         }
         return send(res, 200, { ok: true, envelopes: out });
@@ -241,6 +247,15 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       send(res, 500, { ok: false, error: 'internal_error' });
     });
   };
+}
+
+/** A `connectionId` field of a control request: absent, or an open connection (else 400 no_such_connection). */
+function openConnectionId(sim: Simulator, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !sim.connections().some((c) => c.id === value && c.state !== 'closed')) {
+    throw new HttpError(400, 'no_such_connection');
+  }
+  return value;
 }
 
 function applyFault(sim: Simulator, body: Record<string, unknown>): void {

@@ -90,9 +90,10 @@ class SimulatorImpl implements Simulator {
   get badClientFrames(): number { return this.records.badClientFrames; }
   get badFrames() { return this.records.badFrames; }
 
-  inject(kind: InjectKind, fields: Record<string, unknown> = {}): Envelope {
+  inject(kind: InjectKind, fields: Record<string, unknown> = {}, opts: { connectionId?: string } = {}): Envelope {
     const env = buildEnvelope(kind, fields, { appId: this.opts.appId, teamId: this.opts.teamId, baseUrl: this.url });
-    this.dispatcher.deliver(env, true);
+    // With a connectionId only the first delivery is pinned; redeliveries go to any live connection (as Slack's).
+    this.dispatcher.deliver(env, true, opts.connectionId);
     return env;
   }
 
@@ -263,7 +264,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const handler = createHttpHandler({
     opts, records, gate, sim,
     linkUrl: () => `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket()}&app_id=${encodeURIComponent(opts.appId)}`,
-    deliver: (env) => dispatcher.deliver(env, true),
+    deliver: (env, connectionId) => dispatcher.deliver(env, true, connectionId),
   });
   opts.log(`simulator: listening on ${sim.url}`);
   return sim;

@@ -134,7 +134,8 @@ export class Link {
   }
 
   live(): Conn[] {
-    return [...this.conns.values()].filter((c) => c.state === 'live');
+    // A socket the client has begun closing is not live: Slack stops routing to it once it sees the close.
+    return [...this.conns.values()].filter((c) => c.state === 'live' && c.isOpen);
   }
 
   randomLive(): Conn | undefined {

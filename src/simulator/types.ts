@@ -132,7 +132,8 @@ export interface Simulator {
   readonly botToken: string;
   close(): Promise<void>;
 
-  inject(kind: InjectKind, fields?: Record<string, unknown>): Envelope;
+  /** `opts.connectionId` (addition): deliver to that open connection (throws if it is not open), not a random live one. */
+  inject(kind: InjectKind, fields?: Record<string, unknown>, opts?: { connectionId?: string }): Envelope;
   sendEnvelope(envelope: Record<string, unknown>, opts?: { connectionId?: string }): void;
   sendRaw(frame: string | Uint8Array, opts?: { connectionId?: string; binary?: boolean }): void;
 

@@ -101,7 +101,10 @@ export type DecodeResult =
  */
 export function frameToText(data: unknown, maxBytes: number): DecodeResult | Promise<DecodeResult> {
   if (typeof data === 'string') return { ok: true, text: data };
-  if (data instanceof ArrayBuffer) return decodeBytes(new Uint8Array(data), maxBytes);
+  // toString check too: an ArrayBuffer from another realm (iframe, vm) fails instanceof.
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+    return decodeBytes(new Uint8Array(data as ArrayBuffer), maxBytes);
+  }
   if (ArrayBuffer.isView(data)) {
     return decodeBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), maxBytes);
   }

@@ -219,7 +219,7 @@ async function main(): Promise<void> {
       const to = ($('deliver-to') as HTMLSelectElement).value as 'page' | 'bot' | 'any';
       const connectionId = sim.targetFor(to);
       const sent = await sim.api.replay(envelopes, connectionId);
-      for (const e of sent) if (typeof e['envelope_id'] === 'string') session.replayIds.add(e['envelope_id']);
+      session.markReplayed(sent.flatMap((e) => (typeof e['envelope_id'] === 'string' ? [e['envelope_id']] : [])));
       toast(`Replayed ${sent.length} envelopes${connectionId ? ` to ${connectionId}` : ''}`);
     } catch (x) {
       toast(`Replay failed: ${(x as Error).message}`, 'error');

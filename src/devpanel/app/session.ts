@@ -318,6 +318,20 @@ export class Session {
     return e;
   }
 
+  /**
+   * Envelopes the page asked the simulator to replay. The simulator often delivers them before its HTTP answer
+   * arrives, so tag those already here and remember the rest.
+   */
+  markReplayed(ids: string[]): void {
+    for (const id of ids) {
+      const e = this.byId.get(id);
+      if (e) {
+        e.replayed = true;
+        this.emit('ack', e); // entry changed
+      } else this.replayIds.add(id);
+    }
+  }
+
   markAckBy(entry: EnvelopeEntry, by: 'auto' | 'manual'): void {
     if (!entry.ack.frame) entry.ack.by = by;
   }

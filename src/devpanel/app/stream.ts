@@ -149,8 +149,9 @@ export function mountStream(root: HTMLElement, session: Session, onSelect: (e: E
     if (row) {
       paintAck(row, e);
       row.parentElement!.hidden = !matches(e);
-      // The dedupe tag depends on how the ack was made.
+      // The dedupe tag depends on how the ack was made; replay tags can come after the envelope.
       const summary = row.querySelector('.c-summary')!;
+      if (e.replayed && !summary.querySelector('.tag.replay')) summary.append(h('span', { class: 'tag replay' }, 'replay'));
       if (!e.delivered && e.ack.by === 'client' && !summary.querySelector('.tag.dedupe')) summary.append(h('span', { class: 'tag dedupe' }, 'dedupe'));
     }
   });

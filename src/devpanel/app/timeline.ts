@@ -4,7 +4,10 @@
 import { clock, h } from './dom.ts';
 import type { Session, SocketInfo, TimelineEvent } from './session.ts';
 
+// 'Auto' fits the window to the latest events (at least 10 s), so a refresh that takes a second is readable.
+const AUTO_EVENTS = 12;
 const WINDOWS = [
+  { label: 'Auto', ms: 0 },
   { label: '1 min', ms: 60_000 },
   { label: '5 min', ms: 300_000 },
   { label: '15 min', ms: 900_000 },
@@ -12,15 +15,19 @@ const WINDOWS = [
 const MAX_LANES = 6;
 const CHIPS = 14;
 
+const ago = (ms: number): string =>
+  ms >= 120_000 ? `-${Math.round(ms / 60_000)}m` : ms >= 30_000 ? `-${Math.round(ms / 1000)}s` : `-${(ms / 1000).toFixed(1)}s`;
+
 export function mountTimeline(root: HTMLElement, session: Session): void {
-  let windowMs = WINDOWS[0]!.ms;
+  let choice = WINDOWS[0]!.ms;
+  let windowMs = 60_000;
   const lanes = h('div', { class: 'tl-lanes' });
   const axis = h('div', { class: 'tl-axis', 'aria-hidden': 'true' });
   const chips = h('ol', { class: 'tl-chips', 'aria-label': 'Latest connection events' });
   const caption = h('div', { class: 'tl-caption', 'aria-live': 'polite' }, 'Connection events appear here.');
   const winButtons = WINDOWS.map((w) =>
-    h('button', { type: 'button', class: 'seg', 'aria-pressed': String(w.ms === windowMs), onclick: () => {
-      windowMs = w.ms;
+    h('button', { type: 'button', class: 'seg', 'aria-pressed': String(w.ms === choice), onclick: () => {
+      choice = w.ms;
       for (const b of winButtons) b.setAttribute('aria-pressed', String(b.textContent === w.label));
       draw();
     } }, w.label));
@@ -82,6 +89,11 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
 
   const draw = (): void => {
     const now = Date.now();
+    if (choice === 0) {
+      const tl = session.timeline;
+      const first = tl[Math.max(0, tl.length - AUTO_EVENTS)]?.at ?? now;
+      windowMs = Math.min(900_000, Math.max(10_000, (now - first) * 1.1));
+    } else windowMs = choice;
     const t0 = now - windowMs;
     const focusedSeq = (document.activeElement as HTMLElement | null)?.closest?.('.tl-lanes') ? (document.activeElement as HTMLElement).dataset['seq'] : undefined;
     const pos = (at: number) => ((at - t0) / windowMs) * 100;
@@ -108,7 +120,7 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
 
     const step = windowMs / 6;
     axis.replaceChildren(...[0, 1, 2, 3, 4, 5, 6].map((i) =>
-      h('span', { style: `left:${(i / 6) * 100}%` }, i === 6 ? 'now' : `-${Math.round((windowMs - i * step) / 1000)}s`)));
+      h('span', { style: `left:${(i / 6) * 100}%` }, i === 6 ? 'now' : ago(windowMs - i * step))));
     drawChips();
   };
 
