@@ -25,7 +25,7 @@ export default defineConfig(({ command }) => ({
           emptyOutDir: false,
           target: 'es2022',
           assetsDir: 'assets',
-          sourcemap: true,
+          sourcemap: false, // keeps the published package lean; debug the panel from the vite dev server
           reportCompressedSize: false,
         },
       }

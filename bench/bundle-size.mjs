@@ -48,7 +48,7 @@ async function measure(t) {
   const byPackage = {};
   for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
-    const key = m ? m[1] : file.startsWith('dist/') ? `(ours) ${file.split('/').slice(0, 2).join('/')}` : file;
+    const key = m ? m[1] : file;
     byPackage[key] = (byPackage[key] ?? 0) + bytesInOutput;
   }
   const inputFiles = Object.keys(result.metafile.inputs);

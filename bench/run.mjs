@@ -5,15 +5,14 @@
 //   bench/clients/*.mjs one child per client under test and per measure, run one after another
 // Flags: --quick (1 rep, smaller counts), --only=bundle,throughput,refresh,memory, --clients=ours,raw
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './lib/rpc.mjs';
 import * as measures from './lib/measures.mjs';
-import { summarize } from './lib/summary.mjs';
+import { summarize, chartPanels } from './lib/summary.mjs';
 import { printReport } from './lib/table.mjs';
 import { renderChart } from './chart.mjs';
-import { chartPanels } from './lib/summary.mjs';
 import { bundleSizes } from './bundle-size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +31,7 @@ const cfg = {
 for (const k of ['throughput', 'refresh', 'memory']) cfg[k].reps = cfg.reps;
 
 const started = Date.now();
+const loadAtStart = loadavg();
 const log = (s) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${s}\n`);
 
 const sim = spawnChild(join(here, 'sim-host.mjs'));
@@ -40,30 +40,41 @@ const processes = [];
 const raw = { throughput: {}, latency: {}, refresh: {}, memory: {} };
 let bundle;
 
+// A measure that fails for one client is recorded (errors[]) and the run goes on.
+const errors = [];
+const attempt = async (what, client, fn) => {
+  try {
+    return await fn();
+  } catch (err) {
+    errors.push({ what, client, error: String(err?.message ?? err).slice(0, 2000) });
+    log(`${client}: ${what} FAILED: ${String(err?.message ?? err).split('\n')[0]}`);
+    return undefined;
+  }
+};
+
 try {
   if (only.has('bundle')) {
     log('bundle sizes (esbuild)');
-    bundle = await bundleSizes();
+    bundle = await attempt('bundle', '-', () => bundleSizes());
   }
   for (const name of CLIENTS) {
-    if (only.has('throughput')) {
-      log(`${name}: throughput (${cfg.reps}× ${cfg.throughput.envelopes} pipelined) + ack latency`);
-      const r = await measures.throughputAndLatency(sim, name, { ...cfg.throughput, reps: cfg.reps }, processes);
+    if (!only.has('throughput')) break;
+    log(`${name}: throughput (${cfg.reps}× ${cfg.throughput.envelopes} pipelined) + ack latency`);
+    const r = await attempt('throughput+latency', name, () => measures.throughputAndLatency(sim, name, { ...cfg.throughput, reps: cfg.reps }, processes));
+    if (r) {
       raw.throughput[name] = r.throughput;
       raw.latency[name] = r.latency;
     }
   }
   for (const name of CLIENTS) {
-    if (only.has('refresh')) {
-      log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
-      raw.refresh[name] = await measures.refresh(sim, name, cfg.refresh, processes);
-    }
+    if (!only.has('refresh')) break;
+    log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
+    raw.refresh[name] = await attempt('refresh', name, () => measures.refresh(sim, name, cfg.refresh, processes));
   }
   for (const name of CLIENTS) {
-    if (only.has('memory')) {
-      log(`${name}: memory (${cfg.memory.idleClients} idle clients; ${cfg.memory.growthEnvelopes} envelopes)`);
-      raw.memory[name] = await measures.memory(sim, name, cfg.memory, processes);
-    }
+    if (!only.has('memory')) break;
+    log(`${name}: memory (${cfg.memory.idleClients} idle clients; ${cfg.memory.growthEnvelopes} envelopes)`);
+    raw.memory[name] = await attempt('memory', name, () => measures.memory(sim, name, cfg.memory, processes));
   }
 } finally {
   await sim.call('stop', {}, undefined, 10_000).catch(() => {});
@@ -77,7 +88,16 @@ const meta = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
   quick,
+  loadAverage: { start: loadAtStart, end: loadavg() },
   config: cfg,
+  notes: [
+    'Throughput: the client is held (event loop blocked) while the simulator injects all envelopes in one tight loop, then drains; "client wall" = release -> n-th ack call in the client process, "per client CPU-second" = n / CPU time the client process used meanwhile (isolates the client from the simulator, which shares the machine), "end to end" = simulator clock from first inject to last ack received.',
+    'Client wall throughput is bounded by how fast the simulator process writes out frames while it also processes acks: when a client is faster than that, it idles (see per-CPU-second).',
+    'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
+    'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a delivery queued while no connection is live only starts its deadline when sent, so "slash commands acked > 3 s after inject" counts what a Slack user would see.',
+    'Memory: heapUsed after forced gc (--expose-gc) in the client process; idle = (N clients connected - baseline) / N after one warm-up client.',
+    'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
+  ],
   processes: {
     orchestrator: { file: 'bench/run.mjs', pid: process.pid, role: 'forks the others, no measured work' },
     simulator: { file: 'bench/sim-host.mjs', pid: sim.child.pid, role: 'the simulator (dist/simulator) for the whole run; injects, times acks' },
@@ -92,7 +112,7 @@ const meta = {
 };
 
 const summary = summarize(raw, bundle, CLIENTS);
-const result = { meta, summary, bundle, runs: raw };
+const result = { meta, summary, errors, bundle, runs: raw };
 const outDir = join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -105,4 +125,6 @@ writeFileSync(
   }),
 );
 printReport(summary, bundle, meta);
+for (const e of errors) console.log(`FAILED: ${e.client} ${e.what}: ${e.error.split('\n')[0]}`);
+if (errors.length) process.exitCode = 1;
 log(`wrote bench/results/latest.json and latest.svg (${meta.wallSeconds.toFixed(0)} s)`);

@@ -19,10 +19,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'sma-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let holdSeq = 0;
 
-async function withClient(name, fn, processes) {
+async function withClient(name, fn, processes, measure) {
   const c = spawnChild(clientFile(name), { execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
   await c.ready;
-  processes.push({ client: name, pid: c.child.pid, file: `bench/clients/${name}.mjs` });
+  processes.push({ client: name, measure, pid: c.child.pid, file: `bench/clients/${name}.mjs` });
   try {
     return await fn(c);
   } finally {
@@ -40,15 +40,22 @@ export async function throughputAndLatency(sim, name, cfg, processes) {
     const one = async (n) => {
       const file = join(tmp, `release-${++holdSeq}`);
       let burst;
+      let burstError;
       let burstDone;
       const injected = new Promise((r) => (burstDone = r));
       const client = c.call('throughput', { n, file }, async (p) => {
         if (p !== 'holding') return;
-        burst = await sim.call('burst', { n });
-        writeFileSync(file, '');
-        burstDone();
+        try {
+          burst = await sim.call('burst', { n });
+        } catch (err) {
+          burstError = err;
+        } finally {
+          writeFileSync(file, ''); // release the client in any case
+          burstDone();
+        }
       });
       await injected;
+      if (burstError) throw burstError;
       const [cr, sr] = await Promise.all([client, sim.call('burstAcks', { n, t0: burst.t0 })]);
       return { ...cr, injectMs: burst.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, duplicates: sr.duplicates, missed: sr.missed };
     };
@@ -62,7 +69,7 @@ export async function throughputAndLatency(sim, name, cfg, processes) {
       for (let i = 0; i < cfg.reps; i++) latency[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
     }
     return { throughput, latency };
-  }, processes);
+  }, processes, 'throughput+latency');
 }
 
 /** Refresh under load: `refreshes` warning -> refresh_requested -> close sequences while events flow. */
@@ -76,7 +83,7 @@ export async function refresh(sim, name, cfg, processes) {
       await withClient(name, async (c) => {
         await c.call('connect', { apiUrl, appToken });
         return sim.call('refreshRun', { refreshes: cfg.refreshes, ratePerSec: cfg.ratePerSec, settleMs: cfg.settleMs, tailMs: cfg.tailMs }, undefined, 120_000);
-      }, processes),
+      }, processes, `refresh#${i + 1}`),
     );
   }
   return runs;
@@ -90,7 +97,7 @@ export async function memory(sim, name, cfg, processes) {
     const out = [];
     for (let i = 0; i < cfg.reps; i++) out.push(await c.call('idleHeap', { apiUrl: a.apiUrl, appToken: a.appToken, n: cfg.idleClients }, undefined, 120_000));
     return out;
-  }, processes);
+  }, processes, 'memory:idle');
 
   // Growth: one client in a fresh child and simulator; a warm-up batch, then `growthEnvelopes` per rep.
   const b = await sim.call('start', { options: PIPELINE_SIM });
@@ -106,6 +113,6 @@ export async function memory(sim, name, cfg, processes) {
       out.push({ envelopes: cfg.growthEnvelopes, before, after, growthBytes: after - before, wallMs: r.wallMs });
     }
     return out;
-  }, processes);
+  }, processes, 'memory:growth');
   return { idle, growth };
 }

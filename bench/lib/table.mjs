@@ -18,6 +18,7 @@ export function printReport(summary, bundle, meta) {
   const out = [];
   out.push('');
   out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps}${meta.quick ? ' (quick)' : ''}`);
+  out.push(`load average at start ${meta.loadAverage.start.map((x) => x.toFixed(2)).join(' ')}, at end ${meta.loadAverage.end.map((x) => x.toFixed(2)).join(' ')} (other work on the machine = noise)`);
   out.push('processes: orchestrator bench/run.mjs; simulator bench/sim-host.mjs (own process, whole run);');
   out.push('           each client in its own child (bench/clients/<name>.mjs), one client at a time');
   out.push('');
@@ -30,7 +31,7 @@ export function printReport(summary, bundle, meta) {
   if (bundle) {
     out.push('');
     for (const [name, b] of Object.entries(bundle)) {
-      if (b.ok) out.push(`bundle ${name.padEnd(17)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ws/isomorphic-ws in bundle: ${b.containsWs ? 'YES' : 'no'}`);
+      if (b.ok) out.push(`bundle ${name.padEnd(17)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ws/isomorphic-ws in bundle: ${b.containsWs ? 'YES' : 'no'}${name.endsWith('-node') ? ' (Node entry: ws expected)' : ''}`);
       else out.push(`bundle ${name.padEnd(17)} does not bundle: ${b.errors} errors (unresolved e.g. ${b.unresolved.slice(0, 5).join(', ')})`);
     }
   }

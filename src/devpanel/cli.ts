@@ -88,7 +88,15 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     out(`  Panel:      ${panel.url}`);
     out(`  Web API:    ${apiUrl ?? 'https://slack.com/api/'}  (the token stays in this process)`);
     if (!panel.built) out('  The page is not built: run `npx vite build` (or `npm run build`).');
+    // The same example bot, against real Slack, when there is a bot token to answer with.
+    if (env['SLACK_BOT_TOKEN'] && args.bot !== false) {
+      bot = startBot(args.bot, { ...process.env, ...env } as Record<string, string>, out, () => (bot = undefined));
+    } else if (args.bot !== false) {
+      out('  Bot:        not started (set SLACK_BOT_TOKEN to run the example bot against Slack)');
+    }
+    out('Press Ctrl+C to stop.');
     await untilStopped(io.signal);
+    await stopBot(bot);
     await panel.close();
     out('Dev panel stopped.');
     return;
@@ -102,45 +110,67 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   out(`  App token:  ${sim.appToken}   Bot token: ${sim.botToken}  (the simulator's own)`);
   if (!panel.built) out('  The page is not built: run `npx vite build` (or `npm run build`).');
 
-  const botPath = args.bot === false ? undefined : resolve(args.bot ?? join(packageRoot(), 'examples', 'node', 'echo-bot.mjs'));
-  if (botPath && existsSync(botPath)) {
-    bot = spawn(process.execPath, [botPath], {
-      env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const prefix = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) out(`[bot] ${line}`);
-    };
-    bot.stdout?.on('data', prefix);
-    bot.stderr?.on('data', prefix);
-    bot.on('exit', (code) => {
-      out(`[bot] exited (${code ?? 'signal'})`);
-      bot = undefined;
-    });
-    out(`  Bot:        ${botPath} (deliver to "the bot" in the panel)`);
-  } else if (args.bot) {
-    out(`  Bot:        ${botPath} not found; running without a bot`);
-  }
+  bot = startBot(args.bot, { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl }, out, () => (bot = undefined));
+  out('  Try it:');
+  out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`);
+  out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"}'`);
+  // Show what the bot answers, as Slack would show it in the channel.
+  sim.on('posted', (p: { kind: string; body: unknown }) => {
+    const text = (p.body as { text?: unknown } | null)?.text;
+    out(`[slack] bot replied via ${p.kind}: ${typeof text === 'string' ? text : JSON.stringify(p.body)}`);
+  });
+  sim.on('ack', (a: { envelope_id: string; payload?: unknown }) => {
+    if (a.payload !== undefined) out(`[slack] bot acked ${a.envelope_id} with ${JSON.stringify(a.payload)}`);
+  });
   out('Press Ctrl+C to stop.');
 
   await untilStopped(io.signal);
-  if (bot) {
-    const b = bot;
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => {
-        b.kill('SIGKILL');
-        r();
-      }, 2000);
-      b.once('exit', () => {
-        clearTimeout(t);
-        r();
-      });
-      b.kill('SIGTERM');
-    });
-  }
+  await stopBot(bot);
   await panel.close();
   await sim.close();
   out('Dev panel stopped.');
+}
+
+/** Runs the example bot (or the one named by --bot) as a child process; its output is prefixed. */
+function startBot(
+  choice: string | false | undefined,
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  onExit: () => void,
+): ChildProcess | undefined {
+  if (choice === false) return undefined;
+  const botPath = resolve(choice ?? join(packageRoot(), 'examples', 'node', 'echo-bot.mjs'));
+  if (!existsSync(botPath)) {
+    if (choice) out(`  Bot:        ${botPath} not found; running without a bot`);
+    return undefined;
+  }
+  const child = spawn(process.execPath, [botPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) out(`[bot] ${line}`);
+  };
+  child.stdout?.on('data', prefix);
+  child.stderr?.on('data', prefix);
+  child.on('exit', (code) => {
+    out(`[bot] exited (${code ?? 'signal'})`);
+    onExit();
+  });
+  out(`  Bot:        ${botPath}`);
+  return child;
+}
+
+async function stopBot(bot: ChildProcess | undefined): Promise<void> {
+  if (!bot || bot.exitCode !== null) return;
+  await new Promise<void>((r) => {
+    const t = setTimeout(() => {
+      bot.kill('SIGKILL');
+      r();
+    }, 2000);
+    bot.once('exit', () => {
+      clearTimeout(t);
+      r();
+    });
+    bot.kill('SIGTERM');
+  });
 }
 
 function untilStopped(signal?: AbortSignal): Promise<void> {

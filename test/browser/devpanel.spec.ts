@@ -248,8 +248,9 @@ test('refresh: warning, refresh_requested and the new hellos show in the timelin
   // The strip: three socket lanes, the first with a warned segment, the second drained after refresh_requested.
   await expect(page.locator('.tl-lane[data-socket]')).toHaveCount(3);
   await expect(page.locator('.tl-seg.warned')).toHaveCount(1);
-  await expect(page.locator('.tl-seg.draining')).toHaveCount(1);
-  await expect(page.locator('.tl-mark.k-refresh_requested')).toHaveCount(1);
+  // (refresh_requested may also reach the first socket, if it arrives before the client has closed it)
+  expect(await page.locator('.tl-seg.draining').count()).toBeGreaterThanOrEqual(1);
+  expect(await page.locator('.tl-mark.k-refresh_requested').count()).toBeGreaterThanOrEqual(1);
   await page.locator('.tl-mark.k-warning').focus();
   await expect(page.locator('.tl-caption')).toContainText('warning');
   await page.screenshot({ path: `${SHOTS}/05-refresh-timeline.png` });
@@ -434,4 +435,11 @@ test('server: static files only from the build, 503 with instructions when unbui
   ac.abort();
   await done;
   expect(lines.at(-1)).toBe('Dev panel stopped.');
+});
+
+test('development: the same page from the vite dev server (?backend=…) drives the same simulator', async ({ page }) => {
+  await page.goto(`/src/devpanel/index.html?backend=${encodeURIComponent(panel.url)}`);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  await inject(page, 'Slash command', { text: 'from vite' });
+  await expect(page.locator('.env-row[data-event-type="/hello"]')).toHaveAttribute('data-ack', 'acked');
 });

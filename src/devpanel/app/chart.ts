@@ -22,7 +22,7 @@ export function mountStats(root: HTMLElement, session: Session): void {
       h('div', {}, h('dt', {}, 'total'), h('dd', {}, nums.total)),
       h('div', {}, h('dt', {}, 'ack p50'), h('dd', {}, nums.p50)),
       h('div', {}, h('dt', {}, 'ack p95'), h('dd', {}, nums.p95)),
-      h('div', {}, h('dt', {}, 'missed'), h('dd', {}, nums.missed))),
+      h('div', {}, h('dt', { title: 'acks missed, late or failed' }, 'missed'), h('dd', {}, nums.missed))),
   );
 
   const css = (name: string, fallback: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -118,6 +118,17 @@ export function mountStats(root: HTMLElement, session: Session): void {
   };
 
   setInterval(draw, 1000);
-  session.on('envelope', () => requestAnimationFrame(draw));
+  let queued = false;
+  const soon = (): void => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      draw();
+    });
+  };
+  session.on('envelope', soon);
+  session.on('ack', soon);
+  session.on('reset', soon);
   draw();
 }

@@ -42,6 +42,7 @@ export function toast(text: string, kind: 'info' | 'error' = 'info'): void {
   if (!box) return;
   const t = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
   box.append(t);
+  while (box.children.length > 3) box.firstElementChild!.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 6000 : 3000);
 }
 

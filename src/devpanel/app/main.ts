@@ -191,6 +191,16 @@ async function main(): Promise<void> {
 
   autoAck.addEventListener('change', () => {
     document.body.dataset['ack'] = autoAck.checked ? 'auto' : 'manual';
+    if (autoAck.checked) {
+      // Switching back to auto-ack settles whatever is still waiting for a manual ack.
+      for (const [id, fn] of [...acks]) {
+        const entry = session.byId.get(id);
+        acks.delete(id);
+        if (!entry || entry.ack.frame) continue;
+        session.markAckBy(entry, 'auto');
+        fn().catch((x: unknown) => session.markAckFailed(entry, (x as Error).message));
+      }
+    }
     $('ack-mode-hint').textContent = autoAck.checked ? 'every envelope is acked on arrival' : 'ack each envelope yourself within 3 s';
   });
   autoAck.dispatchEvent(new Event('change'));

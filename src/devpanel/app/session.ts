@@ -103,7 +103,7 @@ export function summaryOf(type: string, payload: unknown): string {
     if (typeof ev['reaction'] === 'string') return `:${ev['reaction']}:`;
     return '';
   }
-  if (type === 'slash_commands') return cut(`${String(payload['command'] ?? '')} ${String(payload['text'] ?? '')}`.trim());
+  if (type === 'slash_commands') return cut(typeof payload['text'] === 'string' ? payload['text'] : '');
   if (type === 'interactive') {
     const actions = payload['actions'];
     if (Array.isArray(actions) && isRecord(actions[0])) return cut(`${String(actions[0]['action_id'] ?? '')} = ${String(actions[0]['value'] ?? '')}`);

@@ -124,7 +124,15 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     drawChips();
   };
 
-  session.on('timeline', () => drawChips());
+  let queued = false;
+  session.on('timeline', () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      draw();
+    });
+  });
   setInterval(draw, 500);
   draw();
 }
