@@ -42,10 +42,10 @@ function runProcess(cmd: string, args: string[], timeoutMs = 60_000): Promise<Re
   });
 }
 
-function expectConformant(report: Report, runtime: string): void {
+function expectConformant(report: Report, runtime: string, minChecks = 10): void {
   const failed = report.checks.filter((c) => !c.ok);
   expect(failed, `${runtime} failed checks: ${JSON.stringify(failed, null, 1)}`).toEqual([]);
-  expect(report.checks.length).toBeGreaterThanOrEqual(10);
+  expect(report.checks.length).toBeGreaterThanOrEqual(minChecks);
   expect(report.ok).toBe(true);
 }
 
@@ -92,5 +92,16 @@ describe('conformance on every runtime', () => {
     } finally {
       await mf.dispose();
     }
+  });
+});
+
+describe('ping-based liveness where the socket can ping', () => {
+  it('Node 20 + ws: a half-open socket is found by a missing pong and replaced', async () => {
+    const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
+    expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']), 'node-ws', 2);
+  });
+
+  it("Bun: the same, with Bun's own ping()", async () => {
+    expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun', 'liveness']), 'bun', 2);
   });
 });

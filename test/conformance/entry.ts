@@ -1,14 +1,23 @@
 // Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket, no adapter.
-// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName>
+// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness]
 import { SocketModeClient } from '../../src/index.ts';
 import { runConformance } from './scenario.ts';
+import { runLiveness } from './liveness.ts';
 
 const g = globalThis as any;
 const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-const [simUrl, appToken, runtime] = args as [string, string, string];
+const [simUrl, appToken, runtime, which = 'conformance'] = args as [string, string, string, string?];
 
 if (typeof g.WebSocket !== 'function') {
   console.log('CONFORMANCE ' + JSON.stringify({ runtime, ok: false, checks: [{ name: 'global WebSocket exists', ok: false }] }));
+} else if (which === 'liveness') {
+  const report = await runLiveness({
+    simUrl,
+    runtime,
+    // Fast pings so a half-open socket is found quickly; only runtimes whose socket can ping pass this.
+    createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, pingIntervalMs: 100, pongTimeoutMs: 300 }),
+  });
+  console.log('CONFORMANCE ' + JSON.stringify(report));
 } else {
   const report = await runConformance({
     simUrl,
