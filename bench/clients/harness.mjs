@@ -99,24 +99,36 @@ export function runClient(adapter) {
       return { heapUsed: process.memoryUsage().heapUsed };
     },
 
-    /** N idle clients: heapUsed delta / N after gc, each with its own live connection. */
+    /**
+     * N idle clients, each with its own live connection. Marginal heap per client: heapUsed after gc
+     * with n clients minus with n/5 clients, divided by the difference (fixed costs cancel out); also
+     * the plain (n clients - baseline) / n.
+     */
     async idleHeap({ apiUrl, appToken, n }) {
       await stopAll();
       // Warm-up: one client connects and stops first, so lazily loaded modules (undici's fetch, ws
-      // internals) and one-off caches are not charged to the N measured clients.
+      // internals) and one-off caches are not charged to the measured clients.
       const warm = make(apiUrl, appToken);
       await warm.start();
       await warm.stop();
       await sleep(100);
       gc();
-      const before = process.memoryUsage().heapUsed;
-      const created = Array.from({ length: n }, () => make(apiUrl, appToken));
-      for (const c of created) await c.start(); // one at a time: connections.open is serialized anyway
-      clients.push(...created);
-      await sleep(500); // let connection setup garbage become collectable
-      gc();
-      const after = process.memoryUsage().heapUsed;
-      return { n, before, after, perClientBytes: (after - before) / n };
+      const base = process.memoryUsage().heapUsed;
+      const settle = async () => {
+        await sleep(300); // let connection setup garbage become collectable
+        gc();
+        return process.memoryUsage().heapUsed;
+      };
+      const k = Math.max(1, Math.floor(n / 5));
+      let atK = 0;
+      for (let i = 0; i < n; i++) {
+        const c = make(apiUrl, appToken);
+        clients.push(c);
+        await c.start(); // one at a time: connections.open is serialized anyway
+        if (i + 1 === k) atK = await settle();
+      }
+      const atN = await settle();
+      return { n, k, base, atK, atN, perClientBytes: (atN - atK) / (n - k), avgPerClientBytes: (atN - base) / n };
     },
 
     async stop() {

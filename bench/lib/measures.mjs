@@ -91,20 +91,21 @@ export async function refresh(sim, name, cfg, processes) {
 
 /** Heap per idle client (N connected clients in one process) and heap growth over many envelopes. */
 export async function memory(sim, name, cfg, processes) {
-  // Idle: N clients, each with its own live connection, in one child; heapUsed delta / N after gc.
+  // Idle: N clients, each with its own live connection, in a fresh child per repetition (sockets of an
+  // earlier repetition still closing would skew the baseline); marginal heapUsed per client after gc.
   const a = await sim.call('start', { options: PIPELINE_SIM });
-  const idle = await withClient(name, async (c) => {
-    const out = [];
-    for (let i = 0; i < cfg.reps; i++) out.push(await c.call('idleHeap', { apiUrl: a.apiUrl, appToken: a.appToken, n: cfg.idleClients }, undefined, 120_000));
-    return out;
-  }, processes, 'memory:idle');
+  const idle = [];
+  for (let i = 0; i < cfg.reps; i++) {
+    idle.push(await withClient(name, (c) => c.call('idleHeap', { apiUrl: a.apiUrl, appToken: a.appToken, n: cfg.idleClients }, undefined, 120_000), processes, `memory:idle#${i + 1}`));
+  }
 
-  // Growth: one client in a fresh child and simulator; a warm-up batch, then `growthEnvelopes` per rep.
+  // Growth: one client in a fresh child and simulator; warm-up batches, then `growthEnvelopes` per rep.
   const b = await sim.call('start', { options: PIPELINE_SIM });
   const growth = await withClient(name, async (c) => {
     await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
     await sim.call('waitLive', { n: 1 });
-    await sim.call('batches', { total: cfg.growthBatch, batch: cfg.growthBatch });
+    // Warm-up long enough for bounded caches (e.g. a dedupe store of 10k keys) to reach steady state.
+    await sim.call('batches', { total: 2 * cfg.growthBatch, batch: cfg.growthBatch }, undefined, 120_000);
     const out = [];
     for (let i = 0; i < cfg.reps; i++) {
       const before = (await c.call('heap')).heapUsed;
