@@ -6,6 +6,8 @@ export {
   type SocketModeEvents,
   type HelloInfo,
   type ConnectedEvent,
+  type GhostConnectionsEvent,
+  type TooManyWebSocketsEvent,
   type ConnectingEvent,
   type AuthenticatedEvent,
   type ReconnectingEvent,
@@ -17,10 +19,21 @@ export {
   type SlashCommandArgs,
   type InteractiveArgs,
   type UnknownEnvelopeArgs,
+  MAX_SLACK_CONNECTIONS,
+  DEFAULT_CONNECTIONS,
 } from './core/client.ts';
 export { MAX_ACK_BYTES, ACK_DEADLINE_MS, type AckFn, type AckPayload } from './core/ack-queue.ts';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './core/backoff.ts';
-export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './core/dedupe.ts';
+export {
+  MemoryDedupeStore,
+  DurableObjectDedupeStore,
+  durableObjectDedupeStore,
+  DEFAULT_DEDUPE_TTL_MS,
+  type DedupeStore,
+  type MemoryDedupeOptions,
+  type DurableObjectStorageLike,
+  type DurableObjectDedupeOptions,
+} from './core/dedupe.ts';
 export {
   SocketModeError,
   InvalidTokenError,
@@ -39,6 +52,7 @@ export {
   ConnectionError,
   DisconnectedError,
   DedupeError,
+  HandlerQueueFullError,
   type SocketModeErrorCode,
   type MalformedFrameReason,
 } from './core/errors.ts';

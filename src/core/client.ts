@@ -1,7 +1,7 @@
 // SocketModeClient: events (mitt, every handler wrapped), a set of connection slots kept live
 // make-before-break, the reconnect loop, acks and dedupe.
 import mittImport, { type Emitter, type EventType } from 'mitt';
-import { AckQueue, handled, type AckFn, type AckPayload } from './ack-queue.ts';
+import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload } from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { Connection, type ConnectionCloseInfo, type EnvelopeFrame } from './connection.ts';
 import { MemoryDedupeStore, type DedupeStore } from './dedupe.ts';
@@ -10,6 +10,7 @@ import {
   DedupeError,
   DisconnectedError,
   HandlerError,
+  HandlerQueueFullError,
   InsecureUrlError,
   InvalidOptionsError,
   InvalidTokenError,
@@ -48,7 +49,11 @@ export interface SocketModeOptions {
   logLevel?: LogLevel;
   /** Recover from failures (unexpected close, dead socket, transient open errors). Default true. */
   autoReconnectEnabled?: boolean;
-  /** Pool size: live connections to keep, 1–10. Default 1. */
+  /**
+   * Pool size: live connections to keep, 1–10. Default 1. Slack routes each envelope to one of them; the client
+   * acks on the connection it came on, and replaces connections one at a time (never more than n+1 sockets,
+   * and never more than Slack's cap of 10).
+   */
   connections?: number;
   /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
   pingIntervalMs?: number;
@@ -73,7 +78,39 @@ export interface SocketModeOptions {
   maxFrameBytes?: number;
   /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
   dedupe?: DedupeStore | false;
+  /**
+   * Replace each connection make-before-break once this fraction of hello's `approximate_connection_time` has
+   * passed, before Slack refreshes it. Slot i of n waits an extra 0.05·i/n of the time, so a pool does not
+   * rotate all at once. Default 0.85; false disables.
+   */
+  proactiveRefresh?: number | false;
+  /**
+   * At most this many envelopes in user handlers at once (an envelope is "in" a handler until every promise its
+   * handlers returned has settled). Default: unbounded. Envelopes beyond the bound wait in a FIFO queue.
+   */
+  maxConcurrentHandlers?: number;
+  /**
+   * Bound on that queue (only with maxConcurrentHandlers). When it is full an envelope is shed: acked without a
+   * payload (so Slack does not retry it into an overloaded app), not delivered, and reported on `error` as a
+   * HandlerQueueFullError. Default 1000.
+   */
+  maxQueuedEnvelopes?: number;
+  /**
+   * An envelope still waiting in the queue after this long is acked without a payload, so Slack's 3 s deadline
+   * is met; its handler still runs later, and its ack() then resolves without sending (a payload given to it is
+   * dropped with a warning: reply through response_url). Default 2000; 0 disables.
+   */
+  queuedAckMs?: number;
 }
+
+/** Slack's cap on open Socket Mode connections per app. */
+export const MAX_SLACK_CONNECTIONS = 10;
+/** Default pool size. */
+export const DEFAULT_CONNECTIONS = 1;
+/** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
+const MIN_PROACTIVE_REFRESH_MS = 1000;
+const PROACTIVE_STAGGER = 0.05;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface HelloInfo {
   connection_id: string;
@@ -86,6 +123,33 @@ export interface HelloInfo {
 export interface ConnectedEvent extends HelloInfo {
   /** The connection this one replaced (make-before-break), if any. */
   replaced: string | undefined;
+  /** Sockets this client holds open (any state short of closed), this one included. */
+  held: number;
+  /** num_connections − held when positive: connections Slack counts that this client does not hold. */
+  ghosts: number;
+}
+
+/**
+ * Slack's hello counts more connections for the app than this client holds: stale sockets Slack has not
+ * noticed are gone (e.g. behind NAT), or another process using the same app. Each takes a share of the
+ * envelopes, and all count against Slack's cap of 10.
+ */
+export interface GhostConnectionsEvent {
+  connection_id: string;
+  slot: number;
+  num_connections: number;
+  held: number;
+  ghosts: number;
+}
+
+/** Slack refused a connection: the app already has its maximum. The slot backs off (and every open waits). */
+export interface TooManyWebSocketsEvent {
+  slot: number;
+  connection_id: string;
+  /** As Slack reported it, if it did. */
+  num_connections: number | undefined;
+  held: number;
+  delayMs: number;
 }
 
 interface EnvelopeArgsBase<T extends string, B> {
@@ -150,6 +214,8 @@ export interface SocketModeEvents {
   reconnecting: ReconnectingEvent;
   disconnecting: DisconnectingEvent;
   disconnected: DisconnectedEvent;
+  ghost_connections: GhostConnectionsEvent;
+  too_many_websockets: TooManyWebSocketsEvent;
   error: SocketModeError;
 }
 
@@ -169,6 +235,8 @@ const LIFECYCLE = new Set<string>([
   'reconnecting',
   'disconnecting',
   'disconnected',
+  'ghost_connections',
+  'too_many_websockets',
   'error',
   '*',
 ]);
@@ -187,12 +255,34 @@ interface Slot {
   attempts: number;
 }
 
+/** An envelope waiting for a handler slot (maxConcurrentHandlers). */
+interface Waiting {
+  conn: Connection;
+  parsed: EnvelopeFrame;
+  ack: AckFn;
+  autoAcked: boolean;
+  timer: Timer | undefined;
+}
+
 export class SocketModeClient {
   private readonly opts: SocketModeOptions;
   private readonly logger: Logger;
   private readonly emitter: Emitter<Record<string, unknown>> = mitt();
   private readonly wrappers = new Map<string, Map<Handler, Handler[]>>();
   private readonly poolSize: number;
+  private readonly socketCap: number;
+  private readonly proactiveAt: number | false;
+  private readonly handlerLimit: number;
+  private readonly maxQueued: number;
+  private readonly queuedAckMs: number;
+  private readonly waiting: Waiting[] = [];
+  private activeHandlers = 0;
+  private pumping = false;
+  /** While dispatching one envelope: the promises its handlers returned. */
+  private collecting: Array<Promise<unknown>> | undefined;
+  private readonly expiryTimers = new Map<Connection, Timer>();
+  private readonly drainTimers = new Map<Connection, { timer: Timer; reason: string }>();
+  private readonly retireTimers = new Map<Connection, Timer>();
   private readonly dedupe: DedupeStore | undefined;
   private readonly acks: AckQueue;
   private readonly s: {
@@ -246,9 +336,26 @@ export class SocketModeClient {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
     }
     if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');
-    const n = opts.connections ?? 1;
-    if (!Number.isInteger(n) || n < 1 || n > 10) throw new InvalidOptionsError('connections must be an integer from 1 to 10');
+    const n = opts.connections ?? DEFAULT_CONNECTIONS;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SLACK_CONNECTIONS) {
+      throw new InvalidOptionsError('connections must be an integer from 1 to 10');
+    }
     this.poolSize = n;
+    // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
+    this.socketCap = Math.min(n + 1, MAX_SLACK_CONNECTIONS);
+    const pr = opts.proactiveRefresh ?? 0.85;
+    if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
+      throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
+    }
+    this.proactiveAt = pr;
+    const limit = opts.maxConcurrentHandlers ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
+      throw new InvalidOptionsError('maxConcurrentHandlers must be a positive integer');
+    }
+    this.handlerLimit = limit;
+    const mq = opts.maxQueuedEnvelopes ?? 1000;
+    if (!Number.isInteger(mq) || mq < 0) throw new InvalidOptionsError('maxQueuedEnvelopes must be an integer >= 0');
+    this.maxQueued = mq;
     const num = (v: number | undefined, d: number, name: string): number => {
       if (v === undefined) return d;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
@@ -264,6 +371,7 @@ export class SocketModeClient {
       maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
     num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
+    this.queuedAckMs = num(opts.queuedAckMs, 2000, 'queuedAckMs');
     this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
     this.acks = new AckQueue({
       logger: this.logger,
@@ -294,6 +402,11 @@ export class SocketModeClient {
   /** Ids of open sockets (any state short of closed). */
   get connectionIds(): string[] {
     return [...this.conns].map((c) => c.id);
+  }
+
+  /** Envelopes in user handlers now, and waiting for a handler slot (maxConcurrentHandlers). */
+  get handlerStats(): { active: number; queued: number } {
+    return { active: this.activeHandlers, queued: this.waiting.length };
   }
 
   on<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
@@ -402,7 +515,8 @@ export class SocketModeClient {
     try {
       const r = handler(arg);
       if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
-        (r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
+        const settled = Promise.resolve(r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
+        this.collecting?.push(settled);
       }
     } catch (e) {
       this.handlerFailed(type, e, arg);
@@ -480,7 +594,11 @@ export class SocketModeClient {
     return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
   }
 
-  /** Sockets open or about to be: the pool never exceeds n + 1 of them. */
+  /**
+   * Sockets open or about to be (a URL being fetched counts): the pool never exceeds n + 1 of them (nor Slack's
+   * cap of 10). Replacements are therefore serialized: while one slot swaps, another slot that also needs a new
+   * socket waits for the swap's old socket to close.
+   */
   private socketBudgetUsed(): number {
     let n = this.conns.size;
     for (const s of this.slots) if (s.fetching) n++;
@@ -492,8 +610,14 @@ export class SocketModeClient {
     return !c || c.draining || c.dead || c.state === 'closing' || c.state === 'closed';
   }
 
+  /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
   private ensureAll(): void {
-    for (const s of this.slots) this.ensure(s);
+    const unusable = (s: Slot): boolean => {
+      const c = s.current;
+      return !c || c.dead || c.state === 'closing' || c.state === 'closed';
+    };
+    for (const s of this.slots) if (unusable(s)) this.ensure(s);
+    for (const s of this.slots) if (!unusable(s)) this.ensure(s);
   }
 
   /** Start an attempt for `slot` if it needs one, none is under way, no backoff is pending and budget allows. */
@@ -501,7 +625,12 @@ export class SocketModeClient {
     if (this.stopped) return;
     if (slot.fetching || slot.next || slot.retryTimer !== undefined) return;
     if (!this.needsConnection(slot)) return;
-    if (this.socketBudgetUsed() >= this.poolSize + 1) return;
+    if (this.socketBudgetUsed() >= this.socketCap) {
+      // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
+      const c = slot.current;
+      if (c && c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
+      return;
+    }
     void this.attempt(slot);
   }
 
@@ -616,6 +745,7 @@ export class SocketModeClient {
     // Switch first, then retire the old one (it keeps delivering until it closes).
     if (old && old.state !== 'closed') this.retire(old);
     this.acks.flush();
+    this.armProactiveRefresh(conn, slot, hello);
     const info: HelloInfo = {
       connection_id: conn.id,
       slot: slot.index,
@@ -625,8 +755,28 @@ export class SocketModeClient {
     };
     this.hadLive = true;
     if (this.runState === 'starting' || this.runState === 'reconnecting') this.runState = 'connected';
-    this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}`);
-    this.emit('connected', { ...info, replaced: old?.id });
+    // Every socket we hold that Slack may count (a socket still in its handshake is counted too: we over-count
+    // ourselves, never Slack's ghosts).
+    const held = this.conns.size;
+    const ghosts = typeof hello.num_connections === 'number' ? Math.max(0, hello.num_connections - held) : 0;
+    this.logger.info(
+      `Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${hello.num_connections ?? '?'} connection(s)`,
+    );
+    if (ghosts > 0) {
+      this.logger.warn(
+        `Slack counts ${hello.num_connections} connections for this app but this client holds ${held}: ` +
+          `${ghosts} ghost(s) (stale sockets Slack has not dropped yet, or another process using this app). ` +
+          `They take a share of envelopes and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}.`,
+      );
+      this.emit('ghost_connections', {
+        connection_id: conn.id,
+        slot: slot.index,
+        num_connections: hello.num_connections!,
+        held,
+        ghosts,
+      });
+    }
+    this.emit('connected', { ...info, replaced: old?.id, held, ghosts });
     if (this.startSettle) {
       const s = this.startSettle;
       this.startSettle = undefined;
@@ -642,22 +792,38 @@ export class SocketModeClient {
     this.logger.info(`Connection ${conn.id}: Slack sent disconnect (${reason})`);
     if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
     if (reason === 'too_many_websockets') {
-      // Refused: close this socket and back off with a long floor; other connections carry on.
+      // Refused: close this socket and back off with a long floor (every slot's next open waits too: more
+      // attempts only make it worse); other connections carry on.
       conn.draining = true;
       void conn.close(1000, 'too many websockets');
       if (slot) {
         if (slot.next === conn) slot.next = undefined;
         if (slot.current === conn) slot.current = undefined;
-        this.scheduleRetry(slot, 'too_many_websockets', slot.backoff.tooManyWebSocketsMs);
+        const floor = slot.backoff.tooManyWebSocketsMs;
+        this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
+        const held = [...this.conns].filter((c) => c !== conn && c.state !== 'closed').length;
+        this.logger.warn(
+          `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
+            `backing off at least ${floor} ms`,
+        );
+        this.scheduleRetry(slot, 'too_many_websockets', floor);
+        this.emit('too_many_websockets', {
+          slot: slot.index,
+          connection_id: conn.id,
+          num_connections: frame.num_connections,
+          held,
+          delayMs: floor,
+        });
       }
       return;
     }
+    if (reason !== 'warning') conn.slackClosing = true;
     if (conn.draining) {
       // Already being replaced after a `warning`: Slack has now stopped routing here, so it can go as soon as
-      // the replacement is live (at once, if that has happened).
+      // the replacement is live (at once, if that has happened) and its envelopes are acked.
       if (reason !== 'warning' && conn.keepUntilRefresh) {
         conn.keepUntilRefresh = false;
-        if (slot?.current !== conn) void conn.close(1000, reason);
+        if (slot?.current !== conn) this.closeWhenDrained(conn, reason);
       }
       return;
     }
@@ -672,13 +838,47 @@ export class SocketModeClient {
    * (or Slack's own close), with a bounded wait in case that never comes.
    */
   private retire(old: Connection): void {
-    if (!old.keepUntilRefresh) {
-      void old.close(1000, 'replaced');
+    if (old.keepUntilRefresh) {
+      this.retireTimers.set(
+        old,
+        this.later(this.s.retireAfterWarningMs, () => {
+          this.retireTimers.delete(old);
+          if (old.state !== 'closed') void old.close(1000, 'replaced');
+        }),
+      );
       return;
     }
-    this.later(this.s.retireAfterWarningMs, () => {
-      if (old.state !== 'closed') void old.close(1000, 'replaced');
+    // Slack routes nothing more here: keep it just until the envelopes it brought are acked, so each ack goes
+    // back on the connection its envelope came on (not on another socket that may be silently dead).
+    if (old.slackClosing) return this.closeWhenDrained(old, 'replaced');
+    void old.close(1000, 'replaced');
+  }
+
+  /** Close `conn` once every envelope it delivered has been acked; never later than Slack's ack deadline. */
+  private closeWhenDrained(conn: Connection, reason: string): void {
+    if (conn.state === 'closing' || conn.state === 'closed') return;
+    if (conn.unacked <= 0 || conn.dead) {
+      void conn.close(1000, reason);
+      return;
+    }
+    if (this.drainTimers.has(conn)) return;
+    this.logger.debug(`Connection ${conn.id}: closing once ${conn.unacked} envelope(s) are acked`);
+    const timer = this.later(ACK_DEADLINE_MS, () => {
+      this.drainTimers.delete(conn);
+      void conn.close(1000, reason);
     });
+    this.drainTimers.set(conn, { timer, reason });
+  }
+
+  /** One envelope from `conn` has been acked (or its ack attempted). */
+  private ackMade(conn: Connection): void {
+    conn.unacked--;
+    if (conn.unacked > 0) return;
+    const d = this.drainTimers.get(conn);
+    if (!d) return;
+    this.cancel(d.timer);
+    this.drainTimers.delete(conn);
+    void conn.close(1000, d.reason);
   }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */
@@ -706,15 +906,53 @@ export class SocketModeClient {
       void conn.close(1000, 'pong timeout');
       return;
     }
-    if (slot && slot.current === conn) {
-      this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
-      this.checkLiveLoss('pong_timeout');
-      this.ensure(slot);
+    if (!slot || slot.current !== conn) {
+      // A replaced (retired) or not-yet-live socket: nothing waits on it.
+      void conn.close(1000, 'pong timeout');
+      return;
     }
+    this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+    this.checkLiveLoss('pong_timeout');
+    this.ensure(slot);
+  }
+
+  /**
+   * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
+   * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
+   * together (and, once staggered, stays staggered).
+   */
+  private armProactiveRefresh(conn: Connection, slot: Slot, hello: HelloFrame): void {
+    if (this.proactiveAt === false) return;
+    const sec = hello.debug_info?.approximate_connection_time;
+    if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
+    const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
+    const ms = Math.min(MAX_TIMER_MS, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
+    const t = this.later(ms, () => {
+      this.expiryTimers.delete(conn);
+      if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
+      this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
+      this.replace(conn, 'connection_time');
+    });
+    this.expiryTimers.set(conn, t);
   }
 
   private onClosed(conn: Connection, info: ConnectionCloseInfo): void {
     this.conns.delete(conn);
+    const expiry = this.expiryTimers.get(conn);
+    if (expiry !== undefined) {
+      this.cancel(expiry);
+      this.expiryTimers.delete(conn);
+    }
+    const drain = this.drainTimers.get(conn);
+    if (drain !== undefined) {
+      this.cancel(drain.timer);
+      this.drainTimers.delete(conn);
+    }
+    const retire = this.retireTimers.get(conn);
+    if (retire !== undefined) {
+      this.cancel(retire);
+      this.retireTimers.delete(conn);
+    }
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     if (!slot) return;
@@ -768,13 +1006,13 @@ export class SocketModeClient {
       keys.push(`event:${parsed.frame.payload.event_id}`);
     }
     const store = this.dedupe;
-    if (!store) return this.deliver(conn, parsed);
+    if (!store) return this.admit(conn, parsed);
     let results: Array<boolean | Promise<boolean>>;
     try {
       results = keys.map((k) => store.seen(k));
     } catch (e) {
       this.emitError(new DedupeError(e));
-      return this.deliver(conn, parsed);
+      return this.admit(conn, parsed);
     }
     const decide = (seen: boolean[]): void => {
       if (seen.some(Boolean)) {
@@ -782,14 +1020,14 @@ export class SocketModeClient {
         void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
         return;
       }
-      this.deliver(conn, parsed);
+      this.admit(conn, parsed);
     };
     if (results.some((r) => typeof r !== 'boolean')) {
       Promise.all(results).then(
         (seen) => decide(seen),
         (e: unknown) => {
           this.emitError(new DedupeError(e));
-          this.deliver(conn, parsed);
+          this.admit(conn, parsed);
         },
       );
       return;
@@ -797,13 +1035,104 @@ export class SocketModeClient {
     decide(results as boolean[]);
   }
 
-  private deliver(conn: Connection, parsed: EnvelopeFrame): void {
+  /**
+   * Hands a (non-duplicate) envelope to user code, within maxConcurrentHandlers. Its ack function exists from
+   * here on and writes straight to a socket: an ack never waits behind anyone's handler work.
+   */
+  private admit(conn: Connection, parsed: EnvelopeFrame): void {
     if (this.stopped) return;
     const env = parsed.frame;
-    const ack = this.acks.create(
+    const raw = this.acks.create(
       { envelope_id: env.envelope_id, type: env.type, accepts_response_payload: env.accepts_response_payload },
       conn,
     );
+    conn.unacked++;
+    let made = false;
+    const ack: AckFn = (payload) => {
+      const p = raw(payload);
+      if (!made) {
+        made = true;
+        const done = (): void => this.ackMade(conn);
+        p.then(done, done);
+      }
+      return p;
+    };
+    if (this.handlerLimit === Infinity) {
+      this.dispatch(conn, parsed, ack);
+      return;
+    }
+    const item: Waiting = { conn, parsed, ack, autoAcked: false, timer: undefined };
+    if (this.activeHandlers < this.handlerLimit && this.waiting.length === 0) {
+      this.runTracked(item);
+      return;
+    }
+    if (this.waiting.length >= this.maxQueued) {
+      // Shed: acked so Slack neither retries into an overloaded app nor shows a timeout, and reported.
+      void ack().catch(() => undefined);
+      this.emitError(new HandlerQueueFullError(env.envelope_id, env.type, this.waiting.length));
+      return;
+    }
+    if (this.queuedAckMs > 0) {
+      item.timer = this.later(this.queuedAckMs, () => {
+        item.timer = undefined;
+        item.autoAcked = true;
+        this.logger.warn(
+          `Envelope ${env.envelope_id} (${env.type}) waited ${this.queuedAckMs} ms for a handler slot; acked without a payload`,
+        );
+        void ack().catch(() => undefined);
+      });
+    }
+    this.waiting.push(item);
+    this.logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
+  }
+
+  /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
+  private runTracked(item: Waiting): void {
+    this.activeHandlers++;
+    const collected: Array<Promise<unknown>> = [];
+    const prev = this.collecting;
+    this.collecting = collected;
+    const ack: AckFn = (payload) => {
+      if (!item.autoAcked) return item.ack(payload);
+      if (payload !== undefined && payload !== null) {
+        this.logger.warn(
+          `Envelope ${item.parsed.frame.envelope_id} was already acked while it waited for a handler slot; ` +
+            'this payload is dropped (reply through response_url)',
+        );
+      }
+      return Promise.resolve();
+    };
+    try {
+      this.dispatch(item.conn, item.parsed, ack);
+    } finally {
+      this.collecting = prev;
+    }
+    const release = (): void => {
+      this.activeHandlers--;
+      this.pump();
+    };
+    if (collected.length === 0) release();
+    else void Promise.all(collected).then(release, release);
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.activeHandlers < this.handlerLimit && this.waiting.length > 0 && !this.stopped) {
+        const next = this.waiting.shift()!;
+        this.cancel(next.timer);
+        next.timer = undefined;
+        this.runTracked(next);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private dispatch(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
+    if (this.stopped) return;
+    const env = parsed.frame;
     const base = {
       ack,
       envelope_id: env.envelope_id,
@@ -869,6 +1198,12 @@ export class SocketModeClient {
       s.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
     }
     this.acks.shutdown();
+    // Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events.
+    for (const w of this.waiting) this.cancel(w.timer);
+    this.waiting.length = 0;
+    this.expiryTimers.clear();
+    this.drainTimers.clear();
+    this.retireTimers.clear();
     const closing = [...this.conns].map((c) => c.close(1000, 'client disconnect'));
     this.stopPromise = (async () => {
       await Promise.all(closing);

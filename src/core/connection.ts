@@ -69,6 +69,10 @@ export class Connection {
   keepUntilRefresh = false;
   /** Missed a pong: still open as far as the runtime knows, but presumed dead. */
   dead = false;
+  /** Slack said it is closing this connection (refresh_requested or an unknown reason): it routes nothing here. */
+  slackClosing = false;
+  /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
+  unacked = 0;
   hello: HelloFrame | undefined;
   readonly closed: Promise<ConnectionCloseInfo>;
 

@@ -1,15 +1,26 @@
 // Dedupe: Slack redelivers an events_api envelope (same payload.event_id) when an ack was late, possibly on
-// another connection. User code should see it once; Slack still gets its ack.
+// another connection; and during a make-before-break swap one envelope can be seen on two sockets (same
+// envelope_id). User code should see each once; Slack still gets its ack.
+//
+// Slack's redelivery schedule (PROTOCOL.md 4): at once, +1 min, +5 min after the first miss, so a key must be
+// remembered for at least ~6 minutes. Both stores default to 15 minutes.
 
 /** Pluggable store. `seen(key)` records `key` and answers whether it had been recorded before. */
 export interface DedupeStore {
   seen(key: string): boolean | Promise<boolean>;
 }
 
+/** Default time a key is remembered: comfortably past Slack's last retry (~6 min after the first delivery). */
+export const DEFAULT_DEDUPE_TTL_MS = 15 * 60_000;
+
 export interface MemoryDedupeOptions {
   /** How long a key is remembered. Default 15 min (Slack's last retry comes ~5 min after the first). */
   ttlMs?: number;
-  /** Bound on remembered keys; the oldest go first. Default 10000. */
+  /**
+   * Bound on remembered keys; the oldest go first. Default 50000: an events_api envelope uses two keys
+   * (envelope and event), so this covers ~25000 events per TTL window (~28 events/s sustained) at ~100 bytes
+   * a key (~5 MB when full).
+   */
   maxEntries?: number;
   /** Clock, for tests. */
   now?: () => number;
@@ -22,8 +33,8 @@ export class MemoryDedupeStore implements DedupeStore {
   private readonly maxEntries: number;
   private readonly now: () => number;
   constructor(opts: MemoryDedupeOptions = {}) {
-    this.ttlMs = Math.max(0, opts.ttlMs ?? 15 * 60_000);
-    this.maxEntries = Math.max(1, opts.maxEntries ?? 10_000);
+    this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
+    this.maxEntries = Math.max(1, opts.maxEntries ?? 50_000);
     this.now = opts.now ?? (() => Date.now());
   }
   get size(): number {
@@ -50,4 +61,120 @@ export class MemoryDedupeStore implements DedupeStore {
       this.map.delete(k);
     }
   }
+}
+
+/**
+ * The subset of Cloudflare's `DurableObjectStorage` (`ctx.storage`) the Durable Object store uses. Declared
+ * here so the core needs no `@cloudflare/*` types; the real object (KV or SQLite backed) satisfies it.
+ */
+export interface DurableObjectStorageLike {
+  get(key: string): Promise<unknown>;
+  put(entries: Record<string, unknown>): Promise<void>;
+  delete(keys: string[]): Promise<number>;
+  list(options: { prefix?: string; start?: string; end?: string; limit?: number }): Promise<Map<string, unknown>>;
+}
+
+export interface DurableObjectDedupeOptions {
+  /** How long a key is remembered. Default 15 min. */
+  ttlMs?: number;
+  /** Storage key prefix. Default 'sma-dedupe:'. */
+  prefix?: string;
+  /** Run a prune (delete expired keys) after this many new keys. Default 100; 0 = only when prune() is called. */
+  pruneEvery?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+// Durable Object storage limits: at most 128 keys per put/delete/get call.
+const BATCH = 128;
+// Timestamps as fixed-width decimal so lexicographic key order is time order.
+const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
+
+/**
+ * Dedupe keys persisted in Durable Object storage, so a redelivery is recognised across object restarts and
+ * evictions. No alarms and no timers: each key is stored with its timestamp (`<prefix>k:<key>` -> ms) plus a
+ * time-ordered index entry (`<prefix>t:<ms>:<key>`), and expired keys are deleted by a bounded prune that runs
+ * every `pruneEvery` new keys (or when you call `prune()`, e.g. from your own alarm). An in-memory layer answers
+ * repeats seen by this instance at once and closes the race of one envelope arriving on two sockets together.
+ */
+export class DurableObjectDedupeStore implements DedupeStore {
+  private readonly storage: DurableObjectStorageLike;
+  private readonly ttlMs: number;
+  private readonly prefix: string;
+  private readonly pruneEvery: number;
+  private readonly now: () => number;
+  private readonly local: MemoryDedupeStore;
+  private sincePrune = 0;
+  private pruning: Promise<number> | undefined;
+
+  constructor(storage: DurableObjectStorageLike, opts: DurableObjectDedupeOptions = {}) {
+    this.storage = storage;
+    this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
+    this.prefix = opts.prefix ?? 'sma-dedupe:';
+    this.pruneEvery = Math.max(0, opts.pruneEvery ?? 100);
+    this.now = opts.now ?? (() => Date.now());
+    this.local = new MemoryDedupeStore({ ttlMs: this.ttlMs, maxEntries: 10_000, now: this.now });
+  }
+
+  private k(key: string): string {
+    return `${this.prefix}k:${key}`;
+  }
+  private t(at: number, key: string): string {
+    return `${this.prefix}t:${pad(at)}:${key}`;
+  }
+
+  seen(key: string): boolean | Promise<boolean> {
+    // Seen by this instance (or in flight right now): no storage round trip.
+    if (this.local.seen(key)) return true;
+    return this.check(key);
+  }
+
+  private async check(key: string): Promise<boolean> {
+    const now = this.now();
+    const at = await this.storage.get(this.k(key));
+    if (typeof at === 'number' && now - at < this.ttlMs) return true;
+    const stale = typeof at === 'number' ? [this.t(at, key)] : [];
+    await this.storage.put({ [this.k(key)]: now, [this.t(now, key)]: 1 });
+    if (stale.length) await this.storage.delete(stale);
+    if (this.pruneEvery > 0 && ++this.sincePrune >= this.pruneEvery) {
+      this.sincePrune = 0;
+      void this.prune().catch(() => undefined);
+    }
+    return false;
+  }
+
+  /** Deletes expired keys (batches of 128). Resolves with how many keys were forgotten. */
+  prune(): Promise<number> {
+    this.pruning ??= this.pruneNow().finally(() => {
+      this.pruning = undefined;
+    });
+    return this.pruning;
+  }
+
+  private async pruneNow(): Promise<number> {
+    const index = `${this.prefix}t:`;
+    const end = `${index}${pad(this.now() - this.ttlMs)}`;
+    let forgotten = 0;
+    for (;;) {
+      const batch = await this.storage.list({ prefix: index, end, limit: BATCH / 2 });
+      if (batch.size === 0) return forgotten;
+      const keys: string[] = [];
+      for (const ik of batch.keys()) {
+        // <prefix>t:<15 digits>:<key>
+        const key = ik.slice(index.length + 16);
+        keys.push(ik, this.k(key));
+      }
+      await this.storage.delete(keys);
+      forgotten += batch.size;
+      if (batch.size < BATCH / 2) return forgotten;
+    }
+  }
+}
+
+/** `durableObjectDedupeStore(ctx.storage, { ttlMs })`: a DedupeStore backed by Durable Object storage. */
+export function durableObjectDedupeStore(
+  storage: DurableObjectStorageLike,
+  opts: DurableObjectDedupeOptions = {},
+): DurableObjectDedupeStore {
+  return new DurableObjectDedupeStore(storage, opts);
 }

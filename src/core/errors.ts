@@ -19,6 +19,7 @@ export type SocketModeErrorCode =
   | 'connection_error'
   | 'disconnected'
   | 'dedupe_error'
+  | 'handler_queue_full'
   | 'connection_url_unavailable';
 
 export class SocketModeError extends Error {
@@ -208,6 +209,24 @@ export class DedupeError extends SocketModeError {
   constructor(cause: unknown) {
     super('dedupe_error', `Dedupe store failed: ${describe(cause)}; delivering anyway`, { cause });
     this.name = 'DedupeError';
+  }
+}
+
+/**
+ * `maxConcurrentHandlers` handlers were busy and `maxQueuedEnvelopes` envelopes were already waiting: this one
+ * was acked (without a payload, so Slack does not retry it into an overloaded app) and not delivered.
+ */
+export class HandlerQueueFullError extends SocketModeError {
+  readonly envelopeId: string;
+  readonly envelopeType: string;
+  constructor(envelopeId: string, envelopeType: string, queued: number) {
+    super(
+      'handler_queue_full',
+      `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot is busy and ${queued} envelopes are already queued; acked, not delivered`,
+    );
+    this.name = 'HandlerQueueFullError';
+    this.envelopeId = envelopeId;
+    this.envelopeType = envelopeType;
   }
 }
 

@@ -2,7 +2,7 @@
 // errors or events; a wss ticket is single-use but still a credential while it is fresh.
 
 const TOKEN_RE = /\b(xapp|xox[a-z])-[A-Za-z0-9._~-]+/g;
-const TICKET_RE = /([?&]ticket=)[^&#\s"']+/g;
+const TICKET_RE = /(\bticket=)[^&#\s"']+/g;
 
 /** Replace every Slack token (and wss ticket) in `text` with a placeholder that keeps only the prefix. */
 export function redact(text: string): string {

@@ -17,10 +17,10 @@ export class Faults {
   }
 
   /** `warning` -> (refreshWarningLeadMs) -> `refresh_requested` -> (refreshCloseDelayMs) -> close. */
-  refresh(opts: { connectionId?: string; warning?: boolean } = {}): void {
+  refresh(opts: { connectionId?: string; warning?: boolean; auto?: boolean } = {}): void {
     const conns = this.link.targets(opts.connectionId).filter((c) => c.state !== 'half-open' && c.state !== 'closing');
     const warning = opts.warning ?? true;
-    this.fault('refresh', conns, { warning });
+    this.fault('refresh', conns, opts.auto ? { warning, auto: true } : { warning });
     for (const conn of conns) {
       if (!warning) {
         this.requestRefresh(conn);
@@ -72,6 +72,14 @@ export class Faults {
       conn.awaitingPong = false;
       conn.ws.pause();
       this.link.setState(conn, 'half-open', 'half-open');
+      if (this.opts.halfOpenReapMs > 0) {
+        // Slack's side eventually gives up on a silent peer; until then the socket is a ghost.
+        this.link.connTimer(conn, this.opts.halfOpenReapMs, () => {
+          this.opts.log(`link: ${conn.id} half-open for ${this.opts.halfOpenReapMs} ms; destroying`);
+          conn.socket.destroy();
+          conn.ws.terminate();
+        });
+      }
     }
   }
 

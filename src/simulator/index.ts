@@ -35,6 +35,9 @@ const DEFAULTS: ResolvedOptions = {
   approximateConnectionTimeSec: 18_060,
   refreshWarningLeadMs: 10_000,
   refreshCloseDelayMs: 1000,
+  autoRefresh: false,
+  halfOpenReapMs: 0,
+  random: () => Math.random(),
   openRateLimit: false,
   log: () => {},
 };
@@ -225,7 +228,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let feed: Feed | undefined;
 
   link.hooks = {
-    onLive: () => dispatcher.flush(),
+    onLive: (conn) => {
+      if (opts.autoRefresh && opts.approximateConnectionTimeSec > 0) {
+        // Slack's own refresh, approximate_connection_time after hello; the warning goes out the lead before.
+        const at = Math.max(0, opts.approximateConnectionTimeSec * 1000 - opts.refreshWarningLeadMs);
+        link.connTimer(conn, Math.min(at, 2 ** 31 - 1), () => {
+          if (conn.state === 'live' && !conn.warned) faults.refresh({ connectionId: conn.id, warning: true, auto: true });
+        });
+      }
+      dispatcher.flush();
+    },
     onFrame: (conn, data, isBinary) => {
       const f = classifyClientFrame(data, isBinary);
       if (f.kind === 'ack') dispatcher.onAck(conn, f.envelope_id, f.payload, f.hasPayload);

@@ -140,7 +140,7 @@ export class Link {
 
   randomLive(): Conn | undefined {
     const live = this.live();
-    return live[Math.floor(Math.random() * live.length)];
+    return live[Math.min(live.length - 1, Math.floor(this.opts.random() * live.length))];
   }
 
   /** The connection named, or every live one. */

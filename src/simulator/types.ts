@@ -15,6 +15,18 @@ export interface SimulatorOptions {
   approximateConnectionTimeSec?: number;
   refreshWarningLeadMs?: number;
   refreshCloseDelayMs?: number;
+  /**
+   * Addition: refresh each connection on its own, as Slack does, approximateConnectionTimeSec after its hello
+   * (the `warning` goes out refreshWarningLeadMs before that). Default false.
+   */
+  autoRefresh?: boolean;
+  /**
+   * Addition: a half-open socket is destroyed after this long (as Slack eventually drops a silent peer); until
+   * then it counts in num_connections and against maxConnections, like a ghost. Default 0 = never.
+   */
+  halfOpenReapMs?: number;
+  /** Addition: random source for routing (which live connection gets an envelope). Default Math.random. */
+  random?: () => number;
   openRateLimit?: { burst: number; perMinute: number } | false;
   log?: (line: string) => void;
 }

@@ -1,0 +1,295 @@
+// The connection pool beyond the basics in client.test.ts: replacements serialized so a pool never holds more
+// than n+1 sockets (nor Slack's 10), proactive staggered refresh from approximate_connection_time, ghost
+// connections, too_many_websockets reporting, and the handler-concurrency bound. Real sockets throughout.
+import { afterEach, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import {
+  HandlerQueueFullError,
+  SocketModeError,
+  callApi,
+  type GhostConnectionsEvent,
+  type SocketModeOptions,
+  type TooManyWebSocketsEvent,
+} from '../src/index.ts';
+import { delay, harness, until, type Harness } from './helpers/client-harness.ts';
+
+let h: Harness | undefined;
+const extra: WebSocket[] = [];
+afterEach(async () => {
+  for (const ws of extra.splice(0)) ws.terminate();
+  await h?.cleanup();
+  h = undefined;
+});
+
+/** A real `ws` socket class that tracks how many of its sockets are open at once (not a mock). */
+function trackingWebSocket(): { WS: SocketModeOptions['WebSocket']; open: () => number; max: () => number } {
+  let open = 0;
+  let max = 0;
+  class Tracking extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      open++;
+      max = Math.max(max, open);
+      this.once('close', () => void open--);
+    }
+  }
+  return { WS: Tracking as unknown as SocketModeOptions['WebSocket'], open: () => open, max: () => max };
+}
+
+const liveIds = (h: Harness): string[] => h.sim.connections().filter((c) => c.state === 'live').map((c) => c.id);
+
+describe('replacements are serialized: never more than n+1 sockets', () => {
+  for (const warning of [true, false]) {
+    test(`every slot of a pool of 3 refreshed at once (${warning ? 'warning first' : 'refresh_requested only'})`, async () => {
+      h = await harness({ refreshWarningLeadMs: 300, refreshCloseDelayMs: 300 });
+      const { sim } = h;
+      const t = trackingWebSocket();
+      const client = h.client({ connections: 3, WebSocket: t.WS });
+      client.on('slack_event', ({ ack }) => ack());
+      await client.start();
+      await until(() => client.connectionCount === 3, 'pool');
+      const first = new Set(liveIds(h));
+      let simMax = 0;
+      const off = sim.on('connection', () => {
+        simMax = Math.max(simMax, sim.connections().filter((c) => c.state !== 'closed').length);
+      });
+      sim.resetStats();
+      sim.refresh({ warning });
+      const ids: string[] = [];
+      // Envelopes keep flowing through the swaps.
+      for (let i = 0; i < 20; i++) {
+        ids.push(sim.inject(i % 2 ? 'slash_command' : 'message').envelope_id);
+        await delay(25);
+      }
+      await until(() => {
+        const live = liveIds(h!);
+        return live.length === 3 && live.every((id) => !first.has(id)) && client.connectionCount === 3 && t.open() === 3;
+      }, 'all three replaced', 15_000);
+      off();
+      for (const id of ids) await sim.waitForAck(id, 5000);
+      expect(t.max()).toBe(4); // one extra socket at a time
+      expect(simMax).toBeLessThanOrEqual(4);
+      expect(sim.missedDeadlines()).toEqual([]);
+      if (warning) expect(sim.noLiveConnectionMs()).toBe(0);
+    });
+  }
+
+  test('connections: 10 never asks for an 11th socket (Slack refuses it): a swap waits for the old one', async () => {
+    h = await harness({ refreshWarningLeadMs: 100, refreshCloseDelayMs: 50 });
+    const { sim } = h;
+    const t = trackingWebSocket();
+    const client = h.client({ connections: 10, WebSocket: t.WS });
+    const refused: unknown[] = [];
+    client.on('too_many_websockets', (e) => void refused.push(e));
+    client.on('slack_event', ({ ack }) => ack());
+    await client.start();
+    await until(() => client.connectionCount === 10, 'ten live');
+    const first = new Set(liveIds(h));
+    sim.refresh({ warning: true, connectionId: [...first][0] });
+    sim.refresh({ warning: false, connectionId: [...first][1] });
+    await until(() => liveIds(h!).length === 10 && liveIds(h!).filter((id) => first.has(id)).length === 8, 'two replaced', 15_000);
+    const env = sim.inject('message');
+    await sim.waitForAck(env.envelope_id, 5000);
+    expect(t.max()).toBe(10);
+    expect(refused).toEqual([]);
+  });
+});
+
+describe('proactive refresh from approximate_connection_time', () => {
+  test('each slot is replaced before Slack would refresh it, staggered, with no gap', async () => {
+    // The simulator refreshes a connection itself approximateConnectionTimeSec after its hello.
+    h = await harness({ approximateConnectionTimeSec: 2, autoRefresh: true, refreshWarningLeadMs: 200, refreshCloseDelayMs: 100 });
+    const { sim } = h;
+    const client = h.client({ connections: 3 });
+    const reasons: string[] = [];
+    client.on('reconnecting', (e) => void reasons.push(e.reason));
+    client.on('slack_event', ({ ack }) => ack());
+    const simRefreshes: unknown[] = [];
+    sim.on('fault', (f) => {
+      if (f.fault === 'refresh') simRefreshes.push(f);
+    });
+    await client.start();
+    await until(() => client.connectionCount === 3, 'pool');
+    const first = new Set(liveIds(h));
+    sim.resetStats();
+    const ids: string[] = [];
+    while (reasons.filter((r) => r === 'connection_time').length < 3) {
+      ids.push(sim.inject('slash_command').envelope_id);
+      await delay(30);
+      if (ids.length > 300) throw new Error('no proactive refresh within ~9 s');
+    }
+    await until(() => liveIds(h!).filter((id) => first.has(id)).length === 0 && client.connectionCount === 3, 'all rotated', 10_000);
+    for (const id of ids) await sim.waitForAck(id, 5000);
+    // Before the simulator's own refresh, every time; and staggered across slots (85 %, 87 %, 88 % of 2 s).
+    expect(simRefreshes).toEqual([]);
+    const pcts = h.lines.filter((l) => l.includes('through its expected life')).map((l) => /is (\d+) %/.exec(l)![1]);
+    expect(new Set(pcts.slice(0, 3))).toEqual(new Set(['85', '87', '88']));
+    expect(sim.noLiveConnectionMs()).toBe(0);
+    expect(sim.missedDeadlines()).toEqual([]);
+  });
+
+  test('proactiveRefresh: false leaves it to Slack (the warning path), still without a gap', async () => {
+    h = await harness({ approximateConnectionTimeSec: 1.2, autoRefresh: true, refreshWarningLeadMs: 200, refreshCloseDelayMs: 100 });
+    const { sim } = h;
+    const client = h.client({ connections: 2, proactiveRefresh: false });
+    const reasons: string[] = [];
+    client.on('reconnecting', (e) => void reasons.push(e.reason));
+    client.on('slack_event', ({ ack }) => ack());
+    await client.start();
+    await until(() => client.connectionCount === 2, 'pool');
+    sim.resetStats();
+    await until(() => reasons.filter((r) => r === 'warning').length >= 2, 'slack refreshes', 10_000);
+    await until(() => client.connectionCount === 2, 'pool back');
+    expect(reasons).not.toContain('connection_time');
+    expect(sim.noLiveConnectionMs()).toBe(0);
+  });
+
+  test('proactiveRefresh is validated', async () => {
+    h = await harness();
+    for (const bad of [0, 1, 1.5, -0.1, Number.NaN]) expect(() => h!.client({ proactiveRefresh: bad })).toThrow(SocketModeError);
+  });
+});
+
+describe('ghosts and refusals', () => {
+  test("Slack's num_connections above what the client holds: 'ghost_connections' event, warning, field on connected", async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client({ connections: 2 });
+    const ghosts: GhostConnectionsEvent[] = [];
+    const connected: Array<{ held: number; ghosts: number; num_connections: number | undefined }> = [];
+    client.on('ghost_connections', (e) => void ghosts.push(e));
+    client.on('connected', (e) => void connected.push(e));
+    await client.start();
+    await until(() => client.connectionCount === 2, 'pool');
+    expect(ghosts).toEqual([]);
+    expect(connected.every((c) => c.ghosts === 0)).toBe(true);
+    const mine = liveIds(h);
+    // Another process on the same app (or a stale socket Slack still counts).
+    const { url } = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as { url: string };
+    const other = new WebSocket(url);
+    extra.push(other);
+    await new Promise((r) => other.once('message', r));
+    sim.refresh({ warning: false, connectionId: mine[0]! });
+    await until(() => ghosts.length > 0, 'ghost event');
+    expect(ghosts[0]).toMatchObject({ ghosts: 1 });
+    expect(ghosts[0]!.num_connections).toBe(ghosts[0]!.held + 1);
+    expect(connected.at(-1)).toMatchObject({ ghosts: 1 });
+    expect(h.lines.some((l) => l.startsWith('warn') && l.includes('ghost'))).toBe(true);
+  });
+
+  test("too_many_websockets: 'too_many_websockets' event, a warning, and every open waits out the floor", async () => {
+    h = await harness({ maxConnections: 2 });
+    const { sim } = h;
+    const client = h.client({ connections: 3, backoff: { initialMs: 10, maxMs: 50, tooManyWebSocketsMs: 400 } });
+    const refused: Array<TooManyWebSocketsEvent & { at: number }> = [];
+    client.on('too_many_websockets', (e) => void refused.push({ ...e, at: Date.now() }));
+    const opens: number[] = [];
+    sim.on('open', () => void opens.push(Date.now()));
+    client.on('slack_event', ({ ack }) => ack());
+    await client.start();
+    await until(() => refused.length >= 2, 'two refusals', 10_000);
+    expect(refused[0]).toMatchObject({ num_connections: 2, delayMs: 400 });
+    expect(refused[0]!.held).toBeGreaterThanOrEqual(2);
+    // No apps.connections.open call between a refusal and the end of its floor.
+    const r0 = refused[0]!.at;
+    expect(opens.filter((t) => t > r0 + 5 && t < r0 + 350)).toEqual([]);
+    expect(h.lines.some((l) => l.startsWith('warn') && l.includes('too_many_websockets'))).toBe(true);
+    expect(client.connectionCount).toBe(2);
+    const env = sim.inject('message');
+    await sim.waitForAck(env.envelope_id, 5000);
+  });
+});
+
+describe('handler concurrency (maxConcurrentHandlers)', () => {
+  test('at most N envelopes in handlers; the rest wait FIFO; acks go out at once, never behind other handlers', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client({ maxConcurrentHandlers: 2, queuedAckMs: 0 });
+    let active = 0;
+    let maxActive = 0;
+    const order: string[] = [];
+    const gates: Array<() => void> = [];
+    client.on('slash_commands', async ({ ack, body }) => {
+      order.push(String(body.text));
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await ack({ text: `got ${body.text}` }); // sent now, while the slow work below is pending
+      await new Promise<void>((r) => gates.push(r));
+      active--;
+    });
+    await client.start();
+    const envs = Array.from({ length: 6 }, (_, i) => sim.inject('slash_command', { text: `n${i}` }));
+    await until(() => gates.length === 2, 'two running');
+    await delay(50);
+    expect(client.handlerStats).toEqual({ active: 2, queued: 4 });
+    // The two running have been acked already, though neither has finished.
+    for (const e of envs.slice(0, 2)) expect((await sim.waitForAck(e.envelope_id, 1000)).payload).toEqual({ text: `got ${(e.payload as { text: string }).text}` });
+    expect(sim.acks.map((a) => a.envelope_id)).not.toContain(envs[2]!.envelope_id);
+    for (let released = 0; released < 6; released++) {
+      await until(() => gates.length > 0, 'a running handler');
+      gates.shift()!();
+      await delay(5);
+    }
+    for (const e of envs) await sim.waitForAck(e.envelope_id, 2000);
+    await until(() => client.handlerStats.active === 0, 'all done');
+    expect(maxActive).toBe(2);
+    expect(order).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
+  });
+
+  test('an envelope still queued after queuedAckMs is acked (no payload) so Slack\'s deadline holds; its handler runs later', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client({ maxConcurrentHandlers: 1, queuedAckMs: 300 });
+    let release: () => void = () => {};
+    const ran: string[] = [];
+    client.on('slash_commands', async ({ ack, body }) => {
+      ran.push(String(body.text));
+      await ack({ text: `late ${body.text}` });
+      if (body.text === 'blocker') await new Promise<void>((r) => (release = r));
+    });
+    await client.start();
+    const blocker = sim.inject('slash_command', { text: 'blocker' });
+    await sim.waitForAck(blocker.envelope_id, 2000);
+    const waiting = sim.inject('slash_command', { text: 'waiting' });
+    const rec = await sim.waitForAck(waiting.envelope_id, 2000);
+    expect(rec.payload).toBeUndefined(); // the auto-ack
+    expect(ran).toEqual(['blocker']);
+    release();
+    await until(() => ran.length === 2, 'queued handler ran');
+    await until(() => h!.lines.some((l) => l.includes('payload is dropped')), 'dropped-payload warning');
+    expect(sim.acks.filter((a) => a.envelope_id === waiting.envelope_id)).toHaveLength(1);
+    expect(sim.missedDeadlines()).toEqual([]);
+  });
+
+  test('a full queue sheds: acked, not delivered, reported as HandlerQueueFullError', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client({ maxConcurrentHandlers: 1, maxQueuedEnvelopes: 2, queuedAckMs: 0 });
+    const errors: SocketModeError[] = [];
+    client.on('error', (e) => void errors.push(e));
+    let release: () => void = () => {};
+    const ran: string[] = [];
+    client.on('slack_event', async ({ ack, envelope_id }) => {
+      ran.push(envelope_id);
+      await ack();
+      if (ran.length === 1) await new Promise<void>((r) => (release = r));
+    });
+    await client.start();
+    const envs = Array.from({ length: 4 }, () => sim.inject('message'));
+    await until(() => errors.length === 1, 'shed');
+    expect(errors[0]).toBeInstanceOf(HandlerQueueFullError);
+    expect((errors[0] as HandlerQueueFullError).envelopeId).toBe(envs[3]!.envelope_id);
+    await sim.waitForAck(envs[3]!.envelope_id, 2000); // acked although shed
+    release();
+    for (const e of envs.slice(0, 3)) await sim.waitForAck(e.envelope_id, 2000);
+    await until(() => ran.length === 3, 'the rest ran');
+    expect(ran).toEqual(envs.slice(0, 3).map((e) => e.envelope_id));
+  });
+
+  test('options are validated', async () => {
+    h = await harness();
+    for (const bad of [0, -1, 1.5]) expect(() => h!.client({ maxConcurrentHandlers: bad })).toThrow(SocketModeError);
+    expect(() => h!.client({ maxQueuedEnvelopes: -1 })).toThrow(SocketModeError);
+    expect(() => h!.client({ connections: 11 })).toThrow(SocketModeError);
+  });
+});
