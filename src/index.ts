@@ -16,6 +16,7 @@ export {
   type ClientState,
   type SlackEventArgs,
   type EventsApiArgs,
+  type InnerEventArgs,
   type SlashCommandArgs,
   type InteractiveArgs,
   type UnknownEnvelopeArgs,

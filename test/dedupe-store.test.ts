@@ -112,7 +112,7 @@ describe('durableObjectDedupeStore (in-memory DO storage)', () => {
     for (let i = 0; i < 4; i++) await store.seen(`a${i}`);
     now += 100;
     await store.seen('a4'); // the 5th: triggers a prune of a0–a3
-    await until(() => storage.data.size === 2, 5000, 'auto prune');
+    await until(() => storage.data.size === 2, 'auto prune', 5000);
   });
 
   test('as the client\'s dedupe: a redelivery after a restart is acked but not delivered; a failing store delivers anyway', async () => {

@@ -67,7 +67,7 @@ type Mutation =
   | { op: 'delete'; path: string[] }
   | { op: 'set'; path: string[]; value: unknown }
   | { op: 'huge'; path: string[]; size: number };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof<fc.Arbitrary<Mutation>[]>(
   fc.record({ op: fc.constant('delete' as const), path: fc.constantFrom(...PATHS) }),
   fc.record({ op: fc.constant('set' as const), path: fc.constantFrom(...PATHS), value: jsonish }),
   fc.record({
@@ -163,7 +163,7 @@ function encode(f: WireFrame, how: (typeof ENCODINGS)[number]): unknown {
     case 'Buffer':
       return Buffer.from(bytes);
     case 'Blob':
-      return new Blob([bytes]);
+      return new Blob([bytes as Uint8Array<ArrayBuffer>]);
     case 'fragments': {
       const cut = Math.floor(bytes.length / 2);
       return [Buffer.from(bytes.subarray(0, cut)), Buffer.from(bytes.subarray(cut))];

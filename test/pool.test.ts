@@ -165,7 +165,7 @@ describe('ghosts and refusals', () => {
     expect(connected.every((c) => c.ghosts === 0)).toBe(true);
     const mine = liveIds(h);
     // Another process on the same app (or a stale socket Slack still counts).
-    const { url } = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as { url: string };
+    const { url } = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as unknown as { url: string };
     const other = new WebSocket(url);
     extra.push(other);
     await new Promise((r) => other.once('message', r));

@@ -30,7 +30,7 @@ test('the warned socket still receives and acks envelopes after the replacement 
 
   // Slack may still route to the warned connection: deliver straight to it.
   const late = [0, 1, 2].map(() => {
-    const env = { envelope_id: crypto.randomUUID(), type: 'slash_commands', accepts_response_payload: true,
+    const env = { envelope_id: crypto.randomUUID() as string, type: 'slash_commands', accepts_response_payload: true,
       payload: { command: '/late', text: 'routed to the old socket' } };
     sim.sendEnvelope(env, { connectionId: oldSim!.id });
     return env.envelope_id;

@@ -168,6 +168,8 @@ interface EnvelopeArgsBase<T extends string, B> {
 export type EventsApiArgs = EnvelopeArgsBase<'events_api', Record<string, unknown> & { event_id?: string; event?: InnerEvent }> & {
   event: InnerEvent | undefined;
 };
+/** Handlers registered under an inner event type (`app_mention`, `message`, …) always get the event. */
+export type InnerEventArgs = EventsApiArgs & { event: InnerEvent };
 export type SlashCommandArgs = EnvelopeArgsBase<'slash_commands', Record<string, unknown> & { command?: string }>;
 export type InteractiveArgs = EnvelopeArgsBase<'interactive', Record<string, unknown> & { type: string }>;
 export type UnknownEnvelopeArgs = EnvelopeArgsBase<string, unknown>;
@@ -410,7 +412,7 @@ export class SocketModeClient {
   }
 
   on<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
-  on(type: string, handler: (arg: EventsApiArgs) => unknown): this;
+  on(type: string, handler: (arg: InnerEventArgs) => unknown): this;
   on(type: string, handler: Handler): this {
     const wrapped: Handler = (arg) => this.invoke(type, handler, arg);
     this.remember(type, handler, wrapped);
@@ -419,7 +421,7 @@ export class SocketModeClient {
   }
 
   once<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
-  once(type: string, handler: (arg: EventsApiArgs) => unknown): this;
+  once(type: string, handler: (arg: InnerEventArgs) => unknown): this;
   once(type: string, handler: Handler): this {
     const wrapped: Handler = (arg) => {
       this.forget(type, handler, wrapped);
@@ -432,7 +434,7 @@ export class SocketModeClient {
   }
 
   off<K extends keyof SocketModeEvents>(type: K, handler?: (arg: SocketModeEvents[K]) => unknown): this;
-  off(type: string, handler?: (arg: EventsApiArgs) => unknown): this;
+  off(type: string, handler?: (arg: InnerEventArgs) => unknown): this;
   off(type: string, handler?: Handler): this {
     if (!handler) {
       this.wrappers.delete(type);

@@ -1,4 +1,4 @@
-// Public types of the simulator (the shapes in docs/ARCHITECTURE.md, plus a few documented additions).
+// Public types of the simulator (the shapes in src/ARCHITECTURE.md, plus a few documented additions).
 
 export interface SimulatorOptions {
   port?: number;

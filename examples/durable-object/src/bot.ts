@@ -118,7 +118,7 @@ export class SocketModeBot {
         throw err;
       },
     );
-    return this.starting;
+    return this.starting!;
   }
 }
 
