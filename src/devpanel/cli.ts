@@ -1,6 +1,7 @@
 // `socket-mode-anywhere dev`: the browser dev panel next to the simulator (and the example echo bot when it
 // is there), or next to real Slack when SLACK_APP_TOKEN is set. Stays up until SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,34 +30,34 @@ interface DevArgs {
   help: boolean;
 }
 
-function parseArgs(argv: string[]): DevArgs {
-  const a: DevArgs = { port: 3300, panelPort: undefined, host: '127.0.0.1', bot: undefined, verbose: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const [flag, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const port = (): number => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} needs a port number`);
-      return n;
-    };
-    switch (flag) {
-      case '--port': a.port = port(); break;
-      case '--panel-port': a.panelPort = port(); break;
-      case '--host': a.host = value(); break;
-      case '--bot': a.bot = value(); break;
-      case '--no-bot': a.bot = false; break;
-      case '--verbose': case '-v': a.verbose = true; break;
-      case '--help': case '-h': a.help = true; break;
-      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
-  }
-  return a;
+function parseCli(argv: string[]): DevArgs {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      'panel-port': { type: 'string' },
+      host: { type: 'string' },
+      bot: { type: 'string' },
+      'no-bot': { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const port = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} needs a port number`);
+    return n;
+  };
+  return {
+    port: port('port', v.port) ?? 3300,
+    panelPort: port('panel-port', v['panel-port']),
+    host: v.host ?? '127.0.0.1',
+    bot: v['no-bot'] ? false : v.bot,
+    verbose: v.verbose === true,
+    help: v.help === true,
+  };
 }
 
 function packageRoot(): string {
@@ -69,7 +70,7 @@ function packageRoot(): string {
 export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void> {
   const out = io.out ?? ((line: string) => console.log(line));
   const env = io.env ?? process.env;
-  const args = parseArgs(argv);
+  const args = parseCli(argv);
   if (args.help) {
     out(USAGE);
     return;

@@ -1,40 +1,43 @@
 // `socket-mode-anywhere simulator`: start the simulator on a fixed port and stay up until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
 import { startSimulator, type SimulatorOptions } from './index.ts';
 
 const USAGE = `Usage: socket-mode-anywhere simulator [--port 3300] [--host 127.0.0.1] [--verbose]
   [--ack-timeout-ms N] [--ping-interval-ms N] [--max-connections N] [--app-token xapp-…] [--bot-token xoxb-…]`;
 
-function parseArgs(argv: string[]): { opts: SimulatorOptions; verbose: boolean; help: boolean } {
-  const opts: SimulatorOptions = { port: 3300 };
-  let verbose = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const num = (): number => {
-      const n = Number(value());
-      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number`);
-      return n;
-    };
-    switch (flag) {
-      case '--port': opts.port = num(); break;
-      case '--host': opts.host = value(); break;
-      case '--ack-timeout-ms': opts.ackTimeoutMs = num(); break;
-      case '--ping-interval-ms': opts.pingIntervalMs = num(); break;
-      case '--max-connections': opts.maxConnections = num(); break;
-      case '--app-token': opts.appToken = value(); break;
-      case '--bot-token': opts.botToken = value(); break;
-      case '--verbose': case '-v': verbose = true; break;
-      case '--help': case '-h': help = true; break;
-      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
-  }
-  return { opts, verbose, help };
+function parseCli(argv: string[]): { opts: SimulatorOptions; verbose: boolean; help: boolean } {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'ack-timeout-ms': { type: 'string' },
+      'ping-interval-ms': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'app-token': { type: 'string' },
+      'bot-token': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const num = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number`);
+    return n;
+  };
+  const opts: SimulatorOptions = { port: num('port', v.port) ?? 3300 };
+  if (v.host !== undefined) opts.host = v.host;
+  const ack = num('ack-timeout-ms', v['ack-timeout-ms']);
+  if (ack !== undefined) opts.ackTimeoutMs = ack;
+  const ping = num('ping-interval-ms', v['ping-interval-ms']);
+  if (ping !== undefined) opts.pingIntervalMs = ping;
+  const max = num('max-connections', v['max-connections']);
+  if (max !== undefined) opts.maxConnections = max;
+  if (v['app-token'] !== undefined) opts.appToken = v['app-token'];
+  if (v['bot-token'] !== undefined) opts.botToken = v['bot-token'];
+  return { opts, verbose: v.verbose === true, help: v.help === true };
 }
 
 export interface SimulatorCliIo {
@@ -46,7 +49,7 @@ export interface SimulatorCliIo {
 /** Resolves once the simulator has shut down after SIGINT/SIGTERM (or `io.signal` aborts). */
 export async function runSimulatorCli(argv: string[], io: SimulatorCliIo = {}): Promise<void> {
   const out = io.out ?? ((line: string) => console.log(line));
-  const { opts, verbose, help } = parseArgs(argv);
+  const { opts, verbose, help } = parseCli(argv);
   if (help) {
     out(USAGE);
     return;
