@@ -60,6 +60,16 @@ it('runs the bot in a Durable Object, and the alarm restarts it after the object
   await until(() => live() === 1, 20_000, 'the watchdog alarm to reconnect');
   const after = sim.inject('slash_command', { command: '/echo', text: 'after restart' });
   expect((await sim.waitForAck(after.envelope_id)).payload).toEqual({ text: 'echo: after restart' });
+  // A redelivery of the first mention (same event_id) reaching the restarted object: acked, not answered
+  // again — the dedupe store lives in the object's storage.
+  const redelivery = { ...mention, envelope_id: crypto.randomUUID() as string, retry_attempt: 1, retry_reason: 'timeout' };
+  sim.sendEnvelope(redelivery);
+  await sim.waitForAck(redelivery.envelope_id);
+  const marker = sim.inject('slash_command', { command: '/echo', text: 'marker' });
+  await sim.waitForAck(marker.envelope_id);
+  await new Promise((r) => setTimeout(r, 200)); // a reply, if one were coming, is a waitUntil away
+  expect(sim.posted.filter((p) => (p.body as any)?.text === 'echo: <@U0BOT> hi from DO')).toHaveLength(1);
+
   const status2 = await (await mf.dispatchFetch('http://bot.local/status')).json() as any;
   expect(status2.bootedAt).not.toBe(firstBoot);
   expect(status2.running).toBe(true);

@@ -8,7 +8,14 @@
 // - The client rotates its socket make-before-break every ROTATE_SECONDS (default 5 min), well inside the
 //   15 minutes an outbound socket keeps the object alive.
 // - Acks never wait for handler work: handlers ack first and hand slow work to ctx.waitUntil.
-import { SocketModeClient, callApi, respond } from 'socket-mode-anywhere';
+// - Dedupe lives in the object's storage, so an event redelivered across a restart is handled once.
+import {
+  SocketModeClient,
+  callApi,
+  durableObjectDedupeStore,
+  respond,
+  type DurableObjectStorageLike,
+} from 'socket-mode-anywhere';
 
 export interface Env {
   BOT: DurableObjectNamespace;
@@ -22,7 +29,7 @@ export interface Env {
 
 // Minimal structural types so this file needs no @cloudflare/workers-types to read.
 interface DurableObjectState {
-  storage: {
+  storage: DurableObjectStorageLike & {
     get<T>(key: string): Promise<T | undefined>;
     put(key: string, value: unknown): Promise<void>;
     setAlarm(at: number): Promise<void>;
@@ -83,6 +90,8 @@ export class SocketModeBot {
       appToken: this.env.SLACK_APP_TOKEN,
       apiUrl,
       rotateAfterMs: Number(this.env.ROTATE_SECONDS ?? 300) * 1000,
+      // Redeliveries are remembered in storage, so a restarted object does not answer an event twice.
+      dedupe: durableObjectDedupeStore(this.ctx.storage),
     });
     this.client = client;
 
