@@ -30,60 +30,119 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
+/** An envelope whose deadline warning is armed. */
+interface Pending {
+  id: string;
+  type: string;
+  at: number;
+  acked: boolean;
+}
+
 export class AckQueue {
   private readonly deps: AckQueueDeps;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private queued: Queued[] = [];
   private closed = false;
+  // Deadline warnings: envelopes in delivery order (so in deadline order), swept by one timer armed for the
+  // oldest unacked one, instead of a timer per envelope.
+  private pending: Pending[] = [];
+  private pendingHead = 0;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }
 
-  get pending(): number {
-    return this.queued.length;
-  }
-
-  /** Creates the ack function for one delivered envelope and arms its deadline warning. */
-  create(env: { envelope_id: string; type: string; accepts_response_payload: boolean }, conn: Connection): AckFn {
-    const { logger, deadlineWarnMs } = this.deps;
-    let acked = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (deadlineWarnMs > 0 && !this.closed) {
-      timer = setTimeout(() => {
-        this.timers.delete(timer!);
-        timer = undefined;
-        if (!acked) {
-          logger.warn(
-            `Envelope ${env.envelope_id} (${env.type}) not acked after ${deadlineWarnMs} ms; Slack's deadline is ${ACK_DEADLINE_MS} ms`,
-          );
-        }
-      }, deadlineWarnMs);
-      this.timers.add(timer);
+  /**
+   * Creates the ack function for one delivered envelope and arms its deadline warning. `made(conn)` runs once,
+   * when the first ack attempt has been sent, or has settled (queued, refused).
+   */
+  create(
+    env: { envelope_id: string; type: string; accepts_response_payload: boolean },
+    conn: Connection,
+    made?: (conn: Connection) => void,
+  ): AckFn {
+    let p: Pending | undefined;
+    if (this.deps.deadlineWarnMs > 0 && !this.closed) {
+      p = { id: env.envelope_id, type: env.type, at: Date.now(), acked: false };
+      this.track(p);
     }
+    let acked = false;
+    let attempted = false;
     return (payload?: AckPayload) => {
       if (acked) {
-        logger.warn(`Envelope ${env.envelope_id} already acked; ignoring second ack`);
+        this.deps.logger.warn(`Envelope ${env.envelope_id} already acked; ignoring second ack`);
         return Promise.resolve();
       }
-      let text: string;
+      const first = !attempted;
+      attempted = true;
+      let out: Promise<void>;
+      let text: string | undefined;
       try {
         text = this.serialize(env, payload);
       } catch (e) {
-        return this.fail(e instanceof AckTooLargeError ? e : new AckError(env.envelope_id, 'payload is not serializable', { cause: e }));
+        out = this.fail(e instanceof AckTooLargeError ? e : new AckError(env.envelope_id, 'payload is not serializable', { cause: e }));
       }
-      acked = true;
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        this.timers.delete(timer);
-        timer = undefined;
+      if (text !== undefined) {
+        acked = true;
+        if (p) p.acked = true;
+        if (this.deps.send(text, conn)) {
+          if (first && made) made(conn);
+          return Promise.resolve();
+        }
+        out = this.queue(text, env.envelope_id, conn);
       }
-      return this.sendOrQueue(text, env.envelope_id, conn);
+      if (first && made) {
+        const done = (): void => made(conn);
+        out!.then(done, done);
+      }
+      return out!;
     };
+  }
+
+  private track(p: Pending): void {
+    const q = this.pending;
+    // Drop acked entries at the front now, so a steady flow of prompt acks keeps the list short.
+    let h = this.pendingHead;
+    while (h < q.length && q[h]!.acked) h++;
+    if (h === q.length) {
+      q.length = 0;
+      h = 0;
+    } else if (h > 1024 && h * 2 > q.length) {
+      q.splice(0, h);
+      h = 0;
+    }
+    this.pendingHead = h;
+    q.push(p);
+    if (this.sweepTimer === undefined) this.arm(this.deps.deadlineWarnMs);
+  }
+
+  private arm(ms: number): void {
+    this.sweepTimer = setTimeout(() => this.sweep(), ms);
+  }
+
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const { deadlineWarnMs, logger } = this.deps;
+    const q = this.pending;
+    const now = Date.now();
+    let h = this.pendingHead;
+    for (; h < q.length; h++) {
+      const p = q[h]!;
+      if (p.acked) continue;
+      if (p.at + deadlineWarnMs > now) break;
+      logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${deadlineWarnMs} ms; Slack's deadline is ${ACK_DEADLINE_MS} ms`);
+    }
+    if (h === q.length) {
+      q.length = 0;
+      this.pendingHead = 0;
+      return;
+    }
+    this.pendingHead = h;
+    this.arm(Math.max(1, q[h]!.at + deadlineWarnMs - now));
   }
 
   /** Ack without user involvement (duplicates filtered by dedupe). */
   autoAck(envelopeId: string, conn: Connection): Promise<void> {
-    return this.sendOrQueue(JSON.stringify({ envelope_id: envelopeId }), envelopeId, conn);
+    return this.sendOrQueue(`{"envelope_id":${JSON.stringify(envelopeId)}}`, envelopeId, conn);
   }
 
   /** A connection said hello: send what waited. */
@@ -100,8 +159,10 @@ export class AckQueue {
   /** Client stopped: clear every timer; queued acks reject (their promises are pre-handled). */
   shutdown(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.pending = [];
+    this.pendingHead = 0;
     const waiting = this.queued;
     this.queued = [];
     for (const q of waiting) q.reject(new DisconnectedError(`Client disconnected before ack for ${q.envelopeId} was sent`));
@@ -116,24 +177,31 @@ export class AckQueue {
     env: { envelope_id: string; accepts_response_payload: boolean },
     payload: AckPayload | undefined,
   ): string {
-    const frame: { envelope_id: string; payload?: unknown } = { envelope_id: env.envelope_id };
-    if (payload !== undefined && payload !== null) {
-      if (!env.accepts_response_payload) {
-        this.deps.logger.warn(
-          `Envelope ${env.envelope_id} does not accept a response payload; acking without it`,
-        );
-      } else {
-        frame.payload = typeof payload === 'string' ? { text: payload } : payload;
+    let text: string;
+    if (payload === undefined || payload === null || !env.accepts_response_payload) {
+      if (payload !== undefined && payload !== null) {
+        this.deps.logger.warn(`Envelope ${env.envelope_id} does not accept a response payload; acking without it`);
       }
+      // What JSON.stringify({ envelope_id }) writes, without the object.
+      text = `{"envelope_id":${JSON.stringify(env.envelope_id)}}`;
+    } else {
+      text = JSON.stringify({ envelope_id: env.envelope_id, payload: typeof payload === 'string' ? { text: payload } : payload });
     }
-    const text = JSON.stringify(frame);
-    const bytes = new TextEncoder().encode(text).byteLength;
-    if (bytes > MAX_ACK_BYTES) throw new AckTooLargeError(env.envelope_id, bytes, MAX_ACK_BYTES);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a long ack needs counting.
+    if (text.length * 3 > MAX_ACK_BYTES) {
+      const bytes = new TextEncoder().encode(text).byteLength;
+      if (bytes > MAX_ACK_BYTES) throw new AckTooLargeError(env.envelope_id, bytes, MAX_ACK_BYTES);
+    }
     return text;
   }
 
   private sendOrQueue(text: string, envelopeId: string, conn: Connection): Promise<void> {
     if (this.deps.send(text, conn)) return Promise.resolve();
+    return this.queue(text, envelopeId, conn);
+  }
+
+  /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
+  private queue(text: string, envelopeId: string, conn: Connection): Promise<void> {
     if (this.closed) return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
     this.deps.logger.debug(`No open connection; ack for ${envelopeId} waits for the next hello`);
     return handled(

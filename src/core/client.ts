@@ -286,6 +286,8 @@ export class SocketModeClient {
   private readonly drainTimers = new Map<Connection, { timer: Timer; reason: string }>();
   private readonly retireTimers = new Map<Connection, Timer>();
   private readonly dedupe: DedupeStore | undefined;
+  /** The dedupe store when it is exactly a MemoryDedupeStore (not a subclass): asked through its fast path. */
+  private readonly memoryDedupe: MemoryDedupeStore | undefined;
   private readonly acks: AckQueue;
   private readonly s: {
     pingIntervalMs: number;
@@ -375,6 +377,7 @@ export class SocketModeClient {
     num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
     this.queuedAckMs = num(opts.queuedAckMs, 2000, 'queuedAckMs');
     this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
+    if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype) this.memoryDedupe = this.dedupe as MemoryDedupeStore;
     this.acks = new AckQueue({
       logger: this.logger,
       deadlineWarnMs: opts.ackDeadlineWarnMs ?? 2500,
@@ -1002,39 +1005,43 @@ export class SocketModeClient {
 
   private onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
     if (this.stopped) return;
-    const env = parsed.frame;
-    const keys = [`envelope:${env.envelope_id}`];
-    if (parsed.kind === 'events_api' && typeof parsed.frame.payload.event_id === 'string') {
-      keys.push(`event:${parsed.frame.payload.event_id}`);
-    }
     const store = this.dedupe;
     if (!store) return this.admit(conn, parsed);
-    let results: Array<boolean | Promise<boolean>>;
+    const env = parsed.frame;
+    const eventId = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
+    let byEnvelope: boolean | Promise<boolean>;
+    let byEvent: boolean | Promise<boolean> = false;
     try {
-      results = keys.map((k) => store.seen(k));
+      if (this.memoryDedupe) {
+        // The default store: the same keys, asked without building key strings.
+        byEnvelope = this.memoryDedupe.seenEnvelope(env.envelope_id, typeof eventId === 'string' ? eventId : undefined);
+      } else {
+        byEnvelope = store.seen(`envelope:${env.envelope_id}`);
+        if (typeof eventId === 'string') byEvent = store.seen(`event:${eventId}`);
+      }
     } catch (e) {
       this.emitError(new DedupeError(e));
       return this.admit(conn, parsed);
     }
-    const decide = (seen: boolean[]): void => {
-      if (seen.some(Boolean)) {
-        this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
-        void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
-        return;
-      }
-      this.admit(conn, parsed);
-    };
-    if (results.some((r) => typeof r !== 'boolean')) {
-      Promise.all(results).then(
-        (seen) => decide(seen),
-        (e: unknown) => {
-          this.emitError(new DedupeError(e));
-          this.admit(conn, parsed);
-        },
-      );
+    // A synchronous store (the default) answers at once: no promise, no closure.
+    if (typeof byEnvelope === 'boolean' && typeof byEvent === 'boolean') {
+      if (byEnvelope || byEvent) this.duplicate(conn, parsed);
+      else this.admit(conn, parsed);
       return;
     }
-    decide(results as boolean[]);
+    Promise.all([byEnvelope, byEvent]).then(
+      (seen) => (seen[0] || seen[1] ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
+      (e: unknown) => {
+        this.emitError(new DedupeError(e));
+        this.admit(conn, parsed);
+      },
+    );
+  }
+
+  private duplicate(conn: Connection, parsed: EnvelopeFrame): void {
+    const env = parsed.frame;
+    this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
+    void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
   }
 
   /**
@@ -1044,21 +1051,9 @@ export class SocketModeClient {
   private admit(conn: Connection, parsed: EnvelopeFrame): void {
     if (this.stopped) return;
     const env = parsed.frame;
-    const raw = this.acks.create(
-      { envelope_id: env.envelope_id, type: env.type, accepts_response_payload: env.accepts_response_payload },
-      conn,
-    );
+    // The first ack attempt (sent, queued or refused) settles this envelope's account on `conn`.
+    const ack = this.acks.create(env, conn, this.onAckMade);
     conn.unacked++;
-    let made = false;
-    const ack: AckFn = (payload) => {
-      const p = raw(payload);
-      if (!made) {
-        made = true;
-        const done = (): void => this.ackMade(conn);
-        p.then(done, done);
-      }
-      return p;
-    };
     if (this.handlerLimit === Infinity) {
       this.dispatch(conn, parsed, ack);
       return;
@@ -1087,6 +1082,8 @@ export class SocketModeClient {
     this.waiting.push(item);
     this.logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
   }
+
+  private readonly onAckMade = (conn: Connection): void => this.ackMade(conn);
 
   /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
   private runTracked(item: Waiting): void {

@@ -198,7 +198,7 @@ export class Connection {
     if (this.state === 'closed') return;
     let result: ParseResult | Promise<ParseResult>;
     try {
-      result = parseFrame(data, { maxFrameBytes: this.o.maxFrameBytes });
+      result = parseFrame(data, this.o);
     } catch {
       return; // parseFrame never throws; this only guards the contract.
     }

@@ -26,39 +26,61 @@ export interface MemoryDedupeOptions {
   now?: () => number;
 }
 
-/** Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime. */
+/**
+ * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
+ *
+ * A Map answers lookups; a FIFO of (key, time) in insertion order — which is time order — drives expiry and
+ * eviction from its head. The Map is never iterated: deleting its oldest keys leaves holes at the front of V8's
+ * table that every `keys().next()` would scan again, which cost tens of µs per envelope once the store was full.
+ */
 export class MemoryDedupeStore implements DedupeStore {
-  private readonly map = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly seenAt = new Map<string, number>();
+  private fifoKeys: string[] = [];
+  private fifoTimes: number[] = [];
+  private head = 0;
+
   constructor(opts: MemoryDedupeOptions = {}) {
     this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
     this.maxEntries = Math.max(1, opts.maxEntries ?? 50_000);
-    this.now = opts.now ?? (() => Date.now());
+    this.now = opts.now ?? Date.now;
   }
+
   get size(): number {
-    return this.map.size;
+    return this.seenAt.size;
   }
+
   seen(key: string): boolean {
     const now = this.now();
-    this.prune(now);
-    const at = this.map.get(key);
+    // Forget expired keys from the front: the first fresh entry ends the sweep.
+    while (this.head < this.fifoKeys.length && now - this.fifoTimes[this.head]! >= this.ttlMs) this.shift();
+    const at = this.seenAt.get(key);
     if (at !== undefined && now - at < this.ttlMs) return true;
-    this.map.delete(key); // re-insert so Map order stays oldest-first
-    this.map.set(key, now);
-    while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next().value;
-      if (oldest === undefined) break;
-      this.map.delete(oldest);
-    }
+    this.seenAt.set(key, now);
+    this.fifoKeys.push(key);
+    this.fifoTimes.push(now);
+    while (this.seenAt.size > this.maxEntries) this.shift();
     return false;
   }
-  private prune(now: number): void {
-    // Insertion order is time order, so stop at the first fresh entry.
-    for (const [k, at] of this.map) {
-      if (now - at < this.ttlMs) break;
-      this.map.delete(k);
+
+  /** `seen('envelope:<id>')` and, with an event id, `seen('event:<id>')`, both recorded: true if either was. */
+  seenEnvelope(envelopeId: string, eventId: string | undefined): boolean {
+    const a = this.seen(`envelope:${envelopeId}`);
+    return (eventId !== undefined && this.seen(`event:${eventId}`)) || a;
+  }
+
+  /** Drops the FIFO's oldest entry, and its key unless the key was recorded again since. */
+  private shift(): void {
+    const key = this.fifoKeys[this.head]!;
+    if (this.seenAt.get(key) === this.fifoTimes[this.head]) this.seenAt.delete(key);
+    this.head++;
+    // Compact now and then so the arrays do not grow without bound.
+    if (this.head >= 1024 && this.head * 2 >= this.fifoKeys.length) {
+      this.fifoKeys = this.fifoKeys.slice(this.head);
+      this.fifoTimes = this.fifoTimes.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -71,14 +71,28 @@ export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
   }
 }
 
+// Only a frame whose text spells `__proto__`, or escapes a character in the range of its letters
+// (\u0050-\u007f), can produce a `__proto__` key: only such a frame pays for the reviver.
+const RISKY = /__proto__|\\u00[5-7]/;
+
+/**
+ * Frames nested deeper than this are refused: user code that walks or stringifies a body recursively must not
+ * be handed a stack bomb. A frame shorter than 2 × MAX_DEPTH characters cannot be that deep, so only longer
+ * ones are scanned.
+ */
+const MAX_DEPTH = 2000;
+
 function parseTextUnsafe(text: string, max: number): ParseResult {
   if (typeof text !== 'string') return { ok: false, error: new MalformedFrameError('unsupported_data', '') };
   if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
     return { ok: false, error: new MalformedFrameError('too_large', text.slice(0, 200), `more than ${max} bytes`) };
   }
+  if (text.length > 2 * MAX_DEPTH && tooDeep(text)) {
+    return { ok: false, error: new MalformedFrameError('not_json', text, `nested deeper than ${MAX_DEPTH} levels`) };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text, dropProtoKeys);
+    json = RISKY.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
   } catch {
     return { ok: false, error: new MalformedFrameError('not_json', text) };
   }
@@ -113,6 +127,23 @@ function parseTextUnsafe(text: string, max: number): ParseResult {
     ok: false,
     error: new MalformedFrameError('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type'),
   };
+}
+
+/** Whether `text`'s brackets (outside strings) nest deeper than MAX_DEPTH. */
+function tooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_DEPTH) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
 }
 
 /** JSON.parse reviver: drops keys that could rewrite a prototype when the object is later copied. */
