@@ -29,15 +29,19 @@ export interface MemoryDedupeOptions {
 /**
  * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
  *
- * A Map answers lookups; a FIFO of (key, time) in insertion order — which is time order — drives expiry and
- * eviction from its head. The Map is never iterated: deleting its oldest keys leaves holes at the front of V8's
- * table that every `keys().next()` would scan again, which cost tens of µs per envelope once the store was full.
+ * Maps answer lookups; a FIFO of (map, key, time) in insertion order — which is time order — drives expiry and
+ * eviction from its head. The maps are never iterated: deleting a Map's oldest keys leaves holes at the front
+ * of V8's table that every `keys().next()` would scan again (tens of µs per envelope once full). Envelope and
+ * event ids get maps of their own, so the client's path builds no `envelope:`/`event:` key strings.
  */
 export class MemoryDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
-  private readonly seenAt = new Map<string, number>();
+  private readonly envelopes = new Map<string, number>();
+  private readonly events = new Map<string, number>();
+  private readonly others = new Map<string, number>();
+  private fifoMaps: Array<Map<string, number>> = [];
   private fifoKeys: string[] = [];
   private fifoTimes: number[] = [];
   private head = 0;
@@ -49,35 +53,46 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   get size(): number {
-    return this.seenAt.size;
+    return this.envelopes.size + this.events.size + this.others.size;
   }
 
   seen(key: string): boolean {
     const now = this.now();
-    // Forget expired keys from the front: the first fresh entry ends the sweep.
-    while (this.head < this.fifoKeys.length && now - this.fifoTimes[this.head]! >= this.ttlMs) this.shift();
-    const at = this.seenAt.get(key);
-    if (at !== undefined && now - at < this.ttlMs) return true;
-    this.seenAt.set(key, now);
-    this.fifoKeys.push(key);
-    this.fifoTimes.push(now);
-    while (this.seenAt.size > this.maxEntries) this.shift();
-    return false;
+    if (key.startsWith('envelope:')) return this.record(this.envelopes, key.slice(9), now);
+    if (key.startsWith('event:')) return this.record(this.events, key.slice(6), now);
+    return this.record(this.others, key, now);
   }
 
   /** `seen('envelope:<id>')` and, with an event id, `seen('event:<id>')`, both recorded: true if either was. */
   seenEnvelope(envelopeId: string, eventId: string | undefined): boolean {
-    const a = this.seen(`envelope:${envelopeId}`);
-    return (eventId !== undefined && this.seen(`event:${eventId}`)) || a;
+    const now = this.now();
+    const a = this.record(this.envelopes, envelopeId, now);
+    return (eventId !== undefined && this.record(this.events, eventId, now)) || a;
+  }
+
+  private record(map: Map<string, number>, key: string, now: number): boolean {
+    // Forget expired keys from the front: the first fresh entry ends the sweep.
+    while (this.head < this.fifoKeys.length && now - this.fifoTimes[this.head]! >= this.ttlMs) this.shift();
+    const at = map.get(key);
+    if (at !== undefined && now - at < this.ttlMs) return true;
+    map.set(key, now);
+    this.fifoMaps.push(map);
+    this.fifoKeys.push(key);
+    this.fifoTimes.push(now);
+    while (this.size > this.maxEntries) this.shift();
+    return false;
   }
 
   /** Drops the FIFO's oldest entry, and its key unless the key was recorded again since. */
   private shift(): void {
-    const key = this.fifoKeys[this.head]!;
-    if (this.seenAt.get(key) === this.fifoTimes[this.head]) this.seenAt.delete(key);
-    this.head++;
+    const h = this.head;
+    const map = this.fifoMaps[h]!;
+    const key = this.fifoKeys[h]!;
+    if (map.get(key) === this.fifoTimes[h]) map.delete(key);
+    this.head = h + 1;
     // Compact now and then so the arrays do not grow without bound.
-    if (this.head >= 1024 && this.head * 2 >= this.fifoKeys.length) {
+    if (this.head >= 4096 && this.head * 2 >= this.fifoKeys.length) {
+      this.fifoMaps = this.fifoMaps.slice(this.head);
       this.fifoKeys = this.fifoKeys.slice(this.head);
       this.fifoTimes = this.fifoTimes.slice(this.head);
       this.head = 0;
