@@ -69,13 +69,74 @@ export const UnknownEnvelopeSchema = v.looseObject({
   payload: v.optional(v.unknown()),
 });
 
-export type HelloFrame = v.InferOutput<typeof HelloSchema>;
-export type DisconnectFrame = v.InferOutput<typeof DisconnectSchema>;
-export type EventsApiEnvelope = v.InferOutput<typeof EventsApiSchema>;
-export type SlashCommandsEnvelope = v.InferOutput<typeof SlashCommandsSchema>;
-export type InteractiveEnvelope = v.InferOutput<typeof InteractiveSchema>;
-export type UnknownEnvelopeFrame = v.InferOutput<typeof UnknownEnvelopeSchema>;
-export type InnerEvent = v.InferOutput<typeof InnerEventSchema>;
+// The frame types are written out (not inferred from the schemas) so the public API has explicit types —
+// JSR requires it, and they read better in editors. `satisfies` below keeps schemas and types in step.
+export interface DebugInfo {
+  host?: string;
+  build_number?: number;
+  /** Seconds Slack expects to keep this connection. */
+  approximate_connection_time?: number;
+  [key: string]: unknown;
+}
+export interface ConnectionInfo {
+  app_id?: string;
+  [key: string]: unknown;
+}
+export interface HelloFrame {
+  type: 'hello';
+  num_connections?: number;
+  debug_info?: DebugInfo;
+  connection_info?: ConnectionInfo;
+  [key: string]: unknown;
+}
+export interface DisconnectFrame {
+  type: 'disconnect';
+  reason: string;
+  num_connections?: number;
+  debug_info?: DebugInfo;
+  connection_info?: ConnectionInfo;
+  [key: string]: unknown;
+}
+interface EnvelopeCommon {
+  envelope_id: string;
+  accepts_response_payload: boolean;
+  retry_attempt?: number;
+  retry_reason?: string;
+  [key: string]: unknown;
+}
+export interface InnerEvent {
+  type: string;
+  [key: string]: unknown;
+}
+export interface EventsApiEnvelope extends EnvelopeCommon {
+  type: 'events_api';
+  payload: { type?: string; event_id?: string; event?: InnerEvent; [key: string]: unknown };
+}
+export interface SlashCommandsEnvelope extends EnvelopeCommon {
+  type: 'slash_commands';
+  payload: { command?: string; response_url?: string; [key: string]: unknown };
+}
+export interface InteractiveEnvelope extends EnvelopeCommon {
+  type: 'interactive';
+  payload: { type: string; response_url?: string; [key: string]: unknown };
+}
+export interface UnknownEnvelopeFrame extends EnvelopeCommon {
+  type: string;
+  payload?: unknown;
+}
+
+// Compile-time proof that each schema's output is its declared type.
+type Out<S extends v.GenericSchema> = v.InferOutput<S>;
+type Assert<T extends true> = T;
+type Fits<A, B> = A extends B ? true : false;
+export type SchemaChecks = [
+  Assert<Fits<Out<typeof HelloSchema>, HelloFrame>>,
+  Assert<Fits<Out<typeof DisconnectSchema>, DisconnectFrame>>,
+  Assert<Fits<Out<typeof EventsApiSchema>, EventsApiEnvelope>>,
+  Assert<Fits<Out<typeof SlashCommandsSchema>, SlashCommandsEnvelope>>,
+  Assert<Fits<Out<typeof InteractiveSchema>, InteractiveEnvelope>>,
+  Assert<Fits<Out<typeof UnknownEnvelopeSchema>, UnknownEnvelopeFrame>>,
+];
 
 export type Envelope = EventsApiEnvelope | SlashCommandsEnvelope | InteractiveEnvelope | UnknownEnvelopeFrame;
 export type Frame = HelloFrame | DisconnectFrame | Envelope;
