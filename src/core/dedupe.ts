@@ -29,9 +29,10 @@ export interface MemoryDedupeOptions {
 /**
  * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
  *
- * Maps answer lookups; a FIFO of (map, key, time) in insertion order — which is time order — drives expiry and
- * eviction from its head. The maps are never iterated: deleting a Map's oldest keys leaves holes at the front
- * of V8's table that every `keys().next()` would scan again (tens of µs per envelope once full). Envelope and
+ * Maps answer lookups; a ring of (map, key, time) in insertion order — which is time order — drives expiry and
+ * eviction from its head. The ring grows to `maxEntries` slots and then stays that size, so a full store does
+ * no allocation per key. The maps are never iterated: deleting a Map's oldest keys leaves holes at the front of
+ * V8's table that every `keys().next()` would scan again (tens of µs per envelope once full). Envelope and
  * event ids get maps of their own, so the client's path builds no `envelope:`/`event:` key strings.
  */
 export class MemoryDedupeStore implements DedupeStore {
@@ -41,15 +42,20 @@ export class MemoryDedupeStore implements DedupeStore {
   private readonly envelopes = new Map<string, number>();
   private readonly events = new Map<string, number>();
   private readonly others = new Map<string, number>();
-  private fifoMaps: Array<Map<string, number>> = [];
-  private fifoKeys: string[] = [];
-  private fifoTimes: number[] = [];
+  private ringMaps: Array<Map<string, number> | undefined>;
+  private ringKeys: Array<string | undefined>;
+  private ringTimes: number[];
   private head = 0;
+  private count = 0;
 
   constructor(opts: MemoryDedupeOptions = {}) {
     this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
     this.maxEntries = Math.max(1, opts.maxEntries ?? 50_000);
     this.now = opts.now ?? Date.now;
+    const cap = Math.min(64, this.maxEntries);
+    this.ringMaps = new Array(cap);
+    this.ringKeys = new Array(cap);
+    this.ringTimes = new Array<number>(cap).fill(0);
   }
 
   get size(): number {
@@ -72,31 +78,51 @@ export class MemoryDedupeStore implements DedupeStore {
 
   private record(map: Map<string, number>, key: string, now: number): boolean {
     // Forget expired keys from the front: the first fresh entry ends the sweep.
-    while (this.head < this.fifoKeys.length && now - this.fifoTimes[this.head]! >= this.ttlMs) this.shift();
+    while (this.count > 0 && now - this.ringTimes[this.head]! >= this.ttlMs) this.shift();
     const at = map.get(key);
     if (at !== undefined && now - at < this.ttlMs) return true;
     map.set(key, now);
-    this.fifoMaps.push(map);
-    this.fifoKeys.push(key);
-    this.fifoTimes.push(now);
-    while (this.size > this.maxEntries) this.shift();
+    // Every remembered key has a ring entry, so a ring of maxEntries slots bounds the store.
+    if (this.count === this.ringKeys.length) {
+      if (this.ringKeys.length < this.maxEntries) this.grow();
+      else this.shift();
+    }
+    const i = (this.head + this.count) % this.ringKeys.length;
+    this.ringMaps[i] = map;
+    this.ringKeys[i] = key;
+    this.ringTimes[i] = now;
+    this.count++;
     return false;
   }
 
-  /** Drops the FIFO's oldest entry, and its key unless the key was recorded again since. */
+  /** Drops the ring's oldest entry, and its key unless the key was recorded again since. */
   private shift(): void {
     const h = this.head;
-    const map = this.fifoMaps[h]!;
-    const key = this.fifoKeys[h]!;
-    if (map.get(key) === this.fifoTimes[h]) map.delete(key);
-    this.head = h + 1;
-    // Compact now and then so the arrays do not grow without bound.
-    if (this.head >= 4096 && this.head * 2 >= this.fifoKeys.length) {
-      this.fifoMaps = this.fifoMaps.slice(this.head);
-      this.fifoKeys = this.fifoKeys.slice(this.head);
-      this.fifoTimes = this.fifoTimes.slice(this.head);
-      this.head = 0;
+    const map = this.ringMaps[h]!;
+    const key = this.ringKeys[h]!;
+    if (map.get(key) === this.ringTimes[h]) map.delete(key);
+    this.ringMaps[h] = undefined;
+    this.ringKeys[h] = undefined;
+    this.head = (h + 1) % this.ringKeys.length;
+    this.count--;
+  }
+
+  private grow(): void {
+    const cap = this.ringKeys.length;
+    const next = Math.min(this.maxEntries, cap * 2);
+    const maps = new Array<Map<string, number> | undefined>(next);
+    const keys = new Array<string | undefined>(next);
+    const times = new Array<number>(next).fill(0);
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) % cap;
+      maps[k] = this.ringMaps[from];
+      keys[k] = this.ringKeys[from];
+      times[k] = this.ringTimes[from]!;
     }
+    this.ringMaps = maps;
+    this.ringKeys = keys;
+    this.ringTimes = times;
+    this.head = 0;
   }
 }
 
