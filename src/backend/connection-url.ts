@@ -10,20 +10,32 @@ export interface ConnectionUrlHandlerOptions {
   appToken: string;
   apiUrl?: string;
   fetch?: FetchLike;
-  /** Origins allowed to call the handler from a page; default: any ('*'). */
+  /**
+   * Other origins allowed to call the handler from a page (CORS). Default: none — only a page served from the
+   * handler's own origin. A URL is a live share of the app's envelopes: open it up deliberately.
+   */
   allowOrigin?: string | ((origin: string) => boolean);
-  /** Decide whether this request may get a URL (session check, shared secret…); default: allow. */
+  /**
+   * Decide whether this request may get a URL (session cookie, shared secret…). Default: allow. Anyone who can
+   * reach the handler gets a URL, so put it behind your app's authentication or pass this.
+   */
   authorize?: (request: Request) => boolean | Promise<boolean>;
 }
 
 export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions): (request: Request) => Promise<Response> {
   const corsFor = (request: Request): Record<string, string> => {
     const origin = request.headers.get('origin') ?? '';
-    const allow = options.allowOrigin ?? '*';
-    const allowed = typeof allow === 'function' ? (allow(origin) ? origin : '') : allow;
-    return allowed
-      ? { 'access-control-allow-origin': allowed, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': 'content-type', vary: 'origin' }
-      : {};
+    const allow = options.allowOrigin;
+    const allowed = allow === undefined ? '' : typeof allow === 'function' ? (allow(origin) ? origin : '') : allow;
+    if (!allowed) return {};
+    return {
+      'access-control-allow-origin': allowed,
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      // A session cookie or an Authorization header is how `authorize` tells callers apart.
+      'access-control-allow-headers': 'content-type, authorization',
+      ...(allowed === '*' ? {} : { 'access-control-allow-credentials': 'true' }),
+      vary: 'origin',
+    };
   };
   const json = (request: Request, status: number, body: unknown, extra: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), {

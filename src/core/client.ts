@@ -9,6 +9,7 @@ import {
   ConnectionError,
   DedupeError,
   DisconnectedError,
+  NetworkError,
   HandlerError,
   HandlerQueueFullError,
   InsecureUrlError,
@@ -74,6 +75,8 @@ export interface SocketModeOptions {
    * routes envelopes to it); this bounds that wait. Default 30000.
    */
   retireAfterWarningMs?: number;
+  /** A connection URL request (apps.connections.open or `openConnection`) not answered by then is retried. Default 30000. */
+  openTimeoutMs?: number;
   /** Larger frames are rejected unparsed. Default 1 MiB. */
   maxFrameBytes?: number;
   /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
@@ -296,6 +299,7 @@ export class SocketModeClient {
     helloTimeoutMs: number;
     closeTimeoutMs: number;
     retireAfterWarningMs: number;
+    openTimeoutMs: number;
     maxFrameBytes: number;
   };
 
@@ -363,7 +367,8 @@ export class SocketModeClient {
     const num = (v: number | undefined, d: number, name: string): number => {
       if (v === undefined) return d;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
-      return v;
+      // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
+      return Math.min(v, MAX_TIMER_MS);
     };
     this.s = {
       pingIntervalMs: num(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
@@ -372,6 +377,7 @@ export class SocketModeClient {
       helloTimeoutMs: num(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
       closeTimeoutMs: num(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
       retireAfterWarningMs: num(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
+      openTimeoutMs: num(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
       maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
     num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
@@ -704,13 +710,39 @@ export class SocketModeClient {
       const wait = this.openNotBefore - Date.now();
       if (wait > 0) await this.sleep(wait);
       if (this.stopped) throw new DisconnectedError();
-      if (this.opts.openConnection) return await this.opts.openConnection();
-      return await openConnectionUrl({
-        appToken: this.opts.appToken!,
-        apiUrl: this.opts.apiUrl ?? DEFAULT_API_URL,
-        fetch: this.opts.fetch,
-        signal: this.abort?.signal,
-      });
+      // Calls are serialized, so one that never answers would hold every slot back: each gets a deadline.
+      const ctl = new AbortController();
+      const outer = this.abort?.signal;
+      const onAbort = (): void => ctl.abort();
+      outer?.addEventListener('abort', onAbort, { once: true });
+      const call = this.opts.openConnection
+        ? this.opts.openConnection()
+        : openConnectionUrl({
+            appToken: this.opts.appToken!,
+            apiUrl: this.opts.apiUrl ?? DEFAULT_API_URL,
+            fetch: this.opts.fetch,
+            signal: ctl.signal,
+          });
+      try {
+        return await new Promise<string>((resolve, reject) => {
+          const t = this.later(this.s.openTimeoutMs, () => {
+            ctl.abort();
+            reject(new NetworkError('apps.connections.open', new Error(`no answer within ${this.s.openTimeoutMs} ms`)));
+          });
+          call.then(
+            (url) => {
+              this.cancel(t);
+              resolve(url);
+            },
+            (e: unknown) => {
+              this.cancel(t);
+              reject(e);
+            },
+          );
+        });
+      } finally {
+        outer?.removeEventListener('abort', onAbort);
+      }
     };
     const p = this.urlChain.then(run, run);
     this.urlChain = p.catch(() => undefined);
@@ -855,7 +887,9 @@ export class SocketModeClient {
     }
     // Slack routes nothing more here: keep it just until the envelopes it brought are acked, so each ack goes
     // back on the connection its envelope came on (not on another socket that may be silently dead).
-    if (old.slackClosing) return this.closeWhenDrained(old, 'replaced');
+    // The same for rotations we start ourselves (schedule, connection time): Slack may still route here until
+    // it sees our close, but acks for what already arrived belong on this socket.
+    if (old.slackClosing || !old.dead) return this.closeWhenDrained(old, 'replaced');
     void old.close(1000, 'replaced');
   }
 
@@ -907,9 +941,9 @@ export class SocketModeClient {
   private onDead(conn: Connection): void {
     if (this.stopped) return;
     const slot = this.slotOf(conn);
-    if (this.opts.autoReconnectEnabled === false) {
-      void conn.close(1000, 'pong timeout');
-      return;
+    if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
+      // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
+      return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.s.pongTimeoutMs} ms`));
     }
     if (!slot || slot.current !== conn) {
       // A replaced (retired) or not-yet-live socket: nothing waits on it.
@@ -1182,6 +1216,8 @@ export class SocketModeClient {
 
   private stop(reason: string, err?: SocketModeError): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
+    // Re-entered from a `disconnecting` handler: the outer call sets stopPromise before returning.
+    if (this.runState === 'disconnecting') return Promise.resolve().then(() => this.stopPromise);
     this.runState = 'disconnecting';
     this.emit('disconnecting', { reason });
     this.abort?.abort();
@@ -1197,8 +1233,12 @@ export class SocketModeClient {
       s.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
     }
     this.acks.shutdown();
-    // Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events.
-    for (const w of this.waiting) this.cancel(w.timer);
+    // Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events, and their
+    // dedupe keys are forgotten so the redelivery is handled, not swallowed as a duplicate.
+    for (const w of this.waiting) {
+      this.cancel(w.timer);
+      if (!w.autoAcked) this.forgetKeys(w.parsed);
+    }
     this.waiting.length = 0;
     this.expiryTimers.clear();
     this.drainTimers.clear();
@@ -1220,6 +1260,21 @@ export class SocketModeClient {
       this.logger.error(`disconnect failed: ${describe(e)}`);
     });
     return this.stopPromise;
+  }
+
+  private forgetKeys(parsed: EnvelopeFrame): void {
+    const store = this.dedupe;
+    if (!store?.forget) return;
+    const keys = [`envelope:${parsed.frame.envelope_id}`];
+    const eventId = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
+    if (typeof eventId === 'string') keys.push(`event:${eventId}`);
+    for (const k of keys) {
+      try {
+        void Promise.resolve(store.forget(k)).catch((e: unknown) => this.emitError(new DedupeError(e)));
+      } catch (e) {
+        this.emitError(new DedupeError(e));
+      }
+    }
   }
 
   private boundedWait(p: Promise<unknown>): Promise<void> {

@@ -7,7 +7,13 @@
 
 /** Pluggable store. `seen(key)` records `key` and answers whether it had been recorded before. */
 export interface DedupeStore {
+  /** Records `key`; true if it was already recorded (within the store's TTL). */
   seen(key: string): boolean | Promise<boolean>;
+  /**
+   * Optional: un-record `key`. The client calls it for an envelope it dropped before any handler saw it (e.g.
+   * queued when disconnect() ran), so Slack's redelivery is handled instead of swallowed.
+   */
+  forget?(key: string): void | Promise<void>;
 }
 
 /** Default time a key is remembered: comfortably past Slack's last retry (~6 min after the first delivery). */
@@ -67,6 +73,12 @@ export class MemoryDedupeStore implements DedupeStore {
     if (key.startsWith('envelope:')) return this.record(this.envelopes, key.slice(9), now);
     if (key.startsWith('event:')) return this.record(this.events, key.slice(6), now);
     return this.record(this.others, key, now);
+  }
+
+  forget(key: string): void {
+    if (key.startsWith('envelope:')) this.envelopes.delete(key.slice(9));
+    else if (key.startsWith('event:')) this.events.delete(key.slice(6));
+    else this.others.delete(key);
   }
 
   /** `seen('envelope:<id>')` and, with an event id, `seen('event:<id>')`, both recorded: true if either was. */
@@ -190,6 +202,12 @@ export class DurableObjectDedupeStore implements DedupeStore {
     // Seen by this instance (or in flight right now): no storage round trip.
     if (this.local.seen(key)) return true;
     return this.check(key);
+  }
+
+  async forget(key: string): Promise<void> {
+    this.local.forget(key);
+    const at = await this.storage.get(this.k(key));
+    await this.storage.delete(typeof at === 'number' ? [this.k(key), this.t(at, key)] : [this.k(key)]);
   }
 
   private async check(key: string): Promise<boolean> {

@@ -166,7 +166,7 @@ export async function respond(
 
 /** Retry-After in seconds (or an HTTP date) → ms; missing or garbage → 60 s (tier 1 is ~1/min). */
 export function parseRetryAfter(value: string | null): number {
-  if (value === null) return 60_000;
+  if (value === null || value.trim() === '') return 60_000;
   const secs = Number(value.trim());
   if (Number.isFinite(secs) && secs >= 0) return Math.round(secs * 1000);
   const date = Date.parse(value);

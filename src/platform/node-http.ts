@@ -19,8 +19,11 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"ok":false,"error":"internal_error"}');
+      if (res.headersSent) res.destroy();
+      else {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"ok":false,"error":"internal_error"}');
+      }
     }
   };
 }

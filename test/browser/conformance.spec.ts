@@ -11,7 +11,11 @@ let backendUrl: string;
 
 test.beforeAll(async () => {
   sim = await startSimulator({ refreshWarningLeadMs: 300, refreshCloseDelayMs: 200 });
-  backend = createServer(toNodeListener(createConnectionUrlHandler({ appToken: sim.appToken, apiUrl: sim.apiUrl })));
+  // The page comes from the vite server: that origin, and only that one, may ask for URLs.
+  const pageOrigin = `http://127.0.0.1:${process.env.VITE_PORT || 5199}`;
+  backend = createServer(
+    toNodeListener(createConnectionUrlHandler({ appToken: sim.appToken, apiUrl: sim.apiUrl, allowOrigin: (o) => o === pageOrigin })),
+  );
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/slack/connection-url`;
 });

@@ -1,0 +1,123 @@
+// Edge cases found in review: each test pins one behaviour that was wrong before its fix.
+import { afterEach, expect, test } from 'vitest';
+import { createConnectionUrlHandler } from '../src/index.ts';
+import { harness, until, type Harness } from './helpers/client-harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.cleanup();
+  h = undefined;
+});
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('autoReconnectEnabled: false — a dead (half-open) socket stops the client instead of reconnecting', async () => {
+  h = await harness();
+  const client = h.client({ autoReconnectEnabled: false, pingIntervalMs: 50, pongTimeoutMs: 150 });
+  const disconnected: Array<{ willReconnect: boolean }> = [];
+  client.on('disconnected', (e) => void disconnected.push(e));
+  client.on('error', () => {});
+  await client.start();
+  h.sim.halfOpen();
+  await until(() => disconnected.some((d) => !d.willReconnect), 'the client to stop');
+  await delay(200);
+  expect(h.sim.openCalls).toBe(1);
+  expect(client.isActive).toBe(false);
+});
+
+test('a rotation we start ourselves keeps the old socket until its envelopes are acked, so acks go back on it', async () => {
+  h = await harness();
+  const client = h.client({ pingIntervalMs: 0, rotateAfterMs: 600 });
+  client.on('slash_commands', ({ ack }) => void delay(400).then(() => ack({ text: 'late but in time' })));
+  const connected: string[] = [];
+  client.on('connected', (e) => void connected.push(e.connection_id));
+  await client.start();
+  await delay(300); // the rotation is due at 600 ms, while this command's handler is still working
+  const env = h.sim.inject('slash_command', { command: '/slow', text: 'x' });
+  const ack = await h.sim.waitForAck(env.envelope_id);
+  const delivery = h.sim.deliveries.find((d) => d.envelope_id === env.envelope_id)!;
+  expect(connected.length).toBeGreaterThanOrEqual(2); // the rotation did happen
+  expect(ack.connectionId).toBe(delivery.connectionId);
+  expect(ack.payload).toEqual({ text: 'late but in time' });
+});
+
+test('an envelope dropped unhandled at disconnect() is handled when Slack redelivers it (dedupe forgets it)', async () => {
+  h = await harness({ ackTimeoutMs: 300, redeliveryDelaysMs: [0, 0, 0] });
+  const client = h.client({ maxConcurrentHandlers: 1, queuedAckMs: 0 });
+  const handled: string[] = [];
+  let release!: () => void;
+  const first = new Promise<void>((r) => (release = r));
+  client.on('message', ({ ack, body }) => {
+    handled.push(String(body.event_id));
+    if (handled.length === 1) return first.then(() => ack()); // holds the only handler slot
+    return ack();
+  });
+  await client.start();
+  const a = h.sim.inject('message', { text: 'first' });
+  const b = h.sim.inject('message', { text: 'second' }); // queued behind the first
+  await until(() => handled.length === 1 && client.handlerStats.queued === 1, 'the second to wait for a slot');
+  await client.disconnect(); // drops the queued one, unacked
+  release();
+  await client.start();
+  // Slack redelivers the unacked event (same event_id, new envelope): it must reach the handler now.
+  await until(() => handled.includes(String(b.payload.event_id)), 'the redelivered event to be handled', 10_000);
+  expect(handled.filter((id) => id === String(a.payload.event_id))).toHaveLength(1);
+});
+
+test('disconnect() called from a `disconnecting` handler resolves once, without recursion', async () => {
+  h = await harness();
+  const client = h.client();
+  let disconnecting = 0;
+  client.on('disconnecting', () => {
+    disconnecting++;
+    void client.disconnect();
+  });
+  await client.start();
+  await client.disconnect();
+  expect(disconnecting).toBe(1);
+  expect(client.isActive).toBe(false);
+});
+
+test('a connection URL request that never answers is abandoned after openTimeoutMs and retried', async () => {
+  h = await harness();
+  let calls = 0;
+  const client = h.client({
+    openTimeoutMs: 200,
+    openConnection: async () => {
+      calls++;
+      if (calls === 1) return new Promise<string>(() => {}); // hangs forever
+      const res = await fetch(`${h!.sim.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h!.sim.appToken}` },
+      });
+      return ((await res.json()) as { url: string }).url;
+    },
+  });
+  client.on('error', () => {});
+  await client.start();
+  expect(calls).toBe(2);
+  expect(client.connectionCount).toBe(1);
+});
+
+test('timer options beyond setTimeout range are clamped, not fired at once', async () => {
+  h = await harness();
+  const client = h.client({ pingIntervalMs: 0, rotateAfterMs: 1e12 });
+  const connected: string[] = [];
+  client.on('connected', (e) => void connected.push(e.connection_id));
+  await client.start();
+  await delay(300);
+  expect(connected).toHaveLength(1);
+  expect(h.sim.openCalls).toBe(1);
+});
+
+test('createConnectionUrlHandler: no CORS for other origins unless allowed; allowed origins may send credentials', async () => {
+  h = await harness();
+  const base = { appToken: h.sim.appToken, apiUrl: h.sim.apiUrl };
+  const req = () => new Request('http://backend.local/url', { method: 'POST', headers: { origin: 'https://evil.example' } });
+  const closed = await createConnectionUrlHandler(base)(req());
+  expect(closed.headers.get('access-control-allow-origin')).toBeNull();
+  const open = await createConnectionUrlHandler({ ...base, allowOrigin: (o) => o === 'https://evil.example' })(req());
+  expect(open.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+  expect(open.headers.get('access-control-allow-credentials')).toBe('true');
+  expect(open.headers.get('access-control-allow-headers')).toContain('authorization');
+  expect(((await open.json()) as { ok: boolean }).ok).toBe(true);
+});
