@@ -121,3 +121,31 @@ test('createConnectionUrlHandler: no CORS for other origins unless allowed; allo
   expect(open.headers.get('access-control-allow-headers')).toContain('authorization');
   expect(((await open.json()) as { ok: boolean }).ok).toBe(true);
 });
+
+test('refresh_requested with the socket budget full: the client frees the socket itself when Slack never closes it', async () => {
+  // Slack's close may never come (PROTOCOL §4): a long close delay stands in for that.
+  h = await harness({ refreshWarningLeadMs: 10, refreshCloseDelayMs: 60_000 });
+  const client = h.client({ connections: 10 }); // budget = 10 sockets: no room for a make-before-break swap
+  await client.start();
+  await until(() => h!.sim.connections().filter((c) => c.state === 'live').length === 10, 'ten live connections');
+  const [victim] = h.sim.connections().filter((c) => c.state === 'live');
+  h.sim.refresh({ connectionId: victim!.id, warning: false });
+  await until(() => h!.sim.connections().find((c) => c.id === victim!.id)!.state === 'closed', 'the client to close it', 10_000);
+  await until(() => h!.sim.connections().filter((c) => c.state === 'live').length === 10, 'the slot to be refilled', 10_000);
+});
+
+test('an envelope with retry_attempt: null (a field we do not rely on) is still delivered and acked', async () => {
+  h = await harness();
+  const client = h.client();
+  const got: string[] = [];
+  client.on('slash_commands', ({ ack, envelope_id }) => {
+    got.push(envelope_id);
+    void ack();
+  });
+  await client.start();
+  const env = { envelope_id: crypto.randomUUID() as string, type: 'slash_commands', accepts_response_payload: true,
+    retry_attempt: null, retry_reason: null, payload: { command: '/x', text: 'y' } };
+  h.sim.sendEnvelope(env);
+  await h.sim.waitForAck(env.envelope_id);
+  expect(got).toEqual([env.envelope_id]);
+});

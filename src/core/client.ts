@@ -861,12 +861,25 @@ export class SocketModeClient {
       if (reason !== 'warning' && conn.keepUntilRefresh) {
         conn.keepUntilRefresh = false;
         if (slot?.current !== conn) this.closeWhenDrained(conn, reason);
+        else this.releaseIfBlocked(conn);
       }
       return;
     }
     // warning, refresh_requested, anything unknown: replace make-before-break.
     conn.keepUntilRefresh = reason === 'warning';
     this.replace(conn, reason);
+    this.releaseIfBlocked(conn);
+  }
+
+  /**
+   * Slack has stopped routing to `conn`, but no replacement could start (every socket the budget allows is in
+   * use, or the slot is backing off): free it once its envelopes are acked, rather than hold the slot on a
+   * socket Slack may never close.
+   */
+  private releaseIfBlocked(conn: Connection): void {
+    const slot = this.slotOf(conn);
+    if (!conn.slackClosing || !slot || slot.current !== conn || slot.next || slot.fetching) return;
+    this.closeWhenDrained(conn, 'refresh_requested');
   }
 
   /**

@@ -28,8 +28,9 @@ const envelopeId = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
 const envelopeCommon = {
   envelope_id: envelopeId,
   accepts_response_payload: v.optional(v.boolean(), false),
-  retry_attempt: v.optional(v.number()),
-  retry_reason: v.optional(v.string()),
+  // Tolerant where we rely on nothing: a null here must not cost the envelope its ack.
+  retry_attempt: v.optional(v.pipe(v.nullable(v.number()), v.transform((x) => x ?? undefined))),
+  retry_reason: v.optional(v.pipe(v.nullable(v.string()), v.transform((x) => x ?? undefined))),
 };
 
 export const InnerEventSchema = v.looseObject({ type: v.string() });
