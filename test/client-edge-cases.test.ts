@@ -1,14 +1,13 @@
 // Edge cases found in review: each test pins one behaviour that was wrong before its fix.
 import { afterEach, expect, test } from 'vitest';
 import { createConnectionUrlHandler } from '../src/index.ts';
-import { harness, until, type Harness } from './helpers/client-harness.ts';
+import { delay, harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.cleanup();
   h = undefined;
 });
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('autoReconnectEnabled: false — a dead (half-open) socket stops the client instead of reconnecting', async () => {
   h = await harness();
