@@ -41,8 +41,37 @@ describe('MemoryDedupeStore', () => {
     s.seen('b');
     s.seen('c');
     s.seen('d');
-    expect(s.size).toBe(3);
-    expect(s.seen('a')).toBe(false); // evicted as the oldest
+    expect(s.size).toBeLessThanOrEqual(3);
+    // The newest maxEntries/2 keys are always still known; the oldest went first.
+    expect(s.seen('d')).toBe(true);
+    expect(s.seen('c')).toBe(true);
+    expect(s.seen('a')).toBe(false);
+  });
+  test('bound: never more than maxEntries keys, always at least the newest maxEntries/2', () => {
+    const s = new MemoryDedupeStore({ ttlMs: 60_000, maxEntries: 101, now: () => 0 });
+    for (let i = 0; i < 1000; i++) {
+      expect(s.seen(`event:E${i}`)).toBe(false);
+      expect(s.size).toBeLessThanOrEqual(101);
+      for (let back = 0; back < 51 && back <= i; back += 10) expect(s.seen(`event:E${i - back}`)).toBe(true);
+    }
+  });
+  test('TTL is exact per key across generations, and forget() un-records in either generation', () => {
+    let now = 0;
+    const s = new MemoryDedupeStore({ ttlMs: 1000, maxEntries: 1000, now: () => now });
+    s.seen('envelope:x');
+    now = 600;
+    s.seen('event:y');
+    now = 1100; // the generation holding x rotates out of "current"; y is still fresh
+    expect(s.seen('event:y')).toBe(true);
+    expect(s.seen('envelope:x')).toBe(false);
+    s.forget('envelope:x');
+    expect(s.seen('envelope:x')).toBe(false);
+    s.forget('event:y');
+    expect(s.seen('event:y')).toBe(false);
+    now = 1599;
+    expect(s.seen('event:y')).toBe(true);
+    now = 2100;
+    expect(s.seen('event:y')).toBe(false);
   });
   test('default ttl is at least 10 minutes', () => {
     let now = 0;

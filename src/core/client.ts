@@ -79,6 +79,11 @@ export interface SocketModeOptions {
   openTimeoutMs?: number;
   /** Larger frames are rejected unparsed. Default 1 MiB. */
   maxFrameBytes?: number;
+  /**
+   * Where the socket's byte stream is reachable (ws on Node), acks written while one network read's frames are
+   * handled leave in one write instead of one syscall each. Default true; false writes every frame at once.
+   */
+  coalesceWrites?: boolean;
   /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
   dedupe?: DedupeStore | false;
   /**
@@ -301,6 +306,7 @@ export class SocketModeClient {
     retireAfterWarningMs: number;
     openTimeoutMs: number;
     maxFrameBytes: number;
+    coalesceWrites: boolean;
   };
 
   private runState: ClientState = 'idle';
@@ -379,6 +385,7 @@ export class SocketModeClient {
       retireAfterWarningMs: num(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
       openTimeoutMs: num(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
       maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+      coalesceWrites: opts.coalesceWrites !== false,
     };
     num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
     this.queuedAckMs = num(opts.queuedAckMs, 2000, 'queuedAckMs');
@@ -1054,30 +1061,22 @@ export class SocketModeClient {
     if (this.stopped) return;
     const store = this.dedupe;
     if (!store) return this.admit(conn, parsed);
-    const env = parsed.frame;
-    const eventId = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
-    let byEnvelope: boolean | Promise<boolean>;
-    let byEvent: boolean | Promise<boolean> = false;
+    const eventId = eventIdOf(parsed);
+    let seen: boolean | Promise<boolean>;
     try {
-      if (this.memoryDedupe) {
-        // The default store: the same keys, asked without building key strings.
-        byEnvelope = this.memoryDedupe.seenEnvelope(env.envelope_id, typeof eventId === 'string' ? eventId : undefined);
-      } else {
-        byEnvelope = store.seen(`envelope:${env.envelope_id}`);
-        if (typeof eventId === 'string') byEvent = store.seen(`event:${eventId}`);
-      }
+      // The default store is asked without building a key string.
+      const memory = this.memoryDedupe;
+      if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
+      else seen = store.seen(dedupeKey(parsed, eventId));
     } catch (e) {
       this.emitError(new DedupeError(e));
       return this.admit(conn, parsed);
     }
     // A synchronous store (the default) answers at once: no promise, no closure.
-    if (typeof byEnvelope === 'boolean' && typeof byEvent === 'boolean') {
-      if (byEnvelope || byEvent) this.duplicate(conn, parsed);
-      else this.admit(conn, parsed);
-      return;
-    }
-    Promise.all([byEnvelope, byEvent]).then(
-      (seen) => (seen[0] || seen[1] ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
+    if (seen === true) return this.duplicate(conn, parsed);
+    if (seen === false) return this.admit(conn, parsed);
+    seen.then(
+      (dup) => (dup ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
       (e: unknown) => {
         this.emitError(new DedupeError(e));
         this.admit(conn, parsed);
@@ -1179,7 +1178,8 @@ export class SocketModeClient {
   private dispatch(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
     if (this.stopped) return;
     const env = parsed.frame;
-    const base = {
+    // One literal per envelope (no spread of a shared base): this runs for every envelope.
+    const args: SlackEventArgs = {
       ack,
       envelope_id: env.envelope_id,
       type: env.type,
@@ -1192,30 +1192,21 @@ export class SocketModeClient {
     switch (parsed.kind) {
       case 'events_api': {
         const event = parsed.frame.payload.event;
-        const args: EventsApiArgs = { ...base, type: 'events_api', event };
+        args.event = event;
         this.emit('slack_event', args);
         // Inner types are Slack's; never let one collide with a lifecycle event or mitt's wildcard.
         if (event && !LIFECYCLE.has(event.type)) this.emit(event.type, args);
         return;
       }
-      case 'slash_commands': {
-        const args: SlashCommandArgs = { ...base, type: 'slash_commands' };
+      case 'slash_commands':
+      case 'interactive':
         this.emit('slack_event', args);
-        this.emit('slash_commands', args);
+        this.emit(parsed.kind, args);
         return;
-      }
-      case 'interactive': {
-        const args: InteractiveArgs = { ...base, type: 'interactive' };
-        this.emit('slack_event', args);
-        this.emit('interactive', args);
-        return;
-      }
-      default: {
-        const args: UnknownEnvelopeArgs = { ...base };
+      default:
         this.logger.warn(`Envelope ${env.envelope_id} has unknown type "${env.type}"`);
         this.emit('slack_event', args);
         this.emit('unknown_envelope', args);
-      }
     }
   }
 
@@ -1278,15 +1269,12 @@ export class SocketModeClient {
   private forgetKeys(parsed: EnvelopeFrame): void {
     const store = this.dedupe;
     if (!store?.forget) return;
-    const keys = [`envelope:${parsed.frame.envelope_id}`];
-    const eventId = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
-    if (typeof eventId === 'string') keys.push(`event:${eventId}`);
-    for (const k of keys) {
-      try {
-        void Promise.resolve(store.forget(k)).catch((e: unknown) => this.emitError(new DedupeError(e)));
-      } catch (e) {
-        this.emitError(new DedupeError(e));
-      }
+    try {
+      void Promise.resolve(store.forget(dedupeKey(parsed, eventIdOf(parsed)))).catch((e: unknown) =>
+        this.emitError(new DedupeError(e)),
+      );
+    } catch (e) {
+      this.emitError(new DedupeError(e));
     }
   }
 
@@ -1308,3 +1296,17 @@ export class SocketModeClient {
 }
 
 export type { AckFn, AckPayload };
+
+/** An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). */
+function eventIdOf(parsed: EnvelopeFrame): string | undefined {
+  const id = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
+ * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
+ */
+function dedupeKey(parsed: EnvelopeFrame, eventId: string | undefined): string {
+  return eventId !== undefined ? `event:${eventId}` : `envelope:${parsed.frame.envelope_id}`;
+}

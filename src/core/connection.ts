@@ -8,10 +8,12 @@ import type { Logger } from './logger.ts';
 import {
   WS_OPEN,
   detectPing,
+  detectWriteBatch,
   terminate,
   type PingSupport,
   type WebSocketConstructor,
   type WebSocketLike,
+  type WriteBatch,
 } from '../transport/websocket.ts';
 
 export type EnvelopeFrame = Extract<ParsedFrame, { kind: 'events_api' | 'slash_commands' | 'interactive' | 'unknown_envelope' }>;
@@ -48,6 +50,8 @@ export interface ConnectionOptions {
   rotateAfterMs: number;
   closeTimeoutMs: number;
   maxFrameBytes: number;
+  /** Cork the byte stream while one read's frames are handled, where it is reachable (ws). */
+  coalesceWrites: boolean;
   logger: Logger;
   events: ConnectionEvents;
 }
@@ -78,6 +82,8 @@ export class Connection {
 
   private socket: WebSocketLike | undefined;
   private ping: PingSupport | null = null;
+  private batch: WriteBatch | null = null;
+  private corked = false;
   private unsubscribePong: (() => void) | undefined;
   private helloTimer: Timer | undefined;
   private pingTimer: Timer | undefined;
@@ -196,6 +202,12 @@ export class Connection {
 
   private onMessage(data: unknown): void {
     if (this.state === 'closed') return;
+    // Frames of one network read arrive in one synchronous run: the microtask fires after the last of them.
+    if (this.batch !== null && !this.corked) {
+      this.corked = true;
+      this.batch.cork();
+      queueMicrotask(this.uncork);
+    }
     let result: ParseResult | Promise<ParseResult>;
     try {
       result = parseFrame(data, this.o);
@@ -216,6 +228,15 @@ export class Connection {
     this.handle(result);
   }
 
+  private readonly uncork = (): void => {
+    this.corked = false;
+    try {
+      this.batch?.uncork();
+    } catch (e) {
+      this.o.logger.debug(`Connection ${this.id}: uncork failed`, e);
+    }
+  };
+
   private handle(r: ParseResult): void {
     if (this.state === 'closed') return;
     const ev = this.o.events;
@@ -227,6 +248,7 @@ export class Connection {
           this.hello = r.frame;
           this.clear('helloTimer');
           this.startLiveness();
+          if (this.o.coalesceWrites && this.socket) this.batch = detectWriteBatch(this.socket);
           ev.onHello(this, r.frame);
         } else {
           this.o.logger.debug(`Connection ${this.id}: extra hello ignored`);

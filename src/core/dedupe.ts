@@ -23,118 +23,106 @@ export interface MemoryDedupeOptions {
   /** How long a key is remembered. Default 15 min (Slack's last retry comes ~5 min after the first). */
   ttlMs?: number;
   /**
-   * Bound on remembered keys; the oldest go first. Default 50000: an events_api envelope uses two keys
-   * (envelope and event), so this covers ~25000 events per TTL window (~28 events/s sustained) at ~100 bytes
-   * a key (~5 MB when full).
+   * Bound on remembered keys; the oldest half goes first when it is reached, so at least the newest
+   * `maxEntries / 2` are always known. Default 50000: the client records one key per envelope (the event_id of an
+   * events_api envelope, else the envelope_id), so Slack's ~6 minute redelivery window is covered up to ~69
+   * envelopes/s sustained, at ~100 bytes a key (~5 MB when full).
    */
   maxEntries?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
 
+/** One generation of keys: insertion times (relative to the store's epoch) by key, per namespace. */
+interface Generation {
+  readonly envelopes: Map<string, number>;
+  readonly events: Map<string, number>;
+  readonly others: Map<string, number>;
+  readonly startedAt: number;
+  size: number;
+}
+
+const generation = (startedAt: number): Generation => ({
+  envelopes: new Map(),
+  events: new Map(),
+  others: new Map(),
+  startedAt,
+  size: 0,
+});
+
+type Namespace = 'envelopes' | 'events' | 'others';
+
 /**
  * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
  *
- * Maps answer lookups; a ring of (map, key, time) in insertion order — which is time order — drives expiry and
- * eviction from its head. The ring grows to `maxEntries` slots and then stays that size, so a full store does
- * no allocation per key. The maps are never iterated: deleting a Map's oldest keys leaves holes at the front of
- * V8's table that every `keys().next()` would scan again (tens of µs per envelope once full). Envelope and
- * event ids get maps of their own, so the client's path builds no `envelope:`/`event:` key strings.
+ * Two generations of maps: keys are added to the current one; a lookup asks both. When the current generation
+ * is a TTL old (everything older is expired) or holds half the bound, the previous one is dropped whole and
+ * the current one takes its place. So nothing is ever deleted key by key (V8 Maps keep deleted slots until
+ * they rehash) and the per-key cost is two lookups and a set. Each key keeps its own time, so TTL is exact.
+ * Envelope and event ids get maps of their own, so the client's path builds no `envelope:`/`event:` strings.
  */
 export class MemoryDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
+  private readonly half: number;
   private readonly now: () => number;
-  private readonly envelopes = new Map<string, number>();
-  private readonly events = new Map<string, number>();
-  private readonly others = new Map<string, number>();
-  private ringMaps: Array<Map<string, number> | undefined>;
-  private ringKeys: Array<string | undefined>;
-  private ringTimes: number[];
-  private head = 0;
-  private count = 0;
+  // Times are stored relative to this, so they stay small integers (no boxed number per key).
+  private readonly epoch: number;
+  private cur: Generation;
+  private prev: Generation;
 
   constructor(opts: MemoryDedupeOptions = {}) {
     this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
-    this.maxEntries = Math.max(1, opts.maxEntries ?? 50_000);
+    this.half = Math.ceil(Math.max(1, opts.maxEntries ?? 50_000) / 2);
     this.now = opts.now ?? Date.now;
-    const cap = Math.min(64, this.maxEntries);
-    this.ringMaps = new Array(cap);
-    this.ringKeys = new Array(cap);
-    this.ringTimes = new Array<number>(cap).fill(0);
+    this.epoch = this.now();
+    this.cur = generation(0);
+    this.prev = generation(0);
   }
 
   get size(): number {
-    return this.envelopes.size + this.events.size + this.others.size;
+    return this.cur.size + this.prev.size;
   }
 
   seen(key: string): boolean {
-    const now = this.now();
-    if (key.startsWith('envelope:')) return this.record(this.envelopes, key.slice(9), now);
-    if (key.startsWith('event:')) return this.record(this.events, key.slice(6), now);
-    return this.record(this.others, key, now);
+    const now = this.now() - this.epoch;
+    if (key.startsWith('envelope:')) return this.record('envelopes', key.slice(9), now);
+    if (key.startsWith('event:')) return this.record('events', key.slice(6), now);
+    return this.record('others', key, now);
   }
 
   forget(key: string): void {
-    if (key.startsWith('envelope:')) this.envelopes.delete(key.slice(9));
-    else if (key.startsWith('event:')) this.events.delete(key.slice(6));
-    else this.others.delete(key);
+    let ns: Namespace = 'others';
+    if (key.startsWith('envelope:')) [ns, key] = ['envelopes', key.slice(9)];
+    else if (key.startsWith('event:')) [ns, key] = ['events', key.slice(6)];
+    if (this.cur[ns].delete(key)) this.cur.size--;
+    if (this.prev[ns].delete(key)) this.prev.size--;
   }
 
-  /** `seen('envelope:<id>')` and, with an event id, `seen('event:<id>')`, both recorded: true if either was. */
-  seenEnvelope(envelopeId: string, eventId: string | undefined): boolean {
-    const now = this.now();
-    const a = this.record(this.envelopes, envelopeId, now);
-    return (eventId !== undefined && this.record(this.events, eventId, now)) || a;
+  /** `seen('envelope:<id>')` without building the key. */
+  seenEnvelope(envelopeId: string): boolean {
+    return this.record('envelopes', envelopeId, this.now() - this.epoch);
   }
 
-  private record(map: Map<string, number>, key: string, now: number): boolean {
-    // Forget expired keys from the front: the first fresh entry ends the sweep.
-    while (this.count > 0 && now - this.ringTimes[this.head]! >= this.ttlMs) this.shift();
-    const at = map.get(key);
+  /** `seen('event:<id>')` without building the key. */
+  seenEvent(eventId: string): boolean {
+    return this.record('events', eventId, this.now() - this.epoch);
+  }
+
+  private record(ns: Namespace, key: string, now: number): boolean {
+    // The previous generation only holds keys older than the current one's start: all expired by now.
+    if (now - this.cur.startedAt >= this.ttlMs) this.rotate(now);
+    const cur = this.cur[ns];
+    const inCur = cur.get(key);
+    const at = inCur ?? this.prev[ns].get(key);
     if (at !== undefined && now - at < this.ttlMs) return true;
-    map.set(key, now);
-    // Every remembered key has a ring entry, so a ring of maxEntries slots bounds the store.
-    if (this.count === this.ringKeys.length) {
-      if (this.ringKeys.length < this.maxEntries) this.grow();
-      else this.shift();
-    }
-    const i = (this.head + this.count) % this.ringKeys.length;
-    this.ringMaps[i] = map;
-    this.ringKeys[i] = key;
-    this.ringTimes[i] = now;
-    this.count++;
+    cur.set(key, now);
+    if (inCur === undefined && ++this.cur.size >= this.half) this.rotate(now);
     return false;
   }
 
-  /** Drops the ring's oldest entry, and its key unless the key was recorded again since. */
-  private shift(): void {
-    const h = this.head;
-    const map = this.ringMaps[h]!;
-    const key = this.ringKeys[h]!;
-    if (map.get(key) === this.ringTimes[h]) map.delete(key);
-    this.ringMaps[h] = undefined;
-    this.ringKeys[h] = undefined;
-    this.head = (h + 1) % this.ringKeys.length;
-    this.count--;
-  }
-
-  private grow(): void {
-    const cap = this.ringKeys.length;
-    const next = Math.min(this.maxEntries, cap * 2);
-    const maps = new Array<Map<string, number> | undefined>(next);
-    const keys = new Array<string | undefined>(next);
-    const times = new Array<number>(next).fill(0);
-    for (let k = 0; k < this.count; k++) {
-      const from = (this.head + k) % cap;
-      maps[k] = this.ringMaps[from];
-      keys[k] = this.ringKeys[from];
-      times[k] = this.ringTimes[from]!;
-    }
-    this.ringMaps = maps;
-    this.ringKeys = keys;
-    this.ringTimes = times;
-    this.head = 0;
+  private rotate(now: number): void {
+    this.prev = this.cur;
+    this.cur = generation(now);
   }
 }
 

@@ -115,7 +115,11 @@ function parseTextUnsafe(text: string, max: number): ParseResult {
               : undefined;
   if (schema) {
     const r = v.safeParse(schema, obj);
-    if (r.success) return { ok: true, kind: type, frame: r.output } as ParsedFrame;
+    if (r.success) {
+      // Envelope schemas strip what they do not check: hand on Slack's whole payload, which passed them.
+      if (schema !== HelloSchema && schema !== DisconnectSchema) (r.output as { payload: unknown }).payload = obj['payload'];
+      return { ok: true, kind: type, frame: r.output } as ParsedFrame;
+    }
     return { ok: false, error: new MalformedFrameError('schema', text, summarize(r.issues)) };
   }
   if (typeof type === 'string' && typeof obj['envelope_id'] === 'string') {

@@ -1,5 +1,7 @@
-// valibot schemas for frames from Slack. Loose objects everywhere: Slack adds fields and we pass them
-// through; strict only on the fields the client itself relies on.
+// valibot schemas for frames from Slack. hello/disconnect: loose objects (Slack adds fields; we pass them
+// through). Envelopes: plain (stripping) objects that check only the fields the client relies on, so the cost
+// is per checked field, not per field Slack sends; parse.ts then hands user code Slack's own payload object,
+// which passed these checks (no copy of every event field on every envelope).
 import * as v from 'valibot';
 
 const debugInfo = v.looseObject({
@@ -33,31 +35,31 @@ const envelopeCommon = {
   retry_reason: v.optional(v.pipe(v.nullable(v.string()), v.transform((x) => x ?? undefined))),
 };
 
-export const InnerEventSchema = v.looseObject({ type: v.string() });
+export const InnerEventSchema = v.object({ type: v.string() });
 
-export const EventsApiSchema = v.looseObject({
+export const EventsApiSchema = v.object({
   ...envelopeCommon,
   type: v.literal('events_api'),
-  payload: v.looseObject({
+  payload: v.object({
     type: v.optional(v.string()),
     event_id: v.optional(v.string()),
     event: v.optional(InnerEventSchema),
   }),
 });
 
-export const SlashCommandsSchema = v.looseObject({
+export const SlashCommandsSchema = v.object({
   ...envelopeCommon,
   type: v.literal('slash_commands'),
-  payload: v.looseObject({
+  payload: v.object({
     command: v.optional(v.string()),
     response_url: v.optional(v.string()),
   }),
 });
 
-export const InteractiveSchema = v.looseObject({
+export const InteractiveSchema = v.object({
   ...envelopeCommon,
   type: v.literal('interactive'),
-  payload: v.looseObject({
+  payload: v.object({
     type: v.string(),
     response_url: v.optional(v.string()),
   }),

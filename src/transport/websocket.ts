@@ -79,6 +79,27 @@ export function detectPing(socket: WebSocketLike): PingSupport | null {
   };
 }
 
+export interface WriteBatch {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * ws (Node) writes each frame to its net.Socket at once: one syscall per ack. Its socket can be corked, so the
+ * acks written while one read's frames are handled leave in a single write. Elsewhere (no reachable byte
+ * stream) null: frames are written as the runtime does it.
+ */
+export function detectWriteBatch(socket: WebSocketLike): WriteBatch | null {
+  const raw = (socket as { _socket?: { cork?: unknown; uncork?: unknown; writable?: unknown } })._socket;
+  if (!raw || typeof raw.cork !== 'function' || typeof raw.uncork !== 'function') return null;
+  const cork = raw.cork as () => void;
+  const uncork = raw.uncork as () => void;
+  return {
+    cork: () => cork.call(raw),
+    uncork: () => uncork.call(raw),
+  };
+}
+
 /** Hard close without waiting for the peer (ws, Bun). Returns false where unavailable. */
 export function terminate(socket: WebSocketLike): boolean {
   const s = socket as unknown as Emitterish;
