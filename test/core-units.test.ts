@@ -73,6 +73,23 @@ describe('MemoryDedupeStore', () => {
     now = 2100;
     expect(s.seen('event:y')).toBe(false);
   });
+  test('fingerprints: 200,000 distinct ids are all new once and all known after; namespaces never mix', () => {
+    const s = new MemoryDedupeStore({ ttlMs: 60_000, maxEntries: 500_000, now: () => 0 });
+    const N = 200_000;
+    // Ids shaped like Slack's (event ids, UUID-ish envelope ids), plus near-identical neighbours.
+    const id = (i: number) => (i % 2 ? `Ev0${i.toString(36).toUpperCase().padStart(8, '0')}` : `${i.toString(16).padStart(8, '0')}-86ba-4159-9c53-3009390c0401`);
+    let falseHits = 0;
+    for (let i = 0; i < N; i++) if (s.seenEvent(id(i))) falseHits++;
+    expect(falseHits).toBe(0);
+    let misses = 0;
+    for (let i = 0; i < N; i++) if (!s.seen(`event:${id(i)}`)) misses++;
+    expect(misses).toBe(0);
+    expect(s.seenEnvelope(id(1))).toBe(false);
+    expect(s.seen(id(3))).toBe(false);
+    expect(s.seen(`envelope:${id(1)}`)).toBe(true);
+    expect(s.seen('')).toBe(false);
+    expect(s.seen('')).toBe(true);
+  });
   test('default ttl is at least 10 minutes', () => {
     let now = 0;
     const s = new MemoryDedupeStore({ now: () => now });

@@ -33,96 +33,188 @@ export interface MemoryDedupeOptions {
   now?: () => number;
 }
 
-/** One generation of keys: insertion times (relative to the store's epoch) by key, per namespace. */
-interface Generation {
-  readonly envelopes: Map<string, number>;
-  readonly events: Map<string, number>;
-  readonly others: Map<string, number>;
-  readonly startedAt: number;
-  size: number;
+/**
+ * One generation of keys as 64-bit fingerprints in an open-addressing table of typed arrays: no key string is
+ * retained, so a full store costs the garbage collector nothing per envelope (50,000 retained id strings did).
+ */
+class FingerprintTable {
+  size = 0;
+  private hi: Int32Array;
+  private lo: Int32Array;
+  /** Insertion time per slot (ms since the store's epoch); -Infinity = forgotten. */
+  private at: Float64Array;
+  private mask: number;
+  private readonly maxSlots: number;
+
+  constructor(maxKeys: number) {
+    // Load factor <= 1/2 once full.
+    this.maxSlots = 2 ** Math.ceil(Math.log2(Math.max(16, maxKeys * 2)));
+    this.hi = new Int32Array(16);
+    this.lo = new Int32Array(16);
+    this.at = new Float64Array(16);
+    this.mask = 15;
+  }
+
+  /** Slot holding (hi, lo), else the bitwise complement of the free slot where it would go. */
+  find(hi: number, lo: number): number {
+    let i = hi & this.mask;
+    // lo always has its low bit set, so 0 marks an empty slot.
+    while (this.lo[i] !== 0) {
+      if (this.lo[i] === lo && this.hi[i] === hi) return i;
+      i = (i + 1) & this.mask;
+    }
+    return ~i;
+  }
+
+  time(i: number): number {
+    return this.at[i]!;
+  }
+
+  setTime(i: number, t: number): void {
+    this.at[i] = t;
+  }
+
+  insert(free: number, hi: number, lo: number, t: number): void {
+    this.hi[free] = hi;
+    this.lo[free] = lo;
+    this.at[free] = t;
+    if (++this.size * 2 > this.lo.length && this.lo.length < this.maxSlots) this.grow();
+  }
+
+  clear(): void {
+    this.lo.fill(0);
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const { hi, lo, at } = this;
+    const n = lo.length * 2;
+    this.hi = new Int32Array(n);
+    this.lo = new Int32Array(n);
+    this.at = new Float64Array(n);
+    this.mask = n - 1;
+    for (let i = 0; i < lo.length; i++) {
+      if (lo[i] === 0) continue;
+      const j = ~this.find(hi[i]!, lo[i]!);
+      this.hi[j] = hi[i]!;
+      this.lo[j] = lo[i]!;
+      this.at[j] = at[i]!;
+    }
+  }
 }
 
-const generation = (startedAt: number): Generation => ({
-  envelopes: new Map(),
-  events: new Map(),
-  others: new Map(),
-  startedAt,
-  size: 0,
-});
-
-type Namespace = 'envelopes' | 'events' | 'others';
+// Namespaces seed the fingerprint, so `envelope:X` and `event:X` never collide.
+const NS_ENVELOPE = 0x2545f491;
+const NS_EVENT = 0x6c8e9cf5;
+const NS_OTHER = 0x1b873593;
 
 /**
  * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
  *
- * Two generations of maps: keys are added to the current one; a lookup asks both. When the current generation
- * is a TTL old (everything older is expired) or holds half the bound, the previous one is dropped whole and
- * the current one takes its place. So nothing is ever deleted key by key (V8 Maps keep deleted slots until
- * they rehash) and the per-key cost is two lookups and a set. Each key keeps its own time, so TTL is exact.
- * Envelope and event ids get maps of their own, so the client's path builds no `envelope:`/`event:` strings.
+ * Keys are kept as 64-bit fingerprints (two 32-bit hashes of the key): two different ids are mistaken for each
+ * other with a chance of about n / 2^63 per lookup (n = keys held), i.e. never in practice, and no id string is
+ * retained. Two generations: keys go into the current table; a lookup asks both. When the current generation is
+ * a TTL old (everything older is expired) or holds half the bound, the previous table is cleared and becomes the
+ * current one, so nothing is deleted key by key and a full store allocates nothing. Each key keeps its own time,
+ * so TTL is exact.
  */
 export class MemoryDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   private readonly half: number;
   private readonly now: () => number;
-  // Times are stored relative to this, so they stay small integers (no boxed number per key).
   private readonly epoch: number;
-  private cur: Generation;
-  private prev: Generation;
+  private cur: FingerprintTable;
+  private prev: FingerprintTable;
+  private curStartedAt = 0;
+  // The fingerprint of the key being looked up (fields, so hashing allocates nothing).
+  private hi = 0;
+  private lo = 0;
 
   constructor(opts: MemoryDedupeOptions = {}) {
     this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
     this.half = Math.ceil(Math.max(1, opts.maxEntries ?? 50_000) / 2);
     this.now = opts.now ?? Date.now;
     this.epoch = this.now();
-    this.cur = generation(0);
-    this.prev = generation(0);
+    this.cur = new FingerprintTable(this.half);
+    this.prev = new FingerprintTable(this.half);
   }
 
+  /** Keys held (forgotten ones included until their generation is dropped). */
   get size(): number {
     return this.cur.size + this.prev.size;
   }
 
   seen(key: string): boolean {
     const now = this.now() - this.epoch;
-    if (key.startsWith('envelope:')) return this.record('envelopes', key.slice(9), now);
-    if (key.startsWith('event:')) return this.record('events', key.slice(6), now);
-    return this.record('others', key, now);
+    if (key.startsWith('envelope:')) return this.record(NS_ENVELOPE, key, 9, now);
+    if (key.startsWith('event:')) return this.record(NS_EVENT, key, 6, now);
+    return this.record(NS_OTHER, key, 0, now);
   }
 
   forget(key: string): void {
-    let ns: Namespace = 'others';
-    if (key.startsWith('envelope:')) [ns, key] = ['envelopes', key.slice(9)];
-    else if (key.startsWith('event:')) [ns, key] = ['events', key.slice(6)];
-    if (this.cur[ns].delete(key)) this.cur.size--;
-    if (this.prev[ns].delete(key)) this.prev.size--;
+    if (key.startsWith('envelope:')) this.fingerprint(NS_ENVELOPE, key, 9);
+    else if (key.startsWith('event:')) this.fingerprint(NS_EVENT, key, 6);
+    else this.fingerprint(NS_OTHER, key, 0);
+    for (const t of [this.cur, this.prev]) {
+      const i = t.find(this.hi, this.lo);
+      if (i >= 0) t.setTime(i, -Infinity);
+    }
   }
 
   /** `seen('envelope:<id>')` without building the key. */
   seenEnvelope(envelopeId: string): boolean {
-    return this.record('envelopes', envelopeId, this.now() - this.epoch);
+    return this.record(NS_ENVELOPE, envelopeId, 0, this.now() - this.epoch);
   }
 
   /** `seen('event:<id>')` without building the key. */
   seenEvent(eventId: string): boolean {
-    return this.record('events', eventId, this.now() - this.epoch);
+    return this.record(NS_EVENT, eventId, 0, this.now() - this.epoch);
   }
 
-  private record(ns: Namespace, key: string, now: number): boolean {
+  /** Records `key` (from character `from` on) in namespace `ns`; true if it was held and fresh. */
+  private record(ns: number, key: string, from: number, now: number): boolean {
     // The previous generation only holds keys older than the current one's start: all expired by now.
-    if (now - this.cur.startedAt >= this.ttlMs) this.rotate(now);
-    const cur = this.cur[ns];
-    const inCur = cur.get(key);
-    const at = inCur ?? this.prev[ns].get(key);
-    if (at !== undefined && now - at < this.ttlMs) return true;
-    cur.set(key, now);
-    if (inCur === undefined && ++this.cur.size >= this.half) this.rotate(now);
+    if (now - this.curStartedAt >= this.ttlMs) this.rotate(now);
+    this.fingerprint(ns, key, from);
+    const { hi, lo, cur } = this;
+    const i = cur.find(hi, lo);
+    if (i >= 0) {
+      if (now - cur.time(i) < this.ttlMs) return true;
+      cur.setTime(i, now); // expired or forgotten: recorded again in place
+      return false;
+    }
+    const j = this.prev.find(hi, lo);
+    if (j >= 0 && now - this.prev.time(j) < this.ttlMs) return true;
+    cur.insert(~i, hi, lo, now);
+    if (cur.size >= this.half) this.rotate(now);
     return false;
   }
 
   private rotate(now: number): void {
+    const dropped = this.prev;
+    dropped.clear();
     this.prev = this.cur;
-    this.cur = generation(now);
+    this.cur = dropped;
+    this.curStartedAt = now;
+  }
+
+  /** Two independent 32-bit hashes of key[from..] seeded by the namespace (FNV-1a and a murmur-style mix). */
+  private fingerprint(ns: number, key: string, from: number): void {
+    let h1 = 0x811c9dc5 ^ ns;
+    let h2 = ns;
+    for (let k = from; k < key.length; k++) {
+      const c = key.charCodeAt(k);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    // Final mixes: the table index comes from h1's low bits.
+    h1 ^= h1 >>> 16;
+    h1 = Math.imul(h1, 0x85ebca6b);
+    h1 ^= h1 >>> 13;
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+    this.hi = h1 | 0;
+    this.lo = h2 | 1; // never 0: 0 marks an empty slot
   }
 }
 

@@ -41,6 +41,8 @@ export type ParseResult = ParsedFrame | { ok: false; error: MalformedFrameError 
  */
 export function parseFrame(data: unknown, opts: ParseOptions = {}): ParseResult | Promise<ParseResult> {
   const max = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  // Text frames (the common case everywhere): no decode step, no intermediate result object.
+  if (typeof data === 'string') return parseTextMax(data, max);
   let decoded: DecodeResult | Promise<DecodeResult>;
   try {
     decoded = frameToText(data, max);
@@ -58,13 +60,17 @@ export function parseFrame(data: unknown, opts: ParseOptions = {}): ParseResult 
 
 function fromDecoded(d: DecodeResult, max: number): ParseResult {
   if (!d.ok) return { ok: false, error: new MalformedFrameError(d.reason, d.preview ?? '', d.details) };
-  return parseText(d.text, { maxFrameBytes: max });
+  return parseTextMax(d.text, max);
 }
 
 /** Parse a frame that is already text. */
 export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
+  return parseTextMax(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+}
+
+function parseTextMax(text: string, max: number): ParseResult {
   try {
-    return parseTextUnsafe(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    return parseTextUnsafe(text, max);
   } catch (e) {
     // Belt and braces: nothing in here should throw, but the contract is "never throws".
     return { ok: false, error: new MalformedFrameError('schema', safeSlice(text), String(e)) };
