@@ -148,3 +148,42 @@ test('an envelope with retry_attempt: null (a field we do not rely on) is still 
   await h.sim.waitForAck(env.envelope_id);
   expect(got).toEqual([env.envelope_id]);
 });
+
+test('dedupe is at least once: a handler that fails before acking gets Slack\'s redelivery; one that acked first does not', async () => {
+  h = await harness();
+  const { sim } = h;
+  const client = h.client();
+  const errors: Array<{ code: string; envelopeId?: string }> = [];
+  client.on('error', (e) => void errors.push(e as { code: string; envelopeId?: string }));
+  const calls: string[] = [];
+  let failFirst = true;
+  let ackThenFail = '';
+  client.on('slack_event', async ({ ack, envelope_id }) => {
+    calls.push(envelope_id);
+    if (failFirst) {
+      failFirst = false;
+      throw new Error('boom before ack');
+    }
+    await ack();
+    if (envelope_id === ackThenFail) throw new Error('boom after ack');
+  });
+  await client.start();
+
+  const env = sim.inject('app_mention');
+  await until(() => errors.length === 1, 'the first handler error');
+  expect(sim.acks.filter((a) => a.envelope_id === env.envelope_id)).toHaveLength(0);
+  // Slack's retry: same event_id, new envelope_id.
+  sim.sendEnvelope({ ...env, envelope_id: 'retry-1', retry_attempt: 1, retry_reason: 'timeout' });
+  await sim.waitForAck('retry-1', 5000);
+  expect(calls).toEqual([env.envelope_id, 'retry-1']);
+
+  const env2 = sim.inject('app_mention');
+  ackThenFail = env2.envelope_id;
+  await until(() => errors.length === 2, 'the second handler error');
+  sim.sendEnvelope({ ...env2, envelope_id: 'retry-2', retry_attempt: 1, retry_reason: 'timeout' });
+  await sim.waitForAck('retry-2', 5000);
+  await delay(50);
+  // Acked, so the redelivery is a duplicate: acked by the client, not delivered.
+  expect(calls).toEqual([env.envelope_id, 'retry-1', env2.envelope_id]);
+  expect(errors.map((e) => e.code)).toEqual(['handler_error', 'handler_error']);
+});

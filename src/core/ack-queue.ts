@@ -47,6 +47,9 @@ export class AckQueue {
   private pending: Pending[] = [];
   private pendingHead = 0;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
+  // for a question asked only when a handler fails).
+  private probed = false;
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }
@@ -67,7 +70,11 @@ export class AckQueue {
     }
     let acked = false;
     let attempted = false;
-    return (payload?: AckPayload) => {
+    const fn: AckFn = (payload?: AckPayload) => {
+      if ((payload as unknown) === PROBE) {
+        this.probed = attempted;
+        return RESOLVED;
+      }
       if (acked) {
         this.deps.logger.warn(`Envelope ${env.envelope_id} already acked; ignoring second ack`);
         return Promise.resolve();
@@ -96,6 +103,15 @@ export class AckQueue {
       }
       return out!;
     };
+    return fn;
+  }
+
+  /** Whether `ack` (made by create()) has been called. */
+  attempted(ack: unknown): boolean {
+    if (typeof ack !== 'function') return false;
+    this.probed = false;
+    void (ack as (p: unknown) => Promise<void>)(PROBE);
+    return this.probed;
   }
 
   private track(p: Pending): void {
@@ -216,6 +232,9 @@ export class AckQueue {
     return handled(Promise.reject(err));
   }
 }
+
+const PROBE: unique symbol = Symbol('ack state probe');
+const RESOLVED = Promise.resolve();
 
 /** Marks a promise as handled so an ignored rejection never becomes an unhandled rejection. */
 export function handled<T>(p: Promise<T>): Promise<T> {

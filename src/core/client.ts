@@ -546,10 +546,15 @@ export class SocketModeClient {
       this.logger.error(`An 'error' handler failed: ${describe(e)}`);
       return;
     }
-    const envelopeId =
-      arg !== null && typeof arg === 'object' && typeof (arg as { envelope_id?: unknown }).envelope_id === 'string'
-        ? (arg as { envelope_id: string }).envelope_id
-        : undefined;
+    const a = arg !== null && typeof arg === 'object' ? (arg as Partial<SlackEventArgs>) : undefined;
+    const envelopeId = typeof a?.envelope_id === 'string' ? a.envelope_id : undefined;
+    // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
+    // (at least once), not be swallowed by dedupe as a duplicate.
+    if (envelopeId !== undefined && !this.acks.attempted(a!.ack)) {
+      const body = a!.body as { event_id?: unknown } | undefined;
+      const eventId = a!.type === 'events_api' && typeof body?.event_id === 'string' ? body.event_id : undefined;
+      this.forgetKey(dedupeKey(envelopeId, eventId));
+    }
     this.emitError(new HandlerError(type, e, envelopeId));
   }
 
@@ -1067,7 +1072,7 @@ export class SocketModeClient {
       // The default store is asked without building a key string.
       const memory = this.memoryDedupe;
       if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
-      else seen = store.seen(dedupeKey(parsed, eventId));
+      else seen = store.seen(dedupeKey(parsed.frame.envelope_id, eventId));
     } catch (e) {
       this.emitError(new DedupeError(e));
       return this.admit(conn, parsed);
@@ -1267,12 +1272,14 @@ export class SocketModeClient {
   }
 
   private forgetKeys(parsed: EnvelopeFrame): void {
+    this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+  }
+
+  private forgetKey(key: string): void {
     const store = this.dedupe;
     if (!store?.forget) return;
     try {
-      void Promise.resolve(store.forget(dedupeKey(parsed, eventIdOf(parsed)))).catch((e: unknown) =>
-        this.emitError(new DedupeError(e)),
-      );
+      void Promise.resolve(store.forget(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
     } catch (e) {
       this.emitError(new DedupeError(e));
     }
@@ -1307,6 +1314,6 @@ function eventIdOf(parsed: EnvelopeFrame): string | undefined {
  * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
  * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
  */
-function dedupeKey(parsed: EnvelopeFrame, eventId: string | undefined): string {
-  return eventId !== undefined ? `event:${eventId}` : `envelope:${parsed.frame.envelope_id}`;
+function dedupeKey(envelopeId: string, eventId: string | undefined): string {
+  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
 }
