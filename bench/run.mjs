@@ -66,6 +66,13 @@ try {
       raw.latency[name] = r.latency;
     }
   }
+  if (only.has('throughput') && CLIENTS.includes('ours')) {
+    // Transparency: ours without write coalescing (raw and official write one ack per syscall).
+    const name = 'ours-uncoalesced';
+    log(`${name}: throughput (${cfg.reps}× ${cfg.throughput.envelopes} pipelined)`);
+    const r = await attempt('throughput', name, () => measures.throughputAndLatency(sim, name, { ...cfg.throughput, reps: cfg.reps }, processes));
+    if (r) raw.throughput[name] = r.throughput;
+  }
   for (const name of CLIENTS) {
     if (!only.has('refresh')) break;
     log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
@@ -108,6 +115,7 @@ const meta = {
     raw: 'hand-written ws client: JSON.parse + send ack (the limit); naive reconnect on close',
     official: '@slack/socket-mode 3.1.0 (undici WebSocket), default options',
     ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
+    'ours-uncoalesced': 'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
   },
 };
 

@@ -21,6 +21,16 @@ export function summarize(raw, bundle, clients) {
   const T = raw.throughput, L = raw.latency, R = raw.refresh, M = raw.memory;
   row('throughput', 'Throughput, client wall (release → n-th ack)', 'env/s', 'higher', (c) => med(T[c], (r) => r.perSec));
   row('throughputCpu', 'Throughput per client CPU-second', 'env/CPU-s', 'higher', (c) => med(T[c], (r) => r.perCpuSec));
+  if (T['ours-uncoalesced']?.length) {
+    const v = (c) => med(T[c], (r) => r.perCpuSec);
+    const values = { raw: v('raw'), official: v('official'), ours: v('ours-uncoalesced') };
+    rows.push({
+      key: 'throughputCpuUncoalesced', label: '  same, ours with coalesceWrites: false', unit: 'env/CPU-s', better: 'higher',
+      values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, round(x, 3)])),
+      oursVsRaw: round(ratio(values.ours, values.raw), 3),
+      oursVsOfficial: round(ratio(values.ours, values.official), 3),
+    });
+  }
   row('throughputE2E', 'Throughput end to end (sim: inject → last ack)', 'env/s', 'higher', (c) => med(T[c], (r) => r.e2ePerSec));
   for (const [mode, what] of [['noop', '0 ms handler'], ['slow', '50 ms async handler']]) {
     row(`ackP50_${mode}`, `Ack latency p50, ${what}`, 'ms', 'lower', (c) => med(L[c]?.[mode], (r) => r.p50));
