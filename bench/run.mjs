@@ -34,7 +34,7 @@ const started = Date.now();
 const loadAtStart = loadavg();
 const log = (s) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${s}\n`);
 
-const sim = spawnChild(join(here, 'sim-host.mjs'));
+const sim = spawnChild(join(here, 'sim-host.mjs'), { execArgv: process.env.BENCH_SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
 await sim.ready;
 const processes = [];
 const raw = { throughput: {}, latency: {}, refresh: {}, memory: {} };

@@ -1,5 +1,5 @@
 // Builders for the envelopes Slack sends (PROTOCOL.md section 2), with realistic ids.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { Envelope, InjectKind } from './types.ts';
 
 export interface EnvelopeContext {
@@ -13,6 +13,20 @@ const BOT_USER = 'U0BOT';
 const HUMAN = 'U222';
 const CHANNEL = 'C111';
 const VERIFICATION_TOKEN = 'simVerificationToken'; // legacy field Slack still sends; not a secret
+
+// Random bytes from a pool refilled 4 KB at a time: one randomBytes() call per id made id generation the
+// simulator's main cost under pipelined load.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+const randomBytes = (n: number): Buffer => {
+  if (poolOffset + n > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  poolOffset += n;
+  return out;
+};
 
 const alnum = (n: number): string => {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -12,7 +12,10 @@ export class Feed {
   private readonly unsubscribe: () => void;
 
   constructor(records: Records, private readonly snapshot: () => SimState) {
-    this.unsubscribe = records.onAny((event, data) => this.broadcast(JSON.stringify({ event, at: Date.now(), data })));
+    // Serialize only when someone listens: this runs for every record.
+    this.unsubscribe = records.onAny((event, data) => {
+      if (this.clients.size > 0) this.broadcast(JSON.stringify({ event, at: Date.now(), data }));
+    });
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
