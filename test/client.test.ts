@@ -771,7 +771,7 @@ describe('web api helpers', () => {
 });
 
 describe('node platform entry', () => {
-  test('registers isomorphic-ws when Node has no global WebSocket', async () => {
+  test('registers isomorphic-ws (ws) as the default, over a global WebSocket too', async () => {
     const node = await import('../src/platform/node.ts');
     h = await harness();
     const { logger } = captureLogger();
@@ -781,8 +781,18 @@ describe('node platform entry', () => {
     const env = h.sim.inject('app_mention');
     await h.sim.waitForAck(env.envelope_id, 5000);
     await client.disconnect();
-    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+    expect(node.resolveWebSocket()).toBe((await import('ws')).default);
+    // A Node 22+-style global does not displace it; an explicit option always wins.
+    const g = globalThis as { WebSocket?: unknown };
+    const had = Object.getOwnPropertyDescriptor(g, 'WebSocket');
+    class GlobalWebSocket {}
+    g.WebSocket = GlobalWebSocket;
+    try {
       expect(node.resolveWebSocket()).toBe((await import('ws')).default);
+      expect(node.resolveWebSocket(GlobalWebSocket as never)).toBe(GlobalWebSocket);
+    } finally {
+      if (had) Object.defineProperty(g, 'WebSocket', had);
+      else delete g.WebSocket;
     }
   });
 });

@@ -101,6 +101,15 @@ describe('ping-based liveness where the socket can ping', () => {
     expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']), 'node-ws', 2);
   });
 
+  it('Node with a global WebSocket (as on Node 22+, via --experimental-websocket): the node entry still uses ws and pings', async () => {
+    const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
+    expectConformant(
+      await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-ws', 'liveness']),
+      'node-ws',
+      2,
+    );
+  });
+
   it("Bun: the same, with Bun's own ping()", async () => {
     expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun', 'liveness']), 'bun', 2);
   });

@@ -1,11 +1,11 @@
-// Node entry: the same API, plus isomorphic-ws (→ ws) as the default WebSocket when Node has no global one
-// (Node 20 without --experimental-websocket). Only this file imports ws, so browser/workerd bundles never do.
+// Node entry: the same API, with isomorphic-ws (→ ws) as the default WebSocket on every Node version — also
+// over Node 22+'s global (undici) one, which cannot ping (no half-open detection) nor have its writes
+// coalesced. Pass `WebSocket: globalThis.WebSocket` to use the global one. Only this file imports ws, so
+// browser/workerd bundles never do.
 import WebSocketImpl from 'isomorphic-ws';
 import { setDefaultWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
 
-if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-  setDefaultWebSocket(WebSocketImpl as unknown as WebSocketConstructor);
-}
+setDefaultWebSocket(WebSocketImpl as unknown as WebSocketConstructor, { overGlobal: true });
 
 export * from '../index.ts';
 export { toNodeListener } from './node-http.ts';

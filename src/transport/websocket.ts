@@ -20,18 +20,25 @@ export const WS_CLOSING = 2;
 export const WS_CLOSED = 3;
 
 // Set by a platform entry (src/platform/node.ts) so browser/workerd bundles never include `ws`.
-let fallbackWebSocket: WebSocketConstructor | undefined;
+let platformWebSocket: WebSocketConstructor | undefined;
+let platformOverGlobal = false;
 
-/** Registers the WebSocket used when none is passed and `globalThis.WebSocket` is absent (Node 20). */
-export function setDefaultWebSocket(ctor: WebSocketConstructor | undefined): void {
-  fallbackWebSocket = ctor;
+/**
+ * Registers the platform's WebSocket. By default it is used only where `globalThis.WebSocket` is absent;
+ * `overGlobal` makes it win over the global one too (Node: ws can ping and its writes can be coalesced;
+ * Node 22+'s global undici WebSocket can do neither).
+ */
+export function setDefaultWebSocket(ctor: WebSocketConstructor | undefined, opts: { overGlobal?: boolean } = {}): void {
+  platformWebSocket = ctor;
+  platformOverGlobal = ctor !== undefined && opts.overGlobal === true;
 }
 
-/** Explicit option, else the runtime's global WebSocket, else the registered fallback. */
+/** Explicit option, else a platform WebSocket registered overGlobal, else the runtime's global, else the platform's. */
 export function resolveWebSocket(explicit?: WebSocketConstructor): WebSocketConstructor | undefined {
   if (explicit) return explicit;
+  if (platformOverGlobal) return platformWebSocket;
   const g = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  return typeof g === 'function' ? g : fallbackWebSocket;
+  return typeof g === 'function' ? g : platformWebSocket;
 }
 
 export interface PingSupport {

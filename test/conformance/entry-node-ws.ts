@@ -1,4 +1,4 @@
-// Process entry for Node through the node platform entry: isomorphic-ws (`ws`) when there is no global WebSocket.
+// Process entry for Node through the node platform entry: isomorphic-ws (`ws`), with or without a global WebSocket.
 // Usage: node entry-node-ws.mjs <simUrl> <appToken> <runtimeName> [conformance|liveness]
 import { SocketModeClient } from '../../src/platform/node.ts';
 import { runConformance } from './scenario.ts';
