@@ -21,7 +21,7 @@ const TARGETS = [
 const FORBIDDEN = /(^|\/)node_modules\/(ws|isomorphic-ws)\//;
 
 async function measure(t) {
-  const contents = `import { SocketModeClient } from '${t.pkg}';\nexport { SocketModeClient };\n`;
+  const contents = t.contents ?? `import { SocketModeClient } from '${t.pkg}';\nexport { SocketModeClient };\n`;
   let result;
   try {
     result = await esbuild.build({
@@ -66,9 +66,22 @@ async function measure(t) {
   };
 }
 
+// Where the browser bytes go: the protocol layers every client needs, each bundled on its own (browser
+// conditions), from dist/. Each line includes the ones above it.
+const LAYERS = [
+  { name: 'layer-parse', label: 'frame parser + valibot schemas', code: "export { parseFrame } from '../dist/core/parse.js';" },
+  { name: 'layer-connection', label: '+ connection (socket, hello, liveness)', code: "export { parseFrame } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';" },
+  { name: 'layer-acks', label: '+ ack queue', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js';" },
+  { name: 'layer-client', label: '= the client (pool, make-before-break, dedupe, handler queue, Web API, errors)', code: "export { SocketModeClient } from '../dist/core/client.js';" },
+];
+
 export async function bundleSizes() {
   const out = {};
   for (const t of TARGETS) out[t.name] = await measure(t);
+  for (const l of LAYERS) {
+    const r = await measure({ name: l.name, platform: 'browser', conditions: ['browser'], contents: l.code });
+    out[l.name] = { ...r, label: l.label, layer: true };
+  }
   return out;
 }
 

@@ -310,6 +310,23 @@ describe('delivery and acks', () => {
     expect(c.envelopes()[0].payload).toMatchObject({ command: '/deploy', text: 'now' });
   });
 
+  it('the deadline counts from when Slack issued the envelope: time queued without a live connection is spent', async () => {
+    const s = await sim({ ackTimeoutMs: 300, redeliveryDelaysMs: [] });
+    const late = s.inject('slash_command'); // nobody connected: queued
+    await sleep(400);
+    const c = await TestClient.connect(s);
+    const got = await c.frame((f) => f.envelope_id === late.envelope_id);
+    c.ack(got.envelope_id);
+    expect(await s.waitForAck(late.envelope_id)).toMatchObject({ duplicate: false, late: true });
+    expect(s.missedDeadlines().map((m) => m.envelope_id)).toEqual([late.envelope_id]);
+    // Sent at once and acked at once: in time.
+    const prompt = s.inject('slash_command');
+    await c.frame((f) => f.envelope_id === prompt.envelope_id);
+    c.ack(prompt.envelope_id);
+    expect((await s.waitForAck(prompt.envelope_id)).late).toBeUndefined();
+    expect(s.missedDeadlines()).toHaveLength(1);
+  });
+
   it('late acks are recorded as late', async () => {
     const s = await sim({ ackTimeoutMs: 50, redeliveryDelaysMs: [] });
     const c = await TestClient.connect(s);
@@ -567,6 +584,41 @@ describe('cli', () => {
     ac.abort();
     await done;
     expect(lines.at(-1)).toBe('Simulator stopped.');
+  });
+});
+
+describe('cli options', () => {
+  it('--auto-refresh --connection-time-sec: hello announces the lifetime and Slack-style refresh follows it', async () => {
+    const { runSimulatorCli } = await import('../src/simulator/cli.ts');
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const done = runSimulatorCli(
+      ['--port', '0', '--auto-refresh', '--connection-time-sec', '1', '--refresh-warning-lead-ms', '300', '--ping-interval-ms', '0'],
+      { out: (l) => lines.push(l), signal: ac.signal },
+    );
+    try {
+      const deadline = Date.now() + 5000;
+      while (!lines.some((l) => l.includes('curl')) && Date.now() < deadline) await sleep(10);
+      const base = /http:\/\/127\.0\.0\.1:\d+/.exec(lines.join('\n'))![0];
+      const res = await fetch(`${base}/api/apps.connections.open`, { method: 'POST', headers: { Authorization: 'Bearer xapp-1-A111-1-simulator' } });
+      const { url } = (await res.json()) as { url: string };
+      const ws = new WebSocket(url);
+      const frames: any[] = [];
+      ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+      const until = Date.now() + 5000;
+      while (!frames.some((f) => f.type === 'disconnect' && f.reason === 'warning') && Date.now() < until) await sleep(20);
+      ws.terminate();
+      expect(frames[0]).toMatchObject({ type: 'hello', debug_info: { approximate_connection_time: 1 } });
+      expect(frames.find((f) => f.type === 'disconnect')).toMatchObject({ reason: 'warning' });
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+
+  it('refuses a bad number with the option named', async () => {
+    const { runSimulatorCli } = await import('../src/simulator/cli.ts');
+    await expect(runSimulatorCli(['--half-open-reap-ms', 'soon'], { out: () => {} })).rejects.toThrow('--half-open-reap-ms');
   });
 });
 

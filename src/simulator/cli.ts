@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { startSimulator, type SimulatorOptions } from './index.ts';
 
 const USAGE = `Usage: socket-mode-anywhere simulator [--port 3300] [--host 127.0.0.1] [--verbose]
-  [--ack-timeout-ms N] [--ping-interval-ms N] [--max-connections N] [--app-token xapp-…] [--bot-token xoxb-…]`;
+  [--ack-timeout-ms N] [--ping-interval-ms N] [--max-connections N] [--app-token xapp-…] [--bot-token xoxb-…]
+  [--auto-refresh] [--connection-time-sec N] [--refresh-warning-lead-ms N] [--half-open-reap-ms N]
+  --auto-refresh: refresh each connection connection-time-sec after its hello, as Slack does (warning first).`;
 
 function parseCli(argv: string[]): { opts: SimulatorOptions; verbose: boolean; help: boolean } {
   const { values: v } = parseArgs({
@@ -17,6 +19,10 @@ function parseCli(argv: string[]): { opts: SimulatorOptions; verbose: boolean; h
       'max-connections': { type: 'string' },
       'app-token': { type: 'string' },
       'bot-token': { type: 'string' },
+      'auto-refresh': { type: 'boolean' },
+      'connection-time-sec': { type: 'string' },
+      'refresh-warning-lead-ms': { type: 'string' },
+      'half-open-reap-ms': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -37,6 +43,13 @@ function parseCli(argv: string[]): { opts: SimulatorOptions; verbose: boolean; h
   if (max !== undefined) opts.maxConnections = max;
   if (v['app-token'] !== undefined) opts.appToken = v['app-token'];
   if (v['bot-token'] !== undefined) opts.botToken = v['bot-token'];
+  if (v['auto-refresh'] === true) opts.autoRefresh = true;
+  const life = num('connection-time-sec', v['connection-time-sec']);
+  if (life !== undefined) opts.approximateConnectionTimeSec = life;
+  const lead = num('refresh-warning-lead-ms', v['refresh-warning-lead-ms']);
+  if (lead !== undefined) opts.refreshWarningLeadMs = lead;
+  const reap = num('half-open-reap-ms', v['half-open-reap-ms']);
+  if (reap !== undefined) opts.halfOpenReapMs = reap;
   return { opts, verbose: v.verbose === true, help: v.help === true };
 }
 

@@ -29,9 +29,12 @@ interface Queued {
   env: Envelope;
   redeliver: boolean;
   chain: Chain;
+  /** performance.now() when Slack issued it: its 3 s start then, also while it waits for a live connection. */
+  since: number;
 }
 
 const MAX_SENT_KEPT = 20_000;
+const SENT_TRIM_BATCH = 5_000;
 
 export class Dispatcher {
   private readonly queue: Queued[] = [];
@@ -56,13 +59,14 @@ export class Dispatcher {
     if (connectionId !== undefined) {
       const conn = this.link.conns.get(connectionId);
       if (!conn || !conn.isOpen) throw new Error(`no open connection ${connectionId}`);
-      this.sendTo(conn, { env, redeliver, chain });
+      this.sendTo(conn, { env, redeliver, chain, since: performance.now() });
       return;
     }
     const conn = this.link.randomLive();
-    if (conn) this.sendTo(conn, { env, redeliver, chain });
+    const q: Queued = { env, redeliver, chain, since: performance.now() };
+    if (conn) this.sendTo(conn, q);
     else {
-      this.queue.push({ env, redeliver, chain });
+      this.queue.push(q);
       this.opts.log(`deliver: queued ${env.type} ${env.envelope_id} (no live connection)`);
     }
   }
@@ -94,15 +98,23 @@ export class Dispatcher {
       this.records.addDelivery({ envelope_id: String(env.envelope_id), type: String(env.type), retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id, sentAt: Date.now() });
       return true;
     }
+    const sentAt = performance.now();
     const s: Sent = {
       env, type: env.type, chain: q.chain, redeliver: q.redeliver, connectionId: conn.id,
-      sentAt: performance.now(), acked: false, missed: false, deadline: undefined,
+      sentAt, acked: false, missed: false, deadline: undefined,
     };
-    s.deadline = this.timers.after(this.opts.ackTimeoutMs, () => this.onDeadline(s));
+    // The deadline counts from when Slack issued the envelope: time spent queued (no live connection) is
+    // already gone for the user who ran the command.
+    const left = Math.max(0, this.opts.ackTimeoutMs - (sentAt - q.since));
+    s.deadline = this.timers.after(left, () => this.onDeadline(s));
     this.sent.set(env.envelope_id, s);
-    if (this.sent.size > MAX_SENT_KEPT) {
-      const oldest = this.sent.keys().next().value;
-      if (oldest !== undefined) this.sent.delete(oldest);
+    if (this.sent.size >= MAX_SENT_KEPT + SENT_TRIM_BATCH) {
+      // Trim in batches: dropping one key per send rescans the deleted slots at the front of the Map each time.
+      let n = this.sent.size - MAX_SENT_KEPT;
+      for (const k of this.sent.keys()) {
+        if (n-- <= 0) break;
+        this.sent.delete(k);
+      }
     }
     const eventId = (env.payload as { event_id?: unknown } | undefined)?.event_id;
     this.records.addDelivery({
