@@ -105,8 +105,8 @@ export class Dispatcher {
     };
     // The deadline counts from when Slack issued the envelope: time spent queued (no live connection) is
     // already gone for the user who ran the command.
-    const left = Math.max(0, this.opts.ackTimeoutMs - (sentAt - q.since));
-    s.deadline = this.timers.after(left, () => this.onDeadline(s));
+    const left = this.opts.ackTimeoutMs - (sentAt - q.since);
+    if (left > 0) s.deadline = this.timers.after(left, () => this.onDeadline(s));
     this.sent.set(env.envelope_id, s);
     if (this.sent.size >= MAX_SENT_KEPT + SENT_TRIM_BATCH) {
       // Trim in batches: dropping one key per send rescans the deleted slots at the front of the Map each time.
@@ -121,6 +121,8 @@ export class Dispatcher {
       envelope_id: env.envelope_id, type: env.type, retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id,
       sentAt: Date.now(), ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
     });
+    // Already overdue when it goes out: missed now, whatever the ack does.
+    if (left <= 0) this.onDeadline(s);
     return true;
   }
 
