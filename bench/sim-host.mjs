@@ -138,7 +138,9 @@ serve({
     resetCounters();
     const injectedAt = new Map(); // envelope_id -> { t, type }
     const slashLatency = new Map();
+    const ackedIds = new Set();
     const offAck = sim.on('ack', (rec) => {
+      if (!rec.duplicate) ackedIds.add(rec.envelope_id);
       const inj = injectedAt.get(rec.envelope_id);
       if (inj && !rec.duplicate && !slashLatency.has(rec.envelope_id)) slashLatency.set(rec.envelope_id, performance.now() - inj.t);
     });
@@ -150,7 +152,7 @@ serve({
       const start = performance.now();
       while (flowing) {
         const env = sim.inject(kinds[injected % kinds.length]);
-        injectedAt.set(env.envelope_id, { t: performance.now(), type: env.type });
+        injectedAt.set(env.envelope_id, { t: performance.now(), type: env.type, eventId: env.payload?.event_id });
         injected++;
         const due = start + injected * everyMs;
         await sleep(Math.max(0, due - performance.now()));
@@ -181,16 +183,20 @@ serve({
     }
     // Give every envelope its full deadline before counting.
     const allIds = [...injectedAt.keys()];
-    await sim.waitFor(() => acked >= injected, 3500).catch(() => {});
+    await sim.waitFor(() => allIds.every((id) => ackedIds.has(id)), 3500).catch(() => {});
     offAck();
     const missed = sim.missedDeadlines();
+    // An event counts as acked if any of its deliveries (the original or a redelivery, same event_id) was.
+    const eventOf = new Map(sim.deliveries.filter((d) => d.event_id).map((d) => [d.envelope_id, d.event_id]));
+    const ackedEvents = new Set([...ackedIds].map((id) => eventOf.get(id)).filter(Boolean));
+    const neverAcked = allIds.filter((id) => !ackedIds.has(id) && !ackedEvents.has(injectedAt.get(id).eventId)).length;
     const slashIds = allIds.filter((id) => injectedAt.get(id).type === 'slash_commands');
     const userLate = slashIds.filter((id) => !slashLatency.has(id) || slashLatency.get(id) > 3000).length;
     return {
       durationMs: performance.now() - t0,
       injected,
       acked,
-      unacked: injected - acked,
+      unacked: neverAcked,
       noLiveConnectionMs: sim.noLiveConnectionMs(),
       missedDeadlines: missed.length,
       missedSlash: missed.filter((m) => m.type === 'slash_commands').length,
