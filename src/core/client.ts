@@ -290,9 +290,6 @@ export class SocketModeClient {
   private pumping = false;
   /** While dispatching one envelope: the promises its handlers returned. */
   private collecting: Array<Promise<unknown>> | undefined;
-  private readonly expiryTimers = new Map<Connection, Timer>();
-  private readonly drainTimers = new Map<Connection, { timer: Timer; reason: string }>();
-  private readonly retireTimers = new Map<Connection, Timer>();
   private readonly dedupe: DedupeStore | undefined;
   /** The dedupe store when it is exactly a MemoryDedupeStore (not a subclass): asked through its fast path. */
   private readonly memoryDedupe: MemoryDedupeStore | undefined;
@@ -901,13 +898,7 @@ export class SocketModeClient {
    */
   private retire(old: Connection): void {
     if (old.keepUntilRefresh) {
-      this.retireTimers.set(
-        old,
-        this.later(this.s.retireAfterWarningMs, () => {
-          this.retireTimers.delete(old);
-          if (old.state !== 'closed') void old.close(1000, 'replaced');
-        }),
-      );
+      old.schedule('retire', this.s.retireAfterWarningMs, () => void old.close(1000, 'replaced'));
       return;
     }
     // Slack routes nothing more here: keep it just until the envelopes it brought are acked, so each ack goes
@@ -925,24 +916,17 @@ export class SocketModeClient {
       void conn.close(1000, reason);
       return;
     }
-    if (this.drainTimers.has(conn)) return;
+    if (conn.isScheduled('drain')) return;
     this.logger.debug(`Connection ${conn.id}: closing once ${conn.unacked} envelope(s) are acked`);
-    const timer = this.later(ACK_DEADLINE_MS, () => {
-      this.drainTimers.delete(conn);
-      void conn.close(1000, reason);
-    });
-    this.drainTimers.set(conn, { timer, reason });
+    conn.drainReason = reason;
+    conn.schedule('drain', ACK_DEADLINE_MS, () => void conn.close(1000, reason));
   }
 
   /** One envelope from `conn` has been acked (or its ack attempted). */
   private ackMade(conn: Connection): void {
     conn.unacked--;
-    if (conn.unacked > 0) return;
-    const d = this.drainTimers.get(conn);
-    if (!d) return;
-    this.cancel(d.timer);
-    this.drainTimers.delete(conn);
-    void conn.close(1000, d.reason);
+    if (conn.unacked > 0 || !conn.unschedule('drain')) return;
+    void conn.close(1000, conn.drainReason);
   }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */
@@ -991,32 +975,16 @@ export class SocketModeClient {
     if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
     const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
     const ms = Math.min(MAX_TIMER_MS, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
-    const t = this.later(ms, () => {
-      this.expiryTimers.delete(conn);
+    conn.schedule('proactive_refresh', ms, () => {
       if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
       this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
       this.replace(conn, 'connection_time');
     });
-    this.expiryTimers.set(conn, t);
   }
 
   private onClosed(conn: Connection, info: ConnectionCloseInfo): void {
+    // Its own timers (refresh, drain, retirement) ended when it started closing.
     this.conns.delete(conn);
-    const expiry = this.expiryTimers.get(conn);
-    if (expiry !== undefined) {
-      this.cancel(expiry);
-      this.expiryTimers.delete(conn);
-    }
-    const drain = this.drainTimers.get(conn);
-    if (drain !== undefined) {
-      this.cancel(drain.timer);
-      this.drainTimers.delete(conn);
-    }
-    const retire = this.retireTimers.get(conn);
-    if (retire !== undefined) {
-      this.cancel(retire);
-      this.retireTimers.delete(conn);
-    }
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     if (!slot) return;
@@ -1249,9 +1217,6 @@ export class SocketModeClient {
       if (!w.autoAcked) this.forgetKeys(w.parsed);
     }
     this.waiting.length = 0;
-    this.expiryTimers.clear();
-    this.drainTimers.clear();
-    this.retireTimers.clear();
     const closing = [...this.conns].map((c) => c.close(1000, 'client disconnect'));
     this.stopPromise = (async () => {
       await Promise.all(closing);

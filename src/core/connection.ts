@@ -58,6 +58,9 @@ export interface ConnectionOptions {
 
 export type ConnectionState = 'connecting' | 'awaiting_hello' | 'live' | 'closing' | 'closed';
 
+/** Timers the client ties to one connection's life. */
+export type ConnectionTimer = 'proactive_refresh' | 'drain' | 'retire';
+
 type Timer = ReturnType<typeof setTimeout>;
 
 export class Connection {
@@ -77,6 +80,8 @@ export class Connection {
   slackClosing = false;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
+  /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */
+  drainReason = '';
   hello: HelloFrame | undefined;
   readonly closed: Promise<ConnectionCloseInfo>;
 
@@ -97,6 +102,8 @@ export class Connection {
   private frameChain: Promise<void> | undefined;
   private readonly o: ConnectionOptions;
   private readonly listeners: Array<[string, (ev: any) => void]> = [];
+  // The client's timers for this connection: they end when it starts closing, so nothing outlives it.
+  private readonly owned = new Map<ConnectionTimer, Timer>();
 
   constructor(opts: ConnectionOptions) {
     this.o = opts;
@@ -157,6 +164,37 @@ export class Connection {
     });
   }
 
+  /** Runs `fn` after `ms` unless this connection starts closing first; replaces a pending `name`. */
+  schedule(name: ConnectionTimer, ms: number, fn: () => void): void {
+    this.unschedule(name);
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.owned.set(
+      name,
+      setTimeout(() => {
+        this.owned.delete(name);
+        fn();
+      }, ms),
+    );
+  }
+
+  /** Cancels `name`; true if it was pending. */
+  unschedule(name: ConnectionTimer): boolean {
+    const t = this.owned.get(name);
+    if (t === undefined) return false;
+    clearTimeout(t);
+    this.owned.delete(name);
+    return true;
+  }
+
+  isScheduled(name: ConnectionTimer): boolean {
+    return this.owned.has(name);
+  }
+
+  private unscheduleAll(): void {
+    for (const t of this.owned.values()) clearTimeout(t);
+    this.owned.clear();
+  }
+
   send(text: string): boolean {
     if (!this.canSend || !this.socket) return false;
     try {
@@ -177,6 +215,7 @@ export class Connection {
     if (cause === 'requested') this.closeRequested = true;
     if (!this.closeCause) this.closeCause = cause;
     this.state = 'closing';
+    this.unscheduleAll();
     this.stopLiveness();
     this.clear('helloTimer');
     const s = this.socket;
@@ -318,6 +357,7 @@ export class Connection {
   private finalize(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.unscheduleAll();
     this.stopLiveness();
     this.clear('helloTimer');
     this.clear('closeTimer');
