@@ -102,7 +102,7 @@ const meta = {
     'The simulator (its own process, own core) keeps ahead of every client here (~40k env/s end to end including injection; it drains faster than any client acks), so client wall throughput is bound by the client; per CPU-second discounts whatever the machine\'s other work steals.',
     'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock.',
-    'Memory: heapUsed after forced gc (--expose-gc) in the client process; idle = (N clients connected - baseline) / N after one warm-up client.',
+    'Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client.',
     'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
   ],
   processes: {

@@ -11,6 +11,13 @@ const gc = () => {
   for (let i = 0; i < 3; i++) globalThis.gc();
 };
 
+// JS heap plus ArrayBuffer backing stores (typed arrays, Buffers): memory a client holds outside the JS heap
+// (our dedupe tables are typed arrays) counts too.
+const memUsed = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
 export function runClient(adapter) {
   let clients = [];
   let mode = 'noop';
@@ -96,11 +103,11 @@ export function runClient(adapter) {
 
     heap() {
       gc();
-      return { heapUsed: process.memoryUsage().heapUsed };
+      return { heapUsed: memUsed() };
     },
 
     /**
-     * N idle clients, each with its own live connection. Marginal heap per client: heapUsed after gc
+     * N idle clients, each with its own live connection. Marginal memory per client: heapUsed + arrayBuffers after gc
      * with n clients minus with n/5 clients, divided by the difference (fixed costs cancel out); also
      * the plain (n clients - baseline) / n.
      */
@@ -113,11 +120,11 @@ export function runClient(adapter) {
       await warm.stop();
       await sleep(100);
       gc();
-      const base = process.memoryUsage().heapUsed;
+      const base = memUsed();
       const settle = async () => {
         await sleep(300); // let connection setup garbage become collectable
         gc();
-        return process.memoryUsage().heapUsed;
+        return memUsed();
       };
       const k = Math.max(1, Math.floor(n / 5));
       let atK = 0;

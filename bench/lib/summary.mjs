@@ -41,8 +41,8 @@ export function summarize(raw, bundle, clients) {
   row('missedAll', 'Refresh: envelopes missing the deadline (all types)', 'count', 'lower', (c) => med(R[c], (r) => r.missedDeadlines));
   row('slashUserLate', 'Refresh: slash commands acked > 3 s after inject (queued time counts)', 'count', 'lower', (c) => med(R[c], (r) => r.slashUserLate));
   row('unacked', 'Refresh: envelopes never acked', 'count', 'lower', (c) => med(R[c], (r) => r.unacked));
-  row('idleHeap', 'Heap per idle client', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
-  row('heapGrowth', 'Heap growth over 100k envelopes', 'KB', 'lower', (c) => med(M[c]?.growth, (r) => r.growthBytes / 1024));
+  row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
+  row('heapGrowth', 'Memory growth over 100k envelopes (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.growth, (r) => r.growthBytes / 1024));
   if (bundle) {
     const kb = (n) => (bundle[n]?.ok ? bundle[n].gzipBytes / 1024 : NaN);
     rows.push(
@@ -80,8 +80,8 @@ const PANELS = [
   ['noLive', 'Refresh ×3: time with no live connection'],
   ['missedAll', 'Refresh ×3: envelopes missing the 3 s deadline (simulator)'],
   ['slashUserLate', 'Refresh ×3: slash commands acked > 3 s after inject'],
-  ['idleHeap', 'Heap per idle client'],
-  ['heapGrowth', 'Heap growth over 100k envelopes'],
+  ['idleHeap', 'Memory per idle client (heap + ArrayBuffers)'],
+  ['heapGrowth', 'Memory growth over 100k envelopes (heap + ArrayBuffers)'],
   ['bundleNode', 'Bundle for Node, min+gzip'],
   ['bundleBrowser', 'Bundle for the browser, min+gzip'],
 ];
