@@ -93,7 +93,7 @@ export class AckQueue {
         if (p) p.acked = true;
         if (this.deps.send(text, conn)) {
           if (first && made) made(conn);
-          return Promise.resolve();
+          return RESOLVED;
         }
         out = this.queue(text, env.envelope_id, conn);
       }
@@ -212,7 +212,7 @@ export class AckQueue {
   }
 
   private sendOrQueue(text: string, envelopeId: string, conn: Connection): Promise<void> {
-    if (this.deps.send(text, conn)) return Promise.resolve();
+    if (this.deps.send(text, conn)) return RESOLVED;
     return this.queue(text, envelopeId, conn);
   }
 
@@ -234,6 +234,7 @@ export class AckQueue {
 }
 
 const PROBE: unique symbol = Symbol('ack state probe');
+// One settled promise for every ack written at once: no allocation per envelope (promises are immutable).
 const RESOLVED = Promise.resolve();
 
 /** Marks a promise as handled so an ignored rejection never becomes an unhandled rejection. */
