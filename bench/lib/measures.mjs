@@ -60,14 +60,14 @@ export async function throughputAndLatency(sim, name, cfg, processes) {
       return { ...cr, injectMs: burst.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, duplicates: sr.duplicates, missed: sr.missed };
     };
     await one(cfg.warmup); // JIT warm-up, not reported
-    const throughput = [];
-    for (let i = 0; i < cfg.reps; i++) throughput.push(await one(cfg.envelopes));
-
-    return throughput;
+    const runs = [];
+    for (let i = 0; i < cfg.reps; i++) runs.push(await one(cfg.envelopes));
+    return runs;
   }, processes, 'throughput');
 
-  // Latency in a fresh client process: the 20k-envelope bursts above leave garbage whose idle-time collection
-  // would land in the paced samples (a cost of the benchmark, not of steady traffic).
+  // Latency in a fresh client process, after a warm-up: every client's paced samples start from the same state,
+  // not from whatever the pipelined bursts above left behind.
+  if (!cfg.latencyReps) return { throughput, latency: { noop: [], slow: [] } };
   const b = await sim.call('start', { options: PIPELINE_SIM });
   const latency = await withClient(name, async (c) => {
     await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
@@ -77,7 +77,7 @@ export async function throughputAndLatency(sim, name, cfg, processes) {
     await sim.call('paced', { n: 40, intervalMs: cfg.latencyIntervalMs });
     for (const mode of ['noop', 'slow']) {
       await c.call('setMode', { mode });
-      for (let i = 0; i < cfg.reps; i++) out[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
+      for (let i = 0; i < cfg.latencyReps; i++) out[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
     }
     return out;
   }, processes, 'latency');

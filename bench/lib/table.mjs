@@ -17,7 +17,7 @@ function table(headers, rows) {
 export function printReport(summary, bundle, meta) {
   const out = [];
   out.push('');
-  out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps}${meta.quick ? ' (quick)' : ''}`);
+  out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps} (throughput ${meta.config.throughput.reps})${meta.quick ? ' (quick)' : ''}`);
   out.push(`load average at start ${meta.loadAverage.start.map((x) => x.toFixed(2)).join(' ')}, at end ${meta.loadAverage.end.map((x) => x.toFixed(2)).join(' ')} (other work on the machine = noise)`);
   out.push('processes: orchestrator bench/run.mjs; simulator bench/sim-host.mjs (own process, whole run);');
   out.push('           each client in its own child (bench/clients/<name>.mjs), one client at a time');
