@@ -1,8 +1,9 @@
 // The whole public API, runtime neutral. The default WebSocket is globalThis.WebSocket; Node 20 users get
-// isomorphic-ws registered by the node entry (src/platform/node.ts).
+// isomorphic-ws registered by the node entry (src/platform/node.ts). `socket-mode-anywhere/core`
+// (src/core/index.ts) is the core client alone, for the smallest bundle.
+export { SocketModeClient, type SocketModeOptions } from './client.ts';
 export {
-  SocketModeClient,
-  type SocketModeOptions,
+  type CoreOptions,
   type SocketModeEvents,
   type HelloInfo,
   type ConnectedEvent,
@@ -34,7 +35,7 @@ export {
   type MemoryDedupeOptions,
   type DurableObjectStorageLike,
   type DurableObjectDedupeOptions,
-} from './core/dedupe.ts';
+} from './features/dedupe.ts';
 export {
   SocketModeError,
   InvalidTokenError,

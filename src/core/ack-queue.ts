@@ -1,5 +1,5 @@
-// Ack bookkeeping: one ack per envelope, 20 KB limit, deadline warning, and a queue for acks made while no
-// connection is open (flushed on the next hello).
+// Ack bookkeeping: one ack per envelope, 20 KB limit, and a queue for acks made while no connection is open
+// (flushed on the next hello). Deadline warnings are a feature on top (../features/deadline.ts).
 import { AckError, AckTooLargeError, DisconnectedError, type SocketModeError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Connection } from './connection.ts';
@@ -15,7 +15,6 @@ export type AckFn = (payload?: AckPayload) => Promise<void>;
 
 export interface AckQueueDeps {
   logger: Logger;
-  deadlineWarnMs: number;
   /** Write one ack frame: on `preferred` if it can send, else any live connection. false = nowhere to send. */
   send(text: string, preferred: Connection | undefined): boolean;
   /** Report failures that a caller may not be awaiting. */
@@ -30,23 +29,17 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
-/** An envelope whose deadline warning is armed. */
-interface Pending {
-  id: string;
+/** What the client knows of an envelope when it makes the ack function. */
+export interface AckableEnvelope {
+  envelope_id: string;
   type: string;
-  at: number;
-  acked: boolean;
+  accepts_response_payload: boolean;
 }
 
 export class AckQueue {
-  private readonly deps: AckQueueDeps;
+  protected readonly deps: AckQueueDeps;
+  protected closed = false;
   private queued: Queued[] = [];
-  private closed = false;
-  // Deadline warnings: envelopes in delivery order (so in deadline order), swept by one timer armed for the
-  // oldest unacked one, instead of a timer per envelope.
-  private pending: Pending[] = [];
-  private pendingHead = 0;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
   // for a question asked only when a handler fails).
   private probed = false;
@@ -55,19 +48,11 @@ export class AckQueue {
   }
 
   /**
-   * Creates the ack function for one delivered envelope and arms its deadline warning. `made(conn)` runs once,
-   * when the first ack attempt has been sent, or has settled (queued, refused).
+   * Creates the ack function for one delivered envelope. `made(conn)` runs once, when the first ack attempt has
+   * been sent, or has settled (queued, refused).
    */
-  create(
-    env: { envelope_id: string; type: string; accepts_response_payload: boolean },
-    conn: Connection,
-    made?: (conn: Connection) => void,
-  ): AckFn {
-    let p: Pending | undefined;
-    if (this.deps.deadlineWarnMs > 0 && !this.closed) {
-      p = { id: env.envelope_id, type: env.type, at: Date.now(), acked: false };
-      this.track(p);
-    }
+  create(env: AckableEnvelope, conn: Connection, made?: (conn: Connection) => void): AckFn {
+    const tracked = this.track(env);
     let acked = false;
     let attempted = false;
     const fn: AckFn = (payload?: AckPayload) => {
@@ -77,7 +62,7 @@ export class AckQueue {
       }
       if (acked) {
         this.deps.logger.warn(`Envelope ${env.envelope_id} already acked; ignoring second ack`);
-        return Promise.resolve();
+        return RESOLVED;
       }
       const first = !attempted;
       attempted = true;
@@ -90,7 +75,7 @@ export class AckQueue {
       }
       if (text !== undefined) {
         acked = true;
-        if (p) p.acked = true;
+        if (tracked) tracked.acked = true;
         if (this.deps.send(text, conn)) {
           if (first && made) made(conn);
           return RESOLVED;
@@ -114,46 +99,9 @@ export class AckQueue {
     return this.probed;
   }
 
-  private track(p: Pending): void {
-    const q = this.pending;
-    // Drop acked entries at the front now, so a steady flow of prompt acks keeps the list short.
-    let h = this.pendingHead;
-    while (h < q.length && q[h]!.acked) h++;
-    if (h === q.length) {
-      q.length = 0;
-      h = 0;
-    } else if (h > 1024 && h * 2 > q.length) {
-      q.splice(0, h);
-      h = 0;
-    }
-    this.pendingHead = h;
-    q.push(p);
-    if (this.sweepTimer === undefined) this.arm(this.deps.deadlineWarnMs);
-  }
-
-  private arm(ms: number): void {
-    this.sweepTimer = setTimeout(() => this.sweep(), ms);
-  }
-
-  private sweep(): void {
-    this.sweepTimer = undefined;
-    const { deadlineWarnMs, logger } = this.deps;
-    const q = this.pending;
-    const now = Date.now();
-    let h = this.pendingHead;
-    for (; h < q.length; h++) {
-      const p = q[h]!;
-      if (p.acked) continue;
-      if (p.at + deadlineWarnMs > now) break;
-      logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${deadlineWarnMs} ms; Slack's deadline is ${ACK_DEADLINE_MS} ms`);
-    }
-    if (h === q.length) {
-      q.length = 0;
-      this.pendingHead = 0;
-      return;
-    }
-    this.pendingHead = h;
-    this.arm(Math.max(1, q[h]!.at + deadlineWarnMs - now));
+  /** An envelope got its ack function: a subclass may keep a record, which is marked acked once it is. */
+  protected track(_env: AckableEnvelope): { acked: boolean } | undefined {
+    return undefined;
   }
 
   /** Ack without user involvement (duplicates filtered by dedupe). */
@@ -175,10 +123,6 @@ export class AckQueue {
   /** Client stopped: clear every timer; queued acks reject (their promises are pre-handled). */
   shutdown(): void {
     this.closed = true;
-    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
-    this.sweepTimer = undefined;
-    this.pending = [];
-    this.pendingHead = 0;
     const waiting = this.queued;
     this.queued = [];
     for (const q of waiting) q.reject(new DisconnectedError(`Client disconnected before ack for ${q.envelopeId} was sent`));

@@ -1,26 +1,25 @@
-// SocketModeClient: events (mitt, every handler wrapped), a set of connection slots kept live
-// make-before-break, the reconnect loop, acks and dedupe.
+// The core SocketModeClient: events (mitt; every handler isolated), connection slots kept live make-before-break,
+// the reconnect loop, acks. Only the standard WebSocket, fetch and timers. ../client.ts builds the full client on
+// it (dedupe, a handler bound, ping liveness, proactive refresh, write coalescing, deadline warnings) through the
+// protected methods marked "hook".
 import mittImport, { type Emitter, type EventType } from 'mitt';
-import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload } from './ack-queue.ts';
+import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps } from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { Connection, type ConnectionCloseInfo, type EnvelopeFrame } from './connection.ts';
-import { MemoryDedupeStore, type DedupeStore } from './dedupe.ts';
+import { Connection, type ConnectionCloseInfo, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
 import {
   ConnectionError,
-  DedupeError,
   DisconnectedError,
-  NetworkError,
   HandlerError,
-  HandlerQueueFullError,
   InsecureUrlError,
   InvalidOptionsError,
   InvalidTokenError,
   LinkDisabledError,
+  NetworkError,
   NoWebSocketError,
   RateLimitedError,
   SlackApiError,
-  SocketModeError,
   describe,
+  type SocketModeError,
 } from './errors.ts';
 import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
@@ -35,7 +34,7 @@ type MittFn = <E extends Record<EventType, unknown>>() => Emitter<E>;
 const mitt: MittFn =
   typeof mittImport === 'function' ? (mittImport as unknown as MittFn) : (mittImport as unknown as { default: MittFn }).default;
 
-export interface SocketModeOptions {
+export interface CoreOptions {
   /** App-level token (xapp-…). Required unless `openConnection` is given. */
   appToken?: string;
   /** Web API base. Default 'https://slack.com/api/'. */
@@ -56,16 +55,10 @@ export interface SocketModeOptions {
    * and never more than Slack's cap of 10).
    */
   connections?: number;
-  /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
-  pingIntervalMs?: number;
-  /** Missing pong after this long = dead socket, replaced make-before-break. Default 5000. */
-  pongTimeoutMs?: number;
   /** Rotate (make-before-break) sockets that cannot be pinged after this long. Default 300000; 0 disables. */
   rotateAfterMs?: number;
   /** Reconnect backoff. Defaults: initialMs 1000, maxMs 30000, factor 2, tooManyWebSocketsMs 30000. */
   backoff?: BackoffOptions;
-  /** Warn when an envelope is not acked after this long (Slack's deadline is 3 s). Default 2500; 0 disables. */
-  ackDeadlineWarnMs?: number;
   /** Close and retry a connection that sends no hello within this long. Default 10000. */
   helloTimeoutMs?: number;
   /** Never wait longer than this for the peer's side of a close. Default 1000. */
@@ -79,46 +72,21 @@ export interface SocketModeOptions {
   openTimeoutMs?: number;
   /** Larger frames are rejected unparsed. Default 1 MiB. */
   maxFrameBytes?: number;
-  /**
-   * Where the socket's byte stream is reachable (ws on Node), acks written while one network read's frames are
-   * handled leave in one write instead of one syscall each. Default true; false writes every frame at once.
-   */
-  coalesceWrites?: boolean;
-  /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
-  dedupe?: DedupeStore | false;
-  /**
-   * Replace each connection make-before-break once this fraction of hello's `approximate_connection_time` has
-   * passed, before Slack refreshes it. Slot i of n waits an extra 0.05·i/n of the time, so a pool does not
-   * rotate all at once. Default 0.85; false disables.
-   */
-  proactiveRefresh?: number | false;
-  /**
-   * At most this many envelopes in user handlers at once (an envelope is "in" a handler until every promise its
-   * handlers returned has settled). Default: unbounded. Envelopes beyond the bound wait in a FIFO queue.
-   */
-  maxConcurrentHandlers?: number;
-  /**
-   * Bound on that queue (only with maxConcurrentHandlers). When it is full an envelope is shed: acked without a
-   * payload (so Slack does not retry it into an overloaded app), not delivered, and reported on `error` as a
-   * HandlerQueueFullError. Default 1000.
-   */
-  maxQueuedEnvelopes?: number;
-  /**
-   * An envelope still waiting in the queue after this long is acked without a payload, so Slack's 3 s deadline
-   * is met; its handler still runs later, and its ack() then resolves without sending (a payload given to it is
-   * dropped with a warning: reply through response_url). Default 2000; 0 disables.
-   */
-  queuedAckMs?: number;
 }
 
 /** Slack's cap on open Socket Mode connections per app. */
 export const MAX_SLACK_CONNECTIONS = 10;
 /** Default pool size. */
 export const DEFAULT_CONNECTIONS = 1;
-/** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
-const MIN_PROACTIVE_REFRESH_MS = 1000;
-const PROACTIVE_STAGGER = 0.05;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
+export function msOption(v: number | undefined, d: number, name: string): number {
+  if (v === undefined) return d;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
+  // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
+  return Math.min(v, MAX_TIMER_MS);
+}
 
 export interface HelloInfo {
   connection_id: string;
@@ -231,9 +199,10 @@ export interface SocketModeEvents {
 
 export type ClientState = 'idle' | 'starting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected';
 
-type Handler = (arg: any) => unknown;
+type Handler = ((arg: any) => unknown) & { original?: Handler };
 type Timer = ReturnType<typeof setTimeout>;
 
+// Inner event types are Slack's; one never reaches a lifecycle event's handlers.
 const LIFECYCLE = new Set<string>([
   'slack_event',
   'slash_commands',
@@ -251,7 +220,7 @@ const LIFECYCLE = new Set<string>([
   '*',
 ]);
 
-interface Slot {
+export interface Slot {
   index: number;
   /** Live (or draining) connection. */
   current: Connection | undefined;
@@ -265,51 +234,20 @@ interface Slot {
   attempts: number;
 }
 
-/** An envelope waiting for a handler slot (maxConcurrentHandlers). */
-interface Waiting {
-  conn: Connection;
-  parsed: EnvelopeFrame;
-  ack: AckFn;
-  autoAcked: boolean;
-  timer: Timer | undefined;
-}
-
 export class SocketModeClient {
-  private readonly opts: SocketModeOptions;
-  private readonly logger: Logger;
-  private readonly emitter: Emitter<Record<string, unknown>> = mitt();
-  private readonly wrappers = new Map<string, Map<Handler, Handler[]>>();
-  private readonly poolSize: number;
+  protected readonly opts: CoreOptions;
+  protected readonly logger: Logger;
+  protected readonly emitter: Emitter<Record<EventType, unknown>> = mitt();
+  protected readonly acks: AckQueue;
+  protected readonly poolSize: number;
+  protected readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
+  protected slots: Slot[] = [];
+  /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
+  protected collecting: Array<Promise<unknown>> | undefined;
   private readonly socketCap: number;
-  private readonly proactiveAt: number | false;
-  private readonly handlerLimit: number;
-  private readonly maxQueued: number;
-  private readonly queuedAckMs: number;
-  private readonly waiting: Waiting[] = [];
-  private activeHandlers = 0;
-  private pumping = false;
-  /** While dispatching one envelope: the promises its handlers returned. */
-  private collecting: Array<Promise<unknown>> | undefined;
-  private readonly dedupe: DedupeStore | undefined;
-  /** The dedupe store when it is exactly a MemoryDedupeStore (not a subclass): asked through its fast path. */
-  private readonly memoryDedupe: MemoryDedupeStore | undefined;
-  private readonly acks: AckQueue;
-  private readonly s: {
-    pingIntervalMs: number;
-    pongTimeoutMs: number;
-    rotateAfterMs: number;
-    helloTimeoutMs: number;
-    closeTimeoutMs: number;
-    retireAfterWarningMs: number;
-    openTimeoutMs: number;
-    maxFrameBytes: number;
-    coalesceWrites: boolean;
-  };
-
-  private runState: ClientState = 'idle';
-  private slots: Slot[] = [];
   private readonly conns = new Set<Connection>();
   private readonly timers = new Set<Timer>();
+  private runState: ClientState = 'idle';
   private connSeq = 0;
   private abort: AbortController | undefined;
   private urlChain: Promise<unknown> = Promise.resolve();
@@ -320,10 +258,9 @@ export class SocketModeClient {
   private stopPromise: Promise<void> | undefined;
   private hadLive = false;
 
-  constructor(opts: SocketModeOptions) {
+  constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
     this.opts = { ...opts };
-    const inner = opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO);
     if (opts.logger && opts.logLevel) {
       try {
         opts.logger.setLevel(opts.logLevel);
@@ -331,17 +268,13 @@ export class SocketModeClient {
         // A logger without levels still logs.
       }
     }
-    this.logger = redactingLogger(inner);
+    this.logger = redactingLogger(opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO));
 
-    if (opts.appToken !== undefined) {
-      if (typeof opts.appToken !== 'string' || !opts.appToken.startsWith('xapp-')) {
-        const kind =
-          typeof opts.appToken === 'string' && /^xox[a-z]-/.test(opts.appToken)
-            ? `a ${opts.appToken.slice(0, 4)}- token`
-            : 'something else';
-        throw new InvalidTokenError(
-          `appToken must be an app-level token starting with "xapp-" (connections:write); got ${kind}`,
-        );
+    const token = opts.appToken;
+    if (token !== undefined) {
+      if (typeof token !== 'string' || !token.startsWith('xapp-')) {
+        const kind = typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
+        throw new InvalidTokenError(`appToken must be an app-level token starting with "xapp-" (connections:write); got ${kind}`);
       }
     } else if (typeof opts.openConnection !== 'function') {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
@@ -354,43 +287,16 @@ export class SocketModeClient {
     this.poolSize = n;
     // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
     this.socketCap = Math.min(n + 1, MAX_SLACK_CONNECTIONS);
-    const pr = opts.proactiveRefresh ?? 0.85;
-    if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
-      throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
-    }
-    this.proactiveAt = pr;
-    const limit = opts.maxConcurrentHandlers ?? Infinity;
-    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
-      throw new InvalidOptionsError('maxConcurrentHandlers must be a positive integer');
-    }
-    this.handlerLimit = limit;
-    const mq = opts.maxQueuedEnvelopes ?? 1000;
-    if (!Number.isInteger(mq) || mq < 0) throw new InvalidOptionsError('maxQueuedEnvelopes must be an integer >= 0');
-    this.maxQueued = mq;
-    const num = (v: number | undefined, d: number, name: string): number => {
-      if (v === undefined) return d;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
-      // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
-      return Math.min(v, MAX_TIMER_MS);
+    this.settings = {
+      rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
+      helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
+      closeTimeoutMs: msOption(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
+      retireAfterWarningMs: msOption(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
+      openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
+      maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
-    this.s = {
-      pingIntervalMs: num(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
-      pongTimeoutMs: num(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
-      rotateAfterMs: num(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
-      helloTimeoutMs: num(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
-      closeTimeoutMs: num(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
-      retireAfterWarningMs: num(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
-      openTimeoutMs: num(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
-      maxFrameBytes: num(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
-      coalesceWrites: opts.coalesceWrites !== false,
-    };
-    num(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
-    this.queuedAckMs = num(opts.queuedAckMs, 2000, 'queuedAckMs');
-    this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
-    if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype) this.memoryDedupe = this.dedupe as MemoryDedupeStore;
-    this.acks = new AckQueue({
+    this.acks = this.createAckQueue({
       logger: this.logger,
-      deadlineWarnMs: opts.ackDeadlineWarnMs ?? 2500,
       send: (text, preferred) => this.sendAck(text, preferred),
       onError: (e) => this.emitError(e),
     });
@@ -419,17 +325,10 @@ export class SocketModeClient {
     return [...this.conns].map((c) => c.id);
   }
 
-  /** Envelopes in user handlers now, and waiting for a handler slot (maxConcurrentHandlers). */
-  get handlerStats(): { active: number; queued: number } {
-    return { active: this.activeHandlers, queued: this.waiting.length };
-  }
-
   on<K extends keyof SocketModeEvents>(type: K, handler: (arg: SocketModeEvents[K]) => unknown): this;
   on(type: string, handler: (arg: InnerEventArgs) => unknown): this;
   on(type: string, handler: Handler): this {
-    const wrapped: Handler = (arg) => this.invoke(type, handler, arg);
-    this.remember(type, handler, wrapped);
-    this.emitter.on(type, wrapped);
+    this.emitter.on(type, handler);
     return this;
   }
 
@@ -437,28 +336,28 @@ export class SocketModeClient {
   once(type: string, handler: (arg: InnerEventArgs) => unknown): this;
   once(type: string, handler: Handler): this {
     const wrapped: Handler = (arg) => {
-      this.forget(type, handler, wrapped);
       this.emitter.off(type, wrapped);
-      this.invoke(type, handler, arg);
+      return handler(arg);
     };
-    this.remember(type, handler, wrapped);
+    wrapped.original = handler;
     this.emitter.on(type, wrapped);
     return this;
   }
 
+  /** Without a handler: every handler of `type`. With one: its latest registration (on or once). */
   off<K extends keyof SocketModeEvents>(type: K, handler?: (arg: SocketModeEvents[K]) => unknown): this;
   off(type: string, handler?: (arg: InnerEventArgs) => unknown): this;
   off(type: string, handler?: Handler): this {
-    if (!handler) {
-      this.wrappers.delete(type);
-      this.emitter.off(type);
-      return this;
-    }
-    const list = this.wrappers.get(type)?.get(handler);
-    const wrapped = list?.pop();
-    if (wrapped) {
-      if (list!.length === 0) this.wrappers.get(type)!.delete(handler);
-      this.emitter.off(type, wrapped);
+    const list = this.emitter.all.get(type) as Handler[] | undefined;
+    if (!handler) this.emitter.off(type);
+    else if (list) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const h = list[i]!;
+        if (h === handler || h.original === handler) {
+          list.splice(i, 1);
+          break;
+        }
+      }
     }
     return this;
   }
@@ -469,12 +368,9 @@ export class SocketModeClient {
    * rejection (the error is also emitted on `error` and logged).
    */
   start(): Promise<HelloInfo> {
-    if (this.startPromise && (this.runState === 'starting' || this.runState === 'connected' || this.runState === 'reconnecting')) {
-      return this.startPromise;
-    }
-    if (this.runState === 'disconnecting') {
-      return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
-    }
+    const st = this.runState;
+    if (this.startPromise && (st === 'starting' || st === 'connected' || st === 'reconnecting')) return this.startPromise;
+    if (st === 'disconnecting') return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
     this.WS = resolveWebSocket(this.opts.WebSocket);
     if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
     this.runState = 'starting';
@@ -492,11 +388,7 @@ export class SocketModeClient {
       backoff: new Backoff(this.opts.backoff),
       attempts: 0,
     }));
-    this.startPromise = handled(
-      new Promise<HelloInfo>((resolve, reject) => {
-        this.startSettle = { resolve, reject };
-      }),
-    );
+    this.startPromise = handled(new Promise<HelloInfo>((resolve, reject) => (this.startSettle = { resolve, reject })));
     this.ensureAll();
     return this.startPromise;
   }
@@ -507,25 +399,56 @@ export class SocketModeClient {
     return this.stop('client_disconnect');
   }
 
+  // ---------------------------------------------------------------- hooks
+
+  /** hook: the ack bookkeeping (the full client adds deadline warnings). Called from the constructor. */
+  protected createAckQueue(deps: AckQueueDeps): AckQueue {
+    return new AckQueue(deps);
+  }
+
+  /** hook: one socket (the full client's can ping and coalesce writes). */
+  protected createConnection(o: ConnectionOptions): Connection {
+    return new Connection(o);
+  }
+
+  /** hook: a connection became its slot's live one (after `connected` was emitted). */
+  protected connected(_conn: Connection, _slot: Slot, _hello: HelloFrame): void {}
+
+  /** hook: an envelope arrived (the full client filters duplicates here). */
+  protected onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
+    this.admit(conn, parsed);
+  }
+
+  /** hook: hand an admitted envelope to user code (the full client bounds handler concurrency here). */
+  protected deliver(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
+    this.dispatch(conn, parsed, ack);
+  }
+
+  /** hook: a handler threw or rejected. */
+  protected handlerFailed(type: string, e: unknown, arg: unknown): void {
+    if (type === 'error') {
+      this.logger.error(`An 'error' handler failed: ${describe(e)}`);
+      return;
+    }
+    const id = arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown }).envelope_id : undefined;
+    this.emitError(new HandlerError(type, e, typeof id === 'string' ? id : undefined));
+  }
+
+  /** hook: the client is stopping (every connection is about to close). */
+  protected stopping(): void {}
+
   // ---------------------------------------------------------------- events plumbing
 
-  private remember(type: string, handler: Handler, wrapped: Handler): void {
-    let m = this.wrappers.get(type);
-    if (!m) this.wrappers.set(type, (m = new Map()));
-    const list = m.get(handler);
-    if (list) list.push(wrapped);
-    else m.set(handler, [wrapped]);
+  /** mitt holds the handlers; each runs isolated: sync and async failures go to `error`, never to the caller. */
+  protected emit<K extends keyof SocketModeEvents>(type: K, arg: SocketModeEvents[K]): void;
+  protected emit(type: string, arg: unknown): void;
+  protected emit(type: string, arg: unknown): void {
+    const list = this.emitter.all.get(type) as Handler[] | undefined;
+    if (!list || list.length === 0) return;
+    if (list.length === 1) return this.invoke(type, list[0]!, arg);
+    for (const h of list.slice()) this.invoke(type, h, arg);
   }
 
-  private forget(type: string, handler: Handler, wrapped: Handler): void {
-    const list = this.wrappers.get(type)?.get(handler);
-    if (!list) return;
-    const i = list.indexOf(wrapped);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.wrappers.get(type)!.delete(handler);
-  }
-
-  /** mitt's emit is synchronous and does not catch: every handler runs isolated, sync and async failures go to `error`. */
   private invoke(type: string, handler: Handler, arg: unknown): void {
     try {
       const r = handler(arg);
@@ -538,36 +461,8 @@ export class SocketModeClient {
     }
   }
 
-  private handlerFailed(type: string, e: unknown, arg: unknown): void {
-    if (type === 'error') {
-      this.logger.error(`An 'error' handler failed: ${describe(e)}`);
-      return;
-    }
-    const a = arg !== null && typeof arg === 'object' ? (arg as Partial<SlackEventArgs>) : undefined;
-    const envelopeId = typeof a?.envelope_id === 'string' ? a.envelope_id : undefined;
-    // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
-    // (at least once), not be swallowed by dedupe as a duplicate.
-    if (envelopeId !== undefined && !this.acks.attempted(a!.ack)) {
-      const body = a!.body as { event_id?: unknown } | undefined;
-      const eventId = a!.type === 'events_api' && typeof body?.event_id === 'string' ? body.event_id : undefined;
-      this.forgetKey(dedupeKey(envelopeId, eventId));
-    }
-    this.emitError(new HandlerError(type, e, envelopeId));
-  }
-
-  private emit<K extends keyof SocketModeEvents>(type: K, arg: SocketModeEvents[K]): void;
-  private emit(type: string, arg: unknown): void;
-  private emit(type: string, arg: unknown): void {
-    try {
-      this.emitter.emit(type, arg);
-    } catch (e) {
-      this.logger.error(`emit(${type}) failed: ${describe(e)}`);
-    }
-  }
-
-  private emitError(err: SocketModeError): void {
-    const listeners = this.emitter.all.get('error');
-    if (!listeners || listeners.length === 0) {
+  protected emitError(err: SocketModeError): void {
+    if (!this.emitter.all.get('error')?.length) {
       this.logger.error(`${err.name} [${err.code}]: ${err.message}`);
       return;
     }
@@ -577,7 +472,7 @@ export class SocketModeClient {
 
   // ---------------------------------------------------------------- timers
 
-  private later(ms: number, fn: () => void): Timer {
+  protected later(ms: number, fn: () => void): Timer {
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
@@ -586,7 +481,7 @@ export class SocketModeClient {
     return t;
   }
 
-  private cancel(t: Timer | undefined): void {
+  protected cancel(t: Timer | undefined): void {
     if (t === undefined) return;
     clearTimeout(t);
     this.timers.delete(t);
@@ -594,44 +489,27 @@ export class SocketModeClient {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.stopped) return reject(new DisconnectedError());
       const signal = this.abort?.signal;
-      const t = this.later(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
       const onAbort = (): void => {
         this.cancel(t);
         reject(new DisconnectedError());
       };
+      const t = this.later(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   // ---------------------------------------------------------------- connection set
 
-  private get stopped(): boolean {
+  protected get stopped(): boolean {
     return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
   }
 
-  /**
-   * Sockets open or about to be (a URL being fetched counts): the pool never exceeds n + 1 of them (nor Slack's
-   * cap of 10). Replacements are therefore serialized: while one slot swaps, another slot that also needs a new
-   * socket waits for the swap's old socket to close.
-   */
-  private socketBudgetUsed(): number {
-    let n = this.conns.size;
-    for (const s of this.slots) if (s.fetching) n++;
-    return n;
-  }
-
-  private needsConnection(slot: Slot): boolean {
-    const c = slot.current;
-    return !c || c.draining || c.dead || c.state === 'closing' || c.state === 'closed';
-  }
-
   /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
-  private ensureAll(): void {
+  protected ensureAll(): void {
     const unusable = (s: Slot): boolean => {
       const c = s.current;
       return !c || c.dead || c.state === 'closing' || c.state === 'closed';
@@ -640,25 +518,29 @@ export class SocketModeClient {
     for (const s of this.slots) if (!unusable(s)) this.ensure(s);
   }
 
-  /** Start an attempt for `slot` if it needs one, none is under way, no backoff is pending and budget allows. */
-  private ensure(slot: Slot): void {
-    if (this.stopped) return;
-    if (slot.fetching || slot.next || slot.retryTimer !== undefined) return;
-    if (!this.needsConnection(slot)) return;
-    if (this.socketBudgetUsed() >= this.socketCap) {
+  /**
+   * Starts an attempt for `slot` if it needs one, none is under way and no backoff is pending, within the socket
+   * budget: open sockets plus URLs being fetched never exceed n + 1 (nor Slack's cap of 10). Replacements are
+   * therefore serialized: while one slot swaps, another that also needs a new socket waits for the old one to close.
+   */
+  protected ensure(slot: Slot): void {
+    if (this.stopped || slot.fetching || slot.next || slot.retryTimer !== undefined) return;
+    const c = slot.current;
+    if (c && !c.draining && !c.dead && c.state !== 'closing' && c.state !== 'closed') return;
+    let used = this.conns.size;
+    for (const s of this.slots) if (s.fetching) used++;
+    if (used >= this.socketCap) {
       // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
-      const c = slot.current;
       if (c && c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
       return;
     }
     void this.attempt(slot);
   }
 
-  private scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
+  protected scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
     if (this.stopped) return;
     if (this.opts.autoReconnectEnabled === false) {
-      this.fatal(new ConnectionError(`Connection lost (${reason}) and autoReconnectEnabled is false`));
-      return;
+      return this.fatal(new ConnectionError(`Connection lost (${reason}) and autoReconnectEnabled is false`));
     }
     this.cancel(slot.retryTimer);
     const delayMs = slot.backoff.next(floorMs);
@@ -673,8 +555,7 @@ export class SocketModeClient {
 
   private async attempt(slot: Slot): Promise<void> {
     slot.fetching = true;
-    slot.attempts++;
-    this.emit('connecting', { slot: slot.index, attempt: slot.attempts });
+    this.emit('connecting', { slot: slot.index, attempt: ++slot.attempts });
     let url: string;
     try {
       url = await this.getUrl();
@@ -683,24 +564,24 @@ export class SocketModeClient {
       slot.fetching = false;
       if (this.stopped) return;
       this.openFailed(slot, e);
-      this.ensureAll();
-      return;
+      return this.ensureAll();
     }
     slot.fetching = false;
     if (this.stopped) return;
-    const conn = new Connection({
+    const conn = this.createConnection({
       id: `c${++this.connSeq}`,
       slot: slot.index,
       url,
       WebSocket: this.WS!,
-      ...this.s,
+      ...this.settings,
       logger: this.logger,
       events: {
         onHello: (c, h) => this.onHello(c, h),
         onDisconnectFrame: (c, f) => this.onDisconnectFrame(c, f),
-        onEnvelope: (c, e) => this.onEnvelope(c, e),
+        onEnvelope: (c, e) => {
+          if (!this.stopped) this.onEnvelope(c, e);
+        },
         onMalformed: (_c, err) => this.emitError(err),
-        onDead: (c) => this.onDead(c),
         onRotateDue: (c) => this.replace(c, 'rotate'),
         onClosed: (c, info) => this.onClosed(c, info),
       },
@@ -708,49 +589,35 @@ export class SocketModeClient {
     slot.next = conn;
     this.conns.add(conn);
     this.emit('authenticated', { slot: slot.index, connection_id: conn.id });
-    this.logger.debug(`Slot ${slot.index}: opening ${conn.id}`);
     conn.open();
   }
 
-  /** Serialized: one apps.connections.open call at a time, and a 429 holds every slot back. */
+  /** Serialized: one apps.connections.open call at a time, each with a deadline, and a 429 holds every slot back. */
   private getUrl(): Promise<string> {
     const run = async (): Promise<string> => {
-      if (this.stopped) throw new DisconnectedError();
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0) await this.sleep(wait);
+      if (wait > 0 && !this.stopped) await this.sleep(wait);
       if (this.stopped) throw new DisconnectedError();
-      // Calls are serialized, so one that never answers would hold every slot back: each gets a deadline.
       const ctl = new AbortController();
-      const outer = this.abort?.signal;
+      const outer = this.abort!.signal;
       const onAbort = (): void => ctl.abort();
-      outer?.addEventListener('abort', onAbort, { once: true });
-      const call = this.opts.openConnection
-        ? this.opts.openConnection()
-        : openConnectionUrl({
-            appToken: this.opts.appToken!,
-            apiUrl: this.opts.apiUrl ?? DEFAULT_API_URL,
-            fetch: this.opts.fetch,
-            signal: ctl.signal,
-          });
+      outer.addEventListener('abort', onAbort, { once: true });
+      const o = this.opts;
+      const ms = this.settings.openTimeoutMs;
+      let t: Timer | undefined;
       try {
-        return await new Promise<string>((resolve, reject) => {
-          const t = this.later(this.s.openTimeoutMs, () => {
-            ctl.abort();
-            reject(new NetworkError('apps.connections.open', new Error(`no answer within ${this.s.openTimeoutMs} ms`)));
-          });
-          call.then(
-            (url) => {
-              this.cancel(t);
-              resolve(url);
-            },
-            (e: unknown) => {
-              this.cancel(t);
-              reject(e);
-            },
-          );
-        });
+        return await Promise.race([
+          o.openConnection ? o.openConnection() : openConnectionUrl({ appToken: o.appToken, apiUrl: o.apiUrl ?? DEFAULT_API_URL, fetch: o.fetch, signal: ctl.signal }),
+          new Promise<never>((_, reject) => {
+            t = this.later(ms, () => {
+              ctl.abort();
+              reject(new NetworkError('apps.connections.open', new Error(`no answer within ${ms} ms`)));
+            });
+          }),
+        ]);
       } finally {
-        outer?.removeEventListener('abort', onAbort);
+        this.cancel(t);
+        outer.removeEventListener('abort', onAbort);
       }
     };
     const p = this.urlChain.then(run, run);
@@ -770,7 +637,7 @@ export class SocketModeClient {
     this.scheduleRetry(slot, 'open_failed');
   }
 
-  private slotOf(conn: Connection): Slot | undefined {
+  protected slotOf(conn: Connection): Slot | undefined {
     return this.slots[conn.slot];
   }
 
@@ -791,7 +658,6 @@ export class SocketModeClient {
     // Switch first, then retire the old one (it keeps delivering until it closes).
     if (old && old.state !== 'closed') this.retire(old);
     this.acks.flush();
-    this.armProactiveRefresh(conn, slot, hello);
     const info: HelloInfo = {
       connection_id: conn.id,
       slot: slot.index,
@@ -801,33 +667,24 @@ export class SocketModeClient {
     };
     this.hadLive = true;
     if (this.runState === 'starting' || this.runState === 'reconnecting') this.runState = 'connected';
-    // Every socket we hold that Slack may count (a socket still in its handshake is counted too: we over-count
+    // Every socket we hold that Slack may count (one still in its handshake counts too: we over-count
     // ourselves, never Slack's ghosts).
     const held = this.conns.size;
-    const ghosts = typeof hello.num_connections === 'number' ? Math.max(0, hello.num_connections - held) : 0;
-    this.logger.info(
-      `Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${hello.num_connections ?? '?'} connection(s)`,
-    );
+    const num = hello.num_connections;
+    const ghosts = typeof num === 'number' ? Math.max(0, num - held) : 0;
+    this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${num ?? '?'} connection(s)`);
     if (ghosts > 0) {
       this.logger.warn(
-        `Slack counts ${hello.num_connections} connections for this app but this client holds ${held}: ` +
-          `${ghosts} ghost(s) (stale sockets Slack has not dropped yet, or another process using this app). ` +
-          `They take a share of envelopes and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}.`,
+        `Slack counts ${num} connections for this app but this client holds ${held}: ${ghosts} ghost(s) (stale sockets, ` +
+          `or another process using this app); they take a share of envelopes and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}`,
       );
-      this.emit('ghost_connections', {
-        connection_id: conn.id,
-        slot: slot.index,
-        num_connections: hello.num_connections!,
-        held,
-        ghosts,
-      });
+      this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: num!, held, ghosts });
     }
     this.emit('connected', { ...info, replaced: old?.id, held, ghosts });
-    if (this.startSettle) {
-      const s = this.startSettle;
-      this.startSettle = undefined;
-      s.resolve(info);
-    }
+    this.connected(conn, slot, hello);
+    const settle = this.startSettle;
+    this.startSettle = undefined;
+    settle?.resolve(info);
     this.ensureAll();
   }
 
@@ -842,25 +699,18 @@ export class SocketModeClient {
       // attempts only make it worse); other connections carry on.
       conn.draining = true;
       void conn.close(1000, 'too many websockets');
-      if (slot) {
-        if (slot.next === conn) slot.next = undefined;
-        if (slot.current === conn) slot.current = undefined;
-        const floor = slot.backoff.tooManyWebSocketsMs;
-        this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
-        const held = [...this.conns].filter((c) => c !== conn && c.state !== 'closed').length;
-        this.logger.warn(
-          `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
-            `backing off at least ${floor} ms`,
-        );
-        this.scheduleRetry(slot, 'too_many_websockets', floor);
-        this.emit('too_many_websockets', {
-          slot: slot.index,
-          connection_id: conn.id,
-          num_connections: frame.num_connections,
-          held,
-          delayMs: floor,
-        });
-      }
+      if (!slot) return;
+      if (slot.next === conn) slot.next = undefined;
+      if (slot.current === conn) slot.current = undefined;
+      const floor = slot.backoff.tooManyWebSocketsMs;
+      this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
+      let held = 0;
+      for (const c of this.conns) if (c !== conn && c.state !== 'closed') held++;
+      this.logger.warn(
+        `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); backing off at least ${floor} ms`,
+      );
+      this.scheduleRetry(slot, 'too_many_websockets', floor);
+      this.emit('too_many_websockets', { slot: slot.index, connection_id: conn.id, num_connections: frame.num_connections, held, delayMs: floor });
       return;
     }
     if (reason !== 'warning') conn.slackClosing = true;
@@ -898,13 +748,11 @@ export class SocketModeClient {
    */
   private retire(old: Connection): void {
     if (old.keepUntilRefresh) {
-      old.schedule('retire', this.s.retireAfterWarningMs, () => void old.close(1000, 'replaced'));
+      old.schedule('retire', this.settings.retireAfterWarningMs, () => void old.close(1000, 'replaced'));
       return;
     }
-    // Slack routes nothing more here: keep it just until the envelopes it brought are acked, so each ack goes
-    // back on the connection its envelope came on (not on another socket that may be silently dead).
-    // The same for rotations we start ourselves (schedule, connection time): Slack may still route here until
-    // it sees our close, but acks for what already arrived belong on this socket.
+    // Slack routes nothing more here (or, for a rotation we started, may until it sees our close): keep it just
+    // until the envelopes it brought are acked, so each ack goes back on the connection its envelope came on.
     if (old.slackClosing || !old.dead) return this.closeWhenDrained(old, 'replaced');
     void old.close(1000, 'replaced');
   }
@@ -923,14 +771,14 @@ export class SocketModeClient {
   }
 
   /** One envelope from `conn` has been acked (or its ack attempted). */
-  private ackMade(conn: Connection): void {
+  private readonly ackMade = (conn: Connection): void => {
     conn.unacked--;
     if (conn.unacked > 0 || !conn.unschedule('drain')) return;
     void conn.close(1000, conn.drainReason);
-  }
+  };
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */
-  private replace(conn: Connection, reason: string): void {
+  protected replace(conn: Connection, reason: string): void {
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     if (!slot) return;
@@ -938,48 +786,12 @@ export class SocketModeClient {
       // Told to go away before its hello: treat as a failed attempt.
       slot.next = undefined;
       void conn.close(1000, reason);
-      this.scheduleRetry(slot, reason);
-      return;
+      return this.scheduleRetry(slot, reason);
     }
     if (slot.current !== conn || conn.draining) return;
     conn.draining = true;
     this.emit('reconnecting', { slot: slot.index, reason, delayMs: 0, attempt: 0, makeBeforeBreak: true });
     this.ensure(slot);
-  }
-
-  private onDead(conn: Connection): void {
-    if (this.stopped) return;
-    const slot = this.slotOf(conn);
-    if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
-      // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
-      return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.s.pongTimeoutMs} ms`));
-    }
-    if (!slot || slot.current !== conn) {
-      // A replaced (retired) or not-yet-live socket: nothing waits on it.
-      void conn.close(1000, 'pong timeout');
-      return;
-    }
-    this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
-    this.checkLiveLoss('pong_timeout');
-    this.ensure(slot);
-  }
-
-  /**
-   * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
-   * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
-   * together (and, once staggered, stays staggered).
-   */
-  private armProactiveRefresh(conn: Connection, slot: Slot, hello: HelloFrame): void {
-    if (this.proactiveAt === false) return;
-    const sec = hello.debug_info?.approximate_connection_time;
-    if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
-    const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
-    const ms = Math.min(MAX_TIMER_MS, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
-    conn.schedule('proactive_refresh', ms, () => {
-      if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
-      this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
-      this.replace(conn, 'connection_time');
-    });
   }
 
   private onClosed(conn: Connection, info: ConnectionCloseInfo): void {
@@ -1014,7 +826,7 @@ export class SocketModeClient {
   }
 
   /** Emits `disconnected` (willReconnect) when the last live connection is gone. */
-  private checkLiveLoss(reason: string): void {
+  protected checkLiveLoss(reason: string): void {
     if (!this.hadLive || this.stopped || this.liveCount() > 0) return;
     this.hadLive = false;
     this.setRecovering();
@@ -1030,125 +842,19 @@ export class SocketModeClient {
 
   // ---------------------------------------------------------------- envelopes
 
-  private onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
-    if (this.stopped) return;
-    const store = this.dedupe;
-    if (!store) return this.admit(conn, parsed);
-    const eventId = eventIdOf(parsed);
-    let seen: boolean | Promise<boolean>;
-    try {
-      // The default store is asked without building a key string.
-      const memory = this.memoryDedupe;
-      if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
-      else seen = store.seen(dedupeKey(parsed.frame.envelope_id, eventId));
-    } catch (e) {
-      this.emitError(new DedupeError(e));
-      return this.admit(conn, parsed);
-    }
-    // A synchronous store (the default) answers at once: no promise, no closure.
-    if (seen === true) return this.duplicate(conn, parsed);
-    if (seen === false) return this.admit(conn, parsed);
-    seen.then(
-      (dup) => (dup ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
-      (e: unknown) => {
-        this.emitError(new DedupeError(e));
-        this.admit(conn, parsed);
-      },
-    );
-  }
-
-  private duplicate(conn: Connection, parsed: EnvelopeFrame): void {
-    const env = parsed.frame;
-    this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
-    void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
-  }
-
   /**
-   * Hands a (non-duplicate) envelope to user code, within maxConcurrentHandlers. Its ack function exists from
-   * here on and writes straight to a socket: an ack never waits behind anyone's handler work.
+   * Hands a (non-duplicate) envelope on. Its ack function exists from here on and writes straight to a socket:
+   * an ack never waits behind anyone's handler work.
    */
-  private admit(conn: Connection, parsed: EnvelopeFrame): void {
+  protected admit(conn: Connection, parsed: EnvelopeFrame): void {
     if (this.stopped) return;
-    const env = parsed.frame;
     // The first ack attempt (sent, queued or refused) settles this envelope's account on `conn`.
-    const ack = this.acks.create(env, conn, this.onAckMade);
+    const ack = this.acks.create(parsed.frame, conn, this.ackMade);
     conn.unacked++;
-    if (this.handlerLimit === Infinity) {
-      this.dispatch(conn, parsed, ack);
-      return;
-    }
-    const item: Waiting = { conn, parsed, ack, autoAcked: false, timer: undefined };
-    if (this.activeHandlers < this.handlerLimit && this.waiting.length === 0) {
-      this.runTracked(item);
-      return;
-    }
-    if (this.waiting.length >= this.maxQueued) {
-      // Shed: acked so Slack neither retries into an overloaded app nor shows a timeout, and reported.
-      void ack().catch(() => undefined);
-      this.emitError(new HandlerQueueFullError(env.envelope_id, env.type, this.waiting.length));
-      return;
-    }
-    if (this.queuedAckMs > 0) {
-      item.timer = this.later(this.queuedAckMs, () => {
-        item.timer = undefined;
-        item.autoAcked = true;
-        this.logger.warn(
-          `Envelope ${env.envelope_id} (${env.type}) waited ${this.queuedAckMs} ms for a handler slot; acked without a payload`,
-        );
-        void ack().catch(() => undefined);
-      });
-    }
-    this.waiting.push(item);
-    this.logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
+    this.deliver(conn, parsed, ack);
   }
 
-  private readonly onAckMade = (conn: Connection): void => this.ackMade(conn);
-
-  /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
-  private runTracked(item: Waiting): void {
-    this.activeHandlers++;
-    const collected: Array<Promise<unknown>> = [];
-    const prev = this.collecting;
-    this.collecting = collected;
-    const ack: AckFn = (payload) => {
-      if (!item.autoAcked) return item.ack(payload);
-      if (payload !== undefined && payload !== null) {
-        this.logger.warn(
-          `Envelope ${item.parsed.frame.envelope_id} was already acked while it waited for a handler slot; ` +
-            'this payload is dropped (reply through response_url)',
-        );
-      }
-      return Promise.resolve();
-    };
-    try {
-      this.dispatch(item.conn, item.parsed, ack);
-    } finally {
-      this.collecting = prev;
-    }
-    const release = (): void => {
-      this.activeHandlers--;
-      this.pump();
-    };
-    if (collected.length === 0) release();
-    else void Promise.all(collected).then(release, release);
-  }
-
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.activeHandlers < this.handlerLimit && this.waiting.length > 0 && !this.stopped) {
-        const next = this.waiting.shift()!;
-        this.cancel(next.timer);
-        next.timer = undefined;
-        this.runTracked(next);
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private dispatch(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
+  protected dispatch(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
     if (this.stopped) return;
     const env = parsed.frame;
     // One literal per envelope (no spread of a shared base): this runs for every envelope.
@@ -1162,30 +868,17 @@ export class SocketModeClient {
       accepts_response_payload: env.accepts_response_payload,
       connection_id: conn.id,
     };
-    switch (parsed.kind) {
-      case 'events_api': {
-        const event = parsed.frame.payload.event;
-        args.event = event;
-        this.emit('slack_event', args);
-        // Inner types are Slack's; never let one collide with a lifecycle event or mitt's wildcard.
-        if (event && !LIFECYCLE.has(event.type)) this.emit(event.type, args);
-        return;
-      }
-      case 'slash_commands':
-      case 'interactive':
-        this.emit('slack_event', args);
-        this.emit(parsed.kind, args);
-        return;
-      default:
-        this.logger.warn(`Envelope ${env.envelope_id} has unknown type "${env.type}"`);
-        this.emit('slack_event', args);
-        this.emit('unknown_envelope', args);
-    }
+    const kind = parsed.kind;
+    if (kind === 'events_api') args.event = parsed.frame.payload.event;
+    else if (kind === 'unknown_envelope') this.logger.warn(`Envelope ${env.envelope_id} has unknown type "${env.type}"`);
+    this.emit('slack_event', args);
+    if (kind !== 'events_api') this.emit(kind, args);
+    else if (args.event && !LIFECYCLE.has(args.event.type)) this.emit(args.event.type, args);
   }
 
   // ---------------------------------------------------------------- stopping
 
-  private fatal(err: SocketModeError): void {
+  protected fatal(err: SocketModeError): void {
     if (this.stopped) return;
     this.emitError(err);
     void this.stop(err.code, err);
@@ -1198,34 +891,27 @@ export class SocketModeClient {
     this.runState = 'disconnecting';
     this.emit('disconnecting', { reason });
     this.abort?.abort();
-    for (const s of this.slots) {
-      this.cancel(s.retryTimer);
-      s.retryTimer = undefined;
-    }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.startSettle) {
-      const s = this.startSettle;
-      this.startSettle = undefined;
-      s.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
-    }
+    for (const s of this.slots) s.retryTimer = undefined;
+    const settle = this.startSettle;
+    this.startSettle = undefined;
+    settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
     this.acks.shutdown();
-    // Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events, and their
-    // dedupe keys are forgotten so the redelivery is handled, not swallowed as a duplicate.
-    for (const w of this.waiting) {
-      this.cancel(w.timer);
-      if (!w.autoAcked) this.forgetKeys(w.parsed);
-    }
-    this.waiting.length = 0;
+    this.stopping();
     const closing = [...this.conns].map((c) => c.close(1000, 'client disconnect'));
     this.stopPromise = (async () => {
       await Promise.all(closing);
       // Let an aborted apps.connections.open call settle so no socket outlives disconnect().
-      await this.boundedWait(this.urlChain);
-      for (const s of this.slots) {
-        s.current = undefined;
-        s.next = undefined;
-      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.settings.closeTimeoutMs);
+        const done = (): void => {
+          clearTimeout(t);
+          resolve();
+        };
+        this.urlChain.then(done, done);
+      });
+      for (const s of this.slots) s.current = s.next = undefined;
       this.conns.clear();
       this.runState = 'disconnected';
       this.emit('disconnected', err ? { reason, willReconnect: false, error: err } : { reason, willReconnect: false });
@@ -1235,50 +921,6 @@ export class SocketModeClient {
     });
     return this.stopPromise;
   }
-
-  private forgetKeys(parsed: EnvelopeFrame): void {
-    this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
-  }
-
-  private forgetKey(key: string): void {
-    const store = this.dedupe;
-    if (!store?.forget) return;
-    try {
-      void Promise.resolve(store.forget(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
-    } catch (e) {
-      this.emitError(new DedupeError(e));
-    }
-  }
-
-  private boundedWait(p: Promise<unknown>): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, this.s.closeTimeoutMs);
-      void p.then(
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-      );
-    });
-  }
 }
 
 export type { AckFn, AckPayload };
-
-/** An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). */
-function eventIdOf(parsed: EnvelopeFrame): string | undefined {
-  const id = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/**
- * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
- * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
- */
-function dedupeKey(envelopeId: string, eventId: string | undefined): string {
-  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
-}

@@ -5,6 +5,8 @@
 // Slack's redelivery schedule (PROTOCOL.md 4): at once, +1 min, +5 min after the first miss, so a key must be
 // remembered for at least ~6 minutes. Both stores default to 15 minutes.
 
+import type { EnvelopeFrame } from '../core/connection.ts';
+
 /** Pluggable store. `seen(key)` records `key` and answers whether it had been recorded before. */
 export interface DedupeStore {
   /** Records `key`; true if it was already recorded (within the store's TTL). */
@@ -338,4 +340,18 @@ export function durableObjectDedupeStore(
   opts: DurableObjectDedupeOptions = {},
 ): DurableObjectDedupeStore {
   return new DurableObjectDedupeStore(storage, opts);
+}
+
+/** An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). */
+export function eventIdOf(parsed: EnvelopeFrame): string | undefined {
+  const id = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
+ * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
+ */
+export function dedupeKey(envelopeId: string, eventId: string | undefined): string {
+  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
 }

@@ -1,0 +1,237 @@
+// The full SocketModeClient: the core (./core/client.ts) plus what a long-running bot wants by default —
+// dedupe of redeliveries, ping liveness and coalesced writes where the socket allows them, proactive refresh
+// ahead of Slack's, ack deadline warnings, and an optional bound on handler concurrency. Each lives in its own
+// module under ./features; this file wires them into the core's hooks.
+import type { AckFn, AckQueueDeps } from './core/ack-queue.ts';
+import {
+  SocketModeClient as CoreClient,
+  msOption,
+  type CoreOptions,
+  type Slot,
+} from './core/client.ts';
+import type { Connection, ConnectionOptions, EnvelopeFrame } from './core/connection.ts';
+import { ConnectionError, DedupeError, InvalidOptionsError } from './core/errors.ts';
+import type { HelloFrame } from './core/schemas.ts';
+import { DeadlineAckQueue } from './features/deadline.ts';
+import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
+import { HandlerQueue } from './features/handler-queue.ts';
+import { LiveConnection } from './features/liveness.ts';
+
+export interface SocketModeOptions extends CoreOptions {
+  /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
+  pingIntervalMs?: number;
+  /** Missing pong after this long = dead socket, replaced make-before-break. Default 5000. */
+  pongTimeoutMs?: number;
+  /** Warn when an envelope is not acked after this long (Slack's deadline is 3 s). Default 2500; 0 disables. */
+  ackDeadlineWarnMs?: number;
+  /**
+   * Where the socket's byte stream is reachable (ws on Node), acks written while one network read's frames are
+   * handled leave in one write instead of one syscall each. Default true; false writes every frame at once.
+   */
+  coalesceWrites?: boolean;
+  /** Suppress redeliveries (event_id) and repeated envelopes (envelope_id). Default in-memory; false disables. */
+  dedupe?: DedupeStore | false;
+  /**
+   * Replace each connection make-before-break once this fraction of hello's `approximate_connection_time` has
+   * passed, before Slack refreshes it. Slot i of n waits an extra 0.05·i/n of the time, so a pool does not
+   * rotate all at once. Default 0.85; false disables.
+   */
+  proactiveRefresh?: number | false;
+  /**
+   * At most this many envelopes in user handlers at once (an envelope is "in" a handler until every promise its
+   * handlers returned has settled). Default: unbounded. Envelopes beyond the bound wait in a FIFO queue.
+   */
+  maxConcurrentHandlers?: number;
+  /**
+   * Bound on that queue (only with maxConcurrentHandlers). When it is full an envelope is shed: acked without a
+   * payload (so Slack does not retry it into an overloaded app), not delivered, and reported on `error` as a
+   * HandlerQueueFullError. Default 1000.
+   */
+  maxQueuedEnvelopes?: number;
+  /**
+   * An envelope still waiting in the queue after this long is acked without a payload, so Slack's 3 s deadline
+   * is met; its handler still runs later, and its ack() then resolves without sending (a payload given to it is
+   * dropped with a warning: reply through response_url). Default 2000; 0 disables.
+   */
+  queuedAckMs?: number;
+}
+
+/** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
+const MIN_PROACTIVE_REFRESH_MS = 1000;
+const PROACTIVE_STAGGER = 0.05;
+
+export class SocketModeClient extends CoreClient {
+  private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
+  private readonly proactiveAt: number | false;
+  private readonly dedupe: DedupeStore | undefined;
+  // The default store is asked without building a key string.
+  private readonly memoryDedupe: MemoryDedupeStore | undefined;
+  private readonly handlers: HandlerQueue | undefined;
+
+  constructor(opts: SocketModeOptions) {
+    super(opts);
+    this.live = {
+      pingIntervalMs: msOption(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
+      pongTimeoutMs: msOption(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
+      coalesceWrites: opts.coalesceWrites !== false,
+    };
+    msOption(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
+    const pr = opts.proactiveRefresh ?? 0.85;
+    if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
+      throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
+    }
+    this.proactiveAt = pr;
+    const limit = opts.maxConcurrentHandlers ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
+      throw new InvalidOptionsError('maxConcurrentHandlers must be a positive integer');
+    }
+    const maxQueued = opts.maxQueuedEnvelopes ?? 1000;
+    if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new InvalidOptionsError('maxQueuedEnvelopes must be an integer >= 0');
+    const queuedAckMs = msOption(opts.queuedAckMs, 2000, 'queuedAckMs');
+    if (limit !== Infinity) {
+      this.handlers = new HandlerQueue({
+        limit,
+        maxQueued,
+        queuedAckMs,
+        logger: this.logger,
+        run: (conn, parsed, ack) => this.runCollecting(conn, parsed, ack),
+        onShed: (e) => this.emitError(e),
+      });
+    }
+    this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
+    if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype) this.memoryDedupe = this.dedupe as MemoryDedupeStore;
+  }
+
+  /** Envelopes in user handlers now, and waiting for a handler slot (maxConcurrentHandlers). */
+  get handlerStats(): { active: number; queued: number } {
+    return { active: this.handlers?.active ?? 0, queued: this.handlers?.queued ?? 0 };
+  }
+
+  // Called from the core's constructor: only `this.opts` (set by then) may be read here.
+  protected override createAckQueue(deps: AckQueueDeps): DeadlineAckQueue {
+    const warn = (this.opts as SocketModeOptions).ackDeadlineWarnMs;
+    return new DeadlineAckQueue(deps, typeof warn === 'number' && warn >= 0 ? warn : 2500);
+  }
+
+  protected override createConnection(o: ConnectionOptions): Connection {
+    return new LiveConnection({ ...o, ...this.live, onDead: (c) => this.onDead(c) });
+  }
+
+  /** A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes). */
+  private onDead(conn: Connection): void {
+    if (this.stopped) return;
+    const slot = this.slotOf(conn);
+    if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
+      // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
+      return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.live.pongTimeoutMs} ms`));
+    }
+    if (!slot || slot.current !== conn) {
+      // A replaced (retired) or not-yet-live socket: nothing waits on it.
+      void conn.close(1000, 'pong timeout');
+      return;
+    }
+    this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+    this.checkLiveLoss('pong_timeout');
+    this.ensure(slot);
+  }
+
+  /**
+   * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
+   * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
+   * together (and, once staggered, stays staggered).
+   */
+  protected override connected(conn: Connection, slot: Slot, hello: HelloFrame): void {
+    if (this.proactiveAt === false) return;
+    const sec = hello.debug_info?.approximate_connection_time;
+    if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
+    const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
+    const ms = Math.min(2 ** 31 - 1, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
+    conn.schedule('proactive_refresh', ms, () => {
+      if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
+      this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
+      this.replace(conn, 'connection_time');
+    });
+  }
+
+  // ---------------------------------------------------------------- dedupe
+
+  protected override onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
+    const store = this.dedupe;
+    if (!store) return this.admit(conn, parsed);
+    const eventId = eventIdOf(parsed);
+    let seen: boolean | Promise<boolean>;
+    try {
+      const memory = this.memoryDedupe;
+      if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
+      else seen = store.seen(dedupeKey(parsed.frame.envelope_id, eventId));
+    } catch (e) {
+      this.emitError(new DedupeError(e));
+      return this.admit(conn, parsed);
+    }
+    // A synchronous store (the default) answers at once: no promise, no closure.
+    if (seen === true) return this.duplicate(conn, parsed);
+    if (seen === false) return this.admit(conn, parsed);
+    seen.then(
+      (dup) => (dup ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
+      (e: unknown) => {
+        this.emitError(new DedupeError(e));
+        this.admit(conn, parsed);
+      },
+    );
+  }
+
+  private duplicate(conn: Connection, parsed: EnvelopeFrame): void {
+    if (this.stopped) return;
+    const env = parsed.frame;
+    this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
+    void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
+  }
+
+  protected override handlerFailed(type: string, e: unknown, arg: unknown): void {
+    const a = type !== 'error' && arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } }) : undefined;
+    // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
+    // (at least once), not be swallowed by dedupe as a duplicate.
+    if (a && typeof a.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
+      const eventId = a.type === 'events_api' && typeof a.body?.event_id === 'string' ? a.body.event_id : undefined;
+      this.forgetKey(dedupeKey(a.envelope_id, eventId));
+    }
+    super.handlerFailed(type, e, arg);
+  }
+
+  private forgetKey(key: string): void {
+    const store = this.dedupe;
+    if (!store?.forget) return;
+    try {
+      void Promise.resolve(store.forget(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
+    } catch (e) {
+      this.emitError(new DedupeError(e));
+    }
+  }
+
+  // ---------------------------------------------------------------- handler bound
+
+  protected override deliver(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
+    if (this.handlers) this.handlers.admit(conn, parsed, ack);
+    else this.dispatch(conn, parsed, ack);
+  }
+
+  private runCollecting(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): Array<Promise<unknown>> {
+    const collected: Array<Promise<unknown>> = [];
+    const prev = this.collecting;
+    this.collecting = collected;
+    try {
+      this.dispatch(conn, parsed, ack);
+    } finally {
+      this.collecting = prev;
+    }
+    return collected;
+  }
+
+  /**
+   * Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events, and their dedupe
+   * keys are forgotten so the redelivery is handled, not swallowed as a duplicate.
+   */
+  protected override stopping(): void {
+    for (const parsed of this.handlers?.drop() ?? []) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+  }
+}

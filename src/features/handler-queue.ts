@@ -1,0 +1,116 @@
+// A bound on handler concurrency: at most `limit` envelopes in user handlers at once (an envelope is "in" until
+// every promise its handlers returned has settled); the rest wait in a bounded FIFO. Acks are never queued: an
+// envelope still waiting after `queuedAckMs` is acked without a payload so Slack's 3 s deadline holds, and one
+// arriving at a full queue is acked and shed.
+import type { AckFn } from '../core/ack-queue.ts';
+import type { Connection, EnvelopeFrame } from '../core/connection.ts';
+import { HandlerQueueFullError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+
+export interface HandlerQueueOptions {
+  limit: number;
+  maxQueued: number;
+  queuedAckMs: number;
+  logger: Logger;
+  /** Runs one envelope's handlers now; returns the promises they returned. */
+  run(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): Array<Promise<unknown>>;
+  onShed(err: HandlerQueueFullError): void;
+}
+
+interface Waiting {
+  conn: Connection;
+  parsed: EnvelopeFrame;
+  ack: AckFn;
+  autoAcked: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class HandlerQueue {
+  active = 0;
+  private readonly waiting: Waiting[] = [];
+  private pumping = false;
+  private readonly o: HandlerQueueOptions;
+
+  constructor(o: HandlerQueueOptions) {
+    this.o = o;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  admit(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
+    const { limit, maxQueued, queuedAckMs, logger } = this.o;
+    const item: Waiting = { conn, parsed, ack, autoAcked: false, timer: undefined };
+    if (this.active < limit && this.waiting.length === 0) return this.runTracked(item);
+    const env = parsed.frame;
+    if (this.waiting.length >= maxQueued) {
+      // Shed: acked so Slack neither retries into an overloaded app nor shows a timeout, and reported.
+      void ack().catch(() => undefined);
+      this.o.onShed(new HandlerQueueFullError(env.envelope_id, env.type, this.waiting.length));
+      return;
+    }
+    if (queuedAckMs > 0) {
+      item.timer = setTimeout(() => {
+        item.timer = undefined;
+        item.autoAcked = true;
+        logger.warn(`Envelope ${env.envelope_id} (${env.type}) waited ${queuedAckMs} ms for a handler slot; acked without a payload`);
+        void ack().catch(() => undefined);
+      }, queuedAckMs);
+    }
+    this.waiting.push(item);
+    logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
+  }
+
+  /** The client stops: waiting envelopes are dropped; returns those never acked (Slack will redeliver them). */
+  drop(): EnvelopeFrame[] {
+    const unacked: EnvelopeFrame[] = [];
+    for (const w of this.waiting) {
+      clearTimeout(w.timer);
+      if (!w.autoAcked) unacked.push(w.parsed);
+    }
+    this.waiting.length = 0;
+    return unacked;
+  }
+
+  /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
+  private runTracked(item: Waiting): void {
+    this.active++;
+    const ack: AckFn = (payload) => {
+      if (!item.autoAcked) return item.ack(payload);
+      if (payload !== undefined && payload !== null) {
+        this.o.logger.warn(
+          `Envelope ${item.parsed.frame.envelope_id} was already acked while it waited for a handler slot; ` +
+            'this payload is dropped (reply through response_url)',
+        );
+      }
+      return Promise.resolve();
+    };
+    let collected: Array<Promise<unknown>> = [];
+    try {
+      collected = this.o.run(item.conn, item.parsed, ack);
+    } finally {
+      const release = (): void => {
+        this.active--;
+        this.pump();
+      };
+      if (collected.length === 0) release();
+      else void Promise.all(collected).then(release, release);
+    }
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.active < this.o.limit && this.waiting.length > 0) {
+        const next = this.waiting.shift()!;
+        clearTimeout(next.timer);
+        next.timer = undefined;
+        this.runTracked(next);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// What a socket beyond the standard interface allows (ws on Node, Bun): ping/pong liveness, so a half-open socket
+// is noticed within pingIntervalMs + pongTimeoutMs instead of at the next rotation, and (ws) acks written while
+// one network read's frames are handled leave in one socket write instead of one syscall each. Sockets without
+// ping (Deno, browsers, workerd, undici) keep the core's scheduled rotation.
+import { Connection, type ConnectionOptions } from '../core/connection.ts';
+import { detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+
+export interface LivenessSettings {
+  /** 0 disables pinging (the socket is then rotated like one that cannot ping). */
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  /** Cork the byte stream while one read's frames are handled, where it is reachable (ws). */
+  coalesceWrites: boolean;
+}
+
+export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettings {
+  /** Pinged and no pong within pongTimeoutMs: the socket is presumed half-open. */
+  onDead(conn: Connection): void;
+}
+
+export class LiveConnection extends Connection {
+  private ping: PingSupport | null = null;
+  private batch: WriteBatch | null = null;
+  private corked = false;
+  private unsubscribePong: (() => void) | undefined;
+  private readonly live: LiveConnectionOptions;
+
+  constructor(opts: LiveConnectionOptions) {
+    super(opts);
+    this.live = opts;
+  }
+
+  protected override onMessage(data: unknown): void {
+    // Frames of one network read arrive in one synchronous run: the microtask fires after the last of them.
+    if (this.batch !== null && !this.corked) {
+      this.corked = true;
+      this.batch.cork();
+      queueMicrotask(this.uncork);
+    }
+    super.onMessage(data);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    try {
+      this.batch?.uncork();
+    } catch (e) {
+      this.o.logger.debug(`Connection ${this.id}: uncork failed`, e);
+    }
+  };
+
+  protected override startLiveness(): void {
+    const o = this.live;
+    const socket = this.socket!;
+    if (o.coalesceWrites) this.batch = detectWriteBatch(socket);
+    this.ping = o.pingIntervalMs > 0 ? detectPing(socket) : null;
+    if (!this.ping) return super.startLiveness();
+    this.unsubscribePong = this.ping.onPong(() => this.unschedule('pong'));
+    this.schedulePing();
+  }
+
+  private schedulePing(): void {
+    const o = this.live;
+    this.timer('ping', o.pingIntervalMs, () => {
+      if (this.state !== 'live' || this.dead || !this.ping) return;
+      try {
+        this.ping.ping();
+      } catch (e) {
+        o.logger.debug(`Connection ${this.id}: ping failed`, e);
+      }
+      if (!this.isScheduled('pong')) {
+        this.timer('pong', o.pongTimeoutMs, () => {
+          if (this.state !== 'live') return;
+          this.dead = true;
+          this.unschedule('ping');
+          this.stopLiveness();
+          o.logger.warn(`Connection ${this.id}: no pong within ${o.pongTimeoutMs} ms; presumed dead`);
+          o.onDead(this);
+        });
+      }
+      this.schedulePing();
+    });
+  }
+
+  protected override stopLiveness(): void {
+    this.unsubscribePong?.();
+    this.unsubscribePong = undefined;
+  }
+}
