@@ -6,12 +6,14 @@ import type { AckFn, AckQueueDeps } from './core/ack-queue.ts';
 import {
   SocketModeClient as CoreClient,
   msOption,
+  MAX_SLACK_CONNECTIONS,
+  type ConnectedEvent,
   type CoreOptions,
   type Slot,
 } from './core/client.ts';
 import type { Connection, ConnectionOptions, EnvelopeFrame } from './core/connection.ts';
 import { ConnectionError, DedupeError, InvalidOptionsError } from './core/errors.ts';
-import type { HelloFrame } from './core/schemas.ts';
+import type { DisconnectFrame, HelloFrame } from './core/schemas.ts';
 import { DeadlineAckQueue } from './features/deadline.ts';
 import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
 import { HandlerQueue } from './features/handler-queue.ts';
@@ -135,12 +137,24 @@ export class SocketModeClient extends CoreClient {
     this.ensure(slot);
   }
 
+  protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
+    if (ev.ghosts > 0) {
+      this.logger.warn(
+        `Slack counts ${ev.num_connections} connections for this app but this client holds ${ev.held}: ${ev.ghosts} ghost(s) ` +
+          `(stale sockets Slack has not dropped yet, or another process using this app). They take a share of envelopes ` +
+          `and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}.`,
+      );
+      this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
+    }
+    this.armProactiveRefresh(conn, slot, hello);
+  }
+
   /**
    * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
    * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
    * together (and, once staggered, stays staggered).
    */
-  protected override connected(conn: Connection, slot: Slot, hello: HelloFrame): void {
+  private armProactiveRefresh(conn: Connection, slot: Slot, hello: HelloFrame): void {
     if (this.proactiveAt === false) return;
     const sec = hello.debug_info?.approximate_connection_time;
     if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
@@ -151,6 +165,29 @@ export class SocketModeClient extends CoreClient {
       this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
       this.replace(conn, 'connection_time');
     });
+  }
+
+  /**
+   * too_many_websockets: Slack refused this socket (the app has its maximum). Close it and back off with a long
+   * floor (every slot's next open waits too: more attempts only make it worse); other connections carry on.
+   */
+  protected override onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void {
+    const slot = this.slotOf(conn);
+    if (frame.reason !== 'too_many_websockets' || this.stopped || !slot) return super.onDisconnectFrame(conn, frame);
+    conn.draining = true;
+    void conn.close(1000, 'too many websockets');
+    if (slot.next === conn) slot.next = undefined;
+    if (slot.current === conn) slot.current = undefined;
+    const floor = slot.backoff.tooManyWebSocketsMs;
+    this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
+    let held = 0;
+    for (const c of this.conns) if (c !== conn && c.state !== 'closed') held++;
+    this.logger.warn(
+      `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
+        `backing off at least ${floor} ms`,
+    );
+    this.scheduleRetry(slot, 'too_many_websockets', floor);
+    this.emit('too_many_websockets', { slot: slot.index, connection_id: conn.id, num_connections: frame.num_connections, held, delayMs: floor });
   }
 
   // ---------------------------------------------------------------- dedupe

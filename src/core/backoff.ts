@@ -21,35 +21,26 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
 };
 
 export class Backoff {
-  private attempt = 0;
-  private readonly opts: Required<BackoffOptions>;
-  private readonly random: () => number;
-  constructor(opts: BackoffOptions = {}, random: () => number = () => Math.random()) {
-    this.opts = { ...DEFAULT_BACKOFF, ...stripUndefined(opts) };
-    this.random = random;
-  }
   /** Number of delays handed out since the last reset. */
-  get attempts(): number {
-    return this.attempt;
+  attempts = 0;
+  private readonly opts: Required<BackoffOptions>;
+  constructor(
+    opts: BackoffOptions = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.opts = { ...DEFAULT_BACKOFF };
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) this.opts[k as keyof BackoffOptions] = v;
   }
   /** Next delay in ms; `floorMs` raises the result (e.g. Retry-After). */
   next(floorMs = 0): number {
     const { initialMs, maxMs, factor } = this.opts;
-    const ceiling = Math.min(maxMs, initialMs * Math.pow(factor, this.attempt));
-    this.attempt++;
-    const jittered = Math.floor(this.random() * Math.max(0, ceiling));
-    return Math.max(floorMs, jittered);
+    const ceiling = Math.min(maxMs, initialMs * factor ** this.attempts++);
+    return Math.max(floorMs, Math.floor(this.random() * Math.max(0, ceiling)));
   }
   reset(): void {
-    this.attempt = 0;
+    this.attempts = 0;
   }
   get tooManyWebSocketsMs(): number {
     return this.opts.tooManyWebSocketsMs;
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
 }

@@ -245,13 +245,14 @@ export class SocketModeClient {
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
   protected collecting: Array<Promise<unknown>> | undefined;
   private readonly socketCap: number;
-  private readonly conns = new Set<Connection>();
+  protected readonly conns = new Set<Connection>();
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
   private abort: AbortController | undefined;
   private urlChain: Promise<unknown> = Promise.resolve();
-  private openNotBefore = 0;
+  /** No apps.connections.open call before this time (a 429, or a refusal): every slot waits. */
+  protected openNotBefore = 0;
   private WS: WebSocketConstructor | undefined;
   private startPromise: Promise<HelloInfo> | undefined;
   private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
@@ -274,7 +275,7 @@ export class SocketModeClient {
     if (token !== undefined) {
       if (typeof token !== 'string' || !token.startsWith('xapp-')) {
         const kind = typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
-        throw new InvalidTokenError(`appToken must be an app-level token starting with "xapp-" (connections:write); got ${kind}`);
+        throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${kind}`);
       }
     } else if (typeof opts.openConnection !== 'function') {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
@@ -287,14 +288,16 @@ export class SocketModeClient {
     this.poolSize = n;
     // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
     this.socketCap = Math.min(n + 1, MAX_SLACK_CONNECTIONS);
-    this.settings = {
-      rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
-      helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
-      closeTimeoutMs: msOption(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
-      retireAfterWarningMs: msOption(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
-      openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
-      maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    const settings: Record<string, number> = {
+      rotateAfterMs: 300_000,
+      helloTimeoutMs: 10_000,
+      closeTimeoutMs: 1_000,
+      retireAfterWarningMs: 30_000,
+      openTimeoutMs: 30_000,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     };
+    for (const k in settings) settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
+    this.settings = settings as unknown as SocketModeClient['settings'];
     this.acks = this.createAckQueue({
       logger: this.logger,
       send: (text, preferred) => this.sendAck(text, preferred),
@@ -378,6 +381,7 @@ export class SocketModeClient {
     this.hadLive = false;
     this.abort = new AbortController();
     this.openNotBefore = 0;
+    this.urlChain = Promise.resolve();
     this.acks.reopen();
     this.slots = Array.from({ length: this.poolSize }, (_, index) => ({
       index,
@@ -411,8 +415,8 @@ export class SocketModeClient {
     return new Connection(o);
   }
 
-  /** hook: a connection became its slot's live one (after `connected` was emitted). */
-  protected connected(_conn: Connection, _slot: Slot, _hello: HelloFrame): void {}
+  /** hook: a connection became its slot's live one (just before `connected` is emitted). */
+  protected connected(_conn: Connection, _slot: Slot, _hello: HelloFrame, _ev: ConnectedEvent): void {}
 
   /** hook: an envelope arrived (the full client filters duplicates here). */
   protected onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
@@ -485,21 +489,6 @@ export class SocketModeClient {
     if (t === undefined) return;
     clearTimeout(t);
     this.timers.delete(t);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const signal = this.abort?.signal;
-      const onAbort = (): void => {
-        this.cancel(t);
-        reject(new DisconnectedError());
-      };
-      const t = this.later(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   // ---------------------------------------------------------------- connection set
@@ -595,8 +584,9 @@ export class SocketModeClient {
   /** Serialized: one apps.connections.open call at a time, each with a deadline, and a 429 holds every slot back. */
   private getUrl(): Promise<string> {
     const run = async (): Promise<string> => {
+      // After a 429 every slot waits. (stop() clears this timer: the chain is then dropped, start() makes a new one.)
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0 && !this.stopped) await this.sleep(wait);
+      if (wait > 0 && !this.stopped) await new Promise((r) => this.later(wait, () => r(0)));
       if (this.stopped) throw new DisconnectedError();
       const ctl = new AbortController();
       const outer = this.abort!.signal;
@@ -671,48 +661,26 @@ export class SocketModeClient {
     // ourselves, never Slack's ghosts).
     const held = this.conns.size;
     const num = hello.num_connections;
-    const ghosts = typeof num === 'number' ? Math.max(0, num - held) : 0;
+    const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: typeof num === 'number' ? Math.max(0, num - held) : 0 };
     this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${num ?? '?'} connection(s)`);
-    if (ghosts > 0) {
-      this.logger.warn(
-        `Slack counts ${num} connections for this app but this client holds ${held}: ${ghosts} ghost(s) (stale sockets, ` +
-          `or another process using this app); they take a share of envelopes and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}`,
-      );
-      this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: num!, held, ghosts });
-    }
-    this.emit('connected', { ...info, replaced: old?.id, held, ghosts });
-    this.connected(conn, slot, hello);
+    this.connected(conn, slot, hello, ev);
+    this.emit('connected', ev);
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.resolve(info);
     this.ensureAll();
   }
 
-  private onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void {
+  /**
+   * Slack's `disconnect`. A refusal (too_many_websockets) takes the generic path here: the socket is replaced,
+   * and a replacement refused before its hello backs off; the full client adds a long floor and an event.
+   */
+  protected onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void {
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     const reason = frame.reason;
     this.logger.info(`Connection ${conn.id}: Slack sent disconnect (${reason})`);
     if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
-    if (reason === 'too_many_websockets') {
-      // Refused: close this socket and back off with a long floor (every slot's next open waits too: more
-      // attempts only make it worse); other connections carry on.
-      conn.draining = true;
-      void conn.close(1000, 'too many websockets');
-      if (!slot) return;
-      if (slot.next === conn) slot.next = undefined;
-      if (slot.current === conn) slot.current = undefined;
-      const floor = slot.backoff.tooManyWebSocketsMs;
-      this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
-      let held = 0;
-      for (const c of this.conns) if (c !== conn && c.state !== 'closed') held++;
-      this.logger.warn(
-        `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); backing off at least ${floor} ms`,
-      );
-      this.scheduleRetry(slot, 'too_many_websockets', floor);
-      this.emit('too_many_websockets', { slot: slot.index, connection_id: conn.id, num_connections: frame.num_connections, held, delayMs: floor });
-      return;
-    }
     if (reason !== 'warning') conn.slackClosing = true;
     if (conn.draining) {
       // Already being replaced after a `warning`: Slack has now stopped routing here, so it can go as soon as

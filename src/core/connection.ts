@@ -2,9 +2,9 @@
 // closeTimeoutMs. A socket that cannot be pinged is rotated after rotateAfterMs (silence is not death on an idle
 // Slack link). Policy (what to do when a connection closes, drains or rotates) belongs to the client; this only
 // reports. ../features/liveness.ts extends it with pings and write coalescing where the socket allows them.
-import { parseFrame, type ParsedFrame, type ParseResult } from './parse.ts';
+import { parseText, type ParsedFrame, type ParseResult } from './parse.ts';
+import { MalformedFrameError } from './errors.ts';
 import type { DisconnectFrame, HelloFrame } from './schemas.ts';
-import type { MalformedFrameError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { WS_OPEN, terminate, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket.ts';
 
@@ -78,8 +78,6 @@ export class Connection {
   private closeRequested = false;
   private closeCause = '';
   private resolveClosed!: (info: ConnectionCloseInfo) => void;
-  // Blob frames decode asynchronously; this chain keeps frames in arrival order.
-  private frameChain: Promise<void> | undefined;
   private readonly listeners: Array<[string, (ev: any) => void]> = [];
 
   constructor(opts: ConnectionOptions) {
@@ -112,11 +110,6 @@ export class Connection {
       return;
     }
     this.socket = socket;
-    try {
-      socket.binaryType = 'arraybuffer';
-    } catch {
-      // Not settable everywhere; parseFrame copes with whatever arrives.
-    }
     // ws throws on an 'error' event nobody listens to: this listener stays for the socket's whole life.
     socket.addEventListener('error', () => {});
     this.listen('open', () => {
@@ -210,29 +203,13 @@ export class Connection {
     this.listeners.push([type, fn]);
   }
 
+  /** Slack sends text frames only: anything else is a malformed frame here (the full client decodes it). */
   protected onMessage(data: unknown): void {
     if (this.state === 'closed') return;
-    let result: ParseResult | Promise<ParseResult>;
-    try {
-      result = parseFrame(data, this.o);
-    } catch {
-      return; // parseFrame never throws; this only guards the contract.
-    }
-    if (this.frameChain || result instanceof Promise) {
-      const chained: Promise<void> = (this.frameChain ?? Promise.resolve())
-        .then(() => result)
-        .then((r) => this.handle(r))
-        .catch(() => undefined)
-        .then(() => {
-          if (this.frameChain === chained) this.frameChain = undefined;
-        });
-      this.frameChain = chained;
-      return;
-    }
-    this.handle(result);
+    this.handle(typeof data === 'string' ? parseText(data, this.o) : { ok: false, error: new MalformedFrameError('unsupported_data', '', 'not a text frame') });
   }
 
-  private handle(r: ParseResult): void {
+  protected handle(r: ParseResult): void {
     if (this.state === 'closed') return;
     const ev = this.o.events;
     if (!r.ok) return ev.onMalformed(this, r.error);

@@ -23,16 +23,15 @@ export type SocketModeErrorCode =
   | 'connection_url_unavailable';
 
 export class SocketModeError extends Error {
+  override name = 'SocketModeError';
   readonly code: SocketModeErrorCode;
   constructor(code: SocketModeErrorCode, message: string, options?: { cause?: unknown }) {
     super(redact(message));
-    this.name = 'SocketModeError';
     this.code = code;
     if (options && 'cause' in options) {
       // Keep the cause but never an unredacted message on it.
       const c = options.cause;
-      (this as { cause?: unknown }).cause =
-        c instanceof Error ? Object.assign(new Error(redact(c.message)), { name: c.name }) : c;
+      (this as { cause?: unknown }).cause = c instanceof Error ? Object.assign(new Error(redact(c.message)), { name: c.name }) : c;
     }
     if (typeof this.stack === 'string') this.stack = redact(this.stack);
   }
@@ -40,37 +39,34 @@ export class SocketModeError extends Error {
 
 /** appToken missing or not an app-level (xapp-) token. Thrown by the constructor, before any network call. */
 export class InvalidTokenError extends SocketModeError {
+  override name = 'InvalidTokenError';
   constructor(message: string) {
     super('invalid_token', message);
-    this.name = 'InvalidTokenError';
   }
 }
 
 export class InvalidOptionsError extends SocketModeError {
+  override name = 'InvalidOptionsError';
   constructor(message: string) {
     super('invalid_options', message);
-    this.name = 'InvalidOptionsError';
   }
 }
 
 /** A non-wss (or non-https) URL whose host is not loopback. */
 export class InsecureUrlError extends SocketModeError {
+  override name = 'InsecureUrlError';
   readonly url: string;
   constructor(url: string, expected: string) {
-    const safe = redact(url).slice(0, 200);
-    super('insecure_url', `Refusing insecure URL ${safe}: expected ${expected} (plain text is allowed for loopback hosts only)`);
-    this.name = 'InsecureUrlError';
+    const safe = redact(String(url)).slice(0, 200);
+    super('insecure_url', `Refusing insecure URL ${safe}: expected ${expected} (plain text only for loopback hosts)`);
     this.url = safe;
   }
 }
 
 export class NoWebSocketError extends SocketModeError {
+  override name = 'NoWebSocketError';
   constructor() {
-    super(
-      'no_websocket',
-      'No WebSocket implementation: pass the `WebSocket` option, or on Node 20 import the package\'s node entry (it registers isomorphic-ws)',
-    );
-    this.name = 'NoWebSocketError';
+    super('no_websocket', 'No WebSocket: pass the `WebSocket` option (on Node 20 the package entry registers ws)');
   }
 }
 
@@ -85,130 +81,132 @@ export type MalformedFrameReason =
 
 /** A frame that never reaches user code. `raw` is redacted and truncated to ~200 characters. */
 export class MalformedFrameError extends SocketModeError {
+  override name = 'MalformedFrameError';
   readonly reason: MalformedFrameReason;
   readonly raw: string;
   readonly details: string | undefined;
   constructor(reason: MalformedFrameReason, raw: string, details?: string) {
     super('malformed_frame', `Malformed frame (${reason})${details ? `: ${details}` : ''}`);
-    this.name = 'MalformedFrameError';
     this.reason = reason;
-    this.raw = truncate(redact(raw), 200);
-    this.details = details === undefined ? undefined : redact(details);
+    const r = redact(raw);
+    this.raw = r.length > 200 ? `${r.slice(0, 200)}…` : r;
+    this.details = details && redact(details);
   }
 }
 
 /** `{ok: false, error}` from the Web API. `slackError` is Slack's error string. */
 export class SlackApiError extends SocketModeError {
+  override name = 'SlackApiError';
   readonly slackError: string;
-  readonly method: string;
-  readonly status: number;
-  readonly fatal: boolean;
-  constructor(method: string, slackError: string, status = 200, fatal = false) {
+  constructor(
+    readonly method: string,
+    slackError: string,
+    readonly status = 200,
+    readonly fatal = false,
+  ) {
     super('slack_api_error', `Slack API ${method} failed: ${slackError}`);
-    this.name = 'SlackApiError';
-    this.method = method;
     this.slackError = redact(slackError);
-    this.status = status;
-    this.fatal = fatal;
   }
 }
 
 /** HTTP 429. `retryAfterMs` comes from the Retry-After header. */
 export class RateLimitedError extends SocketModeError {
-  readonly method: string;
-  readonly retryAfterMs: number;
-  constructor(method: string, retryAfterMs: number) {
+  override name = 'RateLimitedError';
+  constructor(
+    readonly method: string,
+    readonly retryAfterMs: number,
+  ) {
     super('rate_limited', `Slack API ${method} rate limited: retry after ${Math.round(retryAfterMs / 1000)} s`);
-    this.name = 'RateLimitedError';
-    this.method = method;
-    this.retryAfterMs = retryAfterMs;
   }
 }
 
 export class HttpError extends SocketModeError {
-  readonly status: number;
-  readonly method: string;
-  constructor(method: string, status: number, detail = '') {
-    super('http_error', `HTTP ${status} from ${method}${detail ? `: ${detail}` : ''}`);
-    this.name = 'HttpError';
-    this.status = status;
-    this.method = method;
+  override name = 'HttpError';
+  constructor(
+    readonly method: string,
+    readonly status: number,
+    detail = '',
+  ) {
+    super('http_error', `HTTP ${status} from ${method}${detail && `: ${detail}`}`);
   }
 }
 
 export class NetworkError extends SocketModeError {
-  readonly method: string;
-  constructor(method: string, cause: unknown) {
+  override name = 'NetworkError';
+  constructor(
+    readonly method: string,
+    cause: unknown,
+  ) {
     super('network_error', `Network error calling ${method}: ${describe(cause)}`, { cause });
-    this.name = 'NetworkError';
-    this.method = method;
   }
 }
 
 /** Slack silently drops acks over 20 KB, so they are refused locally. */
 export class AckTooLargeError extends SocketModeError {
-  readonly envelopeId: string;
-  readonly bytes: number;
-  readonly limit: number;
-  constructor(envelopeId: string, bytes: number, limit: number) {
+  override name = 'AckTooLargeError';
+  constructor(
+    readonly envelopeId: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super('ack_too_large', `Ack for envelope ${envelopeId} is ${bytes} bytes; Slack drops acks over ${limit} bytes`);
-    this.name = 'AckTooLargeError';
-    this.envelopeId = envelopeId;
-    this.bytes = bytes;
-    this.limit = limit;
   }
 }
 
 export class AckError extends SocketModeError {
-  readonly envelopeId: string;
-  constructor(envelopeId: string, message: string, options?: { cause?: unknown }) {
+  override name = 'AckError';
+  constructor(
+    readonly envelopeId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super('ack_failed', `Ack for envelope ${envelopeId} failed: ${message}`, options);
-    this.name = 'AckError';
-    this.envelopeId = envelopeId;
   }
 }
 
 /** Slack sent `disconnect` with reason `link_disabled`: Socket Mode is off for the app. Reconnecting stops. */
 export class LinkDisabledError extends SocketModeError {
+  override name = 'LinkDisabledError';
   constructor() {
-    super('link_disabled', 'Slack disabled the Socket Mode link (Socket Mode turned off for this app); not reconnecting');
-    this.name = 'LinkDisabledError';
+    super('link_disabled', 'Slack disabled the Socket Mode link for this app; not reconnecting');
   }
 }
 
 /** A user handler threw or rejected. `event` is the event name, `envelopeId` set for envelope events. */
 export class HandlerError extends SocketModeError {
-  readonly event: string;
-  readonly envelopeId: string | undefined;
-  constructor(event: string, cause: unknown, envelopeId?: string) {
+  override name = 'HandlerError';
+  constructor(
+    readonly event: string,
+    cause: unknown,
+    readonly envelopeId?: string,
+  ) {
     super('handler_error', `Handler for "${event}" failed: ${describe(cause)}`, { cause });
-    this.name = 'HandlerError';
-    this.event = event;
-    this.envelopeId = envelopeId;
   }
 }
 
 export class ConnectionError extends SocketModeError {
-  readonly connectionId: string | undefined;
-  constructor(message: string, connectionId?: string, options?: { cause?: unknown }) {
+  override name = 'ConnectionError';
+  constructor(
+    message: string,
+    readonly connectionId?: string,
+    options?: { cause?: unknown },
+  ) {
     super('connection_error', message, options);
-    this.name = 'ConnectionError';
-    this.connectionId = connectionId;
   }
 }
 
 /** The client was disconnected (by `disconnect()` or a fatal error) while something was pending. */
 export class DisconnectedError extends SocketModeError {
+  override name = 'DisconnectedError';
   constructor(message = 'Client disconnected') {
     super('disconnected', message);
-    this.name = 'DisconnectedError';
   }
 }
 
 export class DedupeError extends SocketModeError {
+  override name = 'DedupeError';
   constructor(cause: unknown) {
     super('dedupe_error', `Dedupe store failed: ${describe(cause)}; delivering anyway`, { cause });
-    this.name = 'DedupeError';
   }
 }
 
@@ -217,23 +215,23 @@ export class DedupeError extends SocketModeError {
  * was acked (without a payload, so Slack does not retry it into an overloaded app) and not delivered.
  */
 export class HandlerQueueFullError extends SocketModeError {
-  readonly envelopeId: string;
-  readonly envelopeType: string;
-  constructor(envelopeId: string, envelopeType: string, queued: number) {
+  override name = 'HandlerQueueFullError';
+  constructor(
+    readonly envelopeId: string,
+    readonly envelopeType: string,
+    queued: number,
+  ) {
     super(
       'handler_queue_full',
       `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot is busy and ${queued} envelopes are already queued; acked, not delivered`,
     );
-    this.name = 'HandlerQueueFullError';
-    this.envelopeId = envelopeId;
-    this.envelopeType = envelopeType;
   }
 }
 
 export function describe(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   try {
-    return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+    return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
   } catch {
     try {
       return String(e);
@@ -241,8 +239,4 @@ export function describe(e: unknown): string {
       return 'unprintable value';
     }
   }
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

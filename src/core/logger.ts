@@ -20,15 +20,13 @@ export interface Logger {
   setName(name: string): void;
 }
 
-const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export class ConsoleLogger implements Logger {
-  private level: LogLevel;
-  private name: string;
-  constructor(name = 'socket-mode', level: LogLevel = LogLevel.INFO) {
-    this.name = name;
-    this.level = level;
-  }
+  constructor(
+    private name = 'socket-mode',
+    private level: LogLevel = 'info',
+  ) {}
   getLevel(): LogLevel {
     return this.level;
   }
@@ -39,40 +37,39 @@ export class ConsoleLogger implements Logger {
     this.name = name;
   }
   debug(...msg: unknown[]): void {
-    if (this.enabled('debug')) console.debug(`[DEBUG] ${this.name}`, ...msg);
+    this.log('debug', msg);
   }
   info(...msg: unknown[]): void {
-    if (this.enabled('info')) console.info(`[INFO] ${this.name}`, ...msg);
+    this.log('info', msg);
   }
   warn(...msg: unknown[]): void {
-    if (this.enabled('warn')) console.warn(`[WARN] ${this.name}`, ...msg);
+    this.log('warn', msg);
   }
   error(...msg: unknown[]): void {
-    if (this.enabled('error')) console.error(`[ERROR] ${this.name}`, ...msg);
+    this.log('error', msg);
   }
-  private enabled(l: LogLevel): boolean {
-    return SEVERITY[l] >= (SEVERITY[this.level] ?? 1);
+  private log(l: LogLevel, msg: unknown[]): void {
+    const min = LEVELS.indexOf(this.level);
+    // An unknown level counts as info.
+    if (LEVELS.indexOf(l) >= (min < 0 ? 1 : min)) console[l](`[${l.toUpperCase()}] ${this.name}`, ...msg);
   }
 }
 
-/**
- * Wraps any Logger so each argument is redacted first, and a throwing user logger cannot break the client.
- */
+/** Wraps any Logger so each argument is redacted first, and a throwing user logger cannot break the client. */
 export function redactingLogger(inner: Logger): Logger {
-  const call = (fn: 'debug' | 'info' | 'warn' | 'error', msg: unknown[]): void => {
-    try {
-      inner[fn](...msg.map((m) => redactValue(m)));
-    } catch {
-      // A broken logger must not take the connection down.
-    }
-  };
-  return {
-    debug: (...m) => call('debug', m),
-    info: (...m) => call('info', m),
-    warn: (...m) => call('warn', m),
-    error: (...m) => call('error', m),
-    setLevel: (l) => inner.setLevel(l),
+  const out = {
+    setLevel: (l: LogLevel) => inner.setLevel(l),
     getLevel: () => inner.getLevel(),
-    setName: (n) => inner.setName(n),
-  };
+    setName: (n: string) => inner.setName(n),
+  } as Logger;
+  for (const l of LEVELS) {
+    out[l] = (...msg: unknown[]) => {
+      try {
+        inner[l](...msg.map((m) => redactValue(m)));
+      } catch {
+        // A broken logger must not take the connection down.
+      }
+    };
+  }
+  return out;
 }

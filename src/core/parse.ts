@@ -1,7 +1,7 @@
 // parseFrame(): raw WebSocket data -> typed frame or MalformedFrameError. Never throws, never hands
 // unvalidated data onward, never lets a `__proto__` key near an object's prototype.
 import * as v from 'valibot';
-import { MalformedFrameError } from './errors.ts';
+import { MalformedFrameError, type MalformedFrameReason } from './errors.ts';
 import {
   DisconnectSchema,
   EventsApiSchema,
@@ -16,7 +16,7 @@ import {
   type SlashCommandsEnvelope,
   type UnknownEnvelopeFrame,
 } from './schemas.ts';
-import { frameToText, type DecodeResult } from '../transport/websocket.ts';
+import { frameToText, type DecodeResult } from '../transport/decode.ts';
 
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -47,20 +47,18 @@ export function parseFrame(data: unknown, opts: ParseOptions = {}): ParseResult 
   try {
     decoded = frameToText(data, max);
   } catch (e) {
-    return { ok: false, error: new MalformedFrameError('decode_failed', '', String(e)) };
+    return bad('decode_failed', '', String(e));
   }
-  if (isPromise(decoded)) {
-    return decoded.then(
-      (d) => fromDecoded(d, max),
-      (e: unknown) => ({ ok: false as const, error: new MalformedFrameError('decode_failed', '', String(e)) }),
-    );
-  }
-  return fromDecoded(decoded, max);
+  return decoded instanceof Promise
+    ? decoded.then(
+        (d) => fromDecoded(d, max),
+        (e: unknown) => bad('decode_failed', '', String(e)),
+      )
+    : fromDecoded(decoded, max);
 }
 
 function fromDecoded(d: DecodeResult, max: number): ParseResult {
-  if (!d.ok) return { ok: false, error: new MalformedFrameError(d.reason, d.preview ?? '', d.details) };
-  return parseTextMax(d.text, max);
+  return d.ok ? parseTextMax(d.text, max) : bad(d.reason, d.preview ?? '', d.details);
 }
 
 /** Parse a frame that is already text. */
@@ -68,12 +66,17 @@ export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
   return parseTextMax(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
 }
 
+const bad = (reason: MalformedFrameReason, raw: string, details?: string): ParseResult => ({
+  ok: false,
+  error: new MalformedFrameError(reason, raw, details),
+});
+
 function parseTextMax(text: string, max: number): ParseResult {
   try {
     return parseTextUnsafe(text, max);
   } catch (e) {
     // Belt and braces: nothing in here should throw, but the contract is "never throws".
-    return { ok: false, error: new MalformedFrameError('schema', safeSlice(text), String(e)) };
+    return bad('schema', typeof text === 'string' ? text.slice(0, 200) : '', String(e));
   }
 }
 
@@ -89,25 +92,21 @@ const RISKY = /__proto__|\\u00[5-7]/;
 const MAX_DEPTH = 2000;
 
 function parseTextUnsafe(text: string, max: number): ParseResult {
-  if (typeof text !== 'string') return { ok: false, error: new MalformedFrameError('unsupported_data', '') };
+  if (typeof text !== 'string') return bad('unsupported_data', '');
   if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
-    return { ok: false, error: new MalformedFrameError('too_large', text.slice(0, 200), `more than ${max} bytes`) };
+    return bad('too_large', text.slice(0, 200), `more than ${max} bytes`);
   }
-  if (text.length > 2 * MAX_DEPTH && tooDeep(text)) {
-    return { ok: false, error: new MalformedFrameError('not_json', text, `nested deeper than ${MAX_DEPTH} levels`) };
-  }
-  let json: unknown;
+  if (text.length > 2 * MAX_DEPTH && tooDeep(text)) return bad('not_json', text, `nested deeper than ${MAX_DEPTH} levels`);
+  let obj: Record<string, unknown>;
   try {
-    json = RISKY.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
+    obj = RISKY.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
   } catch {
-    return { ok: false, error: new MalformedFrameError('not_json', text) };
+    return bad('not_json', text);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return { ok: false, error: new MalformedFrameError('not_object', text) };
-  }
-  const obj = json as Record<string, unknown>;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return bad('not_object', text);
   const type = obj['type'];
-  const schema =
+  let kind = type as ParsedFrame['kind'];
+  let schema: v.GenericSchema | undefined =
     type === 'hello'
       ? HelloSchema
       : type === 'disconnect'
@@ -119,24 +118,22 @@ function parseTextUnsafe(text: string, max: number): ParseResult {
             : type === 'interactive'
               ? InteractiveSchema
               : undefined;
-  if (schema) {
-    const r = v.safeParse(schema, obj);
-    if (r.success) {
-      // Envelope schemas strip what they do not check: hand on Slack's whole payload, which passed them.
-      if (schema !== HelloSchema && schema !== DisconnectSchema) (r.output as { payload: unknown }).payload = obj['payload'];
-      return { ok: true, kind: type, frame: r.output } as ParsedFrame;
+  if (!schema) {
+    if (typeof type !== 'string' || typeof obj['envelope_id'] !== 'string') {
+      return bad('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type');
     }
-    return { ok: false, error: new MalformedFrameError('schema', text, summarize(r.issues)) };
+    kind = 'unknown_envelope';
+    schema = UnknownEnvelopeSchema;
   }
-  if (typeof type === 'string' && typeof obj['envelope_id'] === 'string') {
-    const r = v.safeParse(UnknownEnvelopeSchema, obj);
-    if (r.success) return { ok: true, kind: 'unknown_envelope', frame: r.output };
-    return { ok: false, error: new MalformedFrameError('schema', text, summarize(r.issues)) };
+  const r = v.safeParse(schema, obj);
+  if (!r.success) return bad('schema', text, summarize(r.issues));
+  // Slack's own object passed the schema: it is handed on whole, with the envelope defaults settled.
+  if (kind !== 'hello' && kind !== 'disconnect') {
+    obj['accepts_response_payload'] = obj['accepts_response_payload'] === true;
+    if (obj['retry_attempt'] === null) obj['retry_attempt'] = undefined;
+    if (obj['retry_reason'] === null) obj['retry_reason'] = undefined;
   }
-  return {
-    ok: false,
-    error: new MalformedFrameError('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type'),
-  };
+  return { ok: true, kind, frame: obj } as ParsedFrame;
 }
 
 /** Whether `text`'s brackets (outside strings) nest deeper than MAX_DEPTH. */
@@ -172,10 +169,3 @@ function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
     .slice(0, 300);
 }
 
-function safeSlice(text: unknown): string {
-  return typeof text === 'string' ? text.slice(0, 200) : '';
-}
-
-function isPromise<T>(x: unknown): x is Promise<T> {
-  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
-}

@@ -1,38 +1,34 @@
-// valibot schemas for frames from Slack. hello/disconnect: loose objects (Slack adds fields; we pass them
-// through). Envelopes: plain (stripping) objects that check only the fields the client relies on, so the cost
-// is per checked field, not per field Slack sends; parse.ts then hands user code Slack's own payload object,
-// which passed these checks (no copy of every event field on every envelope).
+// valibot schemas for frames from Slack. They check only the fields the client relies on (the cost is per checked
+// field, not per field Slack sends); parse.ts then hands on Slack's own object, which passed them, so nothing
+// Slack adds is lost and no event field is copied.
 import * as v from 'valibot';
 
-const debugInfo = v.looseObject({
-  host: v.optional(v.string()),
-  build_number: v.optional(v.number()),
-  approximate_connection_time: v.optional(v.number()),
-});
-const connectionInfo = v.looseObject({ app_id: v.optional(v.string()) });
+const num = v.optional(v.number());
+const str = v.optional(v.string());
+const debugInfo = v.optional(v.object({ host: str, build_number: num, approximate_connection_time: num }));
+const connectionInfo = v.optional(v.object({ app_id: str }));
 
-export const HelloSchema = v.looseObject({
+export const HelloSchema = v.object({
   type: v.literal('hello'),
-  num_connections: v.optional(v.number()),
-  debug_info: v.optional(debugInfo),
-  connection_info: v.optional(connectionInfo),
+  num_connections: num,
+  debug_info: debugInfo,
+  connection_info: connectionInfo,
 });
 
-export const DisconnectSchema = v.looseObject({
+export const DisconnectSchema = v.object({
   type: v.literal('disconnect'),
   reason: v.string(),
-  num_connections: v.optional(v.number()),
-  debug_info: v.optional(debugInfo),
-  connection_info: v.optional(connectionInfo),
+  num_connections: num,
+  debug_info: debugInfo,
+  connection_info: connectionInfo,
 });
 
-const envelopeId = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
 const envelopeCommon = {
-  envelope_id: envelopeId,
-  accepts_response_payload: v.optional(v.boolean(), false),
-  // Tolerant where we rely on nothing: a null here must not cost the envelope its ack.
-  retry_attempt: v.optional(v.pipe(v.nullable(v.number()), v.transform((x) => x ?? undefined))),
-  retry_reason: v.optional(v.pipe(v.nullable(v.string()), v.transform((x) => x ?? undefined))),
+  envelope_id: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
+  accepts_response_payload: v.optional(v.boolean()),
+  // Tolerant where we rely on nothing: a null here must not cost the envelope its ack (parse.ts drops it).
+  retry_attempt: v.nullish(v.number()),
+  retry_reason: v.nullish(v.string()),
 };
 
 export const InnerEventSchema = v.object({ type: v.string() });
@@ -40,37 +36,23 @@ export const InnerEventSchema = v.object({ type: v.string() });
 export const EventsApiSchema = v.object({
   ...envelopeCommon,
   type: v.literal('events_api'),
-  payload: v.object({
-    type: v.optional(v.string()),
-    event_id: v.optional(v.string()),
-    event: v.optional(InnerEventSchema),
-  }),
+  payload: v.object({ type: str, event_id: str, event: v.optional(InnerEventSchema) }),
 });
 
 export const SlashCommandsSchema = v.object({
   ...envelopeCommon,
   type: v.literal('slash_commands'),
-  payload: v.object({
-    command: v.optional(v.string()),
-    response_url: v.optional(v.string()),
-  }),
+  payload: v.object({ command: str, response_url: str }),
 });
 
 export const InteractiveSchema = v.object({
   ...envelopeCommon,
   type: v.literal('interactive'),
-  payload: v.object({
-    type: v.string(),
-    response_url: v.optional(v.string()),
-  }),
+  payload: v.object({ type: v.string(), response_url: str }),
 });
 
 /** An envelope of a type this client does not know: surfaced (with ack), never dropped. */
-export const UnknownEnvelopeSchema = v.looseObject({
-  ...envelopeCommon,
-  type: v.string(),
-  payload: v.optional(v.unknown()),
-});
+export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: v.string() });
 
 // The frame types are written out (not inferred from the schemas) so the public API has explicit types —
 // JSR requires it, and they read better in editors. `satisfies` below keeps schemas and types in step.
@@ -128,8 +110,13 @@ export interface UnknownEnvelopeFrame extends EnvelopeCommon {
   payload?: unknown;
 }
 
-// Compile-time proof that each schema's output is its declared type.
-type Out<S extends v.GenericSchema> = v.InferOutput<S>;
+// Compile-time proof that each schema's output, once parse.ts has settled its defaults, is its declared type.
+type Settled<T> = Omit<T, 'accepts_response_payload' | 'retry_attempt' | 'retry_reason'> & {
+  accepts_response_payload: boolean;
+  retry_attempt?: number;
+  retry_reason?: string;
+};
+type Out<S extends v.GenericSchema> = Settled<v.InferOutput<S>>;
 type Assert<T extends true> = T;
 type Fits<A, B> = A extends B ? true : false;
 export type SchemaChecks = [

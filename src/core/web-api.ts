@@ -6,7 +6,7 @@ import { assertSecureUrl } from './url.ts';
 export const DEFAULT_API_URL = 'https://slack.com/api/';
 
 /** Slack errors from apps.connections.open that no retry can fix. */
-export const FATAL_OPEN_ERRORS: ReadonlySet<string> = new Set([
+export const FATAL_OPEN_ERRORS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'not_authed',
   'invalid_auth',
   'account_inactive',
@@ -48,17 +48,13 @@ export async function callApi(
   args: Record<string, unknown> = {},
   opts: CallApiOptions = {},
 ): Promise<SlackApiResponse> {
-  const apiUrl = opts.apiUrl ?? DEFAULT_API_URL;
-  assertSecureUrl(apiUrl, 'https:');
-  const doFetch = resolveFetch(opts.fetch);
-  const url = (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method;
   const headers: Record<string, string> = {};
-  const tokenIn = opts.tokenIn ?? 'header';
-  if (opts.token && tokenIn === 'header') headers['Authorization'] = `Bearer ${opts.token}`;
+  const inBody = opts.token && opts.tokenIn === 'body';
+  if (opts.token && !inBody) headers['Authorization'] = `Bearer ${opts.token}`;
   let body: string;
   if (opts.asJson) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
-    body = JSON.stringify(opts.token && tokenIn === 'body' ? { ...args, token: opts.token } : args);
+    body = JSON.stringify(inBody ? { ...args, token: opts.token } : args);
   } else {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const form = new URLSearchParams();
@@ -66,47 +62,55 @@ export async function callApi(
       if (v === undefined) continue;
       form.append(k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
     }
-    if (opts.token && tokenIn === 'body') form.append('token', opts.token);
+    if (inBody) form.append('token', opts.token!);
     body = form.toString();
   }
-
   let retriesLeft = opts.rateLimitRetries ?? 0;
   for (;;) {
-    let res: Response;
     try {
-      res = await doFetch(url, { method: 'POST', headers, body, signal: opts.signal });
+      return await slackPost(method, opts.apiUrl, { method: 'POST', headers, body, signal: opts.signal }, opts.fetch);
     } catch (e) {
-      if (opts.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
-      throw new NetworkError(method, e);
+      if (!(e instanceof RateLimitedError) || retriesLeft-- <= 0) throw e;
+      await sleep(e.retryAfterMs, opts.signal);
     }
-    if (res.status === 429) {
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      await discard(res);
-      if (retriesLeft-- > 0) {
-        await sleep(retryAfterMs, opts.signal);
-        continue;
-      }
-      throw new RateLimitedError(method, retryAfterMs);
-    }
-    if (!res.ok) {
-      await discard(res);
-      throw new HttpError(method, res.status);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch (e) {
-      throw new HttpError(method, res.status, 'response is not JSON');
-    }
-    if (json === null || typeof json !== 'object') throw new HttpError(method, res.status, 'response is not an object');
-    const out = json as SlackApiResponse;
-    if (out.ok !== true) {
-      const err = typeof out.error === 'string' ? out.error : 'unknown_error';
-      if (err === 'ratelimited') throw new RateLimitedError(method, parseRetryAfter(res.headers.get('retry-after')));
-      throw new SlackApiError(method, err, res.status, FATAL_OPEN_ERRORS.has(err));
-    }
-    return out;
   }
+}
+
+/**
+ * One Web API call: fetch (network failures → NetworkError, an aborted call → DisconnectedError), 429 →
+ * RateLimitedError (Retry-After), other HTTP failures → HttpError, `ok: false` → SlackApiError.
+ */
+async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: RequestInit, f?: FetchLike): Promise<SlackApiResponse> {
+  assertSecureUrl(apiUrl, 'https:');
+  let res: Response;
+  try {
+    res = await resolveFetch(f)((apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method, init);
+  } catch (e) {
+    if (init.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
+    throw new NetworkError(method, e);
+  }
+  const retryAfter = (): number => parseRetryAfter(res.headers.get('retry-after'));
+  if (res.status === 429) {
+    await discard(res);
+    throw new RateLimitedError(method, retryAfter());
+  }
+  if (!res.ok) {
+    await discard(res);
+    throw new HttpError(method, res.status);
+  }
+  let out: SlackApiResponse;
+  try {
+    out = await res.json();
+  } catch {
+    throw new HttpError(method, res.status, 'response is not JSON');
+  }
+  if (out === null || typeof out !== 'object') throw new HttpError(method, res.status, 'response is not an object');
+  if (out.ok !== true) {
+    const err = typeof out.error === 'string' ? out.error : 'unknown_error';
+    if (err === 'ratelimited') throw new RateLimitedError(method, retryAfter());
+    throw new SlackApiError(method, err, res.status, FATAL_OPEN_ERRORS.has(err));
+  }
+  return out;
 }
 
 /** apps.connections.open: the token goes in the Authorization header (Slack refuses it as a form field). */
@@ -118,16 +122,10 @@ export async function openConnectionUrl(opts: {
   fetch?: FetchLike;
   signal?: AbortSignal;
 }): Promise<string> {
-  const token = opts.appToken ?? opts.token;
-  const res = await callApi(
-    'apps.connections.open',
-    {},
-    { token, apiUrl: opts.apiUrl, fetch: opts.fetch, signal: opts.signal, tokenIn: 'header' },
-  );
-  if (typeof res.url !== 'string' || res.url.length === 0) {
-    throw new SlackApiError('apps.connections.open', 'missing_url');
-  }
-  return res.url;
+  const init = { method: 'POST', headers: { Authorization: `Bearer ${opts.appToken ?? opts.token}` }, signal: opts.signal };
+  const { url } = await slackPost('apps.connections.open', opts.apiUrl, init, opts.fetch);
+  if (typeof url !== 'string' || !url) throw new SlackApiError('apps.connections.open', 'missing_url');
+  return url;
 }
 
 export interface RespondMessage {

@@ -3,6 +3,7 @@
 // one network read's frames are handled leave in one socket write instead of one syscall each. Sockets without
 // ping (Deno, browsers, workerd, undici) keep the core's scheduled rotation.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
+import { parseFrame } from '../core/parse.ts';
 import { detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
 
 export interface LivenessSettings {
@@ -22,12 +23,23 @@ export class LiveConnection extends Connection {
   private ping: PingSupport | null = null;
   private batch: WriteBatch | null = null;
   private corked = false;
+  // Blob frames decode asynchronously; this chain keeps frames in arrival order.
+  private frameChain: Promise<void> | undefined;
   private unsubscribePong: (() => void) | undefined;
   private readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
     super(opts);
     this.live = opts;
+  }
+
+  override open(): void {
+    super.open();
+    try {
+      if (this.socket) this.socket.binaryType = 'arraybuffer';
+    } catch {
+      // Not settable everywhere; parseFrame copes with whatever arrives.
+    }
   }
 
   protected override onMessage(data: unknown): void {
@@ -37,7 +49,19 @@ export class LiveConnection extends Connection {
       this.batch.cork();
       queueMicrotask(this.uncork);
     }
-    super.onMessage(data);
+    if (typeof data === 'string' && !this.frameChain) return super.onMessage(data);
+    if (this.state === 'closed') return;
+    // Binary frames are decoded (and refused if they are not UTF-8 JSON) in arrival order.
+    const result = parseFrame(data, this.o);
+    if (!this.frameChain && !(result instanceof Promise)) return this.handle(result);
+    const chained: Promise<void> = (this.frameChain ?? Promise.resolve())
+      .then(() => result)
+      .then((r) => this.handle(r))
+      .catch(() => undefined)
+      .then(() => {
+        if (this.frameChain === chained) this.frameChain = undefined;
+      });
+    this.frameChain = chained;
   }
 
   private readonly uncork = (): void => {
