@@ -95,6 +95,39 @@ describe('conformance on every runtime', () => {
   });
 });
 
+// The core client alone (socket-mode-anywhere/core: no dedupe, pings, coalescing or handler bound) passes the
+// same scenario on the runtimes whose bundles it is for. (Chromium: test/browser/conformance.spec.ts.)
+describe('the core client on every runtime', () => {
+  it("Node's global WebSocket", async () => {
+    const file = await bundle('test/conformance/entry.ts', 'node-global', 'browser');
+    expectConformant(await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-global-core', 'core']), 'node-global-core');
+  });
+
+  it('Deno', async () => {
+    expectConformant(
+      await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno-core', 'core']),
+      'deno-core',
+    );
+  });
+
+  it('Bun', async () => {
+    expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun-core', 'core']), 'bun-core');
+  });
+
+  it('workerd (inside a Durable Object)', async () => {
+    const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
+    const mf = new Miniflare({ modules: true, scriptPath: file, compatibilityDate: '2026-04-01', durableObjects: { CONFORMANCE: 'ConformanceObject' } });
+    try {
+      const res = await mf.dispatchFetch(
+        `http://conformance.local/run?client=core&sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,
+      );
+      expectConformant((await res.json()) as Report, 'workerd-core');
+    } finally {
+      await mf.dispose();
+    }
+  });
+});
+
 describe('ping-based liveness where the socket can ping', () => {
   it('Node 20 + ws: a half-open socket is found by a missing pong and replaced', async () => {
     const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');

@@ -51,4 +51,6 @@ export { LogLevel, type Logger } from './logger.ts';
 export { parseFrame, type ParseResult, type ParsedFrame } from './parse.ts';
 export type { Frame, Envelope, HelloFrame, DisconnectFrame, InnerEvent } from './schemas.ts';
 export type { FetchLike } from './web-api.ts';
+// A page gets each one-time wss:// URL from its backend (the token never enters the page).
+export { connectionUrlFrom } from '../backend/connection-url.ts';
 export type { WebSocketLike, WebSocketConstructor } from '../transport/websocket.ts';

@@ -25,13 +25,16 @@ test.afterAll(async () => {
   await sim?.close();
 });
 
-test('Chromium: the conformance scenario in a page, with no app token in the page', async ({ page }) => {
+for (const [client, title] of [
+  ['full', 'Chromium: the conformance scenario in a page, with no app token in the page'],
+  ['core', 'Chromium: the same scenario with the core client (socket-mode-anywhere/core)'],
+] as const) test(title, async ({ page }) => {
   const leaks: string[] = [];
   page.on('request', (req) => {
     const seen = req.url() + JSON.stringify(req.headers()) + (req.postData() ?? '');
     if (seen.includes(sim.appToken)) leaks.push(req.url());
   });
-  await page.goto(`/test/browser/pages/conformance.html?sim=${encodeURIComponent(sim.url)}&backend=${encodeURIComponent(backendUrl)}`);
+  await page.goto(`/test/browser/pages/conformance.html?sim=${encodeURIComponent(sim.url)}&backend=${encodeURIComponent(backendUrl)}&client=${client}`);
   const report = await page.waitForFunction(() => (window as any).__report, undefined, { timeout: 50_000 }).then((h) => h.jsonValue());
   const failed = report.checks.filter((c: any) => !c.ok);
   expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);

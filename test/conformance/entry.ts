@@ -1,6 +1,8 @@
 // Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket, no adapter.
-// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness]
+// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|core]
+// (core: the conformance scenario with the core client, socket-mode-anywhere/core)
 import { SocketModeClient } from '../../src/index.ts';
+import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
 import { runLiveness } from './liveness.ts';
 
@@ -22,7 +24,7 @@ if (typeof g.WebSocket !== 'function') {
   const report = await runConformance({
     simUrl,
     runtime,
-    createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
+    createClient: () => new (which === 'core' ? CoreClient : SocketModeClient)({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
   });
   console.log('CONFORMANCE ' + JSON.stringify(report));
 }

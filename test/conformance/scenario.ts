@@ -1,7 +1,8 @@
 // The one conformance scenario every runtime runs unchanged: Node (ws and global WebSocket), Deno, Bun,
 // workerd (inside a Durable Object) and Chromium. It talks to the simulator over real loopback sockets and
 // drives it through the simulator's HTTP control API, so it needs nothing but fetch and the client.
-import type { SocketModeClient } from '../../src/index.ts';
+// The core client's type: the full client (src/index.ts) extends it, so either runs here.
+import type { SocketModeClient } from '../../src/core/index.ts';
 
 export interface ScenarioEnv {
   /** Simulator base URL, e.g. http://127.0.0.1:3300 */

@@ -1,5 +1,6 @@
 // workerd entry: the client runs inside a Durable Object, exactly where a deployed bot would run it.
 import { SocketModeClient } from '../../src/index.ts';
+import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
 
 export class ConformanceObject {
@@ -10,7 +11,8 @@ export class ConformanceObject {
     const report = await runConformance({
       simUrl,
       runtime: 'workerd',
-      createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
+      // ?client=core: the core client alone (socket-mode-anywhere/core)
+      createClient: () => new (u.searchParams.get('client') === 'core' ? CoreClient : SocketModeClient)({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
     });
     return Response.json(report);
   }
