@@ -1,9 +1,13 @@
 // npm run bench — orchestrator. Process layout (2 cores: keep the simulator and the client under test
 // from fighting over one):
 //   this process        orchestration only: forks the others, writes results, does no measured work
-//   bench/sim-host.mjs  the simulator (dist/simulator), one process for the whole run, driven over IPC
-//   bench/clients/*.mjs one child per client under test and per measure, run one after another
-// Flags: --quick (1 rep, smaller counts), --only=bundle,throughput,refresh,memory, --clients=ours,raw
+//   bench/sim-host.mjs  the simulator (dist/simulator), one process for the whole run, driven over IPC; it holds
+//                       several simulators at once (one per client during throughput)
+//   bench/clients/*.mjs throughput: one child per client, all alive for the whole measure, taking turns (one burst
+//                       at a time, so only one client works at any moment); every other measure: one child per
+//                       client and measure, run one after another
+// Flags: --quick (1 rep, 2 throughput rounds, smaller counts), --only=bundle,throughput,refresh,memory,
+//        --clients=ours,raw, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -24,14 +28,19 @@ const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
 
 const cfg = {
   reps: quick ? 1 : 3,
-  throughput: { envelopes: quick ? 5000 : 20_000, warmup: quick ? 1000 : 3000, latencyN: quick ? 100 : 300, latencyIntervalMs: 4 },
+  // Throughput is the noisiest measure: `rounds` interleaved rounds (see measures.throughputRounds), and its ratios
+  // are taken per round. pauseMs: quiet time before each burst, so one client's leftovers do not land on the next.
+  throughput: {
+    envelopes: quick ? 5000 : 20_000, warmup: quick ? 1000 : 3000, rounds: quick ? 2 : 9, pauseMs: 100,
+    latencyN: quick ? 100 : 300, latencyIntervalMs: 4,
+  },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
   memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000 },
 };
 for (const k of ['refresh', 'memory']) cfg[k].reps = cfg.reps;
-// Throughput is the noisiest measure and the cheapest to repeat: median of 5.
-cfg.throughput.reps = quick ? 1 : 5;
 cfg.throughput.latencyReps = cfg.reps;
+// Transparency: ours without write coalescing (raw and official write one ack per syscall), throughput only.
+const THROUGHPUT_CLIENTS = CLIENTS.includes('ours') ? [...CLIENTS, 'ours-uncoalesced'] : CLIENTS;
 
 const started = Date.now();
 const loadAtStart = loadavg();
@@ -40,17 +49,22 @@ const log = (s) => process.stderr.write(`[bench +${((Date.now() - started) / 100
 const sim = spawnChild(join(here, 'sim-host.mjs'), { execArgv: process.env.BENCH_SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
 await sim.ready;
 const processes = [];
-const raw = { throughput: {}, latency: {}, refresh: {}, memory: {} };
+// throughput: per client, its runs in round order (what the medians are taken of); throughputRounds: the same
+// runs by round, with the order of each round (what the per-round ratios are taken of).
+const raw = { throughput: {}, throughputRounds: [], throughputWarmup: {}, latency: {}, refresh: {}, memory: {} };
 let bundle;
 
 // A measure that fails for one client is recorded (errors[]) and the run goes on.
 const errors = [];
+const fail = (client, what, err) => {
+  errors.push({ what, client, error: String(err?.message ?? err).slice(0, 2000) });
+  log(`${client}: ${what} FAILED: ${String(err?.message ?? err).split('\n')[0]}`);
+};
 const attempt = async (what, client, fn) => {
   try {
     return await fn();
   } catch (err) {
-    errors.push({ what, client, error: String(err?.message ?? err).slice(0, 2000) });
-    log(`${client}: ${what} FAILED: ${String(err?.message ?? err).split('\n')[0]}`);
+    fail(client, what, err);
     return undefined;
   }
 };
@@ -60,21 +74,24 @@ try {
     log('bundle sizes (esbuild)');
     bundle = await attempt('bundle', '-', () => bundleSizes());
   }
-  for (const name of CLIENTS) {
-    if (!only.has('throughput')) break;
-    log(`${name}: throughput (${cfg.throughput.reps}× ${cfg.throughput.envelopes} pipelined) + ack latency`);
-    const r = await attempt('throughput+latency', name, () => measures.throughputAndLatency(sim, name, cfg.throughput, processes));
+  if (only.has('throughput')) {
+    const t = cfg.throughput;
+    log(`throughput: ${THROUGHPUT_CLIENTS.join(', ')} alive together, each on its own simulator; a warm-up burst each, then ${t.rounds} rounds of one ${t.envelopes}-envelope pipelined burst per client, the order changing each round`);
+    const r = await attempt('throughput', '-', () => measures.throughputRounds(sim, THROUGHPUT_CLIENTS, t, processes, { log, fail }));
     if (r) {
-      raw.throughput[name] = r.throughput;
-      raw.latency[name] = r.latency;
+      raw.throughputRounds = r.rounds;
+      raw.throughputWarmup = r.warmup;
+      for (const name of THROUGHPUT_CLIENTS) {
+        const runs = r.rounds.map((x) => x.results[name]).filter(Boolean);
+        if (runs.length) raw.throughput[name] = runs;
+      }
     }
   }
-  if (only.has('throughput') && CLIENTS.includes('ours')) {
-    // Transparency: ours without write coalescing (raw and official write one ack per syscall).
-    const name = 'ours-uncoalesced';
-    log(`${name}: throughput (${cfg.throughput.reps}× ${cfg.throughput.envelopes} pipelined)`);
-    const r = await attempt('throughput', name, () => measures.throughputAndLatency(sim, name, { ...cfg.throughput, latencyReps: 0 }, processes));
-    if (r) raw.throughput[name] = r.throughput;
+  for (const name of CLIENTS) {
+    if (!only.has('throughput')) break;
+    log(`${name}: ack latency (fresh client and simulator; ${cfg.reps}× ${cfg.throughput.latencyN} paced, 0 ms and 50 ms handlers)`);
+    const l = await attempt('latency', name, () => measures.latency(sim, name, cfg.throughput, processes));
+    if (l) raw.latency[name] = l;
   }
   for (const name of CLIENTS) {
     if (!only.has('refresh')) break;
@@ -102,6 +119,7 @@ const meta = {
   config: cfg,
   notes: [
     'Throughput: the client is held (event loop blocked) while the simulator injects all envelopes in one tight loop, then drains; "client wall" = release -> n-th ack call in the client process, "per client CPU-second" = n / CPU time the client process used meanwhile (isolates the client from the simulator, which shares the machine), "end to end" = simulator clock from first inject to last ack received.',
+    `Throughput is interleaved: every client (and ours with coalesceWrites: false) runs in its own process for the whole measure, each connected to its own simulator; after one warm-up burst each, ${cfg.throughput.rounds} rounds, in each of which every client does one burst of ${cfg.throughput.envelopes}, one client at a time, in an order that changes each round (a Williams design: every few rounds each client has taken every position and followed every other client once). The machine's speed drifts over minutes; clients of one round are measured seconds apart. Values are per-client medians over the rounds; a throughput ratio is computed per round and reported as the median of the per-round ratios with their min–max (summary rows: oursVsRawRounds, oursVsOfficialRounds, officialVsRawRounds; oursVsRaw/oursVsOfficial there stay the ratio of the medians). The goals use the median per-round ratio. Per-round data: runs.throughputRounds.`,
     'The simulator (its own process, own core) keeps ahead of every client here (~40k env/s end to end including injection; it drains faster than any client acks), so client wall throughput is bound by the client; per CPU-second discounts whatever the machine\'s other work steals.',
     'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock.',
@@ -110,9 +128,9 @@ const meta = {
   ],
   processes: {
     orchestrator: { file: 'bench/run.mjs', pid: process.pid, role: 'forks the others, no measured work' },
-    simulator: { file: 'bench/sim-host.mjs', pid: sim.child.pid, role: 'the simulator (dist/simulator) for the whole run; injects, times acks' },
+    simulator: { file: 'bench/sim-host.mjs', pid: sim.child.pid, role: 'the simulator (dist/simulator) for the whole run; injects, times acks; holds one simulator per client during throughput (tp:<client>), one at a time otherwise' },
     clients: processes,
-    note: 'one child per client under test and per measure, run one after another (never two clients at once)',
+    note: 'throughput: one child per client, all started together and alive for the whole throughput measure, each on its own simulator, taking turns (one burst at a time; the idle ones use no CPU); latency, refresh, memory: one child per client and measure, one after another. Never two clients working at once.',
   },
   clients: {
     raw: 'hand-written ws client: JSON.parse + send ack (the limit); naive reconnect on close',
@@ -124,18 +142,21 @@ const meta = {
 
 const summary = summarize(raw, bundle, CLIENTS);
 const result = { meta, summary, errors, bundle, runs: raw };
-const outDir = join(here, 'results');
+const outDir = flag('out') ?? join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
 writeFileSync(
   join(outDir, 'latest.svg'),
   renderChart({
     title: 'socket-mode-anywhere benchmark',
-    subtitle: `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} (throughput ${cfg.throughput.reps}) · every ratio is against baselines measured in this run`,
+    subtitle: [
+      `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} · every ratio is against baselines measured in this run`,
+      ...(only.has('throughput') ? [`throughput: all clients alive at once, ${cfg.throughput.rounds} interleaved rounds of one burst each; its ratios are the median of per-round ratios (min–max)`] : []),
+    ],
     panels: chartPanels(summary, bundle),
   }),
 );
 printReport(summary, bundle, meta);
 for (const e of errors) console.log(`FAILED: ${e.client} ${e.what}: ${e.error.split('\n')[0]}`);
 if (errors.length) process.exitCode = 1;
-log(`wrote bench/results/latest.json and latest.svg (${meta.wallSeconds.toFixed(0)} s)`);
+log(`wrote ${join(outDir, 'latest.json')} and latest.svg (${meta.wallSeconds.toFixed(0)} s)`);

@@ -1,107 +1,136 @@
 // The simulator process. The orchestrator (bench/run.mjs) drives it over IPC (bench/lib/rpc.mjs);
 // every measurement that needs the simulator's clock or its records is taken here, through the
 // simulator's code API, so pipelined injection is a tight loop in this process.
+// It holds several simulators at once, keyed by name (every command takes `name`, default 'main'): the
+// interleaved throughput rounds keep one simulator per client alive for the whole measure, because a
+// simulator spreads an app's envelopes over all of its live connections, so two clients on one simulator
+// would split each burst. Idle simulators cost nothing but a ping every few seconds.
 import { performance } from 'node:perf_hooks';
 import { serve } from './lib/rpc.mjs';
 import { percentile, sleep } from './lib/stats.mjs';
 
 const { startSimulator } = await import('../dist/simulator/index.js');
 
-let sim;
-let acked = 0; // first acks (not duplicates) since the last counter reset
-let duplicates = 0;
-let lastAckAt = 0; // performance.now()
-const ackWaiters = new Set();
-
-function resetCounters() {
-  acked = 0;
+/** One simulator and the ack counters of its current measurement. */
+class Hosted {
+  acked = 0; // first acks (not duplicates) since the last counter reset
   duplicates = 0;
-  lastAckAt = 0;
-}
+  lastAckAt = 0; // performance.now()
+  #waiters = new Set();
 
-function onAck(rec) {
-  if (rec.duplicate) duplicates++;
-  else {
-    acked++;
-    lastAckAt = performance.now();
+  constructor(sim) {
+    this.sim = sim;
+    sim.on('ack', (rec) => {
+      if (rec.duplicate) this.duplicates++;
+      else {
+        this.acked++;
+        this.lastAckAt = performance.now();
+      }
+      for (const w of this.#waiters) w();
+    });
   }
-  for (const w of ackWaiters) w();
+
+  resetCounters() {
+    this.acked = 0;
+    this.duplicates = 0;
+    this.lastAckAt = 0;
+  }
+
+  /** Resolves once `n` first acks were counted (or rejects after timeoutMs). */
+  waitAcks(n, timeoutMs) {
+    if (this.acked >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.acked < n) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`only ${this.acked}/${n} acks after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  liveCount() {
+    return this.sim.connections().filter((c) => c.state === 'live').length;
+  }
+
+  async waitLive(n = 1, timeoutMs = 20_000) {
+    await this.sim.waitFor(() => this.liveCount() >= n, timeoutMs);
+  }
 }
 
-/** Resolves once `n` first acks were counted (or rejects after timeoutMs). */
-function waitAcks(n, timeoutMs) {
-  if (acked >= n) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (acked < n) return;
-      done();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`only ${acked}/${n} acks after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      ackWaiters.delete(check);
-    };
-    ackWaiters.add(check);
-  });
-}
-
-const liveCount = () => sim.connections().filter((c) => c.state === 'live').length;
-
-async function waitLive(n = 1, timeoutMs = 20_000) {
-  await sim.waitFor(() => liveCount() >= n, timeoutMs);
+const hosted = new Map(); // name -> Hosted
+const get = (name = 'main') => {
+  const h = hosted.get(name);
+  if (!h) throw new Error(`no simulator named ${name} (start it first)`);
+  return h;
+};
+async function close(name) {
+  const h = hosted.get(name);
+  hosted.delete(name);
+  if (h) await h.sim.close();
 }
 
 // events_api kinds rotate so every inner event type is exercised.
 const EVENT_KINDS = ['message', 'app_mention', 'reaction_added'];
 
 serve({
-  async start({ options = {} }) {
-    if (sim) await sim.close();
-    sim = await startSimulator(options);
-    sim.on('ack', onAck);
-    resetCounters();
-    return { apiUrl: sim.apiUrl, appToken: sim.appToken, url: sim.url, pid: process.pid };
+  /** Starts simulator `name` (closing any earlier one of that name); the others stay as they are. */
+  async start({ name = 'main', options = {} }) {
+    await close(name);
+    const sim = await startSimulator(options);
+    hosted.set(name, new Hosted(sim));
+    return { name, apiUrl: sim.apiUrl, appToken: sim.appToken, url: sim.url, pid: process.pid };
   },
 
-  async stop() {
-    if (sim) await sim.close();
-    sim = undefined;
+  /** Closes simulator `name`, or every simulator when no name is given. */
+  async stop({ name }) {
+    await Promise.all((name === undefined ? [...hosted.keys()] : [name]).map(close));
   },
 
-  async waitLive({ n = 1, timeoutMs = 20_000 }) {
-    await waitLive(n, timeoutMs);
-    return { live: liveCount() };
+  async waitLive({ name, n = 1, timeoutMs = 20_000 }) {
+    const h = get(name);
+    await h.waitLive(n, timeoutMs);
+    return { live: h.liveCount() };
   },
 
-  state() {
-    return { live: liveCount(), connections: sim.connections().length, openCalls: sim.openCalls };
+  state({ name }) {
+    const h = get(name);
+    return { live: h.liveCount(), connections: h.sim.connections().length, openCalls: h.sim.openCalls, simulators: [...hosted.keys()] };
   },
 
   /** Pipelined: inject `n` events_api envelopes in one tight loop (no awaits). */
-  burst({ n }) {
-    resetCounters();
+  burst({ name, n }) {
+    const h = get(name);
+    h.resetCounters();
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) sim.inject(EVENT_KINDS[i % 3]);
+    for (let i = 0; i < n; i++) h.sim.inject(EVENT_KINDS[i % 3]);
     return { injectMs: performance.now() - t0, t0 };
   },
 
   /** After burst(): wait for `n` acks; wall time from the burst's start to the last ack. */
-  async burstAcks({ n, t0, timeoutMs = 60_000 }) {
-    await waitAcks(n, timeoutMs);
-    return { acked, duplicates, wallMs: lastAckAt - t0, missed: sim.missedDeadlines().length };
+  async burstAcks({ name, n, t0, timeoutMs = 60_000 }) {
+    const h = get(name);
+    await h.waitAcks(n, timeoutMs);
+    return { acked: h.acked, duplicates: h.duplicates, wallMs: h.lastAckAt - t0, missed: h.sim.missedDeadlines().length };
   },
 
   /**
    * Paced: `n` envelopes, one every `intervalMs`, kinds rotating (events and a slash command); returns the
    * simulator's ack latencies (delivery -> ack received) of the first acks.
    */
-  async paced({ n, intervalMs, timeoutMs = 30_000 }) {
+  async paced({ name, n, intervalMs, timeoutMs = 30_000 }) {
+    const h = get(name);
+    const { sim } = h;
     sim.resetStats();
-    resetCounters();
+    h.resetCounters();
     const latencies = [];
     const off = sim.on('ack', (rec) => {
       if (!rec.duplicate && rec.latencyMs >= 0) latencies.push(rec.latencyMs);
@@ -112,7 +141,7 @@ serve({
       await sleep(intervalMs);
     }
     try {
-      await waitAcks(n, timeoutMs);
+      await h.waitAcks(n, timeoutMs);
     } finally {
       off();
     }
@@ -131,11 +160,13 @@ serve({
    * again plus `settleMs`. Reports the simulator's own gap and deadline counters, plus slash commands
    * acked more than 3 s after injection (time spent queued counts: Slack's user sees that delay).
    */
-  async refreshRun({ refreshes = 3, ratePerSec = 100, settleMs = 1000, tailMs = 1500, timeoutMs = 30_000 }) {
-    await waitLive(1, timeoutMs);
+  async refreshRun({ name, refreshes = 3, ratePerSec = 100, settleMs = 1000, tailMs = 1500, timeoutMs = 30_000 }) {
+    const h = get(name);
+    const { sim } = h;
+    await h.waitLive(1, timeoutMs);
     await sleep(200);
     sim.resetStats();
-    resetCounters();
+    h.resetCounters();
     const injectedAt = new Map(); // envelope_id -> { t, type }
     const slashLatency = new Map();
     const ackedIds = new Set();
@@ -195,7 +226,7 @@ serve({
     return {
       durationMs: performance.now() - t0,
       injected,
-      acked,
+      acked: h.acked,
       unacked: neverAcked,
       noLiveConnectionMs: sim.noLiveConnectionMs(),
       missedDeadlines: missed.length,
@@ -209,14 +240,16 @@ serve({
   },
 
   /** For the heap-growth run: `total` envelopes in batches of `batch`, each batch fully acked first. */
-  async batches({ total, batch, timeoutMs = 60_000 }) {
+  async batches({ name, total, batch, timeoutMs = 60_000 }) {
+    const h = get(name);
+    const { sim } = h;
     const t0 = performance.now();
     for (let sent = 0; sent < total; sent += batch) {
-      resetCounters();
+      h.resetCounters();
       sim.resetStats(); // keep the simulator's own records small
       const n = Math.min(batch, total - sent);
       for (let i = 0; i < n; i++) sim.inject(EVENT_KINDS[i % 3]);
-      await waitAcks(n, timeoutMs);
+      await h.waitAcks(n, timeoutMs);
     }
     return { wallMs: performance.now() - t0 };
   },

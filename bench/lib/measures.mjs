@@ -1,11 +1,12 @@
-// One function per measure. Each starts a fresh simulator (in the sim-host process) with the options the
-// measure needs, forks the client under test into its own child process, runs `reps` repetitions and
-// stops the child. Medians are taken in run.mjs.
+// One function per measure. Each starts the simulators it needs (in the sim-host process) with the options the
+// measure needs and forks the clients under test into their own child processes. Medians are taken in
+// bench/lib/summary.mjs.
 import { writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './rpc.mjs';
+import { sleep } from './stats.mjs';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const clientFile = (name) => join(benchDir, 'clients', `${name}.mjs`);
@@ -19,57 +20,147 @@ const tmp = mkdtempSync(join(tmpdir(), 'sma-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let holdSeq = 0;
 
-async function withClient(name, fn, processes, measure) {
+async function spawnClient(name, processes, measure) {
   const c = spawnChild(clientFile(name), { execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
-  await c.ready;
   processes.push({ client: name, measure, pid: c.child.pid, file: `bench/clients/${name}.mjs` });
+  await c.ready;
+  return c;
+}
+
+async function stopClient(c) {
+  await c.call('stop', {}, undefined, 10_000).catch(() => {});
+  await c.kill();
+}
+
+async function withClient(name, fn, processes, measure) {
+  const c = await spawnClient(name, processes, measure);
   try {
     return await fn(c);
   } finally {
-    await c.call('stop', {}, undefined, 10_000).catch(() => {});
-    await c.kill();
+    await stopClient(c);
   }
 }
 
-/** Throughput (pipelined, hold-then-drain) and ack latency (paced, 0 ms and 50 ms handlers), each in its own client process. */
-export async function throughputAndLatency(sim, name, cfg, processes) {
-  const { apiUrl, appToken } = await sim.call('start', { options: PIPELINE_SIM });
-  const throughput = await withClient(name, async (c) => {
-    await c.call('connect', { apiUrl, appToken });
-    await sim.call('waitLive', { n: 1 });
-    const one = async (n) => {
-      const file = join(tmp, `release-${++holdSeq}`);
-      let burst;
-      let burstError;
-      let burstDone;
-      const injected = new Promise((r) => (burstDone = r));
-      const client = c.call('throughput', { n, file }, async (p) => {
-        if (p !== 'holding') return;
-        try {
-          burst = await sim.call('burst', { n });
-        } catch (err) {
-          burstError = err;
-        } finally {
-          writeFileSync(file, ''); // release the client in any case
-          burstDone();
-        }
-      });
-      await injected;
-      if (burstError) throw burstError;
-      const [cr, sr] = await Promise.all([client, sim.call('burstAcks', { n, t0: burst.t0 })]);
-      return { ...cr, injectMs: burst.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, duplicates: sr.duplicates, missed: sr.missed };
-    };
-    await one(cfg.warmup); // JIT warm-up, not reported
-    const runs = [];
-    for (let i = 0; i < cfg.reps; i++) runs.push(await one(cfg.envelopes));
-    return runs;
-  }, processes, 'throughput');
+/**
+ * One pipelined burst, hold-then-drain: the client (child `c`) blocks its event loop, simulator `simName`
+ * injects `n` envelopes meanwhile (they wait in socket buffers), then the client is released and drains.
+ */
+async function burst(sim, simName, c, n) {
+  const file = join(tmp, `release-${++holdSeq}`);
+  let b;
+  let burstError;
+  let burstDone;
+  const injected = new Promise((r) => (burstDone = r));
+  const client = c.call('throughput', { n, file }, async (p) => {
+    if (p !== 'holding') return;
+    try {
+      b = await sim.call('burst', { name: simName, n });
+    } catch (err) {
+      burstError = err;
+    } finally {
+      writeFileSync(file, ''); // release the client in any case
+      burstDone();
+    }
+  });
+  await injected;
+  if (burstError) {
+    client.catch(() => {});
+    throw burstError;
+  }
+  const [cr, sr] = await Promise.all([client, sim.call('burstAcks', { name: simName, n, t0: b.t0 })]);
+  return { ...cr, injectMs: b.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, duplicates: sr.duplicates, missed: sr.missed };
+}
 
-  // Latency in a fresh client process, after a warm-up: every client's paced samples start from the same state,
-  // not from whatever the pipelined bursts above left behind.
-  if (!cfg.latencyReps) return { throughput, latency: { noop: [], slow: [] } };
+/**
+ * The order of round `r` (0-based): the sequence 0, 1, n-1, 2, n-2, ... shifted by r (mod n), a Williams design.
+ * Every n rounds each client takes every position once and (for even n) follows every other client once, so
+ * neither going first nor whatever the client just before left behind (its garbage, the simulator's) favors anyone;
+ * a plain rotation would give each client the same predecessor in every round.
+ */
+export function roundOrder(names, r) {
+  const n = names.length;
+  const base = [0];
+  for (let lo = 1, hi = n - 1; base.length < n; ) {
+    base.push(lo++);
+    if (base.length < n) base.push(hi--);
+  }
+  return base.map((k) => names[(k + r) % n]);
+}
+
+/**
+ * Throughput, interleaved: every client in `names` runs in its own child, all alive for the whole measure,
+ * each connected to its own simulator (`tp:<name>` in the sim-host process). After one warm-up burst per
+ * client (JIT, not reported), `cfg.rounds` rounds: in each, every client does one burst of `cfg.envelopes`,
+ * one client at a time (an idle client uses no CPU), in an order that changes each round (roundOrder). Clients of one
+ * round are measured seconds apart, so a per-round ratio compares them under the same machine conditions;
+ * measuring each client in its own block let the machine's drift between blocks into every ratio.
+ * A client that fails is reported through fail(name, what, err) and leaves the remaining rounds; the others go on.
+ * Returns { warmup: { [name]: run }, rounds: [{ round, order, results: { [name]: run } }] }.
+ */
+export async function throughputRounds(sim, names, cfg, processes, { log = () => {}, fail = () => {} } = {}) {
+  const live = new Map(); // name -> client child, while it takes part
+  const drop = async (name, what, err) => {
+    fail(name, what, err);
+    const c = live.get(name);
+    live.delete(name);
+    if (c) await stopClient(c);
+    await sim.call('stop', { name: `tp:${name}` }).catch(() => {});
+  };
+  const warmup = {};
+  const rounds = [];
+  try {
+    // Start everything at once (each client has its own simulator, so connecting in parallel is harmless).
+    await Promise.all(
+      names.map(async (name) => {
+        try {
+          const { apiUrl, appToken } = await sim.call('start', { name: `tp:${name}`, options: PIPELINE_SIM });
+          const c = await spawnClient(name, processes, 'throughput (interleaved rounds, whole measure)');
+          live.set(name, c);
+          await c.call('connect', { apiUrl, appToken });
+          await sim.call('waitLive', { name: `tp:${name}`, n: 1 });
+        } catch (err) {
+          await drop(name, 'throughput: start', err);
+        }
+      }),
+    );
+    for (const name of names) {
+      if (!live.has(name)) continue;
+      try {
+        warmup[name] = await burst(sim, `tp:${name}`, live.get(name), cfg.warmup);
+      } catch (err) {
+        await drop(name, 'throughput: warm-up', err);
+      }
+    }
+    for (let r = 0; r < cfg.rounds; r++) {
+      const order = roundOrder(names, r).filter((name) => live.has(name));
+      if (!order.length) break;
+      const results = {};
+      for (const [position, name] of order.entries()) {
+        // Let the previous client's leftover work (its garbage, its last writes) finish before this clock starts.
+        await sleep(cfg.pauseMs);
+        try {
+          results[name] = { position, ...(await burst(sim, `tp:${name}`, live.get(name), cfg.envelopes)) };
+        } catch (err) {
+          await drop(name, `throughput: round ${r + 1}`, err);
+        }
+      }
+      rounds.push({ round: r + 1, order, results });
+      log(`throughput round ${r + 1}/${cfg.rounds}: ${order.map((n) => `${n} ${results[n] ? Math.round(results[n].perSec) : 'FAILED'}`).join(', ')} env/s`);
+    }
+    return { warmup, rounds };
+  } finally {
+    await Promise.all([...live.values()].map(stopClient));
+    await Promise.all(names.map((name) => sim.call('stop', { name: `tp:${name}` }).catch(() => {})));
+  }
+}
+
+/**
+ * Ack latency (paced, 0 ms and 50 ms handlers) in a fresh client process and simulator, after a warm-up:
+ * every client's paced samples start from the same state, not from whatever pipelined bursts left behind.
+ */
+export async function latency(sim, name, cfg, processes) {
   const b = await sim.call('start', { options: PIPELINE_SIM });
-  const latency = await withClient(name, async (c) => {
+  return withClient(name, async (c) => {
     await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
     await sim.call('waitLive', { n: 1 });
     const out = { noop: [], slow: [] };
@@ -81,7 +172,6 @@ export async function throughputAndLatency(sim, name, cfg, processes) {
     }
     return out;
   }, processes, 'latency');
-  return { throughput, latency };
 }
 
 /** Refresh under load: `refreshes` warning -> refresh_requested -> close sequences while events flow. */

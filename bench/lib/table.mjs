@@ -7,6 +7,11 @@ const fmt = (v) => {
   return String(Number(v.toFixed(2)));
 };
 const fmtRatio = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
+// Throughput: the median of the per-round ratios and their range, e.g. 1.05× (0.97–1.12); else the ratio of medians.
+const fmtRowRatio = (row, which) => {
+  const r = row[`${which}Rounds`];
+  return r ? `${fmtRatio(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : fmtRatio(row[which]);
+};
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -17,15 +22,21 @@ function table(headers, rows) {
 export function printReport(summary, bundle, meta) {
   const out = [];
   out.push('');
-  out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps} (throughput ${meta.config.throughput.reps})${meta.quick ? ' (quick)' : ''}`);
+  const t = meta.config.throughput;
+  out.push(`socket-mode-anywhere bench — ${meta.date}, Node ${meta.node}, ${meta.cpus} cores, medians of ${meta.config.reps}${meta.quick ? ' (quick)' : ''}`);
+  if (summary.rows.some((r) => r.key === 'throughput')) {
+    out.push(`throughput: medians over ${t.rounds} interleaved rounds (every client one ${t.envelopes}-envelope burst per round, order changing);`);
+    out.push('            its ratios = median of the per-round ratios (min–max across rounds)');
+  }
   out.push(`load average at start ${meta.loadAverage.start.map((x) => x.toFixed(2)).join(' ')}, at end ${meta.loadAverage.end.map((x) => x.toFixed(2)).join(' ')} (other work on the machine = noise)`);
-  out.push('processes: orchestrator bench/run.mjs; simulator bench/sim-host.mjs (own process, whole run);');
-  out.push('           each client in its own child (bench/clients/<name>.mjs), one client at a time');
+  out.push('processes: orchestrator bench/run.mjs; simulator bench/sim-host.mjs (own process, whole run; one simulator per client');
+  out.push('           during throughput); each client in its own child (bench/clients/<name>.mjs): for throughput all alive');
+  out.push('           at once, taking turns; for the other measures one after another. Never two clients working at once.');
   out.push('');
   out.push(
     table(
       ['measure', 'unit', 'raw', 'official', 'ours', 'ours/raw', 'ours/official'],
-      summary.rows.map((r) => [r.label, r.unit, fmt(r.values.raw), fmt(r.values.official), fmt(r.values.ours), fmtRatio(r.oursVsRaw), fmtRatio(r.oursVsOfficial)]),
+      summary.rows.map((r) => [r.label, r.unit, fmt(r.values.raw), fmt(r.values.official), fmt(r.values.ours), fmtRowRatio(r, 'oursVsRaw'), fmtRowRatio(r, 'oursVsOfficial')]),
     ),
   );
   if (bundle) {

@@ -1,0 +1,98 @@
+// `npm run bench` is not part of `npm test` (minutes, and its figures are machine-dependent). This runs it
+// quick, into a temporary directory, so the benchmark cannot rot unnoticed: every client is measured, the
+// ratios are computed against the same run, the report is written. No figure is compared with a threshold.
+// Throughput is measured in interleaved rounds; the per-round ratios reported are recomputed here from the raw
+// per-round data, so the summary cannot drift from the method.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, test } from 'vitest';
+import { root } from './helpers/bundle.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'sma-bench-test-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+type Run = { perSec: number; perCpuSec: number; e2ePerSec: number; position: number };
+type Round = { round: number; order: string[]; results: Record<string, Run> };
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const r3 = (x: number) => Number(x.toFixed(3));
+/** num/den within each round, summarized as the bench reports it. */
+const perRound = (rounds: Round[], num: string, den: string, metric: keyof Run) => {
+  const rs = rounds.map((r) => r.results[num][metric] / r.results[den][metric]);
+  return { median: r3(median(rs)), min: r3(Math.min(...rs)), max: r3(Math.max(...rs)), n: rs.length };
+};
+
+test('bench --quick: interleaved throughput rounds for raw, official, ours, ours uncoalesced; per-round ratios; bundle layers; JSON + SVG written', async () => {
+  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=bundle,throughput', `--out=${out}`], {
+    cwd: root,
+    timeout: 180_000,
+  });
+  const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+  expect(result.errors).toEqual([]);
+  const row = (key: string) => result.summary.rows.find((r: { key: string }) => r.key === key);
+  for (const client of ['raw', 'official', 'ours']) {
+    expect(row('throughput').values[client]).toBeGreaterThan(0);
+    expect(row('throughputCpu').values[client]).toBeGreaterThan(0);
+    expect(row('ackP99_noop').values[client]).toBeGreaterThan(0);
+  }
+  expect(row('throughputCpu').oursVsRaw).toBeCloseTo(row('throughputCpu').values.ours / row('throughputCpu').values.raw, 2);
+  expect(row('throughputCpuUncoalesced').values.ours).toBeGreaterThan(0);
+
+  // Interleaved rounds: every round has every client, and no client keeps its position from one round to the next.
+  const clients = ['raw', 'official', 'ours', 'ours-uncoalesced'];
+  const rounds: Round[] = result.runs.throughputRounds;
+  expect(rounds.length).toBe(result.meta.config.throughput.rounds);
+  expect(rounds.length).toBeGreaterThanOrEqual(2);
+  rounds.forEach((r, i) => {
+    expect(r.round).toBe(i + 1);
+    expect([...r.order].sort()).toEqual([...clients].sort());
+    if (i > 0) for (const c of clients) expect(r.order.indexOf(c)).not.toBe(rounds[i - 1].order.indexOf(c));
+    for (const c of clients) {
+      expect(r.results[c].position).toBe(r.order.indexOf(c));
+      expect(r.results[c].perSec).toBeGreaterThan(0);
+      expect(r.results[c].perCpuSec).toBeGreaterThan(0);
+      expect(r.results[c].e2ePerSec).toBeGreaterThan(0);
+    }
+  });
+  // The per-client medians are taken over the same runs.
+  for (const c of clients) expect(result.runs.throughput[c]).toEqual(rounds.map((r) => r.results[c]));
+  expect(row('throughput').values.ours).toBe(r3(median(rounds.map((r) => r.results.ours.perSec))));
+  // The reported ratios are the median (and range) of the per-round ratios.
+  const cases: [string, keyof Run, string][] = [
+    ['throughput', 'perSec', 'ours'],
+    ['throughputCpu', 'perCpuSec', 'ours'],
+    ['throughputE2E', 'e2ePerSec', 'ours'],
+    ['throughputCpuUncoalesced', 'perCpuSec', 'ours-uncoalesced'],
+  ];
+  for (const [key, metric, ours] of cases) {
+    expect(row(key).oursVsRawRounds).toEqual(perRound(rounds, ours, 'raw', metric));
+    expect(row(key).oursVsOfficialRounds).toEqual(perRound(rounds, ours, 'official', metric));
+    expect(row(key).officialVsRawRounds).toEqual(perRound(rounds, 'official', 'raw', metric));
+  }
+  // The goal "ours >= 0.95x raw" reads the median per-round ratio (its verdict is reported, never asserted).
+  const goal = (prefix: string) => result.summary.goals.find((g: { name: string }) => g.name.startsWith(prefix));
+  expect(goal('throughput ours/raw (client wall').value).toBe(row('throughput').oursVsRawRounds.median);
+  expect(goal('throughput ours/raw (per CPU-s').value).toBe(row('throughputCpu').oursVsRawRounds.median);
+  // Every client ran in one process for the whole throughput measure.
+  const tp = result.meta.processes.clients.filter((p: { measure: string }) => p.measure.startsWith('throughput'));
+  expect(tp.map((p: { client: string }) => p.client).sort()).toEqual([...clients].sort());
+  // The browser and workerd bundles never contain ws; each layer includes the one before it.
+  expect(result.bundle['ours-browser'].containsWs).toBe(false);
+  expect(result.bundle['ours-workerd'].containsWs).toBe(false);
+  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
+  expect([...layers].sort((a, b) => a - b)).toEqual(layers);
+  // The last layer is the client itself: the package's browser bundle, give or take its entry module.
+  const client = result.bundle['layer-client'].gzipBytes;
+  expect(Math.abs(client - result.bundle['ours-browser'].gzipBytes)).toBeLessThan(client * 0.01);
+  const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg).toContain('Throughput per client CPU-second');
+  expect(svg).toContain('median of per-round ratios');
+}, 200_000);
