@@ -1,5 +1,6 @@
-// Bundle sizes, with esbuild: our client for the browser and for workerd (package exports conditions),
-// entry `import { SocketModeClient } from 'socket-mode-anywhere'`, minified + gzipped; against what
+// Bundle sizes, with esbuild: our client for the browser and for workerd (package exports conditions), the core
+// (`import { SocketModeClient } from 'socket-mode-anywhere/core'`) and the full client
+// (`… from 'socket-mode-anywhere'`), minified + gzipped; against what
 // @slack/socket-mode needs (its Node bundle: it does not bundle for the browser). The metafile tells
 // whether `ws` / `isomorphic-ws` ended up in a browser/workerd bundle (they must not).
 // Run alone: node bench/bundle-size.mjs
@@ -11,6 +12,8 @@ import * as esbuild from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 
 const TARGETS = [
+  { name: 'ours-core-browser', pkg: 'socket-mode-anywhere/core', platform: 'browser', conditions: ['browser'] },
+  { name: 'ours-core-workerd', pkg: 'socket-mode-anywhere/core', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
   { name: 'ours-browser', pkg: 'socket-mode-anywhere', platform: 'browser', conditions: ['browser'] },
   { name: 'ours-workerd', pkg: 'socket-mode-anywhere', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
   { name: 'ours-node', pkg: 'socket-mode-anywhere', platform: 'node', conditions: ['node'], external: ['bufferutil', 'utf-8-validate'] },
@@ -66,13 +69,14 @@ async function measure(t) {
   };
 }
 
-// Where the browser bytes go: the protocol layers every client needs, each bundled on its own (browser
-// conditions), from dist/. Each line includes the ones above it.
+// Where the browser bytes go: the layers of the client, each bundled on its own (browser conditions), from
+// dist/. Each line includes the ones above it.
 const LAYERS = [
-  { name: 'layer-parse', label: 'frame parser + valibot schemas', code: "export { parseFrame } from '../dist/core/parse.js';" },
-  { name: 'layer-connection', label: '+ connection (socket, hello, liveness)', code: "export { parseFrame } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';" },
+  { name: 'layer-parse', label: 'frame parser + valibot schemas', code: "export { parseText } from '../dist/core/parse.js';" },
+  { name: 'layer-connection', label: '+ connection (socket, hello, close, rotation)', code: "export { parseText } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';" },
   { name: 'layer-acks', label: '+ ack queue', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js';" },
-  { name: 'layer-client', label: '= the client (pool, make-before-break, dedupe, handler queue, Web API, errors)', code: "export { SocketModeClient } from '../dist/core/client.js';" },
+  { name: 'layer-core', label: '= the core client (slots, make-before-break, reconnect loop, events, errors)', code: "export { SocketModeClient } from '../dist/core/client.js';" },
+  { name: 'layer-client', label: '= the full client (+ dedupe, pings, coalescing, proactive refresh, handler bound, binary frames)', code: "export { SocketModeClient } from '../dist/client.js';" },
 ];
 
 export async function bundleSizes() {

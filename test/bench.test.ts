@@ -86,11 +86,15 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
   // The browser and workerd bundles never contain ws; each layer includes the one before it.
   expect(result.bundle['ours-browser'].containsWs).toBe(false);
   expect(result.bundle['ours-workerd'].containsWs).toBe(false);
-  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
+  expect(result.bundle['ours-core-browser'].containsWs).toBe(false);
+  expect(result.bundle['ours-core-workerd'].containsWs).toBe(false);
+  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-core', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
   expect([...layers].sort((a, b) => a - b)).toEqual(layers);
-  // The last layer is the client itself: the package's browser bundle, give or take its entry module.
-  const client = result.bundle['layer-client'].gzipBytes;
-  expect(Math.abs(client - result.bundle['ours-browser'].gzipBytes)).toBeLessThan(client * 0.01);
+  // The last two layers are the clients themselves: the package's browser bundles, give or take the entry module.
+  for (const [layer, pkg] of [['layer-core', 'ours-core-browser'], ['layer-client', 'ours-browser']]) {
+    const client = result.bundle[layer].gzipBytes;
+    expect(Math.abs(client - result.bundle[pkg].gzipBytes), layer).toBeLessThan(client * 0.01);
+  }
   const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
   expect(svg.startsWith('<svg')).toBe(true);
   expect(svg).toContain('Throughput per client CPU-second');
