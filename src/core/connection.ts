@@ -78,7 +78,8 @@ export class Connection {
   private closeRequested = false;
   private closeCause = '';
   private resolveClosed!: (info: ConnectionCloseInfo) => void;
-  private readonly listeners: Array<[string, (ev: any) => void]> = [];
+  /** Undoes every listener this connection put on its socket (run when it is closed). */
+  protected readonly cleanup: Array<() => void> = [];
 
   constructor(opts: ConnectionOptions) {
     this.o = opts;
@@ -115,7 +116,7 @@ export class Connection {
     this.listen('open', () => {
       if (this.state === 'connecting') this.state = 'awaiting_hello';
     });
-    this.listen('message', (ev: { data: unknown }) => this.onMessage(ev.data));
+    this.listenMessages();
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       if (this.state === 'closed') return;
       o.logger.debug(`Connection ${this.id}: socket error`, ev?.message ?? ev?.error ?? '');
@@ -199,8 +200,13 @@ export class Connection {
   }
 
   private listen(type: string, fn: (ev: any) => void): void {
-    this.socket!.addEventListener(type, fn);
-    this.listeners.push([type, fn]);
+    const s = this.socket!;
+    s.addEventListener(type, fn);
+    this.cleanup.push(() => s.removeEventListener(type, fn));
+  }
+
+  protected listenMessages(): void {
+    this.listen('message', (ev: { data: unknown }) => this.onMessage(ev.data));
   }
 
   /** Slack sends text frames only: anything else is a malformed frame here (the full client decodes it). */
@@ -251,9 +257,9 @@ export class Connection {
     this.stopLiveness();
     const s = this.socket;
     if (s) {
-      for (const [type, fn] of this.listeners) {
+      for (const off of this.cleanup) {
         try {
-          s.removeEventListener(type, fn);
+          off();
         } catch {
           // ignore
         }
@@ -268,7 +274,7 @@ export class Connection {
         if (reason === 'close timeout' || this.dead) terminate(s);
       }
     }
-    this.listeners.length = 0;
+    this.cleanup.length = 0;
     const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote' };
     this.resolveClosed(info);
     this.o.events.onClosed(this, info);

@@ -4,7 +4,7 @@
 // ping (Deno, browsers, workerd, undici) keep the core's scheduled rotation.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
-import { detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+import { detectMessageEmitter, detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
 
 export interface LivenessSettings {
   /** 0 disables pinging (the socket is then rotated like one that cannot ping). */
@@ -40,6 +40,13 @@ export class LiveConnection extends Connection {
     } catch {
       // Not settable everywhere; parseFrame copes with whatever arrives.
     }
+  }
+
+  /** ws: its own 'message' event, without the MessageEvent its standard interface builds for every frame. */
+  protected override listenMessages(): void {
+    const on = detectMessageEmitter(this.socket!);
+    if (!on) return super.listenMessages();
+    this.cleanup.push(on((data) => this.onMessage(data)));
   }
 
   protected override onMessage(data: unknown): void {

@@ -85,6 +85,21 @@ export function detectPing(socket: WebSocketLike): PingSupport | null {
   };
 }
 
+/**
+ * ws (Node): subscribe to frames through its EventEmitter ('message' with data and isBinary), which skips the
+ * MessageEvent its standard interface allocates per frame; text frames are handed on as strings. Returns an
+ * unsubscribe function; null where the socket is not ws.
+ */
+export function detectMessageEmitter(socket: WebSocketLike): ((fn: (data: unknown) => void) => () => void) | null {
+  const s = socket as unknown as Emitterish & { _socket?: unknown };
+  if (typeof s.on !== 'function' || typeof s.off !== 'function' || !('_socket' in s)) return null;
+  return (fn) => {
+    const listener = (data: unknown, isBinary?: boolean): void => fn(isBinary ? data : String(data));
+    s.on!.call(socket, 'message', listener as () => void);
+    return () => s.off!.call(socket, 'message', listener as () => void);
+  };
+}
+
 export interface WriteBatch {
   cork(): void;
   uncork(): void;
