@@ -245,7 +245,7 @@ export class SocketModeClient {
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
   protected collecting: Array<Promise<unknown>> | undefined;
   private readonly socketCap: number;
-  protected readonly conns = new Set<Connection>();
+  protected readonly conns: Set<Connection> = new Set();
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
