@@ -80,7 +80,7 @@ export const MAX_SLACK_CONNECTIONS = 10;
 export const DEFAULT_CONNECTIONS = 1;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A duration option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
+/** A duration (or size) option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
 export function msOption(v: number | undefined, d: number, name: string): number {
   if (v === undefined) return d;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
@@ -244,8 +244,9 @@ export class SocketModeClient {
   protected slots: Slot[] = [];
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
   protected collecting: Array<Promise<unknown>> | undefined;
-  private readonly socketCap: number;
+  /** Every socket held (any state short of closed). */
   protected readonly conns: Set<Connection> = new Set();
+  private readonly socketCap: number;
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
@@ -288,16 +289,14 @@ export class SocketModeClient {
     this.poolSize = n;
     // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
     this.socketCap = Math.min(n + 1, MAX_SLACK_CONNECTIONS);
-    const settings: Record<string, number> = {
-      rotateAfterMs: 300_000,
-      helloTimeoutMs: 10_000,
-      closeTimeoutMs: 1_000,
-      retireAfterWarningMs: 30_000,
-      openTimeoutMs: 30_000,
-      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    this.settings = {
+      rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
+      helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
+      closeTimeoutMs: msOption(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
+      retireAfterWarningMs: msOption(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
+      openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
+      maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
-    for (const k in settings) settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
-    this.settings = settings as unknown as SocketModeClient['settings'];
     this.acks = this.createAckQueue({
       logger: this.logger,
       send: (text, preferred) => this.sendAck(text, preferred),
