@@ -77,7 +77,6 @@ export class SocketModeClient extends CoreClient {
       pongTimeoutMs: msOption(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
       coalesceWrites: opts.coalesceWrites !== false,
     };
-    msOption(opts.ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs');
     const pr = opts.proactiveRefresh ?? 0.85;
     if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
       throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
@@ -111,8 +110,7 @@ export class SocketModeClient extends CoreClient {
 
   // Called from the core's constructor: only `this.opts` (set by then) may be read here.
   protected override createAckQueue(deps: AckQueueDeps): DeadlineAckQueue {
-    const warn = (this.opts as SocketModeOptions).ackDeadlineWarnMs;
-    return new DeadlineAckQueue(deps, typeof warn === 'number' && warn >= 0 ? warn : 2500);
+    return new DeadlineAckQueue(deps, msOption((this.opts as SocketModeOptions).ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs'));
   }
 
   protected override createConnection(o: ConnectionOptions): Connection {
