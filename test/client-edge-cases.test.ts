@@ -187,3 +187,18 @@ test('dedupe is at least once: a handler that fails before acking gets Slack\'s 
   expect(calls).toEqual([env.envelope_id, 'retry-1', env2.envelope_id]);
   expect(errors.map((e) => e.code)).toEqual(['handler_error', 'handler_error']);
 });
+
+test('disconnect() while a slot waits out a 429 resolves at once (the wait ends with the client); no open follows', async () => {
+  h = await harness();
+  h.sim.failNextOpen({ status: 429, retryAfterSec: 60 });
+  // A disconnect() that waited for the pending URL request would now wait "forever" (the bound is this close timeout).
+  const client = h.client({ connections: 2, closeTimeoutMs: 2 ** 31 - 1 });
+  const errors: string[] = [];
+  client.on('error', (e) => void errors.push(e.code));
+  void client.start();
+  // Slot 0's open is refused with Retry-After 60 s; slot 1's request, serialized behind it, now waits for that.
+  await until(() => h!.lines.some((l) => l.includes('rate limited')), 'the 429');
+  await client.disconnect();
+  expect(client.state).toBe('disconnected');
+  expect(h.sim.openCalls).toBe(1);
+});

@@ -490,6 +490,22 @@ export class SocketModeClient {
     this.timers.delete(t);
   }
 
+  /** Resolves after `ms`; rejects at once if the client stops meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signal = this.abort!.signal;
+      const onAbort = (): void => {
+        this.cancel(t);
+        reject(new DisconnectedError());
+      };
+      const t = this.later(ms, () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   // ---------------------------------------------------------------- connection set
 
   protected get stopped(): boolean {
@@ -583,9 +599,9 @@ export class SocketModeClient {
   /** Serialized: one apps.connections.open call at a time, each with a deadline, and a 429 holds every slot back. */
   private getUrl(): Promise<string> {
     const run = async (): Promise<string> => {
-      // After a 429 every slot waits. (stop() clears this timer: the chain is then dropped, start() makes a new one.)
+      // After a 429 or a refusal every slot waits.
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0 && !this.stopped) await new Promise((r) => this.later(wait, () => r(0)));
+      if (wait > 0 && !this.stopped) await this.sleep(wait);
       if (this.stopped) throw new DisconnectedError();
       const ctl = new AbortController();
       const outer = this.abort!.signal;
