@@ -82,9 +82,10 @@ export async function callApi(
  */
 async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: RequestInit, f?: FetchLike): Promise<SlackApiResponse> {
   assertSecureUrl(apiUrl, 'https:');
+  const doFetch = resolveFetch(f);
   let res: Response;
   try {
-    res = await resolveFetch(f)((apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method, init);
+    res = await doFetch((apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method, init);
   } catch (e) {
     if (init.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
     throw new NetworkError(method, e);
@@ -122,7 +123,11 @@ export async function openConnectionUrl(opts: {
   fetch?: FetchLike;
   signal?: AbortSignal;
 }): Promise<string> {
-  const init = { method: 'POST', headers: { Authorization: `Bearer ${opts.appToken ?? opts.token}` }, signal: opts.signal };
+  const init = {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${opts.appToken ?? opts.token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    signal: opts.signal,
+  };
   const { url } = await slackPost('apps.connections.open', opts.apiUrl, init, opts.fetch);
   if (typeof url !== 'string' || !url) throw new SlackApiError('apps.connections.open', 'missing_url');
   return url;
