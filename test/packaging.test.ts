@@ -22,6 +22,8 @@ describe('package', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/platform/node.js');
+    expect(files).toContain('dist/core/index.js');
+    expect(files).toContain('dist/core/index.d.ts');
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     const stray = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
@@ -59,10 +61,11 @@ describe('bundles through the exports map', () => {
   mkdirSync(join(project, 'node_modules'), { recursive: true });
   symlinkSync(root, join(project, 'node_modules/socket-mode-anywhere'), 'dir');
   writeFileSync(join(project, 'entry.js'), "export { SocketModeClient } from 'socket-mode-anywhere';\n");
+  writeFileSync(join(project, 'core.js'), "export { SocketModeClient } from 'socket-mode-anywhere/core';\n");
 
-  async function bundleFor(conditions: string[], platform: 'browser' | 'node') {
+  async function bundleFor(conditions: string[], platform: 'browser' | 'node', entry = 'entry.js') {
     const result = await build({
-      entryPoints: [join(project, 'entry.js')],
+      entryPoints: [join(project, entry)],
       bundle: true,
       minify: true,
       format: 'esm',
@@ -88,6 +91,20 @@ describe('bundles through the exports map', () => {
       expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
       expect(inputs.filter((i) => i.includes('simulator'))).toEqual([]);
       expect(gzip).toBeGreaterThan(0);
+    });
+  }
+
+  // The core entry, on every runtime's conditions: the core client alone — no ws, none of the full client's features.
+  for (const [name, conditions, platform] of [
+    ['browser', ['browser'], 'browser'],
+    ['workerd', ['workerd', 'worker', 'browser'], 'browser'],
+    ['node', ['node'], 'node'],
+  ] as const) {
+    it(`socket-mode-anywhere/core (${name}): the core client only`, async () => {
+      const { inputs } = await bundleFor([...conditions], platform, 'core.js');
+      expect(inputs.some((i) => i.includes('dist/core/index.js'))).toBe(true);
+      expect(inputs.some((i) => i.includes('dist/core/client.js'))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i) || /dist\/(features|platform)\/|dist\/client\.js/.test(i))).toEqual([]);
     });
   }
 

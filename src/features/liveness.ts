@@ -1,7 +1,8 @@
-// What a socket beyond the standard interface allows (ws on Node, Bun): ping/pong liveness, so a half-open socket
-// is noticed within pingIntervalMs + pongTimeoutMs instead of at the next rotation, and (ws) acks written while
-// one network read's frames are handled leave in one socket write instead of one syscall each. Sockets without
-// ping (Deno, browsers, workerd, undici) keep the core's scheduled rotation.
+// The full client's connection: what a socket beyond the standard interface allows (ws on Node, Bun), and binary
+// frames. Ping/pong liveness, so a half-open socket is noticed within pingIntervalMs + pongTimeoutMs instead of at
+// the next rotation (sockets without ping — Deno, browsers, workerd, undici — keep the core's scheduled rotation);
+// on ws, acks written while one network read's frames are handled leave in one socket write instead of one
+// syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
 import { detectMessageEmitter, detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
