@@ -88,7 +88,7 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
   expect(result.bundle['ours-workerd'].containsWs).toBe(false);
   expect(result.bundle['ours-core-browser'].containsWs).toBe(false);
   expect(result.bundle['ours-core-workerd'].containsWs).toBe(false);
-  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-core', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
+  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-loop-parts', 'layer-core', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
   expect([...layers].sort((a, b) => a - b)).toEqual(layers);
   // The last two layers are the clients themselves: the package's browser bundles, give or take the entry module.
   for (const [layer, pkg] of [['layer-core', 'ours-core-browser'], ['layer-client', 'ours-browser']]) {

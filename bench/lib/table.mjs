@@ -42,7 +42,7 @@ export function printReport(summary, bundle, meta) {
   if (bundle) {
     out.push('');
     for (const [name, b] of Object.entries(bundle)) {
-      if (b.ok && b.layer) out.push(`  layer ${name.slice(6).padEnd(16)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ${b.label}`);
+      if (b.ok && b.layer) out.push(`  layer ${name.replace(/^(layer|part)-/, '').padEnd(16)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ${b.label}`);
       else if (b.ok) out.push(`bundle ${name.padEnd(17)} ${(b.minBytes / 1024).toFixed(1).padStart(6)} KB min ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip   ws/isomorphic-ws in bundle: ${b.containsWs ? 'YES' : 'no'}${name === 'ours-node' ? ' (Node entry: ws expected)' : ''}`);
       else out.push(`bundle ${name.padEnd(17)} does not bundle: ${b.errors} errors (unresolved e.g. ${b.unresolved.slice(0, 5).join(', ')})`);
     }
