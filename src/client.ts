@@ -195,10 +195,11 @@ export class SocketModeClient extends CoreClient {
     if (!store) return this.admit(conn, parsed);
     const eventId = eventIdOf(parsed);
     let seen: boolean | Promise<boolean>;
+    let key: string | undefined;
     try {
       const memory = this.memoryDedupe;
       if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
-      else seen = store.seen(dedupeKey(parsed.frame.envelope_id, eventId));
+      else seen = store.seen((key = dedupeKey(parsed.frame.envelope_id, eventId)));
     } catch (e) {
       this.emitError(new DedupeError(e));
       return this.admit(conn, parsed);
@@ -206,13 +207,20 @@ export class SocketModeClient extends CoreClient {
     // A synchronous store (the default) answers at once: no promise, no closure.
     if (seen === true) return this.duplicate(conn, parsed);
     if (seen === false) return this.admit(conn, parsed);
-    seen.then(
-      (dup) => (dup ? this.duplicate(conn, parsed) : this.admit(conn, parsed)),
-      (e: unknown) => {
-        this.emitError(new DedupeError(e));
-        this.admit(conn, parsed);
-      },
-    );
+    // The client may have stopped while the store answered: the envelope is then dropped unacked, and its key
+    // (just recorded) forgotten, so Slack's redelivery is handled instead of swallowed as a duplicate.
+    const settled = (dup: boolean): void => {
+      if (this.stopped) {
+        if (!dup) this.forgetKey(key!);
+        return;
+      }
+      if (dup) this.duplicate(conn, parsed);
+      else this.admit(conn, parsed);
+    };
+    seen.then(settled, (e: unknown) => {
+      this.emitError(new DedupeError(e));
+      settled(false);
+    });
   }
 
   private duplicate(conn: Connection, parsed: EnvelopeFrame): void {

@@ -491,9 +491,8 @@ export class SocketModeClient {
   }
 
   /** Resolves after `ms`; rejects at once if the client stops meanwhile. */
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const signal = this.abort!.signal;
       const onAbort = (): void => {
         this.cancel(t);
         reject(new DisconnectedError());
@@ -558,6 +557,9 @@ export class SocketModeClient {
   }
 
   private async attempt(slot: Slot): Promise<void> {
+    // This run of the client: a URL that arrives after disconnect() (even once start() has begun another run,
+    // with new slots) is dropped, never turned into a socket for a slot that no longer exists.
+    const run = this.abort!.signal;
     slot.fetching = true;
     this.emit('connecting', { slot: slot.index, attempt: ++slot.attempts });
     let url: string;
@@ -566,12 +568,12 @@ export class SocketModeClient {
       assertSecureUrl(url, 'wss:');
     } catch (e) {
       slot.fetching = false;
-      if (this.stopped) return;
+      if (run.aborted) return;
       this.openFailed(slot, e);
       return this.ensureAll();
     }
     slot.fetching = false;
-    if (this.stopped) return;
+    if (run.aborted) return;
     const conn = this.createConnection({
       id: `c${++this.connSeq}`,
       slot: slot.index,
@@ -598,13 +600,14 @@ export class SocketModeClient {
 
   /** Serialized: one apps.connections.open call at a time, each with a deadline, and a 429 holds every slot back. */
   private getUrl(): Promise<string> {
+    // The run that asked: a request queued behind one that outlived disconnect() must not go out in a later run.
+    const outer = this.abort!.signal;
     const run = async (): Promise<string> => {
       // After a 429 or a refusal every slot waits.
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0 && !this.stopped) await this.sleep(wait);
-      if (this.stopped) throw new DisconnectedError();
+      if (wait > 0 && !outer.aborted) await this.sleep(wait, outer);
+      if (outer.aborted) throw new DisconnectedError();
       const ctl = new AbortController();
-      const outer = this.abort!.signal;
       const onAbort = (): void => ctl.abort();
       outer.addEventListener('abort', onAbort, { once: true });
       const o = this.opts;
@@ -698,12 +701,15 @@ export class SocketModeClient {
     if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
     if (reason !== 'warning') conn.slackClosing = true;
     if (conn.draining) {
-      // Already being replaced after a `warning`: Slack has now stopped routing here, so it can go as soon as
-      // the replacement is live (at once, if that has happened) and its envelopes are acked.
-      if (reason !== 'warning' && conn.keepUntilRefresh) {
+      // Already being replaced (after a `warning`, or a rotation of our own): Slack has now stopped routing
+      // here, so it can go as soon as the replacement is live (at once, if that has happened) and its envelopes
+      // are acked — or at once if no replacement can start (the budget is full, e.g. connections: 10).
+      if (reason !== 'warning') {
+        const kept = conn.keepUntilRefresh;
         conn.keepUntilRefresh = false;
-        if (slot?.current !== conn) this.closeWhenDrained(conn, reason);
-        else this.releaseIfBlocked(conn);
+        if (slot?.current !== conn) {
+          if (kept) this.closeWhenDrained(conn, reason);
+        } else this.releaseIfBlocked(conn);
       }
       return;
     }

@@ -77,7 +77,9 @@ export class HandlerQueue {
   private runTracked(item: Waiting): void {
     this.active++;
     const ack: AckFn = (payload) => {
-      if (!item.autoAcked) return item.ack(payload);
+      // The ack queue's state probe (a symbol, see AckQueue.attempted) goes to the real ack function: it knows
+      // an auto-ack happened, so a handler failing after it does not make dedupe forget an acked envelope.
+      if (!item.autoAcked || typeof payload === 'symbol') return item.ack(payload);
       if (payload !== undefined && payload !== null) {
         this.o.logger.warn(
           `Envelope ${item.parsed.frame.envelope_id} was already acked while it waited for a handler slot; ` +
