@@ -135,3 +135,56 @@ test('start() after disconnect(): a URL request left over from the previous run 
   expect(sim.connections()).toHaveLength(1);
   expect(client.connectionIds).toHaveLength(1);
 });
+
+// ---------------------------------------------------------------- proven, not fixed (test.fails: flip to test once fixed)
+
+// dedupe.ts / ARCHITECTURE.md: a key is "forgotten when every handler failed before an ack". handlerFailed()
+// forgets it when ANY handler fails before the ack is made, so one failing handler (here a catch-all logger on
+// slack_event, which runs first) makes a redelivery of an event another handler acked reach user code again.
+test.fails('one of two handlers fails before the other acks: the acked event stays known to dedupe', async () => {
+  h = await harness();
+  const { sim } = h;
+  const client = h.client();
+  client.on('error', () => {});
+  const calls: string[] = [];
+  client.on('slack_event', () => {
+    throw new Error('a logging handler fails');
+  });
+  client.on('app_mention', async ({ ack, envelope_id }) => {
+    calls.push(envelope_id);
+    await delay(10);
+    await ack();
+  });
+  await client.start();
+  const env = sim.inject('app_mention');
+  await sim.waitForAck(env.envelope_id, 5000);
+  sim.sendEnvelope({ ...env, envelope_id: 'again-1', retry_attempt: 1, retry_reason: 'timeout' });
+  await sim.waitForAck('again-1', 5000);
+  await delay(50);
+  expect(calls).toEqual([env.envelope_id]);
+});
+
+// queuedAckMs promises "its handler still runs later"; disconnect() drops the auto-acked envelopes still waiting
+// for a slot without running them or saying so (HandlerQueue.drop() returns only the unacked ones, and dispatch
+// refuses to run once stopped). Slack got its ack, so nothing redelivers: the slash command is lost silently.
+test.fails('an envelope auto-acked while it waited for a handler slot is still handled after disconnect()', async () => {
+  h = await harness();
+  const client = h.client({ maxConcurrentHandlers: 1, queuedAckMs: 50 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const handled: string[] = [];
+  client.on('slash_commands', async ({ ack, envelope_id }) => {
+    handled.push(envelope_id);
+    await ack();
+    if (handled.length === 1) await gate;
+  });
+  await client.start();
+  h.sim.inject('slash_command');
+  await until(() => handled.length === 1, 'the first handler');
+  const b = h.sim.inject('slash_command');
+  await h.sim.waitForAck(b.envelope_id, 5000); // Slack has its ack: it will not redeliver
+  await client.disconnect();
+  release();
+  await client.start();
+  await until(() => handled.includes(b.envelope_id), 'the acked command to be handled', 3000);
+});
