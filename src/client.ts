@@ -2,7 +2,7 @@
 // dedupe of redeliveries, ping liveness and coalesced writes where the socket allows them, proactive refresh
 // ahead of Slack's, ack deadline warnings, and an optional bound on handler concurrency. Each lives in its own
 // module under ./features; this file wires them into the core's hooks.
-import type { AckFn, AckQueueDeps } from './core/ack-queue.ts';
+import type { AckFn, AckQueueDeps, AckableEnvelope } from './core/ack-queue.ts';
 import {
   SocketModeClient as CoreClient,
   msOption,
@@ -61,6 +61,8 @@ export interface SocketModeOptions extends CoreOptions {
 /** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
 const MIN_PROACTIVE_REFRESH_MS = 1000;
 const PROACTIVE_STAGGER = 0.05;
+/** Envelopes remembered (their handlers failed before any ack) in case another handler acks them later. */
+const MAX_FORGOTTEN_BEFORE_ACK = 1000;
 
 export class SocketModeClient extends CoreClient {
   private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
@@ -68,6 +70,8 @@ export class SocketModeClient extends CoreClient {
   private readonly dedupe: DedupeStore | undefined;
   // The default store is asked without building a key string.
   private readonly memoryDedupe: MemoryDedupeStore | undefined;
+  /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed). */
+  private readonly forgottenBeforeAck = new Map<string, string>();
   private readonly handlers: HandlerQueue | undefined;
 
   constructor(opts: SocketModeOptions) {
@@ -234,18 +238,38 @@ export class SocketModeClient extends CoreClient {
     const a = type !== 'error' && arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } }) : undefined;
     // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
     // (at least once), not be swallowed by dedupe as a duplicate.
-    if (a && typeof a.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
+    if (this.dedupe && a && typeof a.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
       const eventId = a.type === 'events_api' && typeof a.body?.event_id === 'string' ? a.body.event_id : undefined;
-      this.forgetKey(dedupeKey(a.envelope_id, eventId));
+      const key = dedupeKey(a.envelope_id, eventId);
+      this.forgetKey(key);
+      // Another handler of the same envelope may still ack it: the key is then recorded again (ackAttempted).
+      const pending = this.forgottenBeforeAck;
+      pending.set(a.envelope_id, key);
+      if (pending.size > MAX_FORGOTTEN_BEFORE_ACK) pending.delete(pending.keys().next().value!);
     }
     super.handlerFailed(type, e, arg);
   }
 
+  /** An envelope whose key a failing handler had forgotten was acked by another: it is known again. */
+  protected override ackAttempted(env: AckableEnvelope): void {
+    const pending = this.forgottenBeforeAck;
+    if (pending.size === 0) return;
+    const key = pending.get(env.envelope_id);
+    if (key === undefined) return;
+    pending.delete(env.envelope_id);
+    this.callStore((store) => store.seen(key));
+  }
+
   private forgetKey(key: string): void {
+    this.callStore((store) => store.forget?.(key));
+  }
+
+  /** A store call whose answer is not needed: its failure (sync or async) is reported, never thrown. */
+  private callStore(fn: (store: DedupeStore) => unknown): void {
     const store = this.dedupe;
-    if (!store?.forget) return;
+    if (!store) return;
     try {
-      void Promise.resolve(store.forget(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
+      void Promise.resolve(fn(store)).catch((e: unknown) => this.emitError(new DedupeError(e)));
     } catch (e) {
       this.emitError(new DedupeError(e));
     }
@@ -271,10 +295,16 @@ export class SocketModeClient extends CoreClient {
   }
 
   /**
-   * Envelopes still waiting for a handler slot are dropped unacked: Slack redelivers the events, and their dedupe
-   * keys are forgotten so the redelivery is handled, not swallowed as a duplicate.
+   * Envelopes still waiting for a handler slot and not yet acked are dropped: Slack redelivers them, and their
+   * dedupe keys are forgotten so the redelivery is handled, not swallowed as a duplicate. Those already acked
+   * (queuedAckMs) stay queued: Slack will not send them again, so their handlers run as slots free up.
    */
   protected override stopping(): void {
-    for (const parsed of this.handlers?.drop() ?? []) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+    const handlers = this.handlers;
+    if (!handlers) return;
+    for (const parsed of handlers.dropUnacked()) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+    if (handlers.queued > 0) {
+      this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; their handlers run as slots free up`);
+    }
   }
 }

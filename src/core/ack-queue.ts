@@ -48,10 +48,10 @@ export class AckQueue {
   }
 
   /**
-   * Creates the ack function for one delivered envelope. `made(conn)` runs once, when the first ack attempt has
+   * Creates the ack function for one delivered envelope. `made(conn, env)` runs once, when the first ack attempt has
    * been sent, or has settled (queued, refused).
    */
-  create(env: AckableEnvelope, conn: Connection, made?: (conn: Connection) => void): AckFn {
+  create(env: AckableEnvelope, conn: Connection, made?: (conn: Connection, env: AckableEnvelope) => void): AckFn {
     const tracked = this.track(env);
     let acked = false;
     let attempted = false;
@@ -77,13 +77,13 @@ export class AckQueue {
         acked = true;
         if (tracked) tracked.acked = true;
         if (this.deps.send(text, conn)) {
-          if (first && made) made(conn);
+          if (first && made) made(conn, env);
           return RESOLVED;
         }
         out = this.queue(text, env.envelope_id, conn);
       }
       if (first && made) {
-        const done = (): void => made(conn);
+        const done = (): void => made(conn, env);
         out!.then(done, done);
       }
       return out!;

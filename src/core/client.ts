@@ -3,7 +3,7 @@
 // it (dedupe, a handler bound, ping liveness, proactive refresh, write coalescing, deadline warnings) through the
 // protected methods marked "hook".
 import mittImport, { type Emitter, type EventType } from 'mitt';
-import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps } from './ack-queue.ts';
+import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps, type AckableEnvelope } from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { Connection, type ConnectionCloseInfo, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
 import {
@@ -437,6 +437,9 @@ export class SocketModeClient {
     this.emitError(new HandlerError(type, e, typeof id === 'string' ? id : undefined));
   }
 
+  /** hook: the first ack attempt of a delivered envelope was made (sent, queued or refused). */
+  protected ackAttempted(_env: AckableEnvelope): void {}
+
   /** hook: the client is stopping (every connection is about to close). */
   protected stopping(): void {}
 
@@ -760,7 +763,8 @@ export class SocketModeClient {
   }
 
   /** One envelope from `conn` has been acked (or its ack attempted). */
-  private readonly ackMade = (conn: Connection): void => {
+  private readonly ackMade = (conn: Connection, env: AckableEnvelope): void => {
+    this.ackAttempted(env);
     conn.unacked--;
     if (conn.unacked > 0 || !conn.unschedule('drain')) return;
     void conn.close(1000, conn.drainReason);
@@ -843,8 +847,11 @@ export class SocketModeClient {
     this.deliver(conn, parsed, ack);
   }
 
+  /**
+   * Runs the handlers. Every way in checks that the client runs (admit(), the full client's dedupe answer), except
+   * the full client's handler queue, which after disconnect() still runs the envelopes it already acked.
+   */
   protected dispatch(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
-    if (this.stopped) return;
     const env = parsed.frame;
     // One literal per envelope (no spread of a shared base): this runs for every envelope.
     const args: SlackEventArgs = {

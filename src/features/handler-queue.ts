@@ -62,14 +62,23 @@ export class HandlerQueue {
     logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
   }
 
-  /** The client stops: waiting envelopes are dropped; returns those never acked (Slack will redeliver them). */
-  drop(): EnvelopeFrame[] {
+  /**
+   * The client stops: waiting envelopes not yet acked are dropped and returned (Slack will redeliver them). Those
+   * already acked stay: Slack will not, so their handlers still run as slots free up.
+   */
+  dropUnacked(): EnvelopeFrame[] {
     const unacked: EnvelopeFrame[] = [];
+    const kept: Waiting[] = [];
     for (const w of this.waiting) {
+      if (w.autoAcked) {
+        kept.push(w);
+        continue;
+      }
       clearTimeout(w.timer);
-      if (!w.autoAcked) unacked.push(w.parsed);
+      unacked.push(w.parsed);
     }
     this.waiting.length = 0;
+    this.waiting.push(...kept);
     return unacked;
   }
 
