@@ -176,6 +176,8 @@ export class SocketModeClient extends CoreClient {
   protected override onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void {
     const slot = this.slotOf(conn);
     if (frame.reason !== 'too_many_websockets' || this.stopped || !slot) return super.onDisconnectFrame(conn, frame);
+    // A socket already replaced (kept open after a `warning`) just goes: its slot is healthy.
+    const inUse = slot.next === conn || slot.current === conn;
     conn.draining = true;
     void conn.close(1000, 'too many websockets');
     if (slot.next === conn) slot.next = undefined;
@@ -188,7 +190,7 @@ export class SocketModeClient extends CoreClient {
       `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
         `backing off at least ${floor} ms`,
     );
-    this.scheduleRetry(slot, 'too_many_websockets', floor);
+    if (inUse) this.scheduleRetry(slot, 'too_many_websockets', floor);
     this.emit('too_many_websockets', { slot: slot.index, connection_id: conn.id, num_connections: frame.num_connections, held, delayMs: floor });
   }
 

@@ -185,3 +185,48 @@ test('an envelope auto-acked while it waited for a handler slot is still handled
   release();
   await until(() => handled.includes(b.envelope_id), 'the acked command to be handled after disconnect()', 3000);
 });
+
+test('too_many_websockets on a socket already replaced (kept after a warning) sends no healthy slot into backoff', async () => {
+  // The warning comes long before refresh_requested, so the replaced socket stays open meanwhile.
+  h = await harness({ refreshWarningLeadMs: 60_000 });
+  const { sim } = h;
+  const client = h.client({ pingIntervalMs: 0, proactiveRefresh: false });
+  client.on('app_mention', ({ ack }) => ack());
+  const reasons: string[] = [];
+  client.on('reconnecting', (e) => void reasons.push(e.reason));
+  await client.start();
+  const [old] = sim.connections().filter((c) => c.state === 'live');
+  sim.refresh({ connectionId: old!.id });
+  await until(() => sim.connections().filter((c) => c.state === 'live').length === 2, 'the replacement, the old one kept');
+  sim.sendRaw(JSON.stringify({ type: 'disconnect', reason: 'too_many_websockets' }), { connectionId: old!.id });
+  await until(() => sim.connections().find((c) => c.id === old!.id)!.state === 'closed', 'the refused socket to close');
+  await delay(50);
+  expect(reasons).not.toContain('too_many_websockets');
+  expect(client.connectionCount).toBe(1);
+  const env = sim.inject('app_mention');
+  await sim.waitForAck(env.envelope_id, 5000);
+});
+
+test('a socket kept after a warning is retired at retireAfterWarningMs only once its envelopes are acked, on it', async () => {
+  h = await harness({ refreshWarningLeadMs: 60_000 });
+  const { sim } = h;
+  const client = h.client({ pingIntervalMs: 0, proactiveRefresh: false, retireAfterWarningMs: 100 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  client.on('app_mention', async ({ ack }) => {
+    await gate;
+    await ack();
+  });
+  await client.start();
+  const [old] = sim.connections().filter((c) => c.state === 'live');
+  const env = sim.inject('app_mention', {}, { connectionId: old!.id });
+  await until(() => sim.deliveries.some((d) => d.envelope_id === env.envelope_id), 'the delivery');
+  sim.refresh({ connectionId: old!.id });
+  await until(() => sim.connections().filter((c) => c.state === 'live').length === 2, 'the replacement');
+  await delay(300); // retireAfterWarningMs has passed; the envelope is still in its handler
+  expect(sim.connections().find((c) => c.id === old!.id)!.state).toBe('live');
+  release();
+  const rec = await sim.waitForAck(env.envelope_id, 5000);
+  expect(rec.connectionId).toBe(old!.id);
+  await until(() => sim.connections().find((c) => c.id === old!.id)!.state === 'closed', 'the retired socket to close');
+});

@@ -736,11 +736,11 @@ export class SocketModeClient {
   /**
    * Closes a replaced connection. After a `warning` Slack may still route envelopes to it, and a standard
    * WebSocket discards frames arriving after our close(): so it stays open until Slack's `refresh_requested`
-   * (or Slack's own close), with a bounded wait in case that never comes.
+   * (or Slack's own close), with a bounded wait in case that never comes (after which it still drains).
    */
   private retire(old: Connection): void {
     if (old.keepUntilRefresh) {
-      old.schedule('retire', this.settings.retireAfterWarningMs, () => void old.close(1000, 'replaced'));
+      old.schedule('retire', this.settings.retireAfterWarningMs, () => this.closeWhenDrained(old, 'replaced'));
       return;
     }
     // Slack routes nothing more here (or, for a rotation we started, may until it sees our close): keep it just
