@@ -31,6 +31,8 @@ interface Queued {
   chain: Chain;
   /** performance.now() when Slack issued it: its 3 s start then, also while it waits for a live connection. */
   since: number;
+  /** Ends the ack window of an envelope still waiting for a live connection. */
+  expiry?: NodeJS.Timeout | undefined;
 }
 
 const MAX_SENT_KEPT = 20_000;
@@ -66,9 +68,28 @@ export class Dispatcher {
     const q: Queued = { env, redeliver, chain, since: performance.now() };
     if (conn) this.sendTo(conn, q);
     else {
-      this.queue.push(q);
+      this.enqueue(q);
       this.opts.log(`deliver: queued ${env.type} ${env.envelope_id} (no live connection)`);
     }
+  }
+
+  /**
+   * Wait for a live connection, but only as long as the ack window: once it ends, Slack has given up on this
+   * attempt (the user saw an error; an event goes on with its retry schedule). It is never sent stale.
+   */
+  private enqueue(q: Queued, front = false): void {
+    if (front) this.queue.unshift(q);
+    else this.queue.push(q);
+    if (q.expiry || typeof q.env.envelope_id !== 'string') return;
+    q.expiry = this.timers.after(this.opts.ackTimeoutMs - (performance.now() - q.since), () => {
+      q.expiry = undefined;
+      const i = this.queue.indexOf(q);
+      if (i < 0) return;
+      this.queue.splice(i, 1);
+      this.opts.log(`deliver: ${q.env.type} ${q.env.envelope_id} expired in the queue (no live connection)`);
+      this.records.addMissed({ envelope_id: q.env.envelope_id, type: q.env.type, retry_attempt: q.env.retry_attempt ?? 0 });
+      if (q.redeliver) this.scheduleRetry(q.env, q.chain);
+    });
   }
 
   /** A connection became live: everything queued goes out now, spread over live connections. */
@@ -88,10 +109,12 @@ export class Dispatcher {
       const other = this.link.live().find((c) => c !== conn);
       if (other && this.link.send(other, JSON.stringify(env))) conn = other;
       else {
-        this.queue.unshift(q);
+        this.enqueue(q, true);
         return false;
       }
     }
+    this.timers.clear(q.expiry);
+    q.expiry = undefined;
     conn.delivered++;
     if (typeof env.envelope_id !== 'string') {
       // A raw envelope without an id (sendEnvelope): nothing to match acks against.
@@ -131,15 +154,19 @@ export class Dispatcher {
     if (s.acked) return;
     s.missed = true;
     this.records.addMissed({ envelope_id: s.env.envelope_id, type: s.type, retry_attempt: s.env.retry_attempt ?? 0, connectionId: s.connectionId });
-    // Only events_api is redelivered; slash commands and interactions just fail for the user.
-    if (!s.redeliver || s.env.type !== 'events_api' || s.chain.acked) return;
-    const attempt = (s.env.retry_attempt ?? 0) + 1;
+    if (s.redeliver) this.scheduleRetry(s.env, s.chain);
+  }
+
+  /** The next attempt of a missed envelope. Only events_api is redelivered; the others just fail for the user. */
+  private scheduleRetry(env: Envelope, chain: Chain): void {
+    if (env.type !== 'events_api' || chain.acked) return;
+    const attempt = (env.retry_attempt ?? 0) + 1;
     const delay = this.opts.redeliveryDelaysMs[attempt - 1];
     if (delay === undefined) return;
-    s.chain.next = this.timers.after(delay, () => {
-      s.chain.next = undefined;
-      if (s.chain.acked) return;
-      this.deliver(redeliveryOf(s.env, attempt), true, undefined, s.chain);
+    chain.next = this.timers.after(delay, () => {
+      chain.next = undefined;
+      if (chain.acked) return;
+      this.deliver(redeliveryOf(env, attempt), true, undefined, chain);
     });
   }
 
@@ -170,6 +197,7 @@ export class Dispatcher {
   }
 
   clearQueue(): void {
+    for (const q of this.queue) this.timers.clear(q.expiry);
     this.queue.length = 0;
   }
 }

@@ -147,7 +147,8 @@ export function buildEnvelope(kind: InjectKind, fields: Record<string, unknown>,
     };
     return { envelope_id: randomUUID(), type, accepts_response_payload: true, payload };
   }
-  return { envelope_id: randomUUID(), type, accepts_response_payload: true, payload: { ...interactivePayload(kind, ctx, responseUrl), ...fields } };
+  // A shortcut's ack carries nothing back (Slack's own SDK fixtures: accepts_response_payload false).
+  return { envelope_id: randomUUID(), type, accepts_response_payload: kind !== 'shortcut', payload: { ...interactivePayload(kind, ctx, responseUrl), ...fields } };
 }
 
 /** A redelivery of an events_api envelope: new envelope_id, same payload (so the same event_id). */

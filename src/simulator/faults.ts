@@ -18,7 +18,9 @@ export class Faults {
 
   /** `warning` -> (refreshWarningLeadMs) -> `refresh_requested` -> (refreshCloseDelayMs) -> close. */
   refresh(opts: { connectionId?: string; warning?: boolean; auto?: boolean } = {}): void {
-    const conns = this.link.targets(opts.connectionId).filter((c) => c.state !== 'half-open' && c.state !== 'closing');
+    // Slack sends each connection at most one warning and one refresh_requested, warning first: a connection
+    // already told to go (refresh_requested) is left alone, and a warned one gets no second warning.
+    const conns = this.link.targets(opts.connectionId).filter((c) => c.state === 'live');
     const warning = opts.warning ?? true;
     this.fault('refresh', conns, opts.auto ? { warning, auto: true } : { warning });
     for (const conn of conns) {
@@ -26,6 +28,7 @@ export class Faults {
         this.requestRefresh(conn);
         continue;
       }
+      if (conn.warned) continue; // its refresh_requested is already on the way
       this.link.send(conn, disconnectFrame('warning', { hostSeq: conn.seq }));
       conn.warned = true; // still live: Slack keeps routing to it until refresh_requested
       this.link.emitConn(conn, 'warning');
@@ -34,7 +37,7 @@ export class Faults {
   }
 
   private requestRefresh(conn: Conn): void {
-    if (conn.state === 'closed' || conn.state === 'half-open' || conn.state === 'closing') return;
+    if (conn.state !== 'live') return; // already refreshing, or going away for another reason
     this.link.send(conn, disconnectFrame('refresh_requested', { hostSeq: conn.seq }));
     this.link.setState(conn, 'refreshing', 'refresh_requested');
     this.link.connTimer(conn, this.opts.refreshCloseDelayMs, () => this.link.close(conn, 1000));

@@ -57,12 +57,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const isJson = (req: IncomingMessage): boolean => (req.headers['content-type'] ?? '').toLowerCase().includes('application/json');
+
 /** Form or JSON body as a plain object (Slack accepts both for most methods). */
 async function parseBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBody(req);
   if (!text) return {};
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  if (type.includes('application/json')) {
+  if (isJson(req)) {
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -114,7 +115,9 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   };
 
   const botAuth = (req: IncomingMessage, body: Record<string, unknown>, allowAppToken: boolean): string | undefined => {
-    const token = bearer(req) ?? (typeof body['token'] === 'string' ? body['token'] : undefined);
+    // A `token` field counts in a form body only: with a JSON body Slack needs the Authorization header.
+    const bodyToken = !isJson(req) && typeof body['token'] === 'string' ? body['token'] : undefined;
+    const token = bearer(req) ?? bodyToken;
     if (!token) return 'not_authed';
     if (token === opts.botToken || (allowAppToken && token === opts.appToken)) return undefined;
     if (token === opts.appToken) return 'not_allowed_token_type';
