@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   Backoff,
   HttpError,
+  InvalidOptionsError,
   MemoryDedupeStore,
   NetworkError,
   RateLimitedError,
@@ -130,11 +131,16 @@ describe('callApi with a stub fetch', () => {
     expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe(`Bearer ${token}`);
     expect(calls[0]!.init.body).toBe('channel=C1&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D');
   });
-  test('JSON body; token in body for CORS-simple requests', async () => {
+  test('JSON body with the token in the header; a token in a JSON body (which Slack ignores) is refused unsent', async () => {
     calls.length = 0;
-    await callApi('x.y', { a: 1 }, { token, asJson: true, tokenIn: 'body', fetch: stub(() => Response.json({ ok: true })) });
-    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ a: 1, token });
-    expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBeUndefined();
+    await callApi('x.y', { a: 1 }, { token, asJson: true, fetch: stub(() => Response.json({ ok: true })) });
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ a: 1 });
+    expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe(`Bearer ${token}`);
+    calls.length = 0;
+    const err = await callApi('x.y', { a: 1 }, { token, asJson: true, tokenIn: 'body', fetch: stub(() => Response.json({ ok: true })) }).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidOptionsError);
+    expect(String(err.message)).not.toContain(token);
+    expect(calls).toHaveLength(0);
   });
   test('typed errors that never contain the token', async () => {
     const errs = await Promise.all([

@@ -1,6 +1,6 @@
 // Runtime-neutral Web API helper: fetch only, token never in errors. Used by the client for
 // apps.connections.open and exported for bots (chat.postMessage etc.) and response_url replies.
-import { HttpError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
+import { HttpError, InvalidOptionsError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
 import { assertSecureUrl } from './url.ts';
 
 export const DEFAULT_API_URL = 'https://slack.com/api/';
@@ -28,7 +28,8 @@ export interface CallApiOptions {
   asJson?: boolean;
   /**
    * 'header' (default): `Authorization: Bearer`. 'body': a `token` form field, which a browser page can send
-   * as a CORS simple request (apps.connections.open refuses this).
+   * as a CORS simple request (apps.connections.open refuses this). Form bodies only: Slack ignores a token in a
+   * JSON body, so `asJson` with 'body' is refused.
    */
   tokenIn?: 'header' | 'body';
   /** Retries after HTTP 429, each waiting Retry-After. Default 0: throw RateLimitedError. */
@@ -50,11 +51,14 @@ export async function callApi(
 ): Promise<SlackApiResponse> {
   const headers: Record<string, string> = {};
   const inBody = opts.token && opts.tokenIn === 'body';
+  if (inBody && opts.asJson) {
+    throw new InvalidOptionsError("tokenIn: 'body' needs a form body: Slack reads a JSON body's token only from the Authorization header");
+  }
   if (opts.token && !inBody) headers['Authorization'] = `Bearer ${opts.token}`;
   let body: string;
   if (opts.asJson) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
-    body = JSON.stringify(inBody ? { ...args, token: opts.token } : args);
+    body = JSON.stringify(args);
   } else {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const form = new URLSearchParams();
