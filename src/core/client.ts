@@ -479,10 +479,11 @@ export class SocketModeClient {
   // ---------------------------------------------------------------- timers
 
   protected later(ms: number, fn: () => void): Timer {
+    // Clamped: a longer delay (a Retry-After from a hook's own RateLimitedError) would fire at once.
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_MS));
     this.timers.add(t);
     return t;
   }
@@ -640,9 +641,11 @@ export class SocketModeClient {
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
     if (e instanceof InsecureUrlError) return this.fatal(e);
     if (e instanceof RateLimitedError) {
-      this.openNotBefore = Math.max(this.openNotBefore, Date.now() + e.retryAfterMs);
-      this.logger.warn(`apps.connections.open rate limited; retrying after ${e.retryAfterMs} ms`);
-      return this.scheduleRetry(slot, 'rate_limited', e.retryAfterMs);
+      // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
+      const waitMs = Number.isFinite(e.retryAfterMs) ? Math.min(Math.max(0, e.retryAfterMs), MAX_TIMER_MS) : 60_000;
+      this.openNotBefore = Math.max(this.openNotBefore, Date.now() + waitMs);
+      this.logger.warn(`apps.connections.open rate limited; retrying after ${waitMs} ms`);
+      return this.scheduleRetry(slot, 'rate_limited', waitMs);
     }
     this.logger.warn(`Slot ${slot.index}: could not get a connection URL: ${describe(e)}`);
     this.scheduleRetry(slot, 'open_failed');

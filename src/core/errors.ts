@@ -1,6 +1,6 @@
 // Typed errors. Each has a stable `code`; every message is redacted at construction so a token can never
 // leak through `err.message`, `String(err)` or a stack trace.
-import { redact } from './redact.ts';
+import { redact, redactValue } from './redact.ts';
 
 export type SocketModeErrorCode =
   | 'invalid_token'
@@ -30,8 +30,16 @@ export class SocketModeError extends Error {
     this.code = code;
     if (options && 'cause' in options) {
       // Keep the cause but never an unredacted message on it.
+      // A string or plain object (a handler may reject with anything) is redacted too; any other object is kept
+      // only as its redacted description.
       const c = options.cause;
-      (this as { cause?: unknown }).cause = c instanceof Error ? Object.assign(new Error(redact(c.message)), { name: c.name }) : c;
+      let safe: unknown;
+      if (c instanceof Error) safe = Object.assign(new Error(redact(c.message)), { name: c.name });
+      else {
+        safe = redactValue(c);
+        if (safe === c && typeof c === 'object' && c !== null) safe = redact(describe(c));
+      }
+      (this as { cause?: unknown }).cause = safe;
     }
     if (typeof this.stack === 'string') this.stack = redact(this.stack);
   }

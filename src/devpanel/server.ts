@@ -12,6 +12,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnectionUrlHandler } from '../backend/connection-url.ts';
 import { toNodeListener } from '../platform/node-http.ts';
+import { isLoopbackHost } from '../core/url.ts';
 
 /** What the panel needs from a simulator: a started `Simulator` fits, so does a remote one's addresses. */
 export interface DevPanelSimulator {
@@ -107,6 +108,19 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
   const originAllowed = (origin: string): boolean =>
     mode === 'simulator' || ownOrigins.includes(origin) || (options.allowOrigins ?? []).includes(origin);
 
+  const hostAllowed = (hostHeader: string | null): boolean => {
+    if (mode === 'simulator') return true;
+    if (!hostHeader || /[@/\\?#]/.test(hostHeader)) return false;
+    let name: string;
+    try {
+      name = new URL(`http://${hostHeader}`).hostname;
+    } catch {
+      return false;
+    }
+    const bound = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return isLoopbackHost(name) || name === bound.toLowerCase();
+  };
+
   const connectionUrl = toNodeListener(
     createConnectionUrlHandler({
       appToken,
@@ -115,7 +129,11 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
       allowOrigin: originAllowed,
       // A page on another origin must not be able to obtain a live Slack connection from this machine: with
       // real Slack, only the panel's own origin (and the listed ones) may ask. No Origin = not a browser.
+      // DNS rebinding: a page whose own name now points at 127.0.0.1 is same-origin with the panel, and a
+      // same-origin GET carries no Origin. Its Host header still names the attacker's host: only the names this
+      // server answers to (loopback, or the --host it was given) may ask.
       authorize: (request) => {
+        if (!hostAllowed(request.headers.get('host'))) return false;
         const origin = request.headers.get('origin');
         return origin === null || originAllowed(origin);
       },
