@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { chromium } from '@playwright/test';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startDevPanel, type DevPanel } from '../src/devpanel/server.ts';
-import { HandlerError, NetworkError, RateLimitedError, callApi, parseRetryAfter, type SocketModeError } from '../src/index.ts';
+import { HandlerError, MalformedFrameError, NetworkError, RateLimitedError, callApi, redact, parseRetryAfter, type SocketModeError } from '../src/index.ts';
 import { harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;
@@ -231,5 +231,36 @@ describe('redaction of error causes', () => {
     const err = errors.find((e) => e.code === 'handler_error')!;
     expect(err.message).not.toContain(h.sim.botToken);
     expect(String((err as { cause?: unknown }).cause)).not.toContain(h.sim.botToken);
+  });
+});
+
+describe('redact: tokens after an escape or an encoding', () => {
+  // TOKEN_RE began with \b: a token right after a word character was left as is — which is what JSON.stringify
+  // makes of a newline or tab before it ("\nxoxb-…"), and what %20 or _ leave. describe() (used in error
+  // messages for non-Error values) and MalformedFrameError.raw both hold JSON text.
+  const token = 'xoxb-1234-5678-abcdefSECRET';
+  test.each([`line\\n${token}`, `Bearer%20${token}`, `SLACK_${token}`, `a\\t${token}`])('redact(%s)', (text) => {
+    expect(redact(text)).not.toContain('abcdefSECRET');
+  });
+  test('an encoded ticket (a wss URL inside another URL) is redacted', () => {
+    const outer = `https://example.test/?next=${encodeURIComponent('wss://wss-primary.slack.com/link/?ticket=0123abcd&app_id=A1')}`;
+    expect(redact(outer)).not.toContain('0123abcd');
+  });
+  test('HandlerError for a thrown object whose string has a newline before the token', () => {
+    const err = new HandlerError('app_mention', { detail: `chat.postMessage failed\n${token}` });
+    expect(err.message).not.toContain('abcdefSECRET');
+  });
+  test('over a real client: a malformed frame whose text has a newline before a token', async () => {
+    h = await harness();
+    const client = h.client();
+    const errors: SocketModeError[] = [];
+    client.on('error', (e) => void errors.push(e));
+    await client.start();
+    // JSON text of a frame that fails the schema: the string's newline is the two characters \ n on the wire.
+    h.sim.sendRaw(JSON.stringify({ type: 'events_api', envelope_id: 7, note: `oops\n${h.sim.botToken}` }));
+    await until(() => errors.some((e) => e.code === 'malformed_frame'), 'the malformed frame error');
+    await client.disconnect();
+    const err = errors.find((e) => e.code === 'malformed_frame') as MalformedFrameError;
+    expect(`${err.message} ${err.raw} ${err.details ?? ''} ${err.stack}`).not.toContain(h.sim.botToken);
   });
 });

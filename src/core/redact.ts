@@ -1,8 +1,10 @@
 // Token redaction. Slack tokens (xapp-, xoxb-, xoxp-, xoxa-, xoxe-, xoxr-, any xox?-) must never reach logs,
 // errors or events; a wss ticket is single-use but still a credential while it is fresh.
 
-const TOKEN_RE = /\b(xapp|xox[a-z])-[A-Za-z0-9._~-]+/g;
-const TICKET_RE = /(\bticket=)[^&#\s"']+/g;
+// No word boundary before the prefix: a token (or ticket) right after a JSON escape (`\nxoxb-…`), `%20`, `%3F` or `_` is still a
+// token. Over-redacting a word that merely ends in "xapp-" costs nothing.
+const TOKEN_RE = /(xapp|xox[a-z])-[A-Za-z0-9._~-]+/g;
+const TICKET_RE = /(ticket(?:=|%3[Dd]))[^&#\s"'\\]+/g;
 
 /** Replace every Slack token (and wss ticket) in `text` with a placeholder that keeps only the prefix. */
 export function redact(text: string): string {
