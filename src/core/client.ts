@@ -25,7 +25,7 @@ import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
-import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, openConnectionUrl, type FetchLike } from './web-api.ts';
+import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, openConnectionUrl, type FetchLike } from './web-api.ts';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
 
 // mitt ships CJS-style typings: under NodeNext the default import types as the module object, while every
@@ -78,7 +78,6 @@ export interface CoreOptions {
 export const MAX_SLACK_CONNECTIONS = 10;
 /** Default pool size. */
 export const DEFAULT_CONNECTIONS = 1;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A duration (or size) option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
 export function msOption(v: number | undefined, d: number, name: string): number {

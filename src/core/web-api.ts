@@ -171,8 +171,8 @@ export async function respond(
   if (!res.ok) throw new HttpError('response_url', res.status);
 }
 
-/** setTimeout fires at once for delays past 2^31-1 ms (~24.8 days). */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+/** setTimeout fires at once for delays past 2^31-1 ms (~24.8 days): every wait is clamped to this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Retry-After in seconds (or an HTTP date) → ms; missing or garbage → 60 s (tier 1 is ~1/min). Capped at what
@@ -182,11 +182,11 @@ export function parseRetryAfter(value: string | null): number {
   const v = value?.trim() ?? '';
   if (v === '') return 60_000;
   // delta-seconds (digits; a fraction tolerated). Not Number(): it takes '-1', '1e9', '0x10'.
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_DELAY_MS, Math.round(Number(v) * 1000));
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_TIMER_MS, Math.round(Number(v) * 1000));
   // An HTTP-date names a weekday or month; Date.parse alone reads '-1' or '1 2' as dates in 2001.
   if (/[a-z]{3}/i.test(v)) {
     const date = Date.parse(v);
-    if (Number.isFinite(date)) return Math.min(MAX_DELAY_MS, Math.max(0, date - Date.now()));
+    if (Number.isFinite(date)) return Math.min(MAX_TIMER_MS, Math.max(0, date - Date.now()));
   }
   return 60_000;
 }
@@ -212,7 +212,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.min(ms, MAX_DELAY_MS));
+    }, Math.min(ms, MAX_TIMER_MS));
     const onAbort = (): void => {
       clearTimeout(t);
       reject(new DisconnectedError('aborted'));
