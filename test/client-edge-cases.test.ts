@@ -118,6 +118,8 @@ test('createConnectionUrlHandler: no CORS for other origins unless allowed; allo
   expect(open.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   expect(open.headers.get('access-control-allow-credentials')).toBe('true');
   expect(open.headers.get('access-control-allow-headers')).toContain('authorization');
+  // A one-time connection URL is a live share of the app's envelopes: no cache may keep it.
+  expect(open.headers.get('cache-control')).toBe('no-store');
   expect(((await open.json()) as { ok: boolean }).ok).toBe(true);
 });
 

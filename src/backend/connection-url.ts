@@ -40,7 +40,8 @@ export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions)
   const json = (request: Request, status: number, body: unknown, extra: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), {
       status,
-      headers: { 'content-type': 'application/json', ...corsFor(request), ...extra },
+      // A one-time URL is a live share of the app's envelopes: no cache may keep (or replay) it.
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...corsFor(request), ...extra },
     });
 
   return async (request) => {
