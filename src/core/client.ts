@@ -715,6 +715,14 @@ export class SocketModeClient {
         if (slot?.current !== conn) {
           if (kept) this.closeWhenDrained(conn, reason);
         } else this.releaseIfBlocked(conn);
+      } else if (!conn.keepUntilRefresh && conn.state === 'live') {
+        // A warning on a socket our own rotation is replacing: Slack still routes here until refresh_requested,
+        // so it is kept open like any warned socket (retired on that, or at retireAfterWarningMs).
+        conn.keepUntilRefresh = true;
+        if (slot && slot.current !== conn) {
+          conn.unschedule('drain');
+          this.retire(conn);
+        }
       }
       return;
     }

@@ -263,6 +263,8 @@ export class DurableObjectDedupeStore implements DedupeStore {
   private readonly local: MemoryDedupeStore;
   private sincePrune = 0;
   private pruning: Promise<number> | undefined;
+  /** The last storage operation under way per key (see serial()). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(storage: DurableObjectStorageLike, opts: DurableObjectDedupeOptions = {}) {
     this.storage = storage;
@@ -283,13 +285,30 @@ export class DurableObjectDedupeStore implements DedupeStore {
   seen(key: string): boolean | Promise<boolean> {
     // Seen by this instance (or in flight right now): no storage round trip.
     if (this.local.seen(key)) return true;
-    return this.check(key);
+    return this.serial(key, () => this.check(key));
   }
 
-  async forget(key: string): Promise<void> {
+  forget(key: string): Promise<void> {
     this.local.forget(key);
-    const at = await this.storage.get(this.k(key));
-    await this.storage.delete(typeof at === 'number' ? [this.k(key), this.t(at, key)] : [this.k(key)]);
+    return this.serial(key, async () => {
+      const at = await this.storage.get(this.k(key));
+      await this.storage.delete(typeof at === 'number' ? [this.k(key), this.t(at, key)] : [this.k(key)]);
+    });
+  }
+
+  /**
+   * Storage calls for one key run one after another: a key recorded again right after it was forgotten (a handler
+   * failed, another acked) must not read the old entry before the forget deletes it, and so never be written.
+   */
+  private serial<T>(key: string, op: () => Promise<T>): Promise<T> {
+    const prev = this.inFlight.get(key);
+    const run = prev ? prev.then(op) : op();
+    const tail: Promise<unknown> = run.catch(() => undefined);
+    this.inFlight.set(key, tail);
+    void tail.then(() => {
+      if (this.inFlight.get(key) === tail) this.inFlight.delete(key);
+    });
+    return run;
   }
 
   private async check(key: string): Promise<boolean> {

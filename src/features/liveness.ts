@@ -1,11 +1,15 @@
 // The full client's connection: what a socket beyond the standard interface allows (ws on Node, Bun), and binary
-// frames. Ping/pong liveness, so a half-open socket is noticed within pingIntervalMs + pongTimeoutMs instead of at
-// the next rotation (sockets without ping — Deno, browsers, workerd, undici — keep the core's scheduled rotation);
+// frames. Ping/pong liveness, so a half-open socket is noticed within pingIntervalMs + pongTimeoutMs (the pong
+// wait doubled once after an event loop stall) instead of at the next rotation (sockets without ping — Deno,
+// browsers, workerd, undici — keep the core's scheduled rotation);
 // on ws, acks written while one network read's frames are handled leave in one socket write instead of one
 // syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
 import { detectMessageEmitter, detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+
+/** A pong deadline firing later than this means the event loop was stalled, not that the peer was silent. */
+const STALL_TOLERANCE_MS = 25;
 
 export interface LivenessSettings {
   /** 0 disables pinging (the socket is then rotated like one that cannot ping). */
@@ -100,17 +104,30 @@ export class LiveConnection extends Connection {
       } catch (e) {
         o.logger.debug(`Connection ${this.id}: ping failed`, e);
       }
-      if (!this.isScheduled('pong')) {
-        this.timer('pong', o.pongTimeoutMs, () => {
-          if (this.state !== 'live') return;
-          this.dead = true;
-          this.unschedule('ping');
-          this.stopLiveness();
-          o.logger.warn(`Connection ${this.id}: no pong within ${o.pongTimeoutMs} ms; presumed dead`);
-          o.onDead(this);
-        });
-      }
+      if (!this.isScheduled('pong')) this.armPongDeadline(false);
       this.schedulePing();
+    });
+  }
+
+  /**
+   * No pong within pongTimeoutMs: dead. Unless the deadline fired late: the event loop was stalled (a long
+   * synchronous handler, CPU starvation) and could not read a pong that came meanwhile, so the peer gets one
+   * more pongTimeoutMs with the loop running before it is judged.
+   */
+  private armPongDeadline(extended: boolean): void {
+    const o = this.live;
+    const due = Date.now() + o.pongTimeoutMs;
+    this.timer('pong', o.pongTimeoutMs, () => {
+      if (this.state !== 'live') return;
+      if (!extended && Date.now() - due > STALL_TOLERANCE_MS) {
+        o.logger.debug(`Connection ${this.id}: pong deadline fired ${Date.now() - due} ms late (event loop stalled); waiting once more`);
+        return this.armPongDeadline(true);
+      }
+      this.dead = true;
+      this.unschedule('ping');
+      this.stopLiveness();
+      o.logger.warn(`Connection ${this.id}: no pong within ${o.pongTimeoutMs} ms; presumed dead`);
+      o.onDead(this);
     });
   }
 
