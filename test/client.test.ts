@@ -1,17 +1,21 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
   AckTooLargeError,
   DisconnectedError,
   HandlerError,
+  HttpError,
   InsecureUrlError,
   InvalidTokenError,
   LinkDisabledError,
   MalformedFrameError,
+  NetworkError,
   SlackApiError,
   SocketModeClient,
   SocketModeError,
   callApi,
+  createConnectionUrlHandler,
   respond,
   type SocketModeOptions,
 } from '../src/index.ts';
@@ -616,7 +620,50 @@ describe('tokens and security', () => {
       expect(String(err) + (err as Error).stack).not.toContain(t);
     }
     expect(() => new SocketModeClient({})).toThrow(InvalidTokenError);
+    // An env var that is set but empty is the usual way to get here: the message says so.
+    expect(() => new SocketModeClient({ appToken: '' })).toThrow(/empty/);
     expect(h.sim.openCalls).toBe(0);
+  });
+
+  test('createConnectionUrlHandler refuses a missing or non-xapp token when it is created, not per request', () => {
+    for (const t of [undefined, '', 'xoxb-1-2-secretsecret']) {
+      let err: unknown;
+      try {
+        createConnectionUrlHandler({ appToken: t });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(t)).toBeInstanceOf(InvalidTokenError);
+      expect(String(err) + (err as Error).stack).not.toContain('secretsecret');
+    }
+    expect(() => createConnectionUrlHandler({ appToken: 'xoxb-1' })).toThrow(/xoxb-/);
+    expect(typeof createConnectionUrlHandler({ appToken: 'xapp-1-A-1-x' })).toBe('function');
+  });
+
+  test('a wrong apiUrl: errors and the retry warning name the URL tried and what went wrong', async () => {
+    h = await harness();
+    const { sim } = h;
+    // The simulator's root instead of its /api/ base.
+    const notFound = await callApi('auth.test', {}, { token: sim.botToken, apiUrl: sim.url }).catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(HttpError);
+    expect((notFound as HttpError).status).toBe(404);
+    expect((notFound as Error).message).toContain(`${sim.url}/auth.test`);
+    expect((notFound as Error).message).toContain('apiUrl');
+    // Nothing listening: a port that was free a moment ago.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((r) => probe.close(r));
+    const refused = await callApi('auth.test', {}, { apiUrl: `http://127.0.0.1:${port}/api/` }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NetworkError);
+    expect((refused as Error).message).toContain(`http://127.0.0.1:${port}/api/auth.test`);
+    expect((refused as Error).message).toContain('ECONNREFUSED');
+    // What a newcomer sees while start() keeps retrying: the log says where it asked.
+    const client = h.client({ apiUrl: sim.url });
+    const started = client.start().catch((e: unknown) => e);
+    await until(() => h!.lines.some((l) => l.includes(`${sim.url}/apps.connections.open`)), 'a warning naming the URL');
+    await client.disconnect();
+    expect(await started).toBeInstanceOf(DisconnectedError);
   });
 
   test('token never appears in logs, errors, thrown messages or event data', async () => {

@@ -1,7 +1,8 @@
 // Echo bot on Node: answers @-mentions in the channel and /echo with an ack payload.
 //   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… node echo-bot.mjs
 // SLACK_API_URL points it at another Web API (the local simulator: `npx socket-mode-anywhere simulator`).
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { SocketModeClient, callApi } from 'socket-mode-anywhere';
 
 export function createEchoBot({ appToken, botToken, apiUrl, log = console.log }) {
@@ -19,7 +20,8 @@ export function createEchoBot({ appToken, botToken, apiUrl, log = console.log })
   return client;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run directly (not imported): compared as real paths, since Node resolves symlinks in the main module's URL.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const client = createEchoBot({
     appToken: process.env.SLACK_APP_TOKEN,
     botToken: process.env.SLACK_BOT_TOKEN,

@@ -3,11 +3,12 @@
 // Authorization header this method needs, and a token in a page is a leaked token anyway.
 // A fetch-style handler (Request -> Response): `Deno.serve(h)`, `Bun.serve({ fetch: h })`, a Worker's
 // `fetch`, or `toNodeListener(h)` on Node.
-import { FATAL_OPEN_ERRORS, openConnectionUrl, parseRetryAfter, type FetchLike } from '../core/web-api.ts';
+import { FATAL_OPEN_ERRORS, assertAppToken, openConnectionUrl, parseRetryAfter, type FetchLike } from '../core/web-api.ts';
 import { RateLimitedError, SlackApiError, SocketModeError } from '../core/errors.ts';
 
 export interface ConnectionUrlHandlerOptions {
-  appToken: string;
+  /** App-level token (xapp-…). A missing or non-xapp token throws InvalidTokenError here, not on each request. */
+  appToken: string | undefined;
   apiUrl?: string;
   fetch?: FetchLike;
   /**
@@ -23,6 +24,8 @@ export interface ConnectionUrlHandlerOptions {
 }
 
 export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions): (request: Request) => Promise<Response> {
+  const appToken = options.appToken;
+  assertAppToken(appToken);
   const corsFor = (request: Request): Record<string, string> => {
     const origin = request.headers.get('origin') ?? '';
     const allow = options.allowOrigin;
@@ -50,7 +53,7 @@ export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions)
     if (options.authorize && !(await options.authorize(request))) return json(request, 403, { ok: false, error: 'forbidden' });
     try {
       const url = await openConnectionUrl({
-        appToken: options.appToken,
+        appToken,
         ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });

@@ -25,7 +25,7 @@ import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
-import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, openConnectionUrl, type FetchLike } from './web-api.ts';
+import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
 
 // mitt ships CJS-style typings: under NodeNext the default import types as the module object, while every
@@ -272,12 +272,8 @@ export class SocketModeClient {
     this.logger = redactingLogger(opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO));
 
     const token = opts.appToken;
-    if (token !== undefined) {
-      if (typeof token !== 'string' || !token.startsWith('xapp-')) {
-        const kind = typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
-        throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${kind}`);
-      }
-    } else if (typeof opts.openConnection !== 'function') {
+    if (token !== undefined) assertAppToken(token);
+    else if (typeof opts.openConnection !== 'function') {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
     }
     if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');

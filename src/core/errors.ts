@@ -141,11 +141,20 @@ export class HttpError extends SocketModeError {
 
 export class NetworkError extends SocketModeError {
   override name = 'NetworkError';
+  /** `url`: where the request went, when it is worth showing (a Web API URL; never a response_url). */
   constructor(
     readonly method: string,
     cause: unknown,
+    url?: string,
   ) {
-    super('network_error', `Network error calling ${method}: ${describe(cause)}`, { cause });
+    // fetch's own message is often just "fetch failed"; why (ECONNREFUSED, ENOTFOUND…) is on its cause.
+    const why = cause instanceof Error && cause.cause instanceof Error ? cause.cause : undefined;
+    const detail = why ? why.message || (why as { code?: unknown }).code : undefined;
+    super(
+      'network_error',
+      `Network error calling ${method}${url ? ` at ${url}` : ''}: ${describe(cause)}${detail ? ` (${String(detail)})` : ''}`,
+      { cause },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // Runtime-neutral Web API helper: fetch only, token never in errors. Used by the client for
 // apps.connections.open and exported for bots (chat.postMessage etc.) and response_url replies.
-import { HttpError, InvalidOptionsError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
+import { HttpError, InvalidOptionsError, InvalidTokenError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
 import { assertSecureUrl } from './url.ts';
 
 export const DEFAULT_API_URL = 'https://slack.com/api/';
@@ -88,34 +88,57 @@ async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: Request
   assertSecureUrl(apiUrl, 'https:');
   const doFetch = resolveFetch(f);
   let res: Response;
+  const url = (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method;
   try {
-    res = await doFetch((apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method, init);
+    res = await doFetch(url, init);
   } catch (e) {
     if (init.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
-    throw new NetworkError(method, e);
+    throw new NetworkError(method, e, shown(url));
   }
   const retryAfter = (): number => parseRetryAfter(res.headers.get('retry-after'));
   if (res.status === 429) {
     await discard(res);
     throw new RateLimitedError(method, retryAfter());
   }
+  // A wrong apiUrl shows up as one of these: say where the request went.
+  const at = `${shown(url)} (check apiUrl)`;
   if (!res.ok) {
     await discard(res);
-    throw new HttpError(method, res.status);
+    throw new HttpError(method, res.status, res.status === 404 ? at : shown(url));
   }
   let out: SlackApiResponse;
   try {
     out = await res.json();
   } catch {
-    throw new HttpError(method, res.status, 'response is not JSON');
+    throw new HttpError(method, res.status, `not JSON from ${at}`);
   }
-  if (out === null || typeof out !== 'object') throw new HttpError(method, res.status, 'response is not an object');
+  if (out === null || typeof out !== 'object') throw new HttpError(method, res.status, `not an object from ${at}`);
   if (out.ok !== true) {
     const err = typeof out.error === 'string' ? out.error : 'unknown_error';
     if (err === 'ratelimited') throw new RateLimitedError(method, retryAfter());
     throw new SlackApiError(method, err, res.status, FATAL_OPEN_ERRORS.has(err));
   }
   return out;
+}
+
+/** Throws InvalidTokenError unless `token` is an app-level token (xapp-…); the message never shows the token. */
+export function assertAppToken(token: unknown): asserts token is string {
+  if (typeof token === 'string' && token.startsWith('xapp-')) return;
+  if (token === undefined) throw new InvalidTokenError('appToken (xapp-…) is required');
+  const kind = token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
+  throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${kind}`);
+}
+
+/** A URL for an error message: without any user:password part. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url;
+  }
 }
 
 /** apps.connections.open: the token goes in the Authorization header (Slack refuses it as a form field). */
