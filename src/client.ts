@@ -61,6 +61,13 @@ export interface SocketModeOptions extends CoreOptions {
 /** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
 const MIN_PROACTIVE_REFRESH_MS = 1000;
 const PROACTIVE_STAGGER = 0.05;
+/** @slack/socket-mode option names, and what to use here instead. */
+const OFFICIAL_OPTIONS: ReadonlyArray<[string, string]> = [
+  ['clientOptions', 'use apiUrl (for slackApiUrl) and fetch'],
+  ['clientPingTimeout', 'use pongTimeoutMs'],
+  ['serverPingTimeout', "Slack's pings are answered by the socket itself"],
+  ['pingPongLoggingEnabled', "use logLevel: 'debug'"],
+];
 /** Envelopes remembered (their handlers failed before any ack) in case another handler acks them later. */
 const MAX_FORGOTTEN_BEFORE_ACK = 1000;
 
@@ -105,6 +112,10 @@ export class SocketModeClient extends CoreClient {
     }
     this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
     if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype) this.memoryDedupe = this.dedupe as MemoryDedupeStore;
+    // Options of @slack/socket-mode that mean nothing here: a migrating app (in plain JS) is told, not ignored.
+    for (const [name, instead] of OFFICIAL_OPTIONS) {
+      if (name in opts) this.logger.warn(`Option ${name} is @slack/socket-mode's and is ignored here; ${instead}`);
+    }
   }
 
   /** Envelopes in user handlers now, and waiting for a handler slot (maxConcurrentHandlers). */

@@ -771,6 +771,22 @@ describe('lifecycle', () => {
     expect(offCalls).toBe(0);
   });
 
+  test("@slack/socket-mode's own options are not silently ignored: each gets a warning naming what to use", () => {
+    const { lines, logger } = captureLogger();
+    new SocketModeClient({
+      appToken: 'xapp-1-A1-1-abc',
+      logger,
+      ...({ clientOptions: { slackApiUrl: 'http://127.0.0.1:1/api/' }, clientPingTimeout: 5000 } as object),
+    });
+    const warned = lines.filter((l) => l.includes("is @slack/socket-mode's and is ignored here"));
+    expect(warned).toHaveLength(2);
+    expect(warned.join('\n')).toContain('clientOptions');
+    expect(warned.join('\n')).toContain('use pongTimeoutMs');
+    const quiet = captureLogger();
+    new SocketModeClient({ appToken: 'xapp-1-A1-1-abc', logger: quiet.logger });
+    expect(quiet.lines.filter((l) => l.includes("@slack/socket-mode's"))).toEqual([]);
+  });
+
   test('disconnect() leaves no timer or socket behind', async () => {
     // The sim's own ack-deadline timers must be spent before measuring: short deadline, no redelivery.
     h = await harness({ ackTimeoutMs: 30, redeliveryDelaysMs: [] });
