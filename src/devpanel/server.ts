@@ -194,7 +194,13 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
   };
 
   const server: Server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://panel.invalid').pathname;
+    // A request-target URL cannot parse (`GET http://[ HTTP/1.1`) must be a 400, not an exception that ends the process.
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://panel.invalid').pathname;
+    } catch {
+      return sendText(res, 400, 'text/plain', 'bad request');
+    }
     if (pathname === '/connection-url') {
       void connectionUrl(req, res);
       return;

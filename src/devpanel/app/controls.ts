@@ -249,7 +249,12 @@ export function mountSimulator(opts: {
     opts.onFeedCount?.(++feedCount);
   };
 
+  let feedUp = false;
   const renderConns = (): void => {
+    if (!feedUp) {
+      connsInfo.textContent = 'Waiting for the simulator feed…';
+      return;
+    }
     const live = [...simConns.entries()].filter(([, c]) => c.state !== 'closed');
     const mine = pageConnIds();
     connsInfo.textContent = live.length
@@ -260,6 +265,13 @@ export function mountSimulator(opts: {
 
   const feed = new SimFeed(opts.feedUrl, onRecord, (up) => {
     feedStatus.textContent = up ? `live · ${opts.feedUrl}` : 'reconnecting…';
+    if (!up) {
+      // Without the feed nothing here is known any more (the simulator may be gone): show no stale "live"
+      // connections, and "the bot" has no target. The feed's first frame on reconnect is the full state.
+      simConns.clear();
+    }
+    feedUp = up;
+    renderConns();
   });
   feed.start();
 

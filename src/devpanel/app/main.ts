@@ -73,6 +73,10 @@ async function main(): Promise<void> {
       try {
         await fn(payload);
       } catch (x) {
+        // Refused before anything was written (over 20 KB, not serializable): the client takes another ack for
+        // this envelope, so the page must keep offering one (without a payload, or a smaller one).
+        const code = (x as { code?: string }).code;
+        if (code === 'ack_too_large' || code === 'ack_failed') acks.set(e.envelope_id, fn);
         session.markAckFailed(e, (x as Error).message);
         throw x;
       }
@@ -193,12 +197,13 @@ async function main(): Promise<void> {
     document.body.dataset['ack'] = autoAck.checked ? 'auto' : 'manual';
     if (autoAck.checked) {
       // Switching back to auto-ack settles whatever is still waiting for a manual ack.
+      // That includes envelopes no longer in the stream (Clear): their acks are still owed.
       for (const [id, fn] of [...acks]) {
         const entry = session.byId.get(id);
         acks.delete(id);
-        if (!entry || entry.ack.frame) continue;
-        session.markAckBy(entry, 'auto');
-        fn().catch((x: unknown) => session.markAckFailed(entry, (x as Error).message));
+        if (entry?.ack.frame) continue;
+        if (entry) session.markAckBy(entry, 'auto');
+        fn().catch((x: unknown) => entry && session.markAckFailed(entry, (x as Error).message));
       }
     }
     $('ack-mode-hint').textContent = autoAck.checked ? 'every envelope is acked on arrival' : 'ack each envelope yourself within 3 s';

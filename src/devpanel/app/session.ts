@@ -125,6 +125,7 @@ export class Session {
   readonly replayIds = new Set<string>();
   private seq = 0;
   private tlSeq = 0;
+  private lastSweep = -Infinity;
   private readonly listeners = new Map<Topic, Set<Listener>>();
 
   on(topic: Topic, fn: Listener): () => void {
@@ -344,9 +345,13 @@ export class Session {
 
   /** Called on a timer: pending acks past the deadline become 'missed'. */
   sweepDeadlines(now = performance.now()): void {
+    // Envelopes already past the deadline at the previous sweep were settled by it. Not "older than a few
+    // deadlines": a sweep can come late (a background tab's throttled timers, a debugger pause, a long task).
+    const since = this.lastSweep;
+    this.lastSweep = now;
     for (let i = this.envelopes.length - 1; i >= 0; i--) {
       const e = this.envelopes[i]!;
-      if (now - e.t > ACK_DEADLINE_MS * 4) break; // older ones were settled long ago
+      if (since - e.t > ACK_DEADLINE_MS) break;
       if (e.ack.state === 'pending' && now - e.t > ACK_DEADLINE_MS) {
         e.ack.state = 'missed';
         this.emit('ack', e);
