@@ -255,7 +255,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   server.on('upgrade', (req, socket, head: Buffer) => {
     socket.on('error', () => {}); // a reset during the handshake must not crash the process
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sim.invalid');
+    } catch {
+      return rejectUpgrade(socket, 400, 'Bad Request'); // `GET http://[`: not a crash of the process
+    }
     if (!sim) return rejectUpgrade(socket, 503, 'Service Unavailable');
     if (url.pathname === '/link/' || url.pathname === '/link') return link.handleUpgrade(req, socket, head, url);
     if (url.pathname === '/_sim/feed') return feed!.handleUpgrade(req, socket, head);

@@ -1,13 +1,14 @@
 // Review findings on the browser dev panel, each a regression test: the built page (vite build) served by
 // startDevPanel, the real simulator, Chromium driving the page (as test/browser/devpanel.spec.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
+import { SocketModeClient } from '../../src/platform/node.ts';
 
 let sim: Simulator;
 let panel: DevPanel;
@@ -86,6 +87,22 @@ test('server: a request-target that is no URL gets a 400; the panel server stays
   }
 });
 
+test('simulator: a WebSocket upgrade (the panel feed) to a request-target that is no URL gets a 400; it stays up', async () => {
+  // Before: the upgrade listener threw, an uncaught exception that ends `npm start` (simulator and panel alike).
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => void uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    const res = await rawRequest(sim.port, 'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(uncaught).toEqual([]);
+    expect((await fetch(`${sim.url}/_sim/state`)).status).toBe(200);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+});
+
 test('manual ack: a payload over 20 KB is refused, and the envelope can still be acked', async ({ page }) => {
   await openPanel(page);
   await page.uncheck('#auto-ack');
@@ -146,5 +163,24 @@ test('simulator stopped under the panel: no connection is shown live; back when 
   } finally {
     await p.close();
     await own.close();
+  }
+});
+
+test('replay "to this page" with no live page connection is refused, not sent to another connection (the bot)', async ({ page }) => {
+  const bot = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, logLevel: 'error' });
+  bot.on('slack_event', ({ ack }: any) => void ack());
+  await bot.start();
+  try {
+    await page.goto(`${panel.url}?autoconnect=0`);
+    await expect(page.locator('#sim-conns')).toContainText('live'); // the bot's connection
+    const file = join(outDir, 'replay-to-page.json');
+    writeFileSync(file, JSON.stringify([{ type: 'events_api', payload: { type: 'event_callback', event: { type: 'message', text: 'for the page only' } } }]));
+    sim.resetStats();
+    await page.selectOption('#deliver-to', 'page');
+    await page.setInputFiles('#import-file', file);
+    await expect(page.locator('#toasts')).toContainText('no live simulator connection');
+    expect(sim.deliveries).toEqual([]);
+  } finally {
+    await bot.disconnect();
   }
 });

@@ -40,6 +40,8 @@ export interface SimControls {
   api: SimApi;
   /** Where "this page" deliveries go: the page's newest live simulator connection. */
   targetFor(to: DeliverTo): string | undefined;
+  /** Why there is no target for `to` ('page' or 'bot'), to tell the user. */
+  noTarget(to: DeliverTo): string;
 }
 
 export function mountSimulator(opts: {
@@ -66,6 +68,8 @@ export function mountSimulator(opts: {
     return [...simConns.entries()].filter(([id, c]) => c.state === 'live' && !mine.has(id)).map(([id]) => id);
   };
   const targetFor = (to: DeliverTo): string | undefined => (to === 'page' ? pageLiveConn() : to === 'bot' ? botLiveConns().at(-1) : undefined);
+  const noTarget = (to: DeliverTo): string =>
+    to === 'page' ? 'This page has no live simulator connection (connect first).' : 'No bot connection is live: start the example bot, or deliver to any connection.';
 
   // ------------------------------------------------------------------ inject form
   const kindSel = h('select', { id: 'inject-kind' }, ...KINDS.map((k) => h('option', { value: k.kind }, k.label)));
@@ -108,7 +112,7 @@ export function mountSimulator(opts: {
     const to = toSel.value as DeliverTo;
     const connectionId = targetFor(to);
     if (to !== 'any' && !connectionId) {
-      toast(to === 'page' ? 'This page has no live simulator connection (connect first).' : 'No bot connection is live: start the example bot, or deliver to any connection.', 'error');
+      toast(noTarget(to), 'error');
       return;
     }
     const n = Math.max(1, Math.min(100, Number(repeat.value) || 1));
@@ -275,5 +279,5 @@ export function mountSimulator(opts: {
   });
   feed.start();
 
-  return { api, targetFor };
+  return { api, targetFor, noTarget };
 }

@@ -233,6 +233,8 @@ async function main(): Promise<void> {
       const envelopes = envelopesFromExport(JSON.parse(await file.text()));
       const to = ($('deliver-to') as HTMLSelectElement).value as 'page' | 'bot' | 'any';
       const connectionId = sim.targetFor(to);
+      // As for inject: "this page" (or "the bot") with none live must not quietly go to any connection.
+      if (to !== 'any' && !connectionId) throw new Error(sim.noTarget(to));
       const sent = await sim.api.replay(envelopes, connectionId);
       session.markReplayed(sent.flatMap((e) => (typeof e['envelope_id'] === 'string' ? [e['envelope_id']] : [])));
       toast(`Replayed ${sent.length} envelopes${connectionId ? ` to ${connectionId}` : ''}`);
