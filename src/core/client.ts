@@ -258,6 +258,8 @@ export class SocketModeClient {
   private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
   private stopPromise: Promise<void> | undefined;
   private hadLive = false;
+  /** The fatal error the client is stopping for, while its 'error' handlers run. */
+  private fatalError: SocketModeError | undefined;
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -682,10 +684,11 @@ export class SocketModeClient {
     const num = hello.num_connections;
     const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: typeof num === 'number' ? Math.max(0, num - held) : 0 };
     this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${num ?? '?'} connection(s)`);
-    this.connected(conn, slot, hello, ev);
-    this.emit('connected', ev);
+    // start() has its hello now, whatever a 'connected' handler does next (a disconnect() there must not reject it).
     const settle = this.startSettle;
     this.startSettle = undefined;
+    this.connected(conn, slot, hello, ev);
+    this.emit('connected', ev);
     settle?.resolve(info);
     this.ensureAll();
   }
@@ -882,12 +885,19 @@ export class SocketModeClient {
 
   protected fatal(err: SocketModeError): void {
     if (this.stopped) return;
+    // An 'error' handler that calls disconnect() must not hide why the client stops (start()'s rejection, `disconnected`).
+    this.fatalError = err;
     this.emitError(err);
     void this.stop(err.code, err);
   }
 
   private stop(reason: string, err?: SocketModeError): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
+    if (!err && this.fatalError) {
+      err = this.fatalError;
+      reason = err.code;
+    }
+    this.fatalError = undefined;
     // Re-entered from a `disconnecting` handler: the outer call sets stopPromise before returning.
     if (this.runState === 'disconnecting') return Promise.resolve().then(() => this.stopPromise);
     this.runState = 'disconnecting';

@@ -94,6 +94,8 @@ export class Connection {
   }
 
   open(): void {
+    // Closed before it was opened (a handler of the client's 'authenticated' event stopped the client): no socket.
+    if (this.state !== 'connecting') return;
     const o = this.o;
     this.timer('hello', o.helloTimeoutMs, () => {
       if (this.state !== 'connecting' && this.state !== 'awaiting_hello') return;
@@ -187,13 +189,18 @@ export class Connection {
     this.clearTimers();
     this.stopLiveness();
     const s = this.socket;
+    if (!s) {
+      // Never opened (or its constructor failed): nothing to wait for. Reported asynchronously, as from open().
+      queueMicrotask(() => this.finalize(code, reason));
+      return this.closed;
+    }
     try {
-      s?.close(code >= 4000 || code === 1000 ? code : 1000, reason);
+      s.close(code >= 4000 || code === 1000 ? code : 1000, reason);
     } catch {
       // Closing while CONNECTING throws in some runtimes; the timeout below still finishes the job.
     }
     this.timer('close', this.o.closeTimeoutMs, () => {
-      if (s) terminate(s);
+      terminate(s);
       this.finalize(1006, 'close timeout');
     });
     return this.closed;

@@ -1,0 +1,62 @@
+// Review (chaos exploration of the lifecycle): disconnect() called from inside the client's own events, over the
+// real simulator and real loopback sockets.
+import { afterEach, expect, test } from 'vitest';
+import { SlackApiError, type DisconnectedEvent } from '../src/index.ts';
+import { harness, until, type Harness } from './helpers/client-harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.cleanup();
+  h = undefined;
+});
+
+test("disconnect() from an 'authenticated' handler: the connection it names never opens a socket", async () => {
+  h = await harness();
+  const { sim } = h;
+  const client = h.client();
+  client.on('error', () => {});
+  let stopped: Promise<void> | undefined;
+  client.once('authenticated', () => void (stopped = client.disconnect()));
+  const started = client.start().then(
+    () => 'resolved',
+    () => 'rejected',
+  );
+  await until(() => stopped !== undefined, 'the authenticated event');
+  await stopped;
+  expect(await started).toBe('rejected');
+  expect(client.state).toBe('disconnected');
+  expect(client.connectionIds).toEqual([]);
+  // Before: the socket was opened after disconnect() had closed its connection, went live at Slack (which routes
+  // envelopes to it) and was only torn down by the close timeout.
+  expect(sim.connections()).toEqual([]);
+});
+
+test("disconnect() from a 'connected' handler: start() still resolves with that hello", async () => {
+  h = await harness();
+  const client = h.client();
+  client.on('error', () => {});
+  let stopped: Promise<void> | undefined;
+  client.once('connected', () => void (stopped = client.disconnect()));
+  const hello = await client.start();
+  expect(hello.connection_id).toMatch(/^c\d+$/);
+  await stopped;
+  expect(client.state).toBe('disconnected');
+});
+
+test("disconnect() from an 'error' handler on a fatal error: start() rejects with that error, not a bare DisconnectedError", async () => {
+  h = await harness();
+  h.sim.failNextOpen({ error: 'invalid_auth' });
+  const client = h.client();
+  const disconnected: DisconnectedEvent[] = [];
+  client.on('disconnected', (e) => void disconnected.push(e));
+  client.on('error', () => void client.disconnect());
+  const err = await client.start().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SlackApiError);
+  expect((err as SlackApiError).slackError).toBe('invalid_auth');
+  await until(() => disconnected.length === 1, 'disconnected');
+  expect(disconnected[0]!.willReconnect).toBe(false);
+  expect(disconnected[0]!.error).toBe(err);
+});
