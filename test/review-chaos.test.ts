@@ -60,3 +60,21 @@ test("disconnect() from an 'error' handler on a fatal error: start() rejects wit
   expect(disconnected[0]!.willReconnect).toBe(false);
   expect(disconnected[0]!.error).toBe(err);
 });
+
+test('connections: 10 on sockets that cannot ping: a half-open one is still found by rotation and replaced', async () => {
+  // A silently dead socket (NAT): Slack's side stops delivering to it, ours never hears a close. The simulator keeps
+  // the ghost open forever; maxConnections above 10 stands in for Slack forgetting it once its own pings fail.
+  h = await harness({ maxConnections: 20, pingIntervalMs: 0 });
+  // pingIntervalMs: 0 = a socket that cannot ping (the core client, Deno, browsers, workerd): rotation is its liveness.
+  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 300, closeTimeoutMs: 100 });
+  client.on('error', () => {});
+  await client.start();
+  const live = (): number => h!.sim.connections().filter((c) => c.state === 'live').length;
+  await until(() => live() === 10, 'ten live connections');
+  const [victim] = h.sim.connections().filter((c) => c.state === 'live');
+  h.sim.halfOpen({ connectionId: victim!.id });
+  // The client holds at most 10 sockets: ten live at Slack means it let the dead one go. Before, every rotation
+  // waited for a place in the budget that never came, and the dead socket was held for good.
+  await until(() => live() === 10, 'the half-open socket to be replaced', 10_000);
+  expect(client.connectionIds.length).toBeLessThanOrEqual(10);
+});

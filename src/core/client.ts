@@ -589,7 +589,7 @@ export class SocketModeClient {
           if (!this.stopped) this.onEnvelope(c, e);
         },
         onMalformed: (_c, err) => this.emitError(err),
-        onRotateDue: (c) => this.replace(c, 'rotate'),
+        onRotateDue: (c) => this.rotate(c),
         onClosed: (c, info) => this.onClosed(c, info),
       },
     });
@@ -778,6 +778,20 @@ export class SocketModeClient {
     if (conn.unacked > 0 || !conn.unschedule('drain')) return;
     void conn.close(1000, conn.drainReason);
   };
+
+  /**
+   * rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break. With connections: 10
+   * there is no room for a replacement while every slot holds its socket (Slack's cap), and rotation is the only
+   * way such a socket is ever found dead (half-open): so it goes once its envelopes are acked, and its slot
+   * reconnects. Rotation we start ourselves has that race anyway (redeliveries are deduped).
+   */
+  private rotate(conn: Connection): void {
+    this.replace(conn, 'rotate');
+    const slot = this.slotOf(conn);
+    if (this.stopped || this.poolSize < this.socketCap || !slot || slot.current !== conn || slot.next || slot.fetching) return;
+    if (conn.keepUntilRefresh || conn.slackClosing) return; // Slack's own refresh is under way: it frees the socket
+    this.closeWhenDrained(conn, 'rotate');
+  }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */
   protected replace(conn: Connection, reason: string): void {
