@@ -78,3 +78,23 @@ test('connections: 10 on sockets that cannot ping: a half-open one is still foun
   await until(() => live() === 10, 'the half-open socket to be replaced', 10_000);
   expect(client.connectionIds.length).toBeLessThanOrEqual(10);
 });
+
+test('connections: 10 on sockets that cannot ping: rotations break before make one slot at a time', async () => {
+  h = await harness({ pingIntervalMs: 0 });
+  const { sim } = h;
+  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 200, closeTimeoutMs: 100 });
+  client.on('error', () => {});
+  let rotations = 0;
+  client.on('reconnecting', (e) => {
+    if (e.reason === 'rotate') rotations++;
+  });
+  await client.start();
+  const live = (): number => sim.connections().filter((c) => c.state === 'live').length;
+  await until(() => live() === 10, 'ten live connections');
+  // Every change Slack sees, from here: the pool never drops below nine live sockets.
+  let fewest = 10;
+  const off = sim.on('connection', () => void (fewest = Math.min(fewest, live())));
+  await until(() => rotations >= 30, 'three rounds of rotation', 20_000);
+  off();
+  expect(fewest).toBe(9);
+});

@@ -536,6 +536,7 @@ export class SocketModeClient {
     if (used >= this.socketCap) {
       // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
       if (c && c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
+      else if (c) this.breakRotation(slot, c);
       return;
     }
     void this.attempt(slot);
@@ -779,18 +780,29 @@ export class SocketModeClient {
     void conn.close(1000, conn.drainReason);
   };
 
-  /**
-   * rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break. With connections: 10
-   * there is no room for a replacement while every slot holds its socket (Slack's cap), and rotation is the only
-   * way such a socket is ever found dead (half-open): so it goes once its envelopes are acked, and its slot
-   * reconnects. Rotation we start ourselves has that race anyway (redeliveries are deduped).
-   */
+  /** rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break (see ensure()). */
   private rotate(conn: Connection): void {
+    conn.rotating = true;
     this.replace(conn, 'rotate');
+    // Already draining (a proactive refresh waiting for a place): the budget decides again now.
     const slot = this.slotOf(conn);
-    if (this.stopped || this.poolSize < this.socketCap || !slot || slot.current !== conn || slot.next || slot.fetching) return;
-    if (conn.keepUntilRefresh || conn.slackClosing) return; // Slack's own refresh is under way: it frees the socket
-    this.closeWhenDrained(conn, 'rotate');
+    if (slot) this.ensure(slot);
+  }
+
+  /**
+   * With connections: 10 there is no room for a replacement while every slot holds its socket (Slack's cap), and
+   * rotation is the only way a socket that cannot be pinged is ever found dead (half-open): it breaks before make,
+   * one slot at a time, while every other slot is live. Rotation we start ourselves has that race anyway
+   * (redeliveries are deduped). A socket Slack is refreshing is left to that.
+   */
+  private breakRotation(slot: Slot, c: Connection): void {
+    if (this.poolSize < this.socketCap || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
+    if (this.conns.size !== this.poolSize) return;
+    for (const s of this.slots) {
+      const cur = s.current;
+      if (s.fetching || s.next || !cur || cur.state !== 'live' || cur.dead || (s !== slot && cur.isScheduled('drain'))) return;
+    }
+    this.closeWhenDrained(c, 'rotate');
   }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */

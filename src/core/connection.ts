@@ -65,6 +65,8 @@ export class Connection {
   dead = false;
   /** Slack said it is closing this connection (refresh_requested or an unknown reason): it routes nothing here. */
   slackClosing = false;
+  /** rotateAfterMs elapsed (a socket that cannot be pinged): replaced as a liveness check. */
+  rotating = false;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */
