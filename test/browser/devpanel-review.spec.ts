@@ -1,11 +1,10 @@
 // Review findings on the browser dev panel, each a regression test: the built page (vite build) served by
 // startDevPanel, the real simulator, Chromium driving the page (as test/browser/devpanel.spec.ts).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
+import { buildPanelPage } from './panel-build.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { SocketModeClient } from '../../src/platform/node.ts';
@@ -17,8 +16,7 @@ let outDir: string;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), 'devpanel-review-build-'));
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'pipe', timeout: 60_000 });
+  outDir = buildPanelPage('devpanel-review-build');
   sim = await startSimulator({ refreshWarningLeadMs: 600, refreshCloseDelayMs: 400 });
   panel = await startDevPanel({ simulator: sim, staticDir: outDir });
 });

@@ -1,10 +1,9 @@
 // The browser dev panel, end to end: the built page (vite build) served by startDevPanel, the real
 // simulator, Chromium driving the page. Screenshots land in test-results/devpanel/.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
+import { buildPanelPage } from './panel-build.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { SocketModeClient, callApi } from '../../src/platform/node.ts';
@@ -17,9 +16,7 @@ let outDir: string;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  // Build the page exactly as `npm start` serves it, into a private directory (no race with dist/).
-  outDir = mkdtempSync(join(tmpdir(), 'devpanel-build-'));
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'pipe', timeout: 60_000 });
+  outDir = buildPanelPage('devpanel-build');
   sim = await startSimulator({ refreshWarningLeadMs: 600, refreshCloseDelayMs: 400 });
   panel = await startDevPanel({ simulator: sim, staticDir: outDir });
 });
