@@ -167,13 +167,13 @@ serve({
     await sleep(200);
     sim.resetStats();
     h.resetCounters();
-    const injectedAt = new Map(); // envelope_id -> { t, type }
-    const slashLatency = new Map();
+    const injectedAt = new Map(); // envelope_id -> { t, type, eventId }
+    const ackLatency = new Map(); // injected envelope_id -> inject -> first ack (bench clock), every type
     const ackedIds = new Set();
     const offAck = sim.on('ack', (rec) => {
       if (!rec.duplicate) ackedIds.add(rec.envelope_id);
       const inj = injectedAt.get(rec.envelope_id);
-      if (inj && !rec.duplicate && !slashLatency.has(rec.envelope_id)) slashLatency.set(rec.envelope_id, performance.now() - inj.t);
+      if (inj && !rec.duplicate && !ackLatency.has(rec.envelope_id)) ackLatency.set(rec.envelope_id, performance.now() - inj.t);
     });
     let flowing = true;
     let injected = 0;
@@ -220,20 +220,38 @@ serve({
     // An event counts as acked if any of its deliveries (the original or a redelivery, same event_id) was.
     const eventOf = new Map(sim.deliveries.filter((d) => d.event_id).map((d) => [d.envelope_id, d.event_id]));
     const ackedEvents = new Set([...ackedIds].map((id) => eventOf.get(id)).filter(Boolean));
-    const neverAcked = allIds.filter((id) => !ackedIds.has(id) && !ackedEvents.has(injectedAt.get(id).eventId)).length;
+    const neverAckedIds = allIds.filter((id) => !ackedIds.has(id) && !ackedEvents.has(injectedAt.get(id).eventId));
+    // Why an envelope was never acked: the simulator never sent it (nor, for an event, any redelivery of it): it
+    // waited in the queue while no connection was live until its ack window ended, and Slack gave up on it (the
+    // simulator records that as missed, without a connectionId, and never sends it stale); or it was sent and no ack
+    // came back (lost with a closing socket, or dropped by the client).
+    const deliveredIds = new Set(sim.deliveries.map((d) => d.envelope_id));
+    const deliveredEvents = new Set(eventOf.values());
+    const wasDelivered = (id) => deliveredIds.has(id) || deliveredEvents.has(injectedAt.get(id).eventId);
+    const neverDelivered = neverAckedIds.filter((id) => !wasDelivered(id));
+    const byType = (ids) => {
+      const out = {};
+      for (const id of ids) out[injectedAt.get(id).type] = (out[injectedAt.get(id).type] ?? 0) + 1;
+      return out;
+    };
     const slashIds = allIds.filter((id) => injectedAt.get(id).type === 'slash_commands');
-    const userLate = slashIds.filter((id) => !slashLatency.has(id) || slashLatency.get(id) > 3000).length;
+    const userLate = slashIds.filter((id) => !ackLatency.has(id) || ackLatency.get(id) > 3000).length;
     return {
       durationMs: performance.now() - t0,
       injected,
       acked: h.acked,
-      unacked: neverAcked,
+      unacked: neverAckedIds.length,
+      unackedNeverDelivered: neverDelivered.length,
+      unackedDelivered: neverAckedIds.length - neverDelivered.length,
+      unackedByType: byType(neverAckedIds),
       noLiveConnectionMs: sim.noLiveConnectionMs(),
       missedDeadlines: missed.length,
+      // attempts whose ack window ended while they waited for a live connection (never sent)
+      missedInQueue: missed.filter((m) => m.connectionId === undefined).length,
       missedSlash: missed.filter((m) => m.type === 'slash_commands').length,
       slashInjected: slashIds.length,
       slashUserLate: userLate,
-      slashAckP99Ms: percentile([...slashLatency.values()], 99),
+      slashAckP99Ms: percentile(slashIds.filter((id) => ackLatency.has(id)).map((id) => ackLatency.get(id)), 99),
       openCalls: sim.openCalls,
       perRefresh,
     };

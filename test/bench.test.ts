@@ -14,7 +14,10 @@ import { root } from './helpers/bundle.ts';
 const out = mkdtempSync(join(tmpdir(), 'sma-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-type Run = { perSec: number; perCpuSec: number; e2ePerSec: number; position: number };
+type Run = {
+  n: number; perSec: number; perCpuSec: number; e2ePerSec: number; position: number;
+  acked: number; duplicates: number; missed: number; errors: number;
+};
 type Round = { round: number; order: string[]; results: Record<string, Run> };
 
 const median = (v: number[]) => {
@@ -59,6 +62,9 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
       expect(r.results[c].perSec).toBeGreaterThan(0);
       expect(r.results[c].perCpuSec).toBeGreaterThan(0);
       expect(r.results[c].e2ePerSec).toBeGreaterThan(0);
+      // Every envelope of the burst was acked once at the simulator, none twice, none late; the client reported no error.
+      expect(r.results[c].n).toBe(result.meta.config.throughput.envelopes);
+      expect(r.results[c], c).toMatchObject({ acked: r.results[c].n, duplicates: 0, missed: 0, errors: 0 });
     }
   });
   // The per-client medians are taken over the same runs.

@@ -24,7 +24,16 @@ export function runClient(adapter) {
   let handled = 0;
   let target = Infinity;
   let onTarget = () => {};
+  // Every 'error' the client emits, and every ack promise that rejects (nobody awaits it in the 0 ms handler):
+  // counted and reported with each measure, so a client that fails quietly does not look fine. An unhandled
+  // rejection would otherwise end this process.
   let errors = 0;
+  const errorSamples = [];
+  const onError = (err) => {
+    errors++;
+    if (errorSamples.length < 5) errorSamples.push(String(err?.name ? `${err.name}: ${err.message}` : err).slice(0, 200));
+  };
+  process.on('unhandledRejection', onError);
 
   const done = () => {
     if (++handled === target) onTarget();
@@ -41,10 +50,10 @@ export function runClient(adapter) {
       if (!adapter.autoAcks) await args.ack();
       await sleep(50);
       done();
-    })().catch(() => errors++);
+    })().catch(onError);
   };
 
-  const make = (apiUrl, appToken) => adapter.create({ apiUrl, appToken, onEnvelope, onError: () => errors++ });
+  const make = (apiUrl, appToken) => adapter.create({ apiUrl, appToken, onEnvelope, onError });
 
   const untilHandled = (n, timeoutMs) =>
     new Promise((resolve, reject) => {
@@ -85,6 +94,7 @@ export function runClient(adapter) {
     async throughput({ n, file, maxHoldMs = 30_000, timeoutMs = 60_000 }, progress) {
       mode = 'noop';
       handled = 0;
+      const errors0 = errors;
       await progress('holding');
       holdUntilFile(file, maxHoldMs);
       const cpu0 = process.cpuUsage();
@@ -93,12 +103,12 @@ export function runClient(adapter) {
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const cpuMs = (cpu.user + cpu.system) / 1000;
-      return { n, wallMs, cpuMs, perSec: (n / wallMs) * 1000, perCpuSec: (n / cpuMs) * 1000, errors };
+      return { n, wallMs, cpuMs, perSec: (n / wallMs) * 1000, perCpuSec: (n / cpuMs) * 1000, errors: errors - errors0 };
     },
 
-    /** Wait for `n` more handled envelopes (used by the latency and refresh runs to know we are done). */
+    /** Envelopes handled and client errors so far (the latency and refresh runs report the errors). */
     async handledCount() {
-      return { handled, errors };
+      return { handled, errors, errorSamples };
     },
 
     heap() {
@@ -140,7 +150,7 @@ export function runClient(adapter) {
 
     async stop() {
       await stopAll();
-      return { errors };
+      return { errors, errorSamples };
     },
   });
 }

@@ -7,10 +7,10 @@ runClient({
   name: 'official',
   describe: '@slack/socket-mode 3.1.0, default options (slackApiUrl -> simulator)',
   autoAcks: false,
-  create({ apiUrl, appToken, onEnvelope }) {
+  create({ apiUrl, appToken, onEnvelope, onError }) {
     const client = new SocketModeClient({ appToken, logLevel: 'error', clientOptions: { slackApiUrl: apiUrl } });
     client.on('slack_event', onEnvelope);
-    client.on('error', () => {});
+    client.on('error', onError); // counted and reported, see harness.mjs
     return {
       start: () => client.start(),
       stop: () => client.disconnect(),

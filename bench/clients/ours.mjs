@@ -14,11 +14,11 @@ runClient({
   name: 'ours',
   describe: `socket-mode-anywhere (${process.env.BENCH_OURS_DIST ? process.env.BENCH_OURS_DIST : 'dist'}/platform/node.js), default options (apiUrl -> simulator)`,
   autoAcks: false,
-  create({ apiUrl, appToken, onEnvelope }) {
+  create({ apiUrl, appToken, onEnvelope, onError }) {
     const extra = JSON.parse(process.env.BENCH_OURS_OPTIONS ?? '{}');
     const client = new SocketModeClient({ appToken, apiUrl, logLevel: 'error', ...extra });
     client.on('slack_event', onEnvelope);
-    client.on('error', () => {});
+    client.on('error', onError); // counted and reported, see harness.mjs
     return {
       start: () => client.start(),
       stop: () => client.disconnect(),

@@ -18,7 +18,7 @@ runClient({
   name: 'raw',
   describe: 'hand-written ws client: JSON.parse + send ack (no validation, naive reconnect on close)',
   autoAcks: true,
-  create({ apiUrl, appToken, onEnvelope }) {
+  create({ apiUrl, appToken, onEnvelope, onError }) {
     let ws;
     let stopping = false;
     const connect = () =>
@@ -33,7 +33,7 @@ runClient({
               onEnvelope(msg);
             } else if (msg.type === 'hello') resolve();
           });
-          sock.on('error', () => {});
+          sock.on('error', onError);
           sock.on('close', () => {
             if (!stopping && ws === sock) connect().catch(() => {});
             reject(new Error('closed before hello'));

@@ -68,7 +68,7 @@ async function burst(sim, simName, c, n) {
     throw burstError;
   }
   const [cr, sr] = await Promise.all([client, sim.call('burstAcks', { name: simName, n, t0: b.t0 })]);
-  return { ...cr, injectMs: b.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, duplicates: sr.duplicates, missed: sr.missed };
+  return { ...cr, injectMs: b.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, acked: sr.acked, duplicates: sr.duplicates, missed: sr.missed };
 }
 
 /**
@@ -170,7 +170,8 @@ export async function latency(sim, name, cfg, processes) {
       await c.call('setMode', { mode });
       for (let i = 0; i < cfg.latencyReps; i++) out[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
     }
-    return out;
+    const { errors, errorSamples } = await c.call('handledCount');
+    return { ...out, clientErrors: errors, clientErrorSamples: errorSamples };
   }, processes, 'latency');
 }
 
@@ -184,7 +185,9 @@ export async function refresh(sim, name, cfg, processes) {
     runs.push(
       await withClient(name, async (c) => {
         await c.call('connect', { apiUrl, appToken });
-        return sim.call('refreshRun', { refreshes: cfg.refreshes, ratePerSec: cfg.ratePerSec, settleMs: cfg.settleMs, tailMs: cfg.tailMs }, undefined, 120_000);
+        const r = await sim.call('refreshRun', { refreshes: cfg.refreshes, ratePerSec: cfg.ratePerSec, settleMs: cfg.settleMs, tailMs: cfg.tailMs }, undefined, 120_000);
+        const { errors, errorSamples } = await c.call('handledCount');
+        return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
       }, processes, `refresh#${i + 1}`),
     );
   }

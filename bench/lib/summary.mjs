@@ -72,6 +72,8 @@ export function summarize(raw, bundle, clients) {
   row('missedAll', 'Refresh: envelopes missing the deadline (all types)', 'count', 'lower', (c) => med(R[c], (r) => r.missedDeadlines));
   row('slashUserLate', 'Refresh: slash commands acked > 3 s after inject (queued time counts)', 'count', 'lower', (c) => med(R[c], (r) => r.slashUserLate));
   row('unacked', 'Refresh: envelopes never acked', 'count', 'lower', (c) => med(R[c], (r) => r.unacked));
+  // Why: most never reached the client (queued while it had no live connection until Slack gave up on them).
+  row('unackedNeverDelivered', '  of them never delivered (queued, no live connection, window ended)', 'count', 'lower', (c) => med(R[c], (r) => r.unackedNeverDelivered));
   row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
   row('heapGrowth', 'Memory growth over 100k envelopes (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.growth, (r) => r.growthBytes / 1024));
   if (bundle) {
