@@ -35,7 +35,7 @@ const cfg = {
     latencyN: quick ? 100 : 300, latencyIntervalMs: 4,
   },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
-  memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000 },
+  memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000, warmupEnvelopes: 100_000 },
 };
 for (const k of ['refresh', 'memory']) cfg[k].reps = cfg.reps;
 cfg.throughput.latencyReps = cfg.reps;
@@ -123,7 +123,7 @@ const meta = {
     'The simulator (its own process, own core) keeps ahead of every client here (~40k env/s end to end including injection; it drains faster than any client acks), so client wall throughput is bound by the client; per CPU-second discounts whatever the machine\'s other work steals.',
     'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock. "Never acked": envelopes with no ack for any attempt (an event counts as acked if a redelivery of it was). The simulator holds an envelope issued while no connection is live only until its ack window (3 s from issue) ends; then Slack has given up on it: it is recorded as missed and never sent stale, and only events_api is redelivered (at once, as a new attempt). So a client offline for longer than 3 s loses the slash commands and interactions issued early in the gap for good: "of them never delivered" counts those (runs: unackedNeverDelivered, unackedByType, missedInQueue); the rest were sent and no ack came back (e.g. lost with a closing socket). @slack/socket-mode 3.1.0 with default options closes its socket on the `warning` disconnect message and reconnects clientPingTimeout (5 s) later, so each refresh leaves it ~5 s without a live connection: its ~2 s beyond the window, at 100 envelopes/s with 4 kinds rotating, is ~50 slash commands and ~50 block_actions lost per refresh (events are redelivered and acked). That is the client, not the harness: clientErrors (its \'error\' events and rejected acks) is reported with every refresh run.',
-    'Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client.',
+    `Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client. Growth: one client takes ${cfg.memory.warmupEnvelopes} envelopes first, enough for bounded caches to reach their bound (ours: its dedupe store, 50,000 keys by default); what that leaves held, against the connected idle client, is reported as "held after the warm-up"; growth is then measured over ${cfg.memory.growthEnvelopes} more envelopes per repetition (a leak shows there).`,
     'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
   ],
   processes: {
