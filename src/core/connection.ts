@@ -6,7 +6,7 @@ import { parseText, type ParsedFrame, type ParseResult } from './parse.ts';
 import { MalformedFrameError } from './errors.ts';
 import type { DisconnectFrame, HelloFrame } from './schemas.ts';
 import type { Logger } from './logger.ts';
-import { WS_OPEN, terminate, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket.ts';
+import { WS_OPEN, closeReason, terminate, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket.ts';
 
 export type EnvelopeFrame = Extract<ParsedFrame, { kind: 'events_api' | 'slash_commands' | 'interactive' | 'unknown_envelope' }>;
 
@@ -197,9 +197,10 @@ export class Connection {
       return this.closed;
     }
     try {
-      s.close(code >= 4000 || code === 1000 ? code : 1000, reason);
+      s.close(code >= 4000 || code === 1000 ? code : 1000, closeReason(reason));
     } catch {
-      // Closing while CONNECTING throws in some runtimes; the timeout below still finishes the job.
+      // Not seen to throw while CONNECTING (Node ws and undici, Deno, Bun, workerd); an invalid code does. The timeout
+      // below still finishes the job.
     }
     this.timer('close', this.o.closeTimeoutMs, () => {
       terminate(s);

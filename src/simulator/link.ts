@@ -17,6 +17,8 @@ const MAX_CLOSED_KEPT = 200;
 export class Conn {
   helloAt: number | undefined;
   closedAt: number | undefined;
+  /** The close code the client sent (1005: a close frame without one; 1006: no close frame at all). */
+  closeCode: number | undefined;
   state: ConnectionState = 'connecting';
   warned = false;
   delivered = 0;
@@ -41,6 +43,7 @@ export class Conn {
     const i: ConnectionInfo = { id: this.id, openedAt: this.openedAt, state: this.state, delivered: this.delivered, acked: this.acked };
     if (this.helloAt !== undefined) i.helloAt = this.helloAt;
     if (this.closedAt !== undefined) i.closedAt = this.closedAt;
+    if (this.closeCode !== undefined) i.closeCode = this.closeCode;
     if (this.warned) i.warned = true;
     return i;
   }
@@ -106,7 +109,10 @@ export class Link {
       conn.pongTimer = undefined;
     });
     ws.on('error', (err) => this.opts.log(`link: ${conn.id} socket error: ${err.message}`));
-    ws.on('close', () => this.markClosed(conn));
+    ws.on('close', (code) => {
+      conn.closeCode = code;
+      this.markClosed(conn);
+    });
     this.opts.log(`link: ${conn.id} opened`);
     this.emitConn(conn, 'opened');
 

@@ -79,6 +79,7 @@ export interface ConnectionInfo {
   openedAt: number; // epoch ms
   helloAt?: number; // epoch ms
   closedAt?: number; // addition
+  closeCode?: number; // addition: the code of the client's close frame (1005 none in it, 1006 no close frame)
   state: ConnectionState;
   warned?: boolean; // addition: a `warning` disconnect frame was sent (still live until refresh_requested)
   delivered: number;

@@ -121,6 +121,25 @@ export function detectWriteBatch(socket: WebSocketLike): WriteBatch | null {
   };
 }
 
+/** The longest close reason a close frame holds, in UTF-8 bytes: close() throws on more in every runtime. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * `reason` cut to what close() accepts (a reason can come from Slack: a disconnect frame's own reason), at a
+ * character boundary. A longer one makes close() throw (SyntaxError in Deno, Bun, workerd, browsers and undici;
+ * RangeError in ws), and the socket would only go at closeTimeoutMs, without a close frame.
+ */
+export function closeReason(reason: string): string {
+  // Each UTF-16 unit is at most 3 UTF-8 bytes.
+  if (reason.length * 3 <= MAX_CLOSE_REASON_BYTES) return reason;
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
+  let end = MAX_CLOSE_REASON_BYTES;
+  // Back to the first byte of the character the cut falls in (continuation bytes are 10xxxxxx).
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
 /** Hard close without waiting for the peer (ws, Bun). Returns false where unavailable. */
 export function terminate(socket: WebSocketLike): boolean {
   const s = socket as unknown as Emitterish;

@@ -137,6 +137,26 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       });
     for (const id of during) expectedAcks.push({ envelope_id: id, payload: undefined });
     check('refresh: replacement connection opened', hellos > hellosBefore, `hellos=${hellos}`);
+
+    // 4b. a warned socket, then Slack closes it with a reason of its own longer than a close frame holds (123
+    // bytes): every runtime's close() throws on such a reason, and the socket must still close cleanly (1000),
+    // not be dropped later without a close frame.
+    const warned = (await sim('/_sim/state')).connections.find((c: any) => c.state === 'live' && !c.warned)?.id as string | undefined;
+    if (!warned) throw new Error('no live connection after the refresh');
+    const hellosBeforeWarning = hellos;
+    await sim('/_sim/fault', { fault: 'malformed', connectionId: warned, frame: JSON.stringify({ type: 'disconnect', reason: 'warning' }) });
+    await until(() => hellos > hellosBeforeWarning, 15_000, 'replacement hello after a warning');
+    const longReason = `host_maintenance_${'é'.repeat(60)}`;
+    await sim('/_sim/fault', { fault: 'malformed', connectionId: warned, frame: JSON.stringify({ type: 'disconnect', reason: longReason }) });
+    let closedAs: any;
+    const gone = Date.now() + 10_000;
+    while (Date.now() < gone) {
+      closedAs = (await sim('/_sim/state')).connections.find((c: any) => c.id === warned);
+      if (closedAs?.state === 'closed') break;
+      await sleep(20);
+    }
+    check('a disconnect reason too long for a close frame: the socket still closes with 1000', closedAs?.state === 'closed' && closedAs?.closeCode === 1000,
+      `state=${closedAs?.state} closeCode=${closedAs?.closeCode}`);
   } catch (e) {
     check('scenario ran to the end', false, String((e as Error)?.message ?? e));
   }
