@@ -72,6 +72,14 @@ describe('conformance on every runtime', () => {
     );
   });
 
+  it('Deno without --allow-net: start() rejects once with why (no endless retry)', async () => {
+    expectConformant(
+      await runProcess(bin('deno'), ['run', '--no-prompt', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno-no-net', 'no-net']),
+      'deno-no-net',
+      3,
+    );
+  });
+
   it('Bun (global WebSocket)', async () => {
     expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun']), 'bun');
   });

@@ -638,6 +638,8 @@ export class SocketModeClient {
   private openFailed(slot: Slot, e: unknown): void {
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
     if (e instanceof InsecureUrlError) return this.fatal(e);
+    // The runtime forbids the network (Deno without --allow-net): no retry can change that, so say it once.
+    if (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable') return this.fatal(e);
     if (e instanceof RateLimitedError) {
       // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
       const waitMs = Number.isFinite(e.retryAfterMs) ? Math.min(Math.max(0, e.retryAfterMs), MAX_TIMER_MS) : 60_000;

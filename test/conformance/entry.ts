@@ -1,5 +1,5 @@
 // Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket, no adapter.
-// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|core]
+// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|core|no-net]
 // (core: the conformance scenario with the core client, socket-mode-anywhere/core)
 import { SocketModeClient } from '../../src/index.ts';
 import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
@@ -12,6 +12,20 @@ const [simUrl, appToken, runtime, which = 'conformance'] = args as [string, stri
 
 if (typeof g.WebSocket !== 'function') {
   console.log('CONFORMANCE ' + JSON.stringify({ runtime, ok: false, checks: [{ name: 'global WebSocket exists', ok: false }] }));
+} else if (which === 'no-net') {
+  // Run without network permission (Deno without --allow-net): start() must reject with why, not retry for ever.
+  const client = new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any });
+  const stopped = new Promise<{ willReconnect: boolean; error?: { code?: string } }>((r) => client.once('disconnected', r));
+  const err = await client.start().then(
+    () => undefined,
+    (e: { code?: string; message?: string }) => e,
+  );
+  const checks = [
+    { name: 'start() rejects with a network_error', ok: err?.code === 'network_error', detail: err?.message },
+    { name: 'the error says which permission is missing', ok: /allow-net/.test(String(err?.message)) },
+    { name: 'the client stops, saying why', ok: await stopped.then((d) => !d.willReconnect && d.error?.code === 'network_error') },
+  ];
+  console.log('CONFORMANCE ' + JSON.stringify({ runtime, ok: checks.every((c) => c.ok), checks }));
 } else if (which === 'liveness') {
   const report = await runLiveness({
     simUrl,
