@@ -6,6 +6,7 @@ import type { AckFn, AckQueueDeps, AckableEnvelope } from './core/ack-queue.ts';
 import {
   SocketModeClient as CoreClient,
   msOption,
+  DEFAULT_CONNECTIONS,
   MAX_SLACK_CONNECTIONS,
   type ConnectedEvent,
   type CoreOptions,
@@ -20,6 +21,12 @@ import { HandlerQueue } from './features/handler-queue.ts';
 import { LiveConnection } from './features/liveness.ts';
 
 export interface SocketModeOptions extends CoreOptions {
+  /**
+   * Pool size: live connections to keep, 1–10. Default 1. Slack routes each envelope to one of them; the client
+   * acks on the connection it came on, and replaces connections one at a time (never more than n+1 sockets,
+   * and never more than Slack's cap of 10).
+   */
+  connections?: number;
   /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
   pingIntervalMs?: number;
   /** Missing pong after this long = dead socket, replaced make-before-break. Default 5000. */
@@ -83,6 +90,11 @@ export class SocketModeClient extends CoreClient {
 
   constructor(opts: SocketModeOptions) {
     super(opts);
+    const n = opts.connections ?? DEFAULT_CONNECTIONS;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SLACK_CONNECTIONS) {
+      throw new InvalidOptionsError('connections must be an integer from 1 to 10');
+    }
+    this.poolSize = n;
     this.live = {
       pingIntervalMs: msOption(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
       pongTimeoutMs: msOption(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
@@ -126,6 +138,40 @@ export class SocketModeClient extends CoreClient {
   // Called from the core's constructor: only `this.opts` (set by then) may be read here.
   protected override createAckQueue(deps: AckQueueDeps): DeadlineAckQueue {
     return new DeadlineAckQueue(deps, msOption((this.opts as SocketModeOptions).ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs'));
+  }
+
+  // ---------------------------------------------------------------- pool
+
+  /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
+  protected override ensureAll(): void {
+    const unusable = (s: Slot): boolean => {
+      const c = s.current;
+      return !c || c.dead || c.state === 'closing' || c.state === 'closed';
+    };
+    for (const s of this.slots) if (unusable(s)) this.ensure(s);
+    for (const s of this.slots) if (!unusable(s)) this.ensure(s);
+  }
+
+  protected override budgetFull(slot: Slot, c: Connection): void {
+    // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
+    if (c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
+    else this.breakRotation(slot, c);
+  }
+
+  /**
+   * With connections: 10 there is no room for a replacement while every slot holds its socket (Slack's cap), and
+   * rotation is the only way a socket that cannot be pinged is ever found dead (half-open): it breaks before make,
+   * one slot at a time, while every other slot is live. Rotation we start ourselves has that race anyway
+   * (redeliveries are deduped). A socket Slack is refreshing is left to that.
+   */
+  private breakRotation(slot: Slot, c: Connection): void {
+    if (this.poolSize < MAX_SLACK_CONNECTIONS || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
+    if (this.conns.size !== this.poolSize) return;
+    for (const s of this.slots) {
+      const cur = s.current;
+      if (s.fetching || s.next || !cur || cur.state !== 'live' || cur.dead || (s !== slot && cur.isScheduled('drain'))) return;
+    }
+    this.closeWhenDrained(c, 'rotate');
   }
 
   protected override createConnection(o: ConnectionOptions): Connection {

@@ -49,12 +49,6 @@ export interface CoreOptions {
   logLevel?: LogLevel;
   /** Recover from failures (unexpected close, dead socket, transient open errors). Default true. */
   autoReconnectEnabled?: boolean;
-  /**
-   * Pool size: live connections to keep, 1–10. Default 1. Slack routes each envelope to one of them; the client
-   * acks on the connection it came on, and replaces connections one at a time (never more than n+1 sockets,
-   * and never more than Slack's cap of 10).
-   */
-  connections?: number;
   /** Rotate (make-before-break) sockets that cannot be pinged after this long. Default 300000; 0 disables. */
   rotateAfterMs?: number;
   /** Reconnect backoff. Defaults: initialMs 1000, maxMs 30000, factor 2, tooManyWebSocketsMs 30000. */
@@ -238,14 +232,14 @@ export class SocketModeClient {
   protected readonly logger: Logger;
   protected readonly emitter: Emitter<Record<EventType, unknown>> = mitt();
   protected readonly acks: AckQueue;
-  protected readonly poolSize: number;
+  /** Connections to keep live: 1 here; the full client's `connections` option sets its pool size. */
+  protected poolSize = 1;
   protected readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
   protected slots: Slot[] = [];
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
   protected collecting: Array<Promise<unknown>> | undefined;
   /** Every socket held (any state short of closed). */
   protected readonly conns: Set<Connection> = new Set();
-  private readonly socketCap: number;
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
@@ -279,13 +273,6 @@ export class SocketModeClient {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
     }
     if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');
-    const n = opts.connections ?? DEFAULT_CONNECTIONS;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SLACK_CONNECTIONS) {
-      throw new InvalidOptionsError('connections must be an integer from 1 to 10');
-    }
-    this.poolSize = n;
-    // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
-    this.socketCap = Math.min(n + 1, MAX_SLACK_CONNECTIONS);
     this.settings = {
       rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
       helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
@@ -512,14 +499,8 @@ export class SocketModeClient {
     return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
   }
 
-  /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
   protected ensureAll(): void {
-    const unusable = (s: Slot): boolean => {
-      const c = s.current;
-      return !c || c.dead || c.state === 'closing' || c.state === 'closed';
-    };
-    for (const s of this.slots) if (unusable(s)) this.ensure(s);
-    for (const s of this.slots) if (!unusable(s)) this.ensure(s);
+    for (const s of this.slots) this.ensure(s);
   }
 
   /**
@@ -533,14 +514,13 @@ export class SocketModeClient {
     if (c && !c.draining && !c.dead && c.state !== 'closing' && c.state !== 'closed') return;
     let used = this.conns.size;
     for (const s of this.slots) if (s.fetching) used++;
-    if (used >= this.socketCap) {
-      // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
-      if (c && c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
-      else if (c) this.breakRotation(slot, c);
-      return;
-    }
-    void this.attempt(slot);
+    // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
+    if (used < Math.min(this.poolSize + 1, MAX_SLACK_CONNECTIONS)) void this.attempt(slot);
+    else if (c) this.budgetFull(slot, c);
   }
+
+  /** hook: `slot` needs a new socket but every one the budget allows is in use (the full client frees some). */
+  protected budgetFull(_slot: Slot, _conn: Connection): void {}
 
   protected scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
     if (this.stopped) return;
@@ -762,7 +742,7 @@ export class SocketModeClient {
   }
 
   /** Close `conn` once every envelope it delivered has been acked; never later than Slack's ack deadline. */
-  private closeWhenDrained(conn: Connection, reason: string): void {
+  protected closeWhenDrained(conn: Connection, reason: string): void {
     if (conn.state === 'closing' || conn.state === 'closed') return;
     if (conn.unacked <= 0 || conn.dead) {
       void conn.close(1000, reason);
@@ -789,22 +769,6 @@ export class SocketModeClient {
     // Already draining (a proactive refresh waiting for a place): the budget decides again now.
     const slot = this.slotOf(conn);
     if (slot) this.ensure(slot);
-  }
-
-  /**
-   * With connections: 10 there is no room for a replacement while every slot holds its socket (Slack's cap), and
-   * rotation is the only way a socket that cannot be pinged is ever found dead (half-open): it breaks before make,
-   * one slot at a time, while every other slot is live. Rotation we start ourselves has that race anyway
-   * (redeliveries are deduped). A socket Slack is refreshing is left to that.
-   */
-  private breakRotation(slot: Slot, c: Connection): void {
-    if (this.poolSize < this.socketCap || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
-    if (this.conns.size !== this.poolSize) return;
-    for (const s of this.slots) {
-      const cur = s.current;
-      if (s.fetching || s.next || !cur || cur.state !== 'live' || cur.dead || (s !== slot && cur.isScheduled('drain'))) return;
-    }
-    this.closeWhenDrained(c, 'rotate');
   }
 
   /** Mark `conn` for replacement; the slot opens a new connection and closes this one on the new hello. */

@@ -1,6 +1,6 @@
 // `socket-mode-anywhere/core`: the core client alone — a complete Socket Mode client (validated frames, acks,
-// make-before-break refresh, reconnect loop, pool) on the standard WebSocket and fetch, for the smallest bundle.
-// The package's main entry adds dedupe, ping liveness, proactive refresh, coalesced writes, deadline warnings
+// make-before-break refresh, reconnect loop; one connection) on the standard WebSocket and fetch, for the smallest bundle.
+// The package's main entry adds a connection pool, dedupe, ping liveness, proactive refresh, coalesced writes, deadline warnings
 // and a handler bound (../client.ts), plus the Web API helpers and the connection-URL backend.
 export {
   SocketModeClient,
