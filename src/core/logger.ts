@@ -20,13 +20,16 @@ export interface Logger {
   setName(name: string): void;
 }
 
+// Least to most severe: a logger shows its level and the ones after it.
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export class ConsoleLogger implements Logger {
-  constructor(
-    private name = 'socket-mode',
-    private level: LogLevel = 'info',
-  ) {}
+  private declare name: string;
+  private declare level: LogLevel;
+  constructor(name = 'socket-mode', level: LogLevel = 'info') {
+    this.name = name;
+    this.level = level;
+  }
   getLevel(): LogLevel {
     return this.level;
   }
@@ -37,21 +40,23 @@ export class ConsoleLogger implements Logger {
     this.name = name;
   }
   debug(...msg: unknown[]): void {
-    this.log('debug', msg);
+    this.log(0, msg);
   }
   info(...msg: unknown[]): void {
-    this.log('info', msg);
+    this.log(1, msg);
   }
   warn(...msg: unknown[]): void {
-    this.log('warn', msg);
+    this.log(2, msg);
   }
   error(...msg: unknown[]): void {
-    this.log('error', msg);
+    this.log(3, msg);
   }
-  private log(l: LogLevel, msg: unknown[]): void {
+  /** `severity`: an index into LEVELS. */
+  private log(severity: number, msg: unknown[]): void {
     const min = LEVELS.indexOf(this.level);
+    const l = LEVELS[severity]!;
     // An unknown level counts as info.
-    if (LEVELS.indexOf(l) >= (min < 0 ? 1 : min)) console[l](`[${l.toUpperCase()}] ${this.name}`, ...msg);
+    if (severity >= (min < 0 ? 1 : min)) console[l](`[${l.toUpperCase()}] ${this.name}`, ...msg);
   }
 }
 
@@ -65,7 +70,7 @@ export function redactingLogger(inner: Logger): Logger {
   for (const l of LEVELS) {
     out[l] = (...msg: unknown[]) => {
       try {
-        inner[l](...msg.map((m) => redactValue(m)));
+        inner[l](...msg.map(redactValue));
       } catch {
         // A broken logger must not take the connection down.
       }
