@@ -20,8 +20,8 @@ export interface Logger {
   setName(name: string): void;
 }
 
-// Least to most severe: a logger shows its level and the ones after it.
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+// Most severe first: a logger shows its level and the ones before it.
+const LEVELS: readonly LogLevel[] = Object.values(LogLevel);
 
 export class ConsoleLogger implements Logger {
   private declare name: string;
@@ -40,23 +40,23 @@ export class ConsoleLogger implements Logger {
     this.name = name;
   }
   debug(...msg: unknown[]): void {
-    this.log(0, msg);
-  }
-  info(...msg: unknown[]): void {
-    this.log(1, msg);
-  }
-  warn(...msg: unknown[]): void {
-    this.log(2, msg);
-  }
-  error(...msg: unknown[]): void {
     this.log(3, msg);
   }
-  /** `severity`: an index into LEVELS. */
-  private log(severity: number, msg: unknown[]): void {
-    const min = LEVELS.indexOf(this.level);
-    const l = LEVELS[severity]!;
+  info(...msg: unknown[]): void {
+    this.log(2, msg);
+  }
+  warn(...msg: unknown[]): void {
+    this.log(1, msg);
+  }
+  error(...msg: unknown[]): void {
+    this.log(0, msg);
+  }
+  /** `rank`: the level's index in LEVELS (0 error … 3 debug). */
+  private log(rank: number, msg: unknown[]): void {
+    const level = LEVELS[rank]!;
+    const max = LEVELS.indexOf(this.level);
     // An unknown level counts as info.
-    if (severity >= (min < 0 ? 1 : min)) console[l](`[${l.toUpperCase()}] ${this.name}`, ...msg);
+    if (rank <= (max < 0 ? 2 : max)) console[level](`[${level.toUpperCase()}] ${this.name}`, ...msg);
   }
 }
 
