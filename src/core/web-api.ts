@@ -118,7 +118,7 @@ async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: Request
 export function assertAppToken(token: unknown): asserts token is string {
   if (typeof token === 'string' && token.startsWith('xapp-')) return;
   const got =
-    token === undefined ? 'none' : token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
+    token === undefined ? 'undefined' : token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
   throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${got}`);
 }
 
