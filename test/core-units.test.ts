@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   Backoff,
+  HandlerError,
   HttpError,
   InvalidOptionsError,
   MemoryDedupeStore,
@@ -185,5 +186,33 @@ describe('redactingLogger', () => {
     const dumped = seen.map((a) => a.map((x) => (x instanceof Error ? `${x.message}${x.stack}` : JSON.stringify(x))).join(' ')).join('\n');
     expect(dumped).not.toContain('abcdef123');
     expect(dumped).toContain('[REDACTED]');
+  });
+  test('class instances and errors nested in objects are redacted too; a throwing logger is swallowed', () => {
+    const seen: unknown[] = [];
+    const inner = { warn: (...a: unknown[]) => void seen.push(...a), error: () => { throw new Error('broken'); } } as unknown as Logger;
+    const log = redactingLogger(inner);
+    const tok = 'xoxb-1-2-abcdef123';
+    class Req {
+      headers = { authorization: `Bearer ${tok}` };
+    }
+    log.warn(new Req(), { err: new Error(`failed for ${tok}`) }, 7, undefined);
+    expect(JSON.stringify(seen)).not.toContain('abcdef123');
+    expect(seen[0]).toEqual({ headers: { authorization: 'Bearer xoxb-[REDACTED]' } });
+    expect(seen[1]).toEqual({ err: 'Error: failed for xoxb-[REDACTED]' });
+    expect(seen.slice(2)).toEqual([7, undefined]);
+    expect(() => log.error('x')).not.toThrow();
+  });
+});
+
+describe('errors', () => {
+  test('name, instanceof, a redacted cause kept as Error.cause, a stack that names the class', () => {
+    const tok = 'xoxb-1-2-abcdef123';
+    const err = new HandlerError('app_mention', Object.assign(new Error(`boom ${tok}`), { code: 'E_BOOM' }), 'E1');
+    expect(err).toBeInstanceOf(HandlerError);
+    expect([err.name, err.code, err.event, err.envelopeId]).toEqual(['HandlerError', 'handler_error', 'app_mention', 'E1']);
+    const cause = err.cause as Error & { code?: string };
+    expect([cause.name, cause.message, cause.code]).toEqual(['Error', 'boom xoxb-[REDACTED]', 'E_BOOM']);
+    expect(err.stack?.split('\n')[0]).toBe('HandlerError: Handler for "app_mention" failed: Error: boom xoxb-[REDACTED]');
+    expect(`${err.stack} ${cause.stack} ${JSON.stringify(err)}`).not.toContain('abcdef123');
   });
 });

@@ -23,12 +23,12 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
 export class Backoff {
   /** Number of delays handed out since the last reset. */
   attempts = 0;
-  private readonly opts: Required<BackoffOptions>;
-  constructor(
-    opts: BackoffOptions = {},
-    private readonly random: () => number = Math.random,
-  ) {
+  private declare readonly opts: Required<BackoffOptions>;
+  private declare readonly random: () => number;
+  constructor(opts: BackoffOptions = {}, random: () => number = Math.random) {
+    this.random = random;
     this.opts = { ...DEFAULT_BACKOFF };
+    // An option left undefined keeps its default.
     for (const [k, v] of Object.entries(opts)) if (v !== undefined) this.opts[k as keyof BackoffOptions] = v;
   }
   /** Next delay in ms; `floorMs` raises the result (e.g. Retry-After). */

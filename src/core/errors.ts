@@ -1,6 +1,11 @@
 // Typed errors. Each has a stable `code`; every message is redacted at construction so a token can never
-// leak through `err.message`, `String(err)` or a stack trace.
+// leak through `err.message`, `String(err)` or a stack trace (the stack's first line is the redacted message).
+// Fields are `declare`d and assigned in the constructor: a plain field declaration would be emitted (and bundled)
+// once more for each.
+import { describe } from './describe.ts';
 import { redact, redactValue } from './redact.ts';
+
+export { describe };
 
 export type SocketModeErrorCode =
   | 'invalid_token'
@@ -24,24 +29,11 @@ export type SocketModeErrorCode =
 
 export class SocketModeError extends Error {
   override name = 'SocketModeError';
-  readonly code: SocketModeErrorCode;
+  declare readonly code: SocketModeErrorCode;
   constructor(code: SocketModeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(redact(message));
+    // The cause is kept as a redacted copy: a handler may reject with anything, tokens included.
+    super(redact(message), options && 'cause' in options ? { cause: redactValue(options.cause) } : undefined);
     this.code = code;
-    if (options && 'cause' in options) {
-      // Keep the cause but never an unredacted message on it.
-      // A string or plain object (a handler may reject with anything) is redacted too; any other object is kept
-      // only as its redacted description.
-      const c = options.cause;
-      let safe: unknown;
-      if (c instanceof Error) safe = Object.assign(new Error(redact(c.message)), { name: c.name });
-      else {
-        safe = redactValue(c);
-        if (safe === c && typeof c === 'object' && c !== null) safe = redact(describe(c));
-      }
-      (this as { cause?: unknown }).cause = safe;
-    }
-    if (typeof this.stack === 'string') this.stack = redact(this.stack);
   }
 }
 
@@ -60,10 +52,10 @@ export class InvalidOptionsError extends SocketModeError {
   }
 }
 
-/** A non-wss (or non-https) URL whose host is not loopback. */
+/** A non-wss (or non-https) URL whose host is not loopback. `url` is redacted and cut to 200 characters. */
 export class InsecureUrlError extends SocketModeError {
   override name = 'InsecureUrlError';
-  readonly url: string;
+  declare readonly url: string;
   constructor(url: string, expected: string) {
     const safe = redact(String(url)).slice(0, 200);
     super('insecure_url', `Refusing insecure URL ${safe}: expected ${expected} (plain text only for loopback hosts)`);
@@ -90,13 +82,13 @@ export type MalformedFrameReason =
 /** A frame that never reaches user code. `raw` is redacted and truncated to ~200 characters. */
 export class MalformedFrameError extends SocketModeError {
   override name = 'MalformedFrameError';
-  readonly reason: MalformedFrameReason;
-  readonly raw: string;
-  readonly details: string | undefined;
+  declare readonly reason: MalformedFrameReason;
+  declare readonly raw: string;
+  declare readonly details: string | undefined;
   constructor(reason: MalformedFrameReason, raw: string, details?: string) {
     super('malformed_frame', `Malformed frame (${reason})${details ? `: ${details}` : ''}`);
-    this.reason = reason;
     const r = redact(raw);
+    this.reason = reason;
     this.raw = r.length > 200 ? `${r.slice(0, 200)}…` : r;
     this.details = details && redact(details);
   }
@@ -105,79 +97,79 @@ export class MalformedFrameError extends SocketModeError {
 /** `{ok: false, error}` from the Web API. `slackError` is Slack's error string. */
 export class SlackApiError extends SocketModeError {
   override name = 'SlackApiError';
-  readonly slackError: string;
-  constructor(
-    readonly method: string,
-    slackError: string,
-    readonly status = 200,
-    readonly fatal = false,
-  ) {
+  declare readonly method: string;
+  declare readonly slackError: string;
+  declare readonly status: number;
+  declare readonly fatal: boolean;
+  constructor(method: string, slackError: string, status = 200, fatal = false) {
     super('slack_api_error', `Slack API ${method} failed: ${slackError}`);
+    this.method = method;
     this.slackError = redact(slackError);
+    this.status = status;
+    this.fatal = fatal;
   }
 }
 
 /** HTTP 429. `retryAfterMs` comes from the Retry-After header. */
 export class RateLimitedError extends SocketModeError {
   override name = 'RateLimitedError';
-  constructor(
-    readonly method: string,
-    readonly retryAfterMs: number,
-  ) {
+  declare readonly method: string;
+  declare readonly retryAfterMs: number;
+  constructor(method: string, retryAfterMs: number) {
     super('rate_limited', `Slack API ${method} rate limited: retry after ${Math.round(retryAfterMs / 1000)} s`);
+    this.method = method;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
 export class HttpError extends SocketModeError {
   override name = 'HttpError';
-  constructor(
-    readonly method: string,
-    readonly status: number,
-    detail = '',
-  ) {
+  declare readonly method: string;
+  declare readonly status: number;
+  constructor(method: string, status: number, detail = '') {
     super('http_error', `HTTP ${status} from ${method}${detail && `: ${detail}`}`);
+    this.method = method;
+    this.status = status;
   }
 }
 
 export class NetworkError extends SocketModeError {
   override name = 'NetworkError';
+  declare readonly method: string;
   /** `url`: where the request went, when it is worth showing (a Web API URL; never a response_url). */
-  constructor(
-    readonly method: string,
-    cause: unknown,
-    url?: string,
-  ) {
+  constructor(method: string, cause: unknown, url?: string) {
     // fetch's own message is often just "fetch failed"; why (ECONNREFUSED, ENOTFOUND…) is on its cause.
-    const why = cause instanceof Error && cause.cause instanceof Error ? cause.cause : undefined;
-    const detail = why ? why.message || (why as { code?: unknown }).code : undefined;
+    const why = (cause as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
+    const detail = why?.message || why?.code;
     super(
       'network_error',
-      `Network error calling ${method}${url ? ` at ${url}` : ''}: ${describe(cause)}${detail ? ` (${String(detail)})` : ''}`,
+      `Network error calling ${method}${url ? ` at ${url}` : ''}: ${describe(cause)}${detail ? ` (${detail})` : ''}`,
       { cause },
     );
+    this.method = method;
   }
 }
 
 /** Slack silently drops acks over 20 KB, so they are refused locally. */
 export class AckTooLargeError extends SocketModeError {
   override name = 'AckTooLargeError';
-  constructor(
-    readonly envelopeId: string,
-    readonly bytes: number,
-    readonly limit: number,
-  ) {
+  declare readonly envelopeId: string;
+  declare readonly bytes: number;
+  declare readonly limit: number;
+  constructor(envelopeId: string, bytes: number, limit: number) {
     super('ack_too_large', `Ack for envelope ${envelopeId} is ${bytes} bytes; Slack drops acks over ${limit} bytes`);
+    this.envelopeId = envelopeId;
+    this.bytes = bytes;
+    this.limit = limit;
   }
 }
 
 export class AckError extends SocketModeError {
   override name = 'AckError';
-  constructor(
-    readonly envelopeId: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  declare readonly envelopeId: string;
+  constructor(envelopeId: string, message: string, options?: { cause?: unknown }) {
     super('ack_failed', `Ack for envelope ${envelopeId} failed: ${message}`, options);
+    this.envelopeId = envelopeId;
   }
 }
 
@@ -192,23 +184,21 @@ export class LinkDisabledError extends SocketModeError {
 /** A user handler threw or rejected. `event` is the event name, `envelopeId` set for envelope events. */
 export class HandlerError extends SocketModeError {
   override name = 'HandlerError';
-  constructor(
-    readonly event: string,
-    cause: unknown,
-    readonly envelopeId?: string,
-  ) {
+  declare readonly event: string;
+  declare readonly envelopeId: string | undefined;
+  constructor(event: string, cause: unknown, envelopeId?: string) {
     super('handler_error', `Handler for "${event}" failed: ${describe(cause)}`, { cause });
+    this.event = event;
+    this.envelopeId = envelopeId;
   }
 }
 
 export class ConnectionError extends SocketModeError {
   override name = 'ConnectionError';
-  constructor(
-    message: string,
-    readonly connectionId?: string,
-    options?: { cause?: unknown },
-  ) {
+  declare readonly connectionId: string | undefined;
+  constructor(message: string, connectionId?: string, options?: { cause?: unknown }) {
     super('connection_error', message, options);
+    this.connectionId = connectionId;
   }
 }
 
@@ -233,27 +223,14 @@ export class DedupeError extends SocketModeError {
  */
 export class HandlerQueueFullError extends SocketModeError {
   override name = 'HandlerQueueFullError';
-  constructor(
-    readonly envelopeId: string,
-    readonly envelopeType: string,
-    queued: number,
-  ) {
+  declare readonly envelopeId: string;
+  declare readonly envelopeType: string;
+  constructor(envelopeId: string, envelopeType: string, queued: number) {
     super(
       'handler_queue_full',
       `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot is busy and ${queued} envelopes are already queued; acked, not delivered`,
     );
-  }
-}
-
-export function describe(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  try {
-    return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
-  } catch {
-    try {
-      return String(e);
-    } catch {
-      return 'unprintable value';
-    }
+    this.envelopeId = envelopeId;
+    this.envelopeType = envelopeType;
   }
 }

@@ -20,13 +20,16 @@ export interface Logger {
   setName(name: string): void;
 }
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+// Most severe first: a logger shows its level and the ones before it.
+const LEVELS: readonly LogLevel[] = Object.values(LogLevel);
 
 export class ConsoleLogger implements Logger {
-  constructor(
-    private name = 'socket-mode',
-    private level: LogLevel = 'info',
-  ) {}
+  private declare name: string;
+  private declare level: LogLevel;
+  constructor(name = 'socket-mode', level: LogLevel = 'info') {
+    this.name = name;
+    this.level = level;
+  }
   getLevel(): LogLevel {
     return this.level;
   }
@@ -37,21 +40,23 @@ export class ConsoleLogger implements Logger {
     this.name = name;
   }
   debug(...msg: unknown[]): void {
-    this.log('debug', msg);
+    this.log(3, msg);
   }
   info(...msg: unknown[]): void {
-    this.log('info', msg);
+    this.log(2, msg);
   }
   warn(...msg: unknown[]): void {
-    this.log('warn', msg);
+    this.log(1, msg);
   }
   error(...msg: unknown[]): void {
-    this.log('error', msg);
+    this.log(0, msg);
   }
-  private log(l: LogLevel, msg: unknown[]): void {
-    const min = LEVELS.indexOf(this.level);
+  /** `rank`: the level's index in LEVELS (0 error … 3 debug). */
+  private log(rank: number, msg: unknown[]): void {
+    const level = LEVELS[rank]!;
+    const max = LEVELS.indexOf(this.level);
     // An unknown level counts as info.
-    if (LEVELS.indexOf(l) >= (min < 0 ? 1 : min)) console[l](`[${l.toUpperCase()}] ${this.name}`, ...msg);
+    if (rank <= (max < 0 ? 2 : max)) console[level](`[${level.toUpperCase()}] ${this.name}`, ...msg);
   }
 }
 
@@ -65,7 +70,7 @@ export function redactingLogger(inner: Logger): Logger {
   for (const l of LEVELS) {
     out[l] = (...msg: unknown[]) => {
       try {
-        inner[l](...msg.map((m) => redactValue(m)));
+        inner[l](...msg.map(redactValue));
       } catch {
         // A broken logger must not take the connection down.
       }

@@ -85,34 +85,27 @@ export async function callApi(
  * RateLimitedError (Retry-After), other HTTP failures → HttpError, `ok: false` → SlackApiError.
  */
 async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: RequestInit, f?: FetchLike): Promise<SlackApiResponse> {
-  assertSecureUrl(apiUrl, 'https:');
-  const doFetch = resolveFetch(f);
-  let res: Response;
+  const base = assertSecureUrl(apiUrl, 'https:');
   const url = (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method;
+  // Errors say where the request went (a wrong apiUrl is a common mistake), without any user:password part.
+  base.username = base.password = '';
+  const shown = base.href.replace(/\/?$/, '/') + method;
+  const checkApiUrl = `${shown} (check apiUrl)`;
+  let res: Response;
   try {
-    res = await doFetch(url, init);
+    // Called unbound: some runtimes throw "Illegal invocation" for a fetch called as another object's method.
+    res = await (f ?? fetch)(url, init);
   } catch (e) {
-    if (init.signal?.aborted) throw new DisconnectedError(`${method} aborted`);
-    throw new NetworkError(method, e, shown(url));
+    throw init.signal?.aborted ? new DisconnectedError(`${method} aborted`) : new NetworkError(method, e, shown);
   }
   const retryAfter = (): number => parseRetryAfter(res.headers.get('retry-after'));
-  if (res.status === 429) {
-    await discard(res);
-    throw new RateLimitedError(method, retryAfter());
-  }
-  // A wrong apiUrl shows up as one of these: say where the request went.
-  const at = `${shown(url)} (check apiUrl)`;
   if (!res.ok) {
     await discard(res);
-    throw new HttpError(method, res.status, res.status === 404 ? at : shown(url));
+    if (res.status === 429) throw new RateLimitedError(method, retryAfter());
+    throw new HttpError(method, res.status, res.status === 404 ? checkApiUrl : shown);
   }
-  let out: SlackApiResponse;
-  try {
-    out = await res.json();
-  } catch {
-    throw new HttpError(method, res.status, `not JSON from ${at}`);
-  }
-  if (out === null || typeof out !== 'object') throw new HttpError(method, res.status, `not an object from ${at}`);
+  const out = (await res.json().catch(() => null)) as SlackApiResponse | null;
+  if (typeof out !== 'object' || out === null) throw new HttpError(method, res.status, `not a JSON object from ${checkApiUrl}`);
   if (out.ok !== true) {
     const err = typeof out.error === 'string' ? out.error : 'unknown_error';
     if (err === 'ratelimited') throw new RateLimitedError(method, retryAfter());
@@ -124,21 +117,9 @@ async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: Request
 /** Throws InvalidTokenError unless `token` is an app-level token (xapp-…); the message never shows the token. */
 export function assertAppToken(token: unknown): asserts token is string {
   if (typeof token === 'string' && token.startsWith('xapp-')) return;
-  if (token === undefined) throw new InvalidTokenError('appToken (xapp-…) is required');
-  const kind = token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
-  throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${kind}`);
-}
-
-/** A URL for an error message: without any user:password part. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return url;
-  }
+  const got =
+    token === undefined ? 'undefined' : token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
+  throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${got}`);
 }
 
 /** apps.connections.open: the token goes in the Authorization header (Slack refuses it as a form field). */
@@ -176,11 +157,10 @@ export async function respond(
   opts: { fetch?: FetchLike; signal?: AbortSignal } = {},
 ): Promise<void> {
   assertSecureUrl(responseUrl, 'https:');
-  const doFetch = resolveFetch(opts.fetch);
   const body = JSON.stringify(typeof message === 'string' ? { text: message } : message);
   let res: Response;
   try {
-    res = await doFetch(responseUrl, {
+    res = await (opts.fetch ?? fetch)(responseUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json; charset=utf-8' },
       body,
@@ -203,22 +183,10 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function parseRetryAfter(value: string | null): number {
   const v = value?.trim() ?? '';
-  if (v === '') return 60_000;
-  // delta-seconds (digits; a fraction tolerated). Not Number(): it takes '-1', '1e9', '0x10'.
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_TIMER_MS, Math.round(Number(v) * 1000));
-  // An HTTP-date names a weekday or month; Date.parse alone reads '-1' or '1 2' as dates in 2001.
-  if (/[a-z]{3}/i.test(v)) {
-    const date = Date.parse(v);
-    if (Number.isFinite(date)) return Math.min(MAX_TIMER_MS, Math.max(0, date - Date.now()));
-  }
-  return 60_000;
-}
-
-function resolveFetch(f: FetchLike | undefined): FetchLike {
-  if (f) return f;
-  if (typeof globalThis.fetch !== 'function') throw new NetworkError('fetch', new Error('no global fetch; pass `fetch`'));
-  // Bind: some runtimes throw "Illegal invocation" on an unbound fetch.
-  return (input, init) => globalThis.fetch(input, init);
+  // delta-seconds: digits, a fraction tolerated (Number() alone takes '-1', '1e9', '0x10'). An HTTP-date names a
+  // weekday or month (Date.parse alone reads '-1' or '1 2' as dates in 2001).
+  const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : /[a-z]{3}/i.test(v) ? Date.parse(v) - Date.now() : NaN;
+  return Number.isNaN(ms) ? 60_000 : Math.min(MAX_TIMER_MS, Math.max(0, Math.round(ms)));
 }
 
 async function discard(res: Response): Promise<void> {
