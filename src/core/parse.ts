@@ -40,30 +40,26 @@ export type ParseResult = ParsedFrame | { ok: false; error: MalformedFrameError 
  * fragments. Returns a Promise only for Blob data (workerd), whose text is async.
  */
 export function parseFrame(data: unknown, opts: ParseOptions = {}): ParseResult | Promise<ParseResult> {
-  const max = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   // Text frames (the common case everywhere): no decode step, no intermediate result object.
-  if (typeof data === 'string') return parseTextMax(data, max);
+  if (typeof data === 'string') return parseText(data, opts);
   let decoded: DecodeResult | Promise<DecodeResult>;
   try {
-    decoded = frameToText(data, max);
+    decoded = frameToText(data, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   } catch (e) {
     return bad('decode_failed', '', String(e));
   }
-  return decoded instanceof Promise
-    ? decoded.then(
-        (d) => fromDecoded(d, max),
-        (e: unknown) => bad('decode_failed', '', String(e)),
-      )
-    : fromDecoded(decoded, max);
-}
-
-function fromDecoded(d: DecodeResult, max: number): ParseResult {
-  return d.ok ? parseTextMax(d.text, max) : bad(d.reason, d.preview ?? '', d.details);
+  const fromDecoded = (d: DecodeResult): ParseResult => (d.ok ? parseText(d.text, opts) : bad(d.reason, d.preview ?? '', d.details));
+  return decoded instanceof Promise ? decoded.then(fromDecoded, (e: unknown) => bad('decode_failed', '', String(e))) : fromDecoded(decoded);
 }
 
 /** Parse a frame that is already text. */
 export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
-  return parseTextMax(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  try {
+    return parseUnsafe(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  } catch (e) {
+    // Belt and braces: nothing in here should throw, but the contract is "never throws".
+    return bad('schema', typeof text === 'string' ? text : '', String(e));
+  }
 }
 
 const bad = (reason: MalformedFrameReason, raw: string, details?: string): ParseResult => ({
@@ -71,14 +67,14 @@ const bad = (reason: MalformedFrameReason, raw: string, details?: string): Parse
   error: new MalformedFrameError(reason, raw, details),
 });
 
-function parseTextMax(text: string, max: number): ParseResult {
-  try {
-    return parseTextUnsafe(text, max);
-  } catch (e) {
-    // Belt and braces: nothing in here should throw, but the contract is "never throws".
-    return bad('schema', typeof text === 'string' ? text.slice(0, 200) : '', String(e));
-  }
-}
+/** The schema of each frame type the client knows; any other type with an envelope_id is an unknown envelope. */
+const SCHEMAS = new Map<unknown, v.GenericSchema>([
+  ['hello', HelloSchema],
+  ['disconnect', DisconnectSchema],
+  ['events_api', EventsApiSchema],
+  ['slash_commands', SlashCommandsSchema],
+  ['interactive', InteractiveSchema],
+]);
 
 // Only a frame whose text spells `__proto__`, or escapes a character in the range of its letters
 // (\u0050-\u007f), can produce a `__proto__` key: only such a frame pays for the reviver.
@@ -91,7 +87,7 @@ const RISKY = /__proto__|\\u00[5-7]/;
  */
 const MAX_DEPTH = 2000;
 
-function parseTextUnsafe(text: string, max: number): ParseResult {
+function parseUnsafe(text: string, max: number): ParseResult {
   if (typeof text !== 'string') return bad('unsupported_data', '');
   if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
     return bad('too_large', text.slice(0, 200), `more than ${max} bytes`);
@@ -103,21 +99,10 @@ function parseTextUnsafe(text: string, max: number): ParseResult {
   } catch {
     return bad('not_json', text);
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return bad('not_object', text);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return bad('not_object', text);
   const type = obj['type'];
   let kind = type as ParsedFrame['kind'];
-  let schema: v.GenericSchema | undefined =
-    type === 'hello'
-      ? HelloSchema
-      : type === 'disconnect'
-        ? DisconnectSchema
-        : type === 'events_api'
-          ? EventsApiSchema
-          : type === 'slash_commands'
-            ? SlashCommandsSchema
-            : type === 'interactive'
-              ? InteractiveSchema
-              : undefined;
+  let schema = SCHEMAS.get(type);
   if (!schema) {
     if (typeof type !== 'string' || typeof obj['envelope_id'] !== 'string') {
       return bad('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type');
@@ -125,15 +110,15 @@ function parseTextUnsafe(text: string, max: number): ParseResult {
     kind = 'unknown_envelope';
     schema = UnknownEnvelopeSchema;
   }
-  const r = v.safeParse(schema, obj);
-  if (!r.success) return bad('schema', text, summarize(r.issues));
-  // Slack's own object passed the schema: it is handed on whole, with the envelope defaults settled.
-  if (kind !== 'hello' && kind !== 'disconnect') {
-    obj['accepts_response_payload'] = obj['accepts_response_payload'] === true;
+  if (type !== 'hello' && type !== 'disconnect') {
+    // An envelope's defaults, settled on Slack's own object before its schema checks it (see envelopeCommon).
+    if (obj['accepts_response_payload'] === undefined) obj['accepts_response_payload'] = false;
     if (obj['retry_attempt'] === null) obj['retry_attempt'] = undefined;
     if (obj['retry_reason'] === null) obj['retry_reason'] = undefined;
   }
-  return { ok: true, kind, frame: obj } as ParsedFrame;
+  const r = v.safeParse(schema, obj);
+  // Slack's own object passed the schema: it is handed on whole (the schema's output is a partial copy).
+  return r.success ? ({ ok: true, kind, frame: obj } as ParsedFrame) : bad('schema', text, summarize(r.issues));
 }
 
 /** Whether `text`'s brackets (outside strings) nest deeper than MAX_DEPTH. */
@@ -158,14 +143,11 @@ function dropProtoKeys(key: string, value: unknown): unknown {
   return key === '__proto__' ? undefined : value;
 }
 
+/** The first issues, each with the path of its field: `payload.event.type: Invalid key: …`. */
 function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
   return issues
     .slice(0, 3)
-    .map((i) => {
-      const path = i.path?.map((p) => String((p as { key?: unknown }).key)).join('.') ?? '';
-      return `${path || '(root)'}: ${i.message}`;
-    })
+    .map((i) => `${i.path?.map((p) => p.key).join('.') || '(root)'}: ${i.message}`)
     .join('; ')
     .slice(0, 300);
 }
-
