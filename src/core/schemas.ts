@@ -12,27 +12,31 @@ interface Types {
   boolean: boolean;
 }
 const is = <K extends keyof Types>(type: K) => v.custom<Types[K]>((x) => typeof x === type, `Expected ${type}`);
-const literal = <T extends string>(value: T) => v.custom<T>((x) => x === value, `Expected "${value}"`);
 
-const str = v.optional(is('string'));
+const string = is('string');
+const str = v.optional(string);
 const num = v.optional(is('number'));
-const debugInfo = v.optional(v.object({ host: str, build_number: num, approximate_connection_time: num }));
-const connectionInfo = v.optional(v.object({ app_id: str }));
 
-export const HelloSchema = v.object({
-  type: literal('hello'),
-  num_connections: num,
-  debug_info: debugInfo,
-  connection_info: connectionInfo,
-});
+/** The schema of each frame type the client knows, by `type`: parse.ts picks a frame's schema here. */
+export const FRAME_SCHEMAS = new Map<unknown, v.GenericSchema>();
 
-export const DisconnectSchema = v.object({
-  type: literal('disconnect'),
-  reason: is('string'),
+/** The schema of frames of one `type`, registered in FRAME_SCHEMAS. */
+function frame<T extends string, E extends v.ObjectEntries>(type: T, entries: E) {
+  const schema = v.object({ ...entries, type: v.custom<T>((x) => x === type, `Expected "${type}"`) });
+  FRAME_SCHEMAS.set(type, schema);
+  return schema;
+}
+
+/** What hello and disconnect both carry. */
+const connectionFields = {
   num_connections: num,
-  debug_info: debugInfo,
-  connection_info: connectionInfo,
-});
+  debug_info: v.optional(v.object({ host: str, build_number: num, approximate_connection_time: num })),
+  connection_info: v.optional(v.object({ app_id: str })),
+};
+
+export const HelloSchema = frame('hello', connectionFields);
+
+export const DisconnectSchema = frame('disconnect', { reason: string, ...connectionFields });
 
 // parse.ts settles the defaults before these run: a missing accepts_response_payload is false, a null retry
 // field undefined (a null where we rely on nothing must not cost the envelope its ack).
@@ -44,28 +48,25 @@ const envelopeCommon = {
   retry_reason: str,
 };
 
-export const InnerEventSchema = v.object({ type: is('string') });
+export const InnerEventSchema = v.object({ type: string });
 
-export const EventsApiSchema = v.object({
+export const EventsApiSchema = frame('events_api', {
   ...envelopeCommon,
-  type: literal('events_api'),
   payload: v.object({ type: str, event_id: str, event: v.optional(InnerEventSchema) }),
 });
 
-export const SlashCommandsSchema = v.object({
+export const SlashCommandsSchema = frame('slash_commands', {
   ...envelopeCommon,
-  type: literal('slash_commands'),
   payload: v.object({ command: str, response_url: str }),
 });
 
-export const InteractiveSchema = v.object({
+export const InteractiveSchema = frame('interactive', {
   ...envelopeCommon,
-  type: literal('interactive'),
-  payload: v.object({ type: is('string'), response_url: str }),
+  payload: v.object({ type: string, response_url: str }),
 });
 
 /** An envelope of a type this client does not know: surfaced (with ack), never dropped. */
-export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: is('string') });
+export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: string });
 
 // The frame types are written out (not inferred from the schemas) so the public API has explicit types —
 // JSR requires it, and they read better in editors. SchemaChecks below keeps schemas and types in step.
