@@ -14,6 +14,7 @@ interface Types {
 const is = <K extends keyof Types>(type: K) => v.custom<Types[K]>((x) => typeof x === type, `Expected ${type}`);
 
 const string = is('string');
+// Optional fields: absent, or of their type.
 const str = v.optional(string);
 const num = v.optional(is('number'));
 
