@@ -128,6 +128,46 @@ describe('parseFrame: bad frames never throw and become typed errors', () => {
   });
 });
 
+describe('parseFrame: limits and defaults', () => {
+  // The root object is one level: `pad` nested n deep makes the frame n + 1 deep.
+  const nested = (n: number) => `{"type":"hello","pad":${'['.repeat(n)}${']'.repeat(n)}}`;
+  test('nesting deeper than 2000 levels is refused before JSON.parse; 2000 is accepted', () => {
+    expect(ok(parseText(nested(1999))).kind).toBe('hello');
+    const err = bad(parseText(nested(2000)));
+    expect(err.reason).toBe('not_json');
+    expect(err.details).toContain('2000');
+  });
+  test('brackets inside strings, after escaped quotes, do not count as nesting', () => {
+    // In the text: an escaped backslash, an escaped quote, 6000 brackets, an escaped backslash, all in one string.
+    const text = JSON.stringify({ type: 'hello', pad: `\\"${'{['.repeat(3000)}\\`, after: [[[[[[[[[[]]]]]]]]]] });
+    expect(text).toContain('"pad":"\\\\\\"{[{[');
+    expect(ok(parseText(text)).frame.after).toEqual([[[[[[[[[[]]]]]]]]]]);
+  });
+  test('envelope_id: 1 to 512 characters', () => {
+    const withId = (id: string) => JSON.stringify({ ...slash, envelope_id: id });
+    expect(ok(parseText(withId('x'.repeat(512)))).kind).toBe('slash_commands');
+    const err = bad(parseText(withId('x'.repeat(513))));
+    expect(err.reason).toBe('schema');
+    expect(err.details).toContain('envelope_id');
+  });
+  test('null retry fields become undefined; a null accepts_response_payload is refused', () => {
+    const r = ok(parseText(JSON.stringify({ ...eventsApi, retry_attempt: null, retry_reason: null })));
+    expect(r.kind === 'events_api' && [r.frame.retry_attempt, r.frame.retry_reason]).toEqual([undefined, undefined]);
+    expect(bad(parseText(JSON.stringify({ ...slash, accepts_response_payload: null }))).reason).toBe('schema');
+  });
+  test('schema details name the failing fields', () => {
+    const err = bad(parseText(JSON.stringify({ ...eventsApi, retry_attempt: 'x', payload: { event: { type: 5 } } })));
+    expect(err.details).toContain('retry_attempt');
+    expect(err.details).toContain('payload.event.type');
+    expect(bad(parseText('{"type":"disconnect"}')).details).toContain('reason');
+  });
+  test('hello and disconnect are handed on as sent: no envelope defaults added', () => {
+    const r = ok(parseText('{"type":"disconnect","reason":"warning"}'));
+    expect(r.frame).toEqual({ type: 'disconnect', reason: 'warning' });
+    expect(Object.keys(r.frame)).toEqual(['type', 'reason']);
+  });
+});
+
 describe('parseFrame: prototype safety', () => {
   test('__proto__ keys are dropped, not applied', () => {
     const text = '{"envelope_id":"p-1","type":"events_api","payload":{"__proto__":{"polluted":true},"event":{"type":"app_mention","__proto__":{"polluted":true}}},"__proto__":{"polluted":true}}';

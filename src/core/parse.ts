@@ -3,11 +3,7 @@
 import * as v from 'valibot';
 import { MalformedFrameError, type MalformedFrameReason } from './errors.ts';
 import {
-  DisconnectSchema,
-  EventsApiSchema,
-  HelloSchema,
-  InteractiveSchema,
-  SlashCommandsSchema,
+  FRAME_SCHEMAS,
   UnknownEnvelopeSchema,
   type DisconnectFrame,
   type EventsApiEnvelope,
@@ -40,45 +36,30 @@ export type ParseResult = ParsedFrame | { ok: false; error: MalformedFrameError 
  * fragments. Returns a Promise only for Blob data (workerd), whose text is async.
  */
 export function parseFrame(data: unknown, opts: ParseOptions = {}): ParseResult | Promise<ParseResult> {
-  const max = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   // Text frames (the common case everywhere): no decode step, no intermediate result object.
-  if (typeof data === 'string') return parseTextMax(data, max);
+  if (typeof data === 'string') return parseText(data, opts);
   let decoded: DecodeResult | Promise<DecodeResult>;
   try {
-    decoded = frameToText(data, max);
+    decoded = frameToText(data, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   } catch (e) {
     return bad('decode_failed', '', String(e));
   }
   return decoded instanceof Promise
     ? decoded.then(
-        (d) => fromDecoded(d, max),
+        (d) => fromDecoded(d, opts),
         (e: unknown) => bad('decode_failed', '', String(e)),
       )
-    : fromDecoded(decoded, max);
+    : fromDecoded(decoded, opts);
 }
 
-function fromDecoded(d: DecodeResult, max: number): ParseResult {
-  return d.ok ? parseTextMax(d.text, max) : bad(d.reason, d.preview ?? '', d.details);
-}
-
-/** Parse a frame that is already text. */
-export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
-  return parseTextMax(text, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+function fromDecoded(d: DecodeResult, opts: ParseOptions): ParseResult {
+  return d.ok ? parseText(d.text, opts) : bad(d.reason, d.preview ?? '', d.details);
 }
 
 const bad = (reason: MalformedFrameReason, raw: string, details?: string): ParseResult => ({
   ok: false,
   error: new MalformedFrameError(reason, raw, details),
 });
-
-function parseTextMax(text: string, max: number): ParseResult {
-  try {
-    return parseTextUnsafe(text, max);
-  } catch (e) {
-    // Belt and braces: nothing in here should throw, but the contract is "never throws".
-    return bad('schema', typeof text === 'string' ? text.slice(0, 200) : '', String(e));
-  }
-}
 
 // Only a frame whose text spells `__proto__`, or escapes a character in the range of its letters
 // (\u0050-\u007f), can produce a `__proto__` key: only such a frame pays for the reviver.
@@ -91,62 +72,54 @@ const RISKY = /__proto__|\\u00[5-7]/;
  */
 const MAX_DEPTH = 2000;
 
-function parseTextUnsafe(text: string, max: number): ParseResult {
+/** Parse a frame that is already text. */
+export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
   if (typeof text !== 'string') return bad('unsupported_data', '');
+  const max = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
     return bad('too_large', text.slice(0, 200), `more than ${max} bytes`);
   }
   if (text.length > 2 * MAX_DEPTH && tooDeep(text)) return bad('not_json', text, `nested deeper than ${MAX_DEPTH} levels`);
-  let obj: Record<string, unknown>;
+  let obj: Record<string, unknown> | undefined;
   try {
     obj = RISKY.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);
-  } catch {
-    return bad('not_json', text);
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return bad('not_object', text);
-  const type = obj['type'];
-  let kind = type as ParsedFrame['kind'];
-  let schema: v.GenericSchema | undefined =
-    type === 'hello'
-      ? HelloSchema
-      : type === 'disconnect'
-        ? DisconnectSchema
-        : type === 'events_api'
-          ? EventsApiSchema
-          : type === 'slash_commands'
-            ? SlashCommandsSchema
-            : type === 'interactive'
-              ? InteractiveSchema
-              : undefined;
-  if (!schema) {
-    if (typeof type !== 'string' || typeof obj['envelope_id'] !== 'string') {
-      return bad('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type');
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return bad('not_object', text);
+    const type = obj.type;
+    let kind = type as ParsedFrame['kind'];
+    let schema = FRAME_SCHEMAS.get(type);
+    if (!schema) {
+      if (typeof type !== 'string' || typeof obj.envelope_id !== 'string') {
+        return bad('unknown_frame', text, typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'no type');
+      }
+      kind = 'unknown_envelope';
+      schema = UnknownEnvelopeSchema;
     }
-    kind = 'unknown_envelope';
-    schema = UnknownEnvelopeSchema;
+    if (type !== 'hello' && type !== 'disconnect') {
+      // An envelope's defaults, settled on Slack's own object before its schema checks it (see envelopeCommon).
+      if (obj.accepts_response_payload === undefined) obj.accepts_response_payload = false;
+      if (obj.retry_attempt === null) obj.retry_attempt = undefined;
+      if (obj.retry_reason === null) obj.retry_reason = undefined;
+    }
+    // Through the Standard Schema interface every valibot schema carries (sync for object schemas): the same run
+    // as safeParse, without its code in the bundle or its result object per frame.
+    const { issues } = schema['~standard'].validate(obj) as { issues?: readonly v.BaseIssue<unknown>[] };
+    // Slack's own object passed the schema: it is handed on whole (the schema's output is a partial copy).
+    return issues ? bad('schema', text, summarize(issues)) : ({ ok: true, kind, frame: obj } as ParsedFrame);
+  } catch (e) {
+    // Only JSON.parse should throw (bad JSON); should anything after it, the contract is still "never throws".
+    return obj === undefined ? bad('not_json', text) : bad('schema', text, String(e));
   }
-  const r = v.safeParse(schema, obj);
-  if (!r.success) return bad('schema', text, summarize(r.issues));
-  // Slack's own object passed the schema: it is handed on whole, with the envelope defaults settled.
-  if (kind !== 'hello' && kind !== 'disconnect') {
-    obj['accepts_response_payload'] = obj['accepts_response_payload'] === true;
-    if (obj['retry_attempt'] === null) obj['retry_attempt'] = undefined;
-    if (obj['retry_reason'] === null) obj['retry_reason'] = undefined;
-  }
-  return { ok: true, kind, frame: obj } as ParsedFrame;
 }
 
 /** Whether `text`'s brackets (outside strings) nest deeper than MAX_DEPTH. */
 function tooDeep(text: string): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    let c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote, and over each escaped character.
+      while (++i < text.length && (c = text.charCodeAt(i)) !== 34) if (c === 92) i++;
+    } else if (c === 123 || c === 91) {
       if (++depth > MAX_DEPTH) return true;
     } else if (c === 125 || c === 93) depth--;
   }
@@ -158,14 +131,11 @@ function dropProtoKeys(key: string, value: unknown): unknown {
   return key === '__proto__' ? undefined : value;
 }
 
+/** The first issues, each with its field's path (every issue has one: the frame is an object). */
 function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
   return issues
     .slice(0, 3)
-    .map((i) => {
-      const path = i.path?.map((p) => String((p as { key?: unknown }).key)).join('.') ?? '';
-      return `${path || '(root)'}: ${i.message}`;
-    })
+    .map((i) => `${i.path?.map((p) => p.key).join('.')}: ${i.message}`)
     .join('; ')
     .slice(0, 300);
 }
-

@@ -3,59 +3,74 @@
 // Slack adds is lost and no event field is copied.
 import * as v from 'valibot';
 
-const num = v.optional(v.number());
-const str = v.optional(v.string());
-const debugInfo = v.optional(v.object({ host: str, build_number: num, approximate_connection_time: num }));
-const connectionInfo = v.optional(v.object({ app_id: str }));
+// Each valibot function used adds its own code to every bundle (string(), number(), boolean(), literal(),
+// pipe() + minLength() … 200–300 bytes apiece), so the schemas use three: object, optional, and custom for
+// every value, which all value checks share.
+interface Types {
+  string: string;
+  number: number;
+  boolean: boolean;
+}
+const is = <K extends keyof Types>(type: K) => v.custom<Types[K]>((x) => typeof x === type, `Expected ${type}`);
 
-export const HelloSchema = v.object({
-  type: v.literal('hello'),
+const string = is('string');
+// Optional fields: absent, or of their type.
+const str = v.optional(string);
+const num = v.optional(is('number'));
+
+/** The schema of each frame type the client knows, by `type`: parse.ts picks a frame's schema here. */
+export const FRAME_SCHEMAS = new Map<unknown, v.GenericSchema>();
+
+/** The schema of frames of one `type`, registered in FRAME_SCHEMAS. */
+function frame<T extends string, E extends v.ObjectEntries>(type: T, entries: E) {
+  const schema = v.object({ ...entries, type: v.custom<T>((x) => x === type, `Expected "${type}"`) });
+  FRAME_SCHEMAS.set(type, schema);
+  return schema;
+}
+
+/** What hello and disconnect both carry. */
+const connectionFields = {
   num_connections: num,
-  debug_info: debugInfo,
-  connection_info: connectionInfo,
-});
-
-export const DisconnectSchema = v.object({
-  type: v.literal('disconnect'),
-  reason: v.string(),
-  num_connections: num,
-  debug_info: debugInfo,
-  connection_info: connectionInfo,
-});
-
-const envelopeCommon = {
-  envelope_id: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
-  accepts_response_payload: v.optional(v.boolean()),
-  // Tolerant where we rely on nothing: a null here must not cost the envelope its ack (parse.ts drops it).
-  retry_attempt: v.nullish(v.number()),
-  retry_reason: v.nullish(v.string()),
+  debug_info: v.optional(v.object({ host: str, build_number: num, approximate_connection_time: num })),
+  connection_info: v.optional(v.object({ app_id: str })),
 };
 
-export const InnerEventSchema = v.object({ type: v.string() });
+export const HelloSchema = frame('hello', connectionFields);
 
-export const EventsApiSchema = v.object({
+export const DisconnectSchema = frame('disconnect', { reason: string, ...connectionFields });
+
+// parse.ts settles the defaults before these run: a missing accepts_response_payload is false, a null retry
+// field undefined (a null where we rely on nothing must not cost the envelope its ack).
+const envelopeCommon = {
+  // The ack echoes it back; Slack's are UUIDs.
+  envelope_id: v.custom<string>((x) => typeof x === 'string' && x.length > 0 && x.length <= 512, 'Expected 1 to 512 characters'),
+  accepts_response_payload: is('boolean'),
+  retry_attempt: num,
+  retry_reason: str,
+};
+
+export const InnerEventSchema = v.object({ type: string });
+
+export const EventsApiSchema = frame('events_api', {
   ...envelopeCommon,
-  type: v.literal('events_api'),
   payload: v.object({ type: str, event_id: str, event: v.optional(InnerEventSchema) }),
 });
 
-export const SlashCommandsSchema = v.object({
+export const SlashCommandsSchema = frame('slash_commands', {
   ...envelopeCommon,
-  type: v.literal('slash_commands'),
   payload: v.object({ command: str, response_url: str }),
 });
 
-export const InteractiveSchema = v.object({
+export const InteractiveSchema = frame('interactive', {
   ...envelopeCommon,
-  type: v.literal('interactive'),
-  payload: v.object({ type: v.string(), response_url: str }),
+  payload: v.object({ type: string, response_url: str }),
 });
 
 /** An envelope of a type this client does not know: surfaced (with ack), never dropped. */
-export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: v.string() });
+export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: string });
 
 // The frame types are written out (not inferred from the schemas) so the public API has explicit types —
-// JSR requires it, and they read better in editors. `satisfies` below keeps schemas and types in step.
+// JSR requires it, and they read better in editors. SchemaChecks below keeps schemas and types in step.
 export interface DebugInfo {
   host?: string;
   build_number?: number;
@@ -110,13 +125,8 @@ export interface UnknownEnvelopeFrame extends EnvelopeCommon {
   payload?: unknown;
 }
 
-// Compile-time proof that each schema's output, once parse.ts has settled its defaults, is its declared type.
-type Settled<T> = Omit<T, 'accepts_response_payload' | 'retry_attempt' | 'retry_reason'> & {
-  accepts_response_payload: boolean;
-  retry_attempt?: number;
-  retry_reason?: string;
-};
-type Out<S extends v.GenericSchema> = Settled<v.InferOutput<S>>;
+// Compile-time proof that each schema's output is its declared type.
+type Out<S extends v.GenericSchema> = v.InferOutput<S>;
 type Assert<T extends true> = T;
 type Fits<A, B> = A extends B ? true : false;
 export type SchemaChecks = [
