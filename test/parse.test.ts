@@ -126,6 +126,18 @@ describe('parseFrame: bad frames never throw and become typed errors', () => {
     expect(err.raw.length).toBeLessThanOrEqual(201);
     expect(err.message).not.toContain(token);
   });
+
+  test('a long frame: the preview is its redacted start, whatever follows', () => {
+    const token = 'xapp-1-A111-1-0123456789abcdef';
+    // A token right at the preview's end, and one far beyond it.
+    const text = `{"x": ${'y'.repeat(190)} ${token} ${'z'.repeat(1000)} ${token}`;
+    const err = bad(parseText(text));
+    expect(err.reason).toBe('not_json');
+    expect(err.raw.startsWith(`{"x": ${'y'.repeat(190)}`)).toBe(true);
+    expect(err.raw).not.toMatch(/0123456789/);
+    expect(err.raw.endsWith('…')).toBe(true);
+    expect(err.raw.length).toBe(201);
+  });
 });
 
 describe('parseFrame: limits and defaults', () => {

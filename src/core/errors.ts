@@ -87,9 +87,11 @@ export class MalformedFrameError extends SocketModeError {
   declare readonly details: string | undefined;
   constructor(reason: MalformedFrameReason, raw: string, details?: string) {
     super('malformed_frame', `Malformed frame (${reason})${details ? `: ${details}` : ''}`);
-    const r = redact(raw);
+    // Only the start is kept: redacting a whole frame (up to maxFrameBytes) per bad frame would make a flood of
+    // them costly. A token cut at 400 still matches the redaction pattern, and only 200 characters are shown.
+    const r = redact(raw.slice(0, 400));
     this.reason = reason;
-    this.raw = r.length > 200 ? `${r.slice(0, 200)}…` : r;
+    this.raw = r.length > 200 || raw.length > 400 ? `${r.slice(0, 200)}…` : r;
     this.details = details && redact(details);
   }
 }
