@@ -499,6 +499,7 @@ export class SocketModeClient {
     return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
   }
 
+  /** hook: give every slot that needs a socket its attempt (the full client's pool orders them). */
   protected ensureAll(): void {
     for (const s of this.slots) this.ensure(s);
   }
