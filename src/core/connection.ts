@@ -71,6 +71,8 @@ export class Connection {
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */
   drainReason = '';
+  /** Date.now() of the last frame received (any frame, malformed too; a pong where the socket can ping): proof of life. */
+  lastFrameAt = 0;
   hello: HelloFrame | undefined;
   readonly closed: Promise<ConnectionCloseInfo>;
 
@@ -222,6 +224,7 @@ export class Connection {
   /** Slack sends text frames only: anything else is a malformed frame here (the full client decodes it). */
   protected onMessage(data: unknown): void {
     if (this.state === 'closed') return;
+    this.lastFrameAt = Date.now();
     this.handle(typeof data === 'string' ? parseText(data, this.o) : { ok: false, error: new MalformedFrameError('unsupported_data', '', 'not a text frame') });
   }
 

@@ -63,6 +63,7 @@ export class LiveConnection extends Connection {
     }
     if (typeof data === 'string' && !this.frameChain) return super.onMessage(data);
     if (this.state === 'closed') return;
+    this.lastFrameAt = Date.now();
     // Binary frames are decoded (and refused if they are not UTF-8 JSON) in arrival order.
     const result = parseFrame(data, this.o);
     if (!this.frameChain && !(result instanceof Promise)) return this.handle(result);
