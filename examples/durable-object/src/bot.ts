@@ -104,8 +104,9 @@ export class SocketModeBot {
     this.watchdogWakes++;
     if (!this.enabled) return;
     await this.armWatchdog();
-    if (!this.enabled) return; // /stop ran while the alarm was re-armed (it deleted the alarm too)
-    await this.ensureStarted().catch(() => undefined); // failures are logged; the next alarm tries again
+    // The alarm only starts the client; it does not wait for hello (the client's own retries can take a while,
+    // and the next wake must not queue behind them). Failures are logged; the next alarm tries again.
+    void this.ensureStarted().catch(() => undefined);
   }
 
   private armWatchdog(): Promise<void> {
@@ -118,6 +119,7 @@ export class SocketModeBot {
    * so an alarm and a request arriving together still make one client.
    */
   private ensureStarted(): Promise<void> {
+    if (!this.enabled) return Promise.resolve(); // /stop came in while the caller awaited storage
     if (this.client?.state === 'disconnected') this.drop(this.client); // stopped without us seeing it
     if (this.client) return this.starting ?? Promise.resolve();
     const apiUrl = this.env.SLACK_API_URL;
