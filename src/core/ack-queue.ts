@@ -91,6 +91,11 @@ export class AckQueue {
     return fn;
   }
 
+  /** Acks waiting for a socket (for health()). */
+  get waiting(): ReadonlyArray<{ preferred: Connection | undefined }> {
+    return this.queued;
+  }
+
   /** Whether `ack` (made by create()) has been called. */
   attempted(ack: unknown): boolean {
     if (typeof ack !== 'function') return false;
