@@ -23,7 +23,7 @@ import {
 } from './errors.ts';
 import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
-import { healthReport, type HealthMarks, type HealthOptions, type HealthReport } from './health.ts';
+import { healthReport, type HealthMarks, type HealthOptions, type HealthReport, type HealthSource } from './health.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
 import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
@@ -311,7 +311,8 @@ export class SocketModeClient {
 
   /** What a readiness or liveness probe needs (plain JSON data): see HealthReport, and createHealthHandler(). */
   health(o?: HealthOptions): HealthReport {
-    return healthReport(this.runState, this.poolSize, this.conns, this.acks.waiting, this.marks, o);
+    // The builder reads this client's own fields (private ones too): one argument, no copy.
+    return healthReport(this as unknown as HealthSource, o);
   }
 
   /** Ids of open sockets (any state short of closed). */

@@ -60,28 +60,30 @@ export interface HealthMarks {
   disconnected?: { at: number; error?: unknown };
 }
 
-export function healthReport(
-  state: HealthReport['state'],
-  poolSize: number,
-  conns: Set<ConnectionHealth>,
+/** The client's own fields that health() reads (never kept). */
+export interface HealthSource {
+  runState: HealthReport['state'];
+  stopped: boolean;
+  poolSize: number;
+  conns: Set<ConnectionHealth>;
   /** Acks waiting for a socket, each with the socket its envelope came on. */
-  queued: ReadonlyArray<{ preferred: unknown }>,
-  m: HealthMarks,
-  o: HealthOptions = {},
-): HealthReport {
+  acks: { queued: ReadonlyArray<{ preferred: unknown }> };
+  marks: HealthMarks;
+}
+
+export function healthReport({ runState: state, stopped, poolSize, conns, acks, marks: m }: HealthSource, o: HealthOptions = {}): HealthReport {
   const at = Date.now();
-  const running = state === 'starting' || state === 'connected' || state === 'reconnecting';
   const live = new Set<number>();
   let acksInFlight = 0;
   const connections = [...conns].map(({ id, slot, state, lastFrameAt, draining, dead, unacked }) => {
     acksInFlight += unacked;
-    if (state === 'live' && !dead && running) live.add(slot);
+    if (state === 'live' && !dead && !stopped) live.add(slot);
     return { id, slot, state, lastFrameAt, draining, dead, unacked };
   });
   // An ack queued for a socket still open is already counted in that socket's `unacked`.
-  for (const q of queued) if (!conns.has(q.preferred as ConnectionHealth)) acksInFlight++;
+  for (const q of acks.queued) if (!conns.has(q.preferred as ConnectionHealth)) acksInFlight++;
   const n = live.size;
-  const downSince = running && !n ? Math.max(m.start!, m.disconnected?.at ?? 0) : null;
+  const downSince = stopped || n ? null : Math.max(m.start!, m.disconnected?.at ?? 0);
   return {
     status: !n ? 'down' : n < poolSize ? 'degraded' : 'ok',
     ready: n > 0,
