@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { createHealthHandler, type HealthReport } from '../src/index.ts';
+import { createHealthHandler, openConnectionUrl, type HealthReport } from '../src/index.ts';
 import { SocketModeClient as CoreClient } from '../src/core/index.ts';
 import { toNodeListener } from '../src/platform/node-http.ts';
 import { harness, until, type Harness } from './helpers/client-harness.ts';
@@ -93,6 +93,35 @@ describe('client.health()', () => {
     expect(client.health().acksInFlight).toBe(1);
     await pending[1]!();
     expect(client.health().acksInFlight).toBe(0);
+  });
+
+  test('an ack made while no socket is open is in flight (queued) until a socket takes it', async () => {
+    h = await harness();
+    const sim = h.sim;
+    // The reconnect waits on this test: the window with no socket lasts exactly as long as the test wants.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let opens = 0;
+    const client = h.client({
+      openConnection: async () => {
+        if (opens++ > 0) await held;
+        return openConnectionUrl({ appToken: sim.appToken, apiUrl: sim.apiUrl });
+      },
+    });
+    const pending: Array<() => Promise<void>> = [];
+    client.on('slash_commands', ({ ack }) => void pending.push(ack));
+    await client.start();
+    sim.inject('slash_command', { command: '/held' });
+    await until(() => pending.length === 1, 'delivery');
+    sim.drop();
+    await until(() => client.connectionIds.length === 0, 'socket gone');
+    const acked = pending[0]!();
+    const r = client.health();
+    expect(r).toMatchObject({ status: 'down', ready: false, live: true, acksInFlight: 1, connections: [] });
+    expect(r.downSince).toBeGreaterThan(0);
+    release();
+    await acked; // sent on the next hello
+    expect(client.health()).toMatchObject({ status: 'ok', acksInFlight: 0, downSince: null });
   });
 
   test('the last error after a malformed frame: code, message, time; never a token', async () => {
