@@ -65,24 +65,25 @@ export interface HealthSource {
   runState: HealthReport['state'];
   stopped: boolean;
   poolSize: number;
+  /** Slots whose connection is live and not presumed dead. */
+  liveCount(): number;
   conns: Set<ConnectionHealth>;
   /** Acks waiting for a socket, each with the socket its envelope came on. */
   acks: { queued: ReadonlyArray<{ preferred: unknown }> };
   marks: HealthMarks;
 }
 
-export function healthReport({ runState: state, stopped, poolSize, conns, acks, marks: m }: HealthSource, o: HealthOptions = {}): HealthReport {
+export function healthReport(c: HealthSource, o: HealthOptions = {}): HealthReport {
+  const { runState: state, stopped, poolSize, conns, marks: m } = c;
   const at = Date.now();
-  const live = new Set<number>();
   let acksInFlight = 0;
   const connections = [...conns].map(({ id, slot, state, lastFrameAt, draining, dead, unacked }) => {
     acksInFlight += unacked;
-    if (state === 'live' && !dead && !stopped) live.add(slot);
     return { id, slot, state, lastFrameAt, draining, dead, unacked };
   });
   // An ack queued for a socket still open is already counted in that socket's `unacked`.
-  for (const q of acks.queued) if (!conns.has(q.preferred as ConnectionHealth)) acksInFlight++;
-  const n = live.size;
+  for (const q of c.acks.queued) if (!conns.has(q.preferred as ConnectionHealth)) acksInFlight++;
+  const n = stopped ? 0 : c.liveCount();
   const downSince = stopped || n ? null : Math.max(m.start!, m.disconnected?.at ?? 0);
   return {
     status: !n ? 'down' : n < poolSize ? 'degraded' : 'ok',
