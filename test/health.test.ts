@@ -224,28 +224,33 @@ describe('createHealthHandler()', () => {
     expect(text).toContain('[REDACTED]');
   });
 
-  test('Deno.serve with the same handler: 200 when ready, then 503 after disconnect()', async () => {
-    h = await harness();
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(join(root, 'node_modules/.bin', 'deno'), ['run', '--allow-net=127.0.0.1', 'test/health/deno-health.ts', h!.sim.url, h!.sim.appToken], {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1' },
+  for (const [runtime, args] of [
+    ['deno', ['run', '--allow-net=127.0.0.1', 'test/health/serve-health.ts']],
+    ['bun', ['test/health/serve-health.ts']],
+  ] as const) {
+    test(`${runtime === 'deno' ? 'Deno.serve' : 'Bun.serve'} with the same handler: 503 idle, 200 when ready, 503 after disconnect()`, async () => {
+      h = await harness();
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn(join(root, 'node_modules/.bin', runtime), [...args, h!.sim.url, h!.sim.appToken], {
+          cwd: root,
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let text = '';
+        let err = '';
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${runtime} did not exit\n${text}\n${err}`));
+        }, 60_000);
+        child.stdout.on('data', (d) => (text += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', () => {
+          clearTimeout(timer);
+          const line = text.split('\n').find((l) => l.startsWith('HEALTH '));
+          line ? resolve(line.slice(7)) : reject(new Error(`no report\n${text}\n${err}`));
+        });
       });
-      let text = '';
-      let err = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`deno did not exit\n${text}\n${err}`));
-      }, 60_000);
-      child.stdout.on('data', (d) => (text += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', reject);
-      child.on('close', () => {
-        clearTimeout(timer);
-        const line = text.split('\n').find((l) => l.startsWith('HEALTH '));
-        line ? resolve(line.slice(7)) : reject(new Error(`no report\n${text}\n${err}`));
-      });
-    });
-    expect(JSON.parse(out)).toEqual({ before: 503, ready: 200, status: 'ok', live: 1, after: 503 });
-  }, 90_000);
+      expect(JSON.parse(out)).toEqual({ before: 503, ready: 200, status: 'ok', live: 1, after: 503 });
+    }, 90_000);
+  }
 });
