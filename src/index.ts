@@ -35,3 +35,5 @@ export {
 } from './core/web-api.ts';
 export { setDefaultWebSocket, resolveWebSocket, detectPing } from './transport/websocket.ts';
 export { createConnectionUrlHandler, type ConnectionUrlHandlerOptions } from './backend/connection-url.ts';
+export { createHealthHandler, type HealthHandlerOptions, type HealthProbe } from './backend/health-handler.ts';
+export type { HealthReport, ConnectionHealth, HealthOptions } from './core/health.ts';

@@ -2,8 +2,9 @@
 //   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… node echo-bot.mjs
 // SLACK_API_URL points it at another Web API (the local simulator: `npx socket-mode-anywhere simulator`).
 import { realpathSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { SocketModeClient, callApi } from 'socket-mode-anywhere';
+import { SocketModeClient, callApi, createHealthHandler, toNodeListener } from 'socket-mode-anywhere';
 
 export function createEchoBot({ appToken, botToken, apiUrl, log = console.log }) {
   const client = new SocketModeClient({ appToken, apiUrl });
@@ -27,7 +28,11 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
     botToken: process.env.SLACK_BOT_TOKEN,
     apiUrl: process.env.SLACK_API_URL, // undefined → https://slack.com/api/
   });
-  const stop = () => client.disconnect().then(() => process.exit(0));
+  // HEALTH_PORT: serve the client's health for a probe (GET /healthz: readiness, /healthz?probe=live: liveness).
+  const health = process.env.HEALTH_PORT
+    ? createServer(toNodeListener(createHealthHandler(client))).listen(Number(process.env.HEALTH_PORT), '127.0.0.1')
+    : undefined;
+  const stop = () => client.disconnect().then(() => (health?.close(), process.exit(0)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await client.start();

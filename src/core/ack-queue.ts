@@ -39,6 +39,7 @@ export interface AckableEnvelope {
 export class AckQueue {
   protected readonly deps: AckQueueDeps;
   protected closed = false;
+  /** Acks waiting for a socket (health() counts them). */
   private queued: Queued[] = [];
   // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
   // for a question asked only when a handler fails).

@@ -23,6 +23,7 @@ import {
 } from './errors.ts';
 import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
+import { healthReport, type HealthMarks, type HealthOptions, type HealthReport, type HealthSource } from './health.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
 import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
@@ -254,6 +255,8 @@ export class SocketModeClient {
   private hadLive = false;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
   private fatalError: SocketModeError | undefined;
+  /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
+  private readonly marks: HealthMarks = {};
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -304,6 +307,12 @@ export class SocketModeClient {
 
   get state(): ClientState {
     return this.runState;
+  }
+
+  /** What a readiness or liveness probe needs (plain JSON data): see HealthReport, and createHealthHandler(). */
+  health(o?: HealthOptions): HealthReport {
+    // The builder reads this client's own fields (private ones too): one argument, no copy.
+    return healthReport(this as unknown as HealthSource, o);
   }
 
   /** Ids of open sockets (any state short of closed). */
@@ -360,6 +369,7 @@ export class SocketModeClient {
     this.WS = resolveWebSocket(this.opts.WebSocket);
     if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
     this.runState = 'starting';
+    this.marks.start = Date.now();
     this.stopPromise = undefined;
     this.hadLive = false;
     this.abort = new AbortController();
@@ -433,6 +443,7 @@ export class SocketModeClient {
   protected emit<K extends keyof SocketModeEvents>(type: K, arg: SocketModeEvents[K]): void;
   protected emit(type: string, arg: unknown): void;
   protected emit(type: string, arg: unknown): void {
+    if (type === 'reconnecting' || type === 'disconnected') this.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
     const list = this.emitter.all.get(type) as Handler[] | undefined;
     if (!list || list.length === 0) return;
     if (list.length === 1) return this.invoke(type, list[0]!, arg);
@@ -452,6 +463,7 @@ export class SocketModeClient {
   }
 
   protected emitError(err: SocketModeError): void {
+    this.marks.error = { at: Date.now(), code: err.code, message: err.message };
     if (!this.emitter.all.get('error')?.length) {
       this.logger.error(`${err.name} [${err.code}]: ${err.message}`);
       return;

@@ -54,3 +54,4 @@ export type { FetchLike } from './web-api.ts';
 // A page gets each one-time wss:// URL from its backend (the token never enters the page).
 export { connectionUrlFrom } from '../backend/connection-url.ts';
 export type { WebSocketLike, WebSocketConstructor } from '../transport/websocket.ts';
+export type { HealthReport, ConnectionHealth, HealthOptions } from './health.ts';

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
@@ -104,14 +105,22 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   }
 
   sim = await startSimulator({ port: args.port, host: args.host, ...(args.verbose ? { log: (l: string) => out(`[sim] ${l}`) } : {}) });
-  const panel = await startDevPanel({ simulator: sim, host: args.host, port: args.panelPort ?? sim.port + 1, ...(log ? { log } : {}) });
+  // The example bot serves its client's health (createHealthHandler) here; the panel relays and shows it.
+  const healthPort = args.bot === false ? undefined : await freePort();
+  const botHealthUrl = healthPort ? `http://127.0.0.1:${healthPort}/healthz` : undefined;
+  const panel = await startDevPanel({
+    simulator: sim, host: args.host, port: args.panelPort ?? sim.port + 1, ...(log ? { log } : {}), ...(botHealthUrl ? { botHealthUrl } : {}),
+  });
   out('Socket Mode dev panel — local simulator');
   out(`  Panel:      ${panel.url}`);
   out(`  Simulator:  ${sim.url}  (Web API ${sim.apiUrl}, feed ${sim.url.replace(/^http/, 'ws')}/_sim/feed)`);
   out(`  App token:  ${sim.appToken}   Bot token: ${sim.botToken}  (the simulator's own)`);
   if (!panel.built) out('  The page is not built: run `npx vite build` (or `npm run build`).');
 
-  bot = startBot(args.bot, { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl }, out, () => (bot = undefined));
+  bot = startBot(args.bot, {
+    ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl, ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
+  }, out, () => (bot = undefined));
+  if (bot && botHealthUrl) out(`  Bot health: ${botHealthUrl}  (also ${panel.url}bot-health)`);
   out('  Try it:');
   out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`);
   out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"}'`);
@@ -171,6 +180,18 @@ async function stopBot(bot: ChildProcess | undefined): Promise<void> {
       r();
     });
     bot.kill('SIGTERM');
+  });
+}
+
+/** A loopback port nothing listens on now (the bot binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolvePort(port));
+    });
   });
 }
 

@@ -41,6 +41,11 @@ export interface DevPanelOptions {
   allowOrigins?: string[];
   fetch?: typeof fetch;
   log?: (line: string) => void;
+  /**
+   * Where the bot's health route answers (its createHealthHandler(), e.g. 'http://127.0.0.1:3302/healthz'): the
+   * panel relays it at `/bot-health` and shows it. Loopback only; the CLI passes the example bot's.
+   */
+  botHealthUrl?: string;
 }
 
 export interface DevPanelConfig {
@@ -49,6 +54,8 @@ export interface DevPanelConfig {
   connectionUrl: string;
   /** Present in simulator mode: base URL of the simulator's HTTP API (`/_sim/*`, CORS open) and its feed. */
   simulator: { url: string; feedUrl: string } | null;
+  /** Relative to the panel's origin: the bot's health report (createHealthHandler), when there is a bot. */
+  botHealth?: string;
 }
 
 export interface DevPanel {
@@ -101,6 +108,9 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     throw new TypeError('startDevPanel: pass `simulator` (a started simulator) or `appToken` (real Slack)');
   }
   const sim = mode === 'simulator' ? options.simulator! : undefined;
+  if (options.botHealthUrl !== undefined && !isLoopbackHost(new URL(options.botHealthUrl).hostname)) {
+    throw new TypeError('startDevPanel: botHealthUrl must be a loopback URL (the bot runs on this machine)');
+  }
   const appToken = options.appToken ?? sim!.appToken;
   const apiUrl = options.apiUrl ?? (mode === 'slack' ? 'https://slack.com/api/' : sim!.apiUrl);
 
@@ -144,7 +154,22 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     mode,
     connectionUrl: 'connection-url',
     simulator: sim ? { url: sim.url, feedUrl: `${sim.url.replace(/^http/, 'ws')}/_sim/feed` } : null,
+    // Only when there is a bot health route (the key is absent otherwise).
+    ...(options.botHealthUrl ? { botHealth: 'bot-health' } : {}),
   });
+
+  // The bot's own createHealthHandler() answers; this only relays it (status and report), so the page (and curl)
+  // see exactly what a probe of the bot sees. Only GET: the URL is the operator's, never the request's.
+  const botHealth = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET') return sendText(res, 405, 'text/plain', 'method not allowed', { allow: 'GET' });
+    if (!options.botHealthUrl) return sendText(res, 404, 'application/json', '{"error":"no_bot"}');
+    try {
+      const r = await fetch(options.botHealthUrl, { signal: AbortSignal.timeout(2000) });
+      sendText(res, r.status, 'application/json', await r.text(), mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {});
+    } catch {
+      sendText(res, 502, 'application/json', '{"error":"bot_unreachable"}');
+    }
+  };
 
   const built = (): boolean => existsSync(join(staticDir, 'index.html'));
 
@@ -211,6 +236,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
       const cors: Record<string, string> = mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {};
       return sendText(res, 200, 'application/json; charset=utf-8', JSON.stringify(config()), cors);
     }
+    if (pathname === '/bot-health') return void botHealth(req, res);
     if (pathname === '/healthz') return sendText(res, 200, 'application/json', '{"ok":true}');
     serveStatic(req, res, pathname);
   });

@@ -2,7 +2,7 @@
 // handler (such as createConnectionUrlHandler) so the same handler serves Node, Deno, Bun and Workers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export function toNodeListener(handler: (request: Request) => Promise<Response>) {
+export function toNodeListener(handler: (request: Request) => Response | Promise<Response>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const chunks: Buffer[] = [];

@@ -1,10 +1,11 @@
 // Dev panel entry: loads the panel config, runs the Socket Mode client in this page (through the
 // WebSocket tap), and wires the views together.
-import { SocketModeClient, type AckFn, type SlackEventArgs } from '../../index.ts';
+import { SocketModeClient, type AckFn, type HealthReport, type SlackEventArgs } from '../../index.ts';
 import { connectionUrlFrom } from '../../backend/connection-url.ts';
 import { mountStats } from './chart.ts';
 import { mountSimulator, type SimControls } from './controls.ts';
 import { mountDetail } from './detail.ts';
+import { mountHealth } from './health.ts';
 import { $, h, isRecord, toast } from './dom.ts';
 import { envelopesFromExport, Session, type EnvelopeEntry } from './session.ts';
 import { mountStream } from './stream.ts';
@@ -15,6 +16,8 @@ interface PanelConfig {
   mode: 'simulator' | 'slack';
   connectionUrl: string; // absolute
   simulator: { url: string; feedUrl: string } | null;
+  /** Absolute: the bot's health report relayed by the dev panel server, when it runs one. */
+  botHealth: string | null;
 }
 
 /**
@@ -33,6 +36,7 @@ async function loadConfig(): Promise<PanelConfig> {
   return {
     mode: c['mode'] === 'slack' ? 'slack' : 'simulator',
     connectionUrl: new URL(typeof c['connectionUrl'] === 'string' ? c['connectionUrl'] : 'connection-url', base).href,
+    botHealth: typeof c['botHealth'] === 'string' ? new URL(c['botHealth'], base).href : null,
     simulator: sim ? { url: sim.replace(/\/$/, ''), feedUrl: `${sim.replace(/^http/, 'ws').replace(/\/$/, '')}/_sim/feed` } : simCfg,
   };
 }
@@ -272,6 +276,22 @@ async function main(): Promise<void> {
       $('filter-text').focus();
     }
   });
+
+  // ---------------------------------------------------------------- health
+  const botHealthUrl = cfg.botHealth;
+  mountHealth($('health'), [
+    { key: 'page', title: 'This page', read: async () => client?.health() ?? null },
+    ...(botHealthUrl
+      ? [{
+          key: 'bot', title: 'Bot',
+          read: async () => {
+            const res = await fetch(botHealthUrl, { cache: 'no-store' });
+            // 503 is an answer too (not ready): its body is the report.
+            return res.status === 200 || res.status === 503 ? ((await res.json()) as HealthReport) : `bot health: HTTP ${res.status}`;
+          },
+        }]
+      : []),
+  ]);
 
   (window as unknown as { __devpanel: unknown }).__devpanel = { session, config: cfg, get client() { return client; } };
   document.body.dataset['ready'] = 'true';
