@@ -18,8 +18,8 @@ import {
   NoWebSocketError,
   RateLimitedError,
   SlackApiError,
+  SocketModeError,
   describe,
-  type SocketModeError,
 } from './errors.ts';
 import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
@@ -193,6 +193,8 @@ export interface SocketModeEvents {
 export type ClientState = 'idle' | 'starting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected';
 
 type Handler = ((arg: any) => unknown) & { original?: Handler };
+/** Per error shape and minute, this many are logged in full; the rest are counted. */
+const LOG_IN_FULL = 3;
 type Timer = ReturnType<typeof setTimeout>;
 
 // Inner event types are Slack's; one never reaches a lifecycle event's handlers.
@@ -254,6 +256,10 @@ export class SocketModeClient {
   private hadLive = false;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
   private fatalError: SocketModeError | undefined;
+  /** Errors logged this minute (since logSince) per shape; see emitError. */
+  private readonly logged = new Map<string, number>();
+  private logSince = 0;
+  private logTimer: Timer | undefined;
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -451,13 +457,35 @@ export class SocketModeClient {
     }
   }
 
+  /**
+   * Every error goes to the `error` listeners (logged at debug), or without one is logged as an error. The log is
+   * limited: per shape (code and message, digits aside) the first LOG_IN_FULL a minute in full, then a count.
+   */
   protected emitError(err: SocketModeError): void {
-    if (!this.emitter.all.get('error')?.length) {
-      this.logger.error(`${err.name} [${err.code}]: ${err.message}`);
-      return;
-    }
-    this.logger.debug(`error: ${err.name} [${err.code}]: ${err.message}`);
-    this.emit('error', err);
+    const line = `${err.name} [${err.code}]: ${err.message}`;
+    if (Date.now() - this.logSince >= 60_000) this.flushLog();
+    const logged = this.logged;
+    // A peer that varies its garbage must not grow this map without bound: past 50 shapes, one per code.
+    let key = line.replace(/\d+/g, '#');
+    if (logged.size >= 50 && !logged.has(key)) key = err.code;
+    const n = (logged.get(key) ?? 0) + 1;
+    logged.set(key, n);
+    if (n <= LOG_IN_FULL) this.logError(line);
+    // A count is pending: it is logged when the minute ends (dropped if the client stops first: no timer outlives it).
+    else if (!this.stopped && !this.timers.has(this.logTimer!)) this.logTimer = this.later(this.logSince + 60_000 - Date.now(), () => this.flushLog());
+    if (this.emitter.all.get('error')?.length) this.emit('error', err);
+  }
+
+  private logError(line: string): void {
+    if (this.emitter.all.get('error')?.length) this.logger.debug(`error: ${line}`);
+    else this.logger.error(line);
+  }
+
+  /** Ends the minute: a count for each shape logged more than LOG_IN_FULL times in it. */
+  private flushLog(): void {
+    for (const [key, n] of this.logged) if (n > LOG_IN_FULL) this.logError(`${key} … repeated ${n - LOG_IN_FULL} times in the last minute`);
+    this.logged.clear();
+    this.logSince = Date.now();
   }
 
   // ---------------------------------------------------------------- timers
@@ -616,19 +644,20 @@ export class SocketModeClient {
     return p;
   }
 
-  private openFailed(slot: Slot, e: unknown): void {
+  private openFailed(slot: Slot, err: unknown): void {
+    // Every failed attempt reaches `error` with a code; what a user's openConnection threw is wrapped.
+    const e = err instanceof SocketModeError ? err : new SocketModeError('connection_url_unavailable', `openConnection failed: ${describe(err)}`, { cause: err });
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
     if (e instanceof InsecureUrlError) return this.fatal(e);
     // The runtime forbids the network (Deno without --allow-net): no retry can change that, so say it once.
     if (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable') return this.fatal(e);
+    this.emitError(e);
     if (e instanceof RateLimitedError) {
       // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
       const waitMs = Number.isFinite(e.retryAfterMs) ? Math.min(Math.max(0, e.retryAfterMs), MAX_TIMER_MS) : 60_000;
       this.openNotBefore = Math.max(this.openNotBefore, Date.now() + waitMs);
-      this.logger.warn(`apps.connections.open rate limited; retrying after ${waitMs} ms`);
       return this.scheduleRetry(slot, 'rate_limited', waitMs);
     }
-    this.logger.warn(`Slot ${slot.index}: could not get a connection URL: ${describe(e)}`);
     this.scheduleRetry(slot, 'open_failed');
   }
 
@@ -647,7 +676,9 @@ export class SocketModeClient {
     slot.next = undefined;
     const old = slot.current;
     slot.current = conn;
-    slot.backoff.reset();
+    // The backoff restarts only once this connection has stayed up a while: a server that says hello and then
+    // closes at once must not be reconnected to at the first delay forever.
+    conn.schedule('healthy', slot.backoff.healthyMs, () => conn.dead || slot.backoff.reset());
     this.cancel(slot.retryTimer);
     slot.retryTimer = undefined;
     // Switch first, then retire the old one (it keeps delivering until it closes).
@@ -797,13 +828,24 @@ export class SocketModeClient {
     if (!slot) return;
     const planned = info.requested || conn.draining;
     this.logger.debug(`Connection ${conn.id} closed (${info.code} ${info.cause})`);
+    const pending = slot.next === conn;
+    // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
+    // on `error` before the reconnect; its cause is the close info (code, reason).
+    if (!planned && (pending || slot.current === conn)) {
+      const { code, reason, cause, error } = info;
+      this.emitError(
+        new ConnectionError(
+          `Connection ${conn.id} ${pending ? 'failed before hello' : 'closed'}: ${cause} ${code}${reason && ` "${reason}"`}${error ? ` (${error})` : ''}`,
+          conn.id,
+          { cause: info },
+        ),
+      );
+    }
     if (slot.current === conn) {
       slot.current = undefined;
       if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
-      else if (!planned) this.logger.warn(`Connection ${conn.id} closed unexpectedly; a replacement is already under way`);
-    } else if (slot.next === conn) {
+    } else if (pending) {
       slot.next = undefined;
-      this.logger.warn(`Connection ${conn.id} failed before hello (${info.cause})`);
       if (slot.retryTimer === undefined) this.scheduleRetry(slot, info.cause === 'hello_timeout' ? 'hello_timeout' : 'connect_failed');
     }
     this.checkLiveLoss(`closed:${info.cause}`);

@@ -17,6 +17,8 @@ export interface ConnectionCloseInfo {
   requested: boolean;
   /** Why, when the connection itself decided: 'hello_timeout', 'socket_error', 'close_timeout', … */
   cause: string;
+  /** The runtime's message for a socket error, where it gives one (ws: "Invalid WebSocket frame: invalid UTF-8 sequence"). */
+  error?: string;
 }
 
 export interface ConnectionEvents {
@@ -48,7 +50,7 @@ export interface ConnectionOptions extends ConnectionSettings {
 export type ConnectionState = 'connecting' | 'awaiting_hello' | 'live' | 'closing' | 'closed';
 
 /** Named timers of one connection; the client's own (drain, retire, proactive_refresh) end when it starts closing. */
-export type ConnectionTimer = 'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong';
+export type ConnectionTimer = 'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong' | 'healthy';
 
 export class Connection {
   readonly id: string;
@@ -81,6 +83,8 @@ export class Connection {
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
   private closeCause = '';
+  /** The socket error's message, if any: reported with the close (a 1007 from ws says why only here). */
+  private socketError: string | undefined;
   private resolveClosed!: (info: ConnectionCloseInfo) => void;
   /** Undoes every listener this connection put on its socket (run when it is closed). */
   protected readonly cleanup: Array<() => void> = [];
@@ -126,6 +130,7 @@ export class Connection {
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       if (this.state === 'closed') return;
       o.logger.debug(`Connection ${this.id}: socket error`, ev?.message ?? ev?.error ?? '');
+      this.socketError ??= ev?.message || undefined;
       this.closeCause ||= 'socket_error';
       // Most runtimes follow with 'close'; if one does not, close() bounds the wait.
       void this.close(1006, 'socket error', this.closeCause);
@@ -288,7 +293,7 @@ export class Connection {
       }
     }
     this.cleanup.length = 0;
-    const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote' };
+    const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote', error: this.socketError };
     this.resolveClosed(info);
     this.o.events.onClosed(this, info);
   }
