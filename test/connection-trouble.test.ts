@@ -160,7 +160,7 @@ for (const [name, code, make, opts] of openFaults) {
       expect(errors.map((e) => e.code)).toEqual([code, code]);
       expect(reconnecting.length).toBe(2);
       expect(client.isActive).toBe(true);
-      if (code === 'connection_error') expect(errors[0]!.message).toMatch(/failed before hello/);
+      if (code === 'connection_error') expect(errors[0]!.message).toMatch(/closed before hello/);
       if (name.includes('hello')) expect(errors[0]!.message).toMatch(/hello_timeout/);
     });
   }

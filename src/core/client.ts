@@ -193,8 +193,6 @@ export interface SocketModeEvents {
 export type ClientState = 'idle' | 'starting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected';
 
 type Handler = ((arg: any) => unknown) & { original?: Handler };
-/** Per error shape and minute, this many are logged in full; the rest are counted. */
-const LOG_IN_FULL = 3;
 type Timer = ReturnType<typeof setTimeout>;
 
 // Inner event types are Slack's; one never reaches a lifecycle event's handlers.
@@ -259,7 +257,6 @@ export class SocketModeClient {
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   private readonly logged = new Map<string, number>();
   private logSince = 0;
-  private logTimer: Timer | undefined;
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -459,31 +456,30 @@ export class SocketModeClient {
 
   /**
    * Every error goes to the `error` listeners (logged at debug), or without one is logged as an error. The log is
-   * limited: per shape (code and message, digits aside) the first LOG_IN_FULL a minute in full, then a count.
+   * limited: per shape (code and message, digits aside) the first 3 a minute in full, then a count.
    */
   protected emitError(err: SocketModeError): void {
     const line = `${err.name} [${err.code}]: ${err.message}`;
     if (Date.now() - this.logSince >= 60_000) this.flushLog();
     const logged = this.logged;
-    // A peer that varies its garbage must not grow this map without bound: past 50 shapes, one per code.
-    let key = line.replace(/\d+/g, '#');
-    if (logged.size >= 50 && !logged.has(key)) key = err.code;
+    // A peer that varies its garbage must not grow this map without bound: past 50 shapes, counted by code alone.
+    const key = logged.size < 50 ? line.replace(/\d+/g, '#') : err.code;
     const n = (logged.get(key) ?? 0) + 1;
     logged.set(key, n);
-    if (n <= LOG_IN_FULL) this.logError(line);
-    // A count is pending: it is logged when the minute ends (dropped if the client stops first: no timer outlives it).
-    else if (!this.stopped && !this.timers.has(this.logTimer!)) this.logTimer = this.later(this.logSince + 60_000 - Date.now(), () => this.flushLog());
-    if (this.emitter.all.get('error')?.length) this.emit('error', err);
+    if (n < 4) this.logError(line);
+    // The first one held back: the count is logged a minute on (a client timer: none outlives disconnect()).
+    else if (n < 5 && !this.stopped) this.later(60_000, () => this.flushLog());
+    this.emit('error', err);
   }
 
+  /** At debug when an `error` listener has it, else as an error. */
   private logError(line: string): void {
-    if (this.emitter.all.get('error')?.length) this.logger.debug(`error: ${line}`);
-    else this.logger.error(line);
+    this.logger[this.emitter.all.get('error')?.length ? 'debug' : 'error'](line);
   }
 
-  /** Ends the minute: a count for each shape logged more than LOG_IN_FULL times in it. */
+  /** Ends the minute: a count for each shape logged more than 3 times in it. */
   private flushLog(): void {
-    for (const [key, n] of this.logged) if (n > LOG_IN_FULL) this.logError(`${key} … repeated ${n - LOG_IN_FULL} times in the last minute`);
+    for (const [key, n] of this.logged) if (n > 3) this.logError(`${key} … repeated ${n - 3} times in the last minute`);
     this.logged.clear();
     this.logSince = Date.now();
   }
@@ -646,11 +642,10 @@ export class SocketModeClient {
 
   private openFailed(slot: Slot, err: unknown): void {
     // Every failed attempt reaches `error` with a code; what a user's openConnection threw is wrapped.
-    const e = err instanceof SocketModeError ? err : new SocketModeError('connection_url_unavailable', `openConnection failed: ${describe(err)}`, { cause: err });
+    const e = err instanceof SocketModeError ? err : new SocketModeError('connection_url_unavailable', `openConnection: ${describe(err)}`, { cause: err });
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
-    if (e instanceof InsecureUrlError) return this.fatal(e);
     // The runtime forbids the network (Deno without --allow-net): no retry can change that, so say it once.
-    if (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable') return this.fatal(e);
+    if (e instanceof InsecureUrlError || (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable')) return this.fatal(e);
     this.emitError(e);
     if (e instanceof RateLimitedError) {
       // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
@@ -678,7 +673,7 @@ export class SocketModeClient {
     slot.current = conn;
     // The backoff restarts only once this connection has stayed up a while: a server that says hello and then
     // closes at once must not be reconnected to at the first delay forever.
-    conn.schedule('healthy', slot.backoff.healthyMs, () => conn.dead || slot.backoff.reset());
+    conn.schedule('healthy', slot.backoff.healthyMs, () => slot.backoff.reset());
     this.cancel(slot.retryTimer);
     slot.retryTimer = undefined;
     // Switch first, then retire the old one (it keeps delivering until it closes).
@@ -827,20 +822,13 @@ export class SocketModeClient {
     const slot = this.slotOf(conn);
     if (!slot) return;
     const planned = info.requested || conn.draining;
-    this.logger.debug(`Connection ${conn.id} closed (${info.code} ${info.cause})`);
     const pending = slot.next === conn;
+    const { code, cause, reason, error } = info;
+    const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}) ${reason} ${error ?? ''}`;
     // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
     // on `error` before the reconnect; its cause is the close info (code, reason).
-    if (!planned && (pending || slot.current === conn)) {
-      const { code, reason, cause, error } = info;
-      this.emitError(
-        new ConnectionError(
-          `Connection ${conn.id} ${pending ? 'failed before hello' : 'closed'}: ${cause} ${code}${reason && ` "${reason}"`}${error ? ` (${error})` : ''}`,
-          conn.id,
-          { cause: info },
-        ),
-      );
-    }
+    if (!planned && (pending || slot.current === conn)) this.emitError(new ConnectionError(msg, conn.id, { cause: info }));
+    else this.logger.debug(msg);
     if (slot.current === conn) {
       slot.current = undefined;
       if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
