@@ -313,3 +313,23 @@ test('a dropped socket (1006) is an error; a refresh Slack announces is not', as
   expect(errors.map((e) => e.code)).toEqual(['connection_error']);
   expect((errors[0]!.cause as { code: number }).code).toBe(1006);
 });
+
+test('the simulator close fault over HTTP: POST /_sim/fault {fault: "close", code, reason}; a bad code is a 400', async () => {
+  h = await harness();
+  const client = h.client();
+  const { errors } = watch(client);
+  let connected = 0;
+  client.on('connected', () => void connected++);
+  await client.start();
+  const post = (body: unknown): Promise<Response> =>
+    fetch(`${h!.sim.url}/_sim/fault`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const bad = await post({ fault: 'close', code: 99 });
+  expect(bad.status).toBe(400);
+  expect(connected).toBe(1);
+  const ok = await post({ fault: 'close', code: 4001, reason: 'maintenance' });
+  expect(ok.status).toBe(200);
+  await until(() => connected === 2, 'the reconnect');
+  expect(errors.map((e) => (e.cause as { code: number }).code)).toEqual([4001]);
+  expect(errors[0]!.message).toContain('maintenance');
+  expect(h.sim.connections()[0]!.state).toBe('closed');
+});
