@@ -824,7 +824,7 @@ export class SocketModeClient {
     const planned = info.requested || conn.draining;
     const pending = slot.next === conn;
     const { code, cause, reason, error } = info;
-    const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}) ${reason} ${error ?? ''}`;
+    const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}${reason && ` "${reason}"`}${error ? `: ${error}` : ''})`;
     // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
     // on `error` before the reconnect; its cause is the close info (code, reason).
     if (!planned && (pending || slot.current === conn)) this.emitError(new ConnectionError(msg, conn.id, { cause: info }));

@@ -130,7 +130,7 @@ export class Connection {
     this.listenMessages();
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       if (this.state === 'closed') return;
-      o.logger.debug(`Connection ${this.id}: socket error`, ev?.message ?? ev?.error ?? '');
+      // Its message goes with the close info (logged by the client with the close).
       this.socketError ||= ev?.message;
       this.closeCause ||= 'socket_error';
       // Most runtimes follow with 'close'; if one does not, close() bounds the wait.
