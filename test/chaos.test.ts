@@ -16,7 +16,7 @@
 import { afterAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { startSimulator, type InjectKind, type Simulator } from '../src/simulator/index.ts';
-import { MalformedFrameError, SocketModeClient, type SlackEventArgs, type SocketModeOptions } from '../src/index.ts';
+import { ConnectionError, MalformedFrameError, SocketModeClient, type SlackEventArgs, type SocketModeOptions } from '../src/index.ts';
 import { captureLogger } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
 
@@ -151,7 +151,8 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
   c.on('ghost_connections', () => void ghostEvents++);
   c.on('too_many_websockets', () => void refusals++);
   c.on('reconnecting', (e) => void reconnectReasons.set(e.reason, (reconnectReasons.get(e.reason) ?? 0) + 1));
-  c.on('error', (e) => void errors.push(e instanceof MalformedFrameError ? 'malformed' : `${e.name}: ${e.message}`));
+  // A dropped socket (no close frame) is named on `error` as a ConnectionError; anything else is a finding.
+  c.on('error', (e) => void errors.push(e instanceof MalformedFrameError ? 'malformed' : e instanceof ConnectionError ? 'connection' : `${e.name}: ${e.message}`));
   c.on('slack_event', (args: SlackEventArgs) => {
     const body = args.body as any;
     handled.push({
@@ -298,7 +299,7 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
     return JSON.stringify(a.payload) !== JSON.stringify(expected);
   });
   const duplicateAcks = acks.filter((a) => a.duplicate);
-  const notMalformed = errors.filter((e) => e !== 'malformed');
+  const notMalformed = errors.filter((e) => e !== 'malformed' && e !== 'connection');
 
   const summary = {
     seed: SEED,
@@ -317,7 +318,8 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
     maxSockets,
     ghostEvents,
     refusals,
-    malformedReported: errors.length - notMalformed.length,
+    malformedReported: errors.filter((e) => e === 'malformed').length,
+    connectionErrors: errors.filter((e) => e === 'connection').length,
     injectMs: injectedMs,
     totalMs: Date.now() - started,
   };

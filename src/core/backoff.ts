@@ -40,6 +40,14 @@ export class Backoff {
   reset(): void {
     this.attempts = 0;
   }
+  /**
+   * A connection live this long resets the backoff; one that dies sooner (a server that says hello, then closes)
+   * keeps it growing. 10 s: longer than a flapping peer lasts, far shorter than a healthy Slack socket (hours);
+   * never more than maxMs, so a connection lasting that long costs no more than one capped wait.
+   */
+  get healthyMs(): number {
+    return Math.min(10_000, this.opts.maxMs);
+  }
   get tooManyWebSocketsMs(): number {
     return this.opts.tooManyWebSocketsMs;
   }

@@ -18,8 +18,8 @@ import {
   NoWebSocketError,
   RateLimitedError,
   SlackApiError,
+  SocketModeError,
   describe,
-  type SocketModeError,
 } from './errors.ts';
 import { ConsoleLogger, LogLevel, redactingLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
@@ -257,6 +257,9 @@ export class SocketModeClient {
   private fatalError: SocketModeError | undefined;
   /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
   private readonly marks: HealthMarks = {};
+  /** Errors logged this minute (since logSince) per shape; see emitError. */
+  private readonly logged = new Map<string, number>();
+  private logSince = 0;
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -462,14 +465,35 @@ export class SocketModeClient {
     }
   }
 
+  /**
+   * Every error goes to the `error` listeners (logged at debug), or without one is logged as an error. The log is
+   * limited: per shape (code and message, digits aside) the first 3 a minute in full, then a count.
+   */
   protected emitError(err: SocketModeError): void {
     this.marks.error = { at: Date.now(), code: err.code, message: err.message };
-    if (!this.emitter.all.get('error')?.length) {
-      this.logger.error(`${err.name} [${err.code}]: ${err.message}`);
-      return;
-    }
-    this.logger.debug(`error: ${err.name} [${err.code}]: ${err.message}`);
+    const line = `${err.name} [${err.code}]: ${err.message}`;
+    if (Date.now() - this.logSince >= 60_000) this.flushLog();
+    const logged = this.logged;
+    // A peer that varies its garbage must not grow this map without bound: past 50 shapes, counted by code alone.
+    const key = logged.size < 50 ? line.replace(/\d+/g, '#') : err.code;
+    const n = (logged.get(key) ?? 0) + 1;
+    logged.set(key, n);
+    if (n < 4) this.logError(line);
+    // The first one held back: the count is logged a minute on (a client timer: none outlives disconnect()).
+    else if (n < 5 && !this.stopped) this.later(60_000, () => this.flushLog());
     this.emit('error', err);
+  }
+
+  /** At debug when an `error` listener has it, else as an error. */
+  private logError(line: string): void {
+    this.logger[this.emitter.all.get('error')?.length ? 'debug' : 'error'](line);
+  }
+
+  /** Ends the minute: a count for each shape logged more than 3 times in it. */
+  private flushLog(): void {
+    for (const [key, n] of this.logged) if (n > 3) this.logError(`${key} … repeated ${n - 3} times in the last minute`);
+    this.logged.clear();
+    this.logSince = Date.now();
   }
 
   // ---------------------------------------------------------------- timers
@@ -628,19 +652,19 @@ export class SocketModeClient {
     return p;
   }
 
-  private openFailed(slot: Slot, e: unknown): void {
+  private openFailed(slot: Slot, err: unknown): void {
+    // Every failed attempt reaches `error` with a code; what a user's openConnection threw is wrapped.
+    const e = err instanceof SocketModeError ? err : new SocketModeError('connection_url_unavailable', `openConnection: ${describe(err)}`, { cause: err });
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
-    if (e instanceof InsecureUrlError) return this.fatal(e);
     // The runtime forbids the network (Deno without --allow-net): no retry can change that, so say it once.
-    if (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable') return this.fatal(e);
+    if (e instanceof InsecureUrlError || (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable')) return this.fatal(e);
+    this.emitError(e);
     if (e instanceof RateLimitedError) {
       // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
       const waitMs = Number.isFinite(e.retryAfterMs) ? Math.min(Math.max(0, e.retryAfterMs), MAX_TIMER_MS) : 60_000;
       this.openNotBefore = Math.max(this.openNotBefore, Date.now() + waitMs);
-      this.logger.warn(`apps.connections.open rate limited; retrying after ${waitMs} ms`);
       return this.scheduleRetry(slot, 'rate_limited', waitMs);
     }
-    this.logger.warn(`Slot ${slot.index}: could not get a connection URL: ${describe(e)}`);
     this.scheduleRetry(slot, 'open_failed');
   }
 
@@ -659,7 +683,9 @@ export class SocketModeClient {
     slot.next = undefined;
     const old = slot.current;
     slot.current = conn;
-    slot.backoff.reset();
+    // The backoff restarts only once this connection has stayed up a while: a server that says hello and then
+    // closes at once must not be reconnected to at the first delay forever.
+    conn.schedule('healthy', slot.backoff.healthyMs, () => slot.backoff.reset());
     this.cancel(slot.retryTimer);
     slot.retryTimer = undefined;
     // Switch first, then retire the old one (it keeps delivering until it closes).
@@ -808,14 +834,18 @@ export class SocketModeClient {
     const slot = this.slotOf(conn);
     if (!slot) return;
     const planned = info.requested || conn.draining;
-    this.logger.debug(`Connection ${conn.id} closed (${info.code} ${info.cause})`);
+    const pending = slot.next === conn;
+    const { code, cause, reason, error } = info;
+    const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}${reason && ` "${reason}"`}${error ? `: ${error}` : ''})`;
+    // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
+    // on `error` before the reconnect; its cause is the close info (code, reason).
+    if (!planned && (pending || slot.current === conn)) this.emitError(new ConnectionError(msg, conn.id, { cause: info }));
+    else this.logger.debug(msg);
     if (slot.current === conn) {
       slot.current = undefined;
       if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
-      else if (!planned) this.logger.warn(`Connection ${conn.id} closed unexpectedly; a replacement is already under way`);
-    } else if (slot.next === conn) {
+    } else if (pending) {
       slot.next = undefined;
-      this.logger.warn(`Connection ${conn.id} failed before hello (${info.cause})`);
       if (slot.retryTimer === undefined) this.scheduleRetry(slot, info.cause === 'hello_timeout' ? 'hello_timeout' : 'connect_failed');
     }
     this.checkLiveLoss(`closed:${info.cause}`);

@@ -17,6 +17,8 @@ export interface ConnectionCloseInfo {
   requested: boolean;
   /** Why, when the connection itself decided: 'hello_timeout', 'socket_error', 'close_timeout', … */
   cause: string;
+  /** The runtime's message for a socket error, where it gives one (ws: "Invalid WebSocket frame: invalid UTF-8 sequence"). */
+  error?: string;
 }
 
 export interface ConnectionEvents {
@@ -48,11 +50,12 @@ export interface ConnectionOptions extends ConnectionSettings {
 export type ConnectionState = 'connecting' | 'awaiting_hello' | 'live' | 'closing' | 'closed';
 
 /** Named timers of one connection; the client's own (drain, retire, proactive_refresh) end when it starts closing. */
-export type ConnectionTimer = 'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong';
+export type ConnectionTimer = 'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong' | 'healthy';
 
+// Fields without an initializer are `declare`d: a plain declaration would be emitted (and bundled) for each.
 export class Connection {
-  readonly id: string;
-  readonly slot: number;
+  declare readonly id: string;
+  declare readonly slot: number;
   state: ConnectionState = 'connecting';
   /** Slack announced a refresh (or rotation is due): a replacement should be made, this one still works. */
   draining = false;
@@ -73,15 +76,17 @@ export class Connection {
   drainReason = '';
   /** Date.now() of the last frame received (any frame, malformed too; a pong where the socket can ping): proof of life. */
   lastFrameAt = 0;
-  hello: HelloFrame | undefined;
-  readonly closed: Promise<ConnectionCloseInfo>;
+  declare hello: HelloFrame | undefined;
+  declare readonly closed: Promise<ConnectionCloseInfo>;
 
-  protected socket: WebSocketLike | undefined;
-  protected readonly o: ConnectionOptions;
+  protected declare socket: WebSocketLike | undefined;
+  protected declare readonly o: ConnectionOptions;
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
   private closeCause = '';
-  private resolveClosed!: (info: ConnectionCloseInfo) => void;
+  /** The socket error's message, if any: reported with the close (a 1007 from ws says why only here). */
+  private declare socketError: string | undefined;
+  private declare resolveClosed: (info: ConnectionCloseInfo) => void;
   /** Undoes every listener this connection put on its socket (run when it is closed). */
   protected readonly cleanup: Array<() => void> = [];
 
@@ -102,15 +107,15 @@ export class Connection {
     if (this.state !== 'connecting') return;
     const o = this.o;
     this.timer('hello', o.helloTimeoutMs, () => {
-      if (this.state !== 'connecting' && this.state !== 'awaiting_hello') return;
-      o.logger.warn(`Connection ${this.id}: no hello within ${o.helloTimeoutMs} ms; closing`);
-      void this.close(4000, 'hello timeout', 'hello_timeout');
+      // Reported by the client (an error naming hello_timeout), as every close it did not ask for.
+      if (this.state === 'connecting' || this.state === 'awaiting_hello') void this.close(4000, 'hello timeout', 'hello_timeout');
     });
     let socket: WebSocketLike;
     try {
       socket = new o.WebSocket(o.url);
     } catch (e) {
-      o.logger.warn(`Connection ${this.id}: WebSocket constructor failed`, e);
+      // Reported with the close (the client's error names it).
+      this.socketError = String(e);
       this.closeCause = 'socket_error';
       // Reported asynchronously so the caller finishes its bookkeeping first.
       queueMicrotask(() => this.finalize(1006, 'constructor failed'));
@@ -125,7 +130,8 @@ export class Connection {
     this.listenMessages();
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       if (this.state === 'closed') return;
-      o.logger.debug(`Connection ${this.id}: socket error`, ev?.message ?? ev?.error ?? '');
+      // Its message goes with the close info (logged by the client with the close).
+      this.socketError ||= ev?.message;
       this.closeCause ||= 'socket_error';
       // Most runtimes follow with 'close'; if one does not, close() bounds the wait.
       void this.close(1006, 'socket error', this.closeCause);
@@ -288,7 +294,7 @@ export class Connection {
       }
     }
     this.cleanup.length = 0;
-    const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote' };
+    const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote', error: this.socketError };
     this.resolveClosed(info);
     this.o.events.onClosed(this, info);
   }

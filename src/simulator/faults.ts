@@ -64,6 +64,20 @@ export class Faults {
   }
 
   /**
+   * A close frame with `code` (default 1011) and `reason`, with no disconnect frame first: a peer (or a proxy in
+   * between) closing unannounced, e.g. 1008 policy violation or a 4xxx of its own.
+   */
+  closeConnection(opts: { connectionId?: string; code?: number; reason?: string } = {}): void {
+    const conns = this.link.targets(opts.connectionId);
+    const code = opts.code ?? 1011;
+    this.fault('close', conns, { code });
+    for (const conn of conns) {
+      this.link.setState(conn, 'closing', 'close');
+      this.link.close(conn, code, opts.reason);
+    }
+  }
+
+  /**
    * The socket stays open but the sim goes silent on it: no pongs, no pings, no deliveries, and it stops
    * reading (so acks and even a close frame go unanswered). The sim never closes it itself.
    */

@@ -271,6 +271,12 @@ function applyFault(sim: Simulator, body: Record<string, unknown>): void {
       return sim.drop(target);
     case 'half_open':
       return sim.halfOpen(target);
+    case 'close': {
+      // addition: {fault:'close', code?, reason?, connectionId?}: a close frame with no disconnect frame first
+      const code = body['code'];
+      if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999)) throw new HttpError(400, 'bad_close_code');
+      return sim.closeConnection({ ...target, code: code as number | undefined, reason: typeof body['reason'] === 'string' ? body['reason'] : undefined });
+    }
     case 'link_disabled':
       return sim.disableLink();
     case 'link_enabled':

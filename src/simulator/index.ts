@@ -111,6 +111,7 @@ class SimulatorImpl implements Simulator {
   enableLink(): void { this.faults.enableLink(); }
   drop(opts?: { connectionId?: string }): void { this.faults.drop(opts); }
   halfOpen(opts?: { connectionId?: string }): void { this.faults.halfOpen(opts); }
+  closeConnection(opts?: { connectionId?: string; code?: number; reason?: string }): void { this.faults.closeConnection(opts); }
   failNextOpen(f: FailOpen, times = 1): void {
     this.gate.failNext(f, times);
     this.records.emit('fault', { fault: 'fail_next_open', ...f, times, at: Date.now() });

@@ -216,10 +216,10 @@ export class Link {
   }
 
   /** Close handshake, then destroy if the peer does not answer within CLOSE_GRACE_MS. */
-  close(conn: Conn, code: number): void {
+  close(conn: Conn, code: number, reason?: string): void {
     if (conn.state === 'closed') return;
     try {
-      conn.ws.close(code);
+      conn.ws.close(code, reason);
     } catch {
       conn.ws.terminate();
     }

@@ -155,6 +155,8 @@ export interface Simulator {
   enableLink(): void;
   drop(opts?: { connectionId?: string }): void;
   halfOpen(opts?: { connectionId?: string }): void;
+  /** Addition: a close frame (default code 1011) with no disconnect frame first, as a peer closing unannounced. */
+  closeConnection(opts?: { connectionId?: string; code?: number; reason?: string }): void;
   failNextOpen(f: FailOpen, times?: number): void;
 
   connections(): ConnectionInfo[];

@@ -1,0 +1,335 @@
+// Connection trouble nobody announces (issue 14, item 5): a server that flaps right after hello, failed open
+// attempts, a flood of bad frames, a close code the client did not ask for. Each must be named on `error` with a
+// stable code, keep the client retrying at a backoff that grows, and not flood the log.
+import { createServer, type AddressInfo } from 'node:net';
+import { afterEach, expect, test, vi } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { SocketModeClient as CoreClient, type CoreOptions } from '../src/core/index.ts';
+import { openConnectionUrl, type ReconnectingEvent, type SocketModeError } from '../src/index.ts';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { captureLogger, delay, harness, until, type Harness } from './helpers/client-harness.ts';
+
+let h: Harness | undefined;
+const extra: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const f of extra.splice(0)) await f();
+  await h?.cleanup();
+  h = undefined;
+});
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Errors and `reconnecting` events of a client, in order. */
+function watch(client: { on(t: 'error', f: (e: SocketModeError) => void): unknown; on(t: 'reconnecting', f: (e: ReconnectingEvent) => void): unknown }) {
+  const errors: SocketModeError[] = [];
+  const reconnecting: ReconnectingEvent[] = [];
+  client.on('error', (e) => void errors.push(e));
+  client.on('reconnecting', (e) => void reconnecting.push(e));
+  return { errors, reconnecting };
+}
+
+function coreClient(sim: Simulator, opts: Partial<CoreOptions> = {}): CoreClient {
+  const c = new CoreClient({
+    appToken: sim.appToken,
+    apiUrl: sim.apiUrl,
+    WebSocket: WebSocket as unknown as CoreOptions['WebSocket'],
+    logger: captureLogger().logger,
+    ...opts,
+  });
+  extra.push(() => c.disconnect());
+  return c;
+}
+
+// ---------------------------------------------------------------- 1. backoff across a flapping server
+
+for (const how of ['close', 'reset'] as const) {
+  test(`a server that says hello and then ${how === 'close' ? 'closes (1011)' : 'resets the socket'} at once: the backoff keeps growing`, async () => {
+    h = await harness();
+    const sim = h.sim;
+    let flapping = true;
+    sim.on('connection', (rec: { id: string; change: string }) => {
+      if (rec.change !== 'hello' || !flapping) return;
+      if (how === 'close') sim.closeConnection({ connectionId: rec.id, code: 1011, reason: 'flap' });
+      else sim.drop({ connectionId: rec.id });
+    });
+    // maxMs 5000: the backoff only restarts after a connection lives min(10 s, maxMs) — far longer than these do.
+    const client = coreClient(sim, { backoff: { initialMs: 20, maxMs: 5000 } });
+    const { reconnecting } = watch(client);
+    let connected = 0;
+    client.on('connected', () => void connected++);
+    const started = client.start();
+    await until(() => reconnecting.length >= 5, 'five reconnects after a flap');
+    flapping = false;
+    await started;
+    const afterFlaps = reconnecting.slice(0, 5);
+    // Each flap completed hello (the client counted it connected) and still moved the backoff one step on: before
+    // the fix every reconnect was attempt 1 (its backoff reset by each hello).
+    expect(connected).toBeGreaterThanOrEqual(5);
+    expect(afterFlaps.map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(afterFlaps.every((r) => r.makeBeforeBreak === false)).toBe(true);
+  });
+}
+
+test('the full client too: hello-then-close does not reset the backoff', async () => {
+  h = await harness();
+  const sim = h.sim;
+  let flapping = true;
+  sim.on('connection', (rec: { id: string; change: string }) => {
+    if (rec.change === 'hello' && flapping) sim.closeConnection({ connectionId: rec.id, code: 1011 });
+  });
+  const client = h.client({ backoff: { initialMs: 20, maxMs: 5000 } });
+  const { reconnecting } = watch(client);
+  const started = client.start();
+  await until(() => reconnecting.length >= 4, 'four reconnects');
+  flapping = false;
+  await started;
+  expect(reconnecting.slice(0, 4).map((r) => r.attempt)).toEqual([1, 2, 3, 4]);
+});
+
+test('a connection that stays live for the healthy period (min(10 s, backoff.maxMs)) resets the backoff', async () => {
+  h = await harness();
+  const sim = h.sim;
+  let flaps = 3;
+  sim.on('connection', (rec: { id: string; change: string }) => {
+    if (rec.change === 'hello' && flaps-- > 0) sim.closeConnection({ connectionId: rec.id, code: 1011 });
+  });
+  const client = coreClient(sim, { backoff: { initialMs: 20, maxMs: 150 } });
+  const { reconnecting } = watch(client);
+  let connected = 0;
+  client.on('connected', () => void connected++);
+  await client.start();
+  await until(() => connected === 4, 'the hello that stays');
+  expect(reconnecting.map((r) => r.attempt)).toEqual([1, 2, 3]);
+  await delay(400); // longer than the healthy period (150 ms): its timer, set at hello, fires first
+  sim.drop();
+  await until(() => reconnecting.length === 4, 'the reconnect after a drop');
+  expect(reconnecting[3]!.attempt).toBe(1);
+});
+
+// ---------------------------------------------------------------- 2. every failed open attempt is an error
+
+/** An openConnection that fails `n` times with `fail`, then asks the simulator for a real URL. */
+function failing(sim: Simulator, n: number, fail: () => Promise<string>): () => Promise<string> {
+  let calls = 0;
+  return () => (calls++ < n ? fail() : openConnectionUrl({ appToken: sim.appToken, apiUrl: sim.apiUrl }));
+}
+
+const openFaults: Array<[string, string, (sim: Simulator) => Promise<() => Promise<string>>, Partial<CoreOptions>?]> = [
+  [
+    'openConnection throws',
+    'connection_url_unavailable',
+    async (sim) =>
+      failing(sim, 2, () => {
+        throw new Error('backend down');
+      }),
+  ],
+  ['openConnection rejects', 'connection_url_unavailable', async (sim) => failing(sim, 2, () => Promise.reject(new TypeError('fetch failed')))],
+  ['openConnection rejects with a non-Error', 'connection_url_unavailable', async (sim) => failing(sim, 2, () => Promise.reject('nope'))],
+  ['openConnection never answers', 'network_error', async (sim) => failing(sim, 2, () => new Promise<string>(() => {})), { openTimeoutMs: 100 }],
+  ['the wss URL refuses the connection', 'connection_error', async (sim) => {
+    const port = await closedPort();
+    return failing(sim, 2, async () => `ws://127.0.0.1:${port}/link/`);
+  }],
+  ['the wss URL never sends hello', 'connection_error', async (sim) => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => wss.once('listening', r));
+    extra.push(() => new Promise((r) => wss.close(r)));
+    const { port } = wss.address() as AddressInfo;
+    return failing(sim, 2, async () => `ws://127.0.0.1:${port}/`);
+  }, { helloTimeoutMs: 100 }],
+];
+
+for (const [name, code, make, opts] of openFaults) {
+  for (const which of ['core', 'full'] as const) {
+    test(`${which}: ${name}: each failed attempt is an error (${code}), it keeps retrying, start() resolves once it clears`, async () => {
+      h = await harness();
+      const openConnection = await make(h.sim);
+      const o = { openConnection, appToken: undefined, backoff: { initialMs: 10, maxMs: 50 }, ...opts };
+      const client = which === 'core' ? coreClient(h.sim, o) : h.client(o);
+      const { errors, reconnecting } = watch(client);
+      const hello = await client.start();
+      expect(hello.connection_id).toBeTruthy();
+      expect(errors.map((e) => e.code)).toEqual([code, code]);
+      expect(reconnecting.length).toBe(2);
+      expect(client.isActive).toBe(true);
+      if (code === 'connection_error') expect(errors[0]!.message).toMatch(/closed before hello/);
+      if (name.includes('hello')) expect(errors[0]!.message).toMatch(/hello_timeout/);
+    });
+  }
+}
+
+test('apps.connections.open at a refused port: network_error per attempt; start() resolves once Slack is back', async () => {
+  const port = await closedPort();
+  const { logger } = captureLogger();
+  const client = new CoreClient({
+    appToken: 'xapp-1-A111-1-simulator',
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    WebSocket: WebSocket as unknown as CoreOptions['WebSocket'],
+    logger,
+    backoff: { initialMs: 10, maxMs: 50 },
+  });
+  extra.push(() => client.disconnect());
+  const { errors, reconnecting } = watch(client);
+  const started = client.start();
+  await until(() => errors.length >= 3, 'three failed attempts');
+  expect(errors.every((e) => e.code === 'network_error')).toBe(true);
+  expect(reconnecting.length).toBeGreaterThanOrEqual(3);
+  expect(reconnecting.every((r) => r.reason === 'open_failed')).toBe(true);
+  // "Slack" comes back on that port.
+  const sim = await startSimulator({ port });
+  extra.push(() => sim.close());
+  const hello = await started;
+  expect(hello.connection_id).toBeTruthy();
+});
+
+test('a rate-limited apps.connections.open is an error (rate_limited) too', async () => {
+  h = await harness();
+  h.sim.failNextOpen({ status: 429, retryAfterSec: 0 }, 1);
+  h.sim.failNextOpen({ status: 500 }, 1);
+  const client = h.client({ backoff: { initialMs: 10, maxMs: 50 } });
+  const { errors } = watch(client);
+  await client.start();
+  expect(errors.map((e) => e.code)).toEqual(['rate_limited', 'http_error']);
+});
+
+// ---------------------------------------------------------------- 3. a flood of identical errors, logged a few times
+
+for (const listening of [true, false]) {
+  test(`100,000 malformed frames ${listening ? 'with' : 'without'} an error listener: a few log lines, every error emitted, the next envelope acked`, async () => {
+    h = await harness();
+    const client = h.client();
+    let malformed = 0;
+    if (listening) client.on('error', (e) => void (e.code === 'malformed_frame' && malformed++));
+    client.on('slash_commands', ({ ack }) => ack());
+    await client.start();
+    const before = h.lines.length;
+    const N = 100_000;
+    for (let i = 0; i < N; i++) h.sim.sendRaw(`{not json ${i}`);
+    const env = h.sim.inject('slash_command', { command: '/after' });
+    await h.sim.waitForAck(env.envelope_id, 30_000);
+    const flood = h.lines.slice(before).filter((l) => l.includes('malformed_frame'));
+    expect(flood.length).toBe(3);
+    expect(h.lines.length - before).toBeLessThan(20);
+    if (listening) expect(malformed).toBe(N);
+    // A minute later the next one ends the window: the count of what was held back, then that one in full.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 61_000);
+    h.sim.sendRaw('{not json again');
+    await until(() => h!.lines.slice(before).filter((l) => l.includes('malformed_frame')).length === 5, 'the count and the next error');
+    const tail = h.lines.slice(before).filter((l) => l.includes('malformed_frame')).slice(3);
+    expect(tail[0]).toContain(`repeated ${N - 3} times in the last minute`);
+    expect(tail[0]!.startsWith(listening ? 'debug' : 'error')).toBe(true);
+    expect(tail[1]).toContain('Malformed frame (not_json)');
+    vi.useRealTimers();
+    if (listening) expect(malformed).toBe(N + 1);
+  }, 60_000);
+}
+
+test('the pending count never outlives disconnect(): no timer is left behind', async () => {
+  const sim = await startSimulator();
+  extra.push(() => sim.close());
+  const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  await delay(20);
+  const idle = timeouts();
+  const client = coreClient(sim);
+  await client.start();
+  await delay(20);
+  const live = timeouts();
+  for (let i = 0; i < 10; i++) sim.sendRaw(`{bad ${i}`);
+  await until(() => timeouts() > live, 'the count timer');
+  await client.disconnect();
+  await sim.waitFor(() => sim.connections().every((c) => c.state === 'closed'));
+  await delay(20);
+  expect(timeouts()).toBe(idle);
+});
+
+// ---------------------------------------------------------------- 4. a close the client did not ask for
+
+test('a text frame with invalid UTF-8 (ws closes 1007) is named on error before the reconnect', async () => {
+  h = await harness();
+  const client = h.client();
+  const events: string[] = [];
+  client.on('error', (e) => void events.push(`error ${e.code}: ${e.message}`));
+  client.on('reconnecting', (e) => void events.push(`reconnecting ${e.reason}`));
+  let connected = 0;
+  client.on('connected', () => void connected++);
+  await client.start();
+  h.sim.sendRaw(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false });
+  await until(() => connected === 2, 'the reconnect');
+  // ws closed it with 1007 (the peer saw that code); its own close event says 1006, so the error names the cause.
+  expect(h.sim.connections()[0]!.closeCode).toBe(1007);
+  const i = events.findIndex((e) => e.startsWith('error connection_error'));
+  expect(i).toBeGreaterThanOrEqual(0);
+  expect(events[i]).toMatch(/invalid UTF-8/i);
+  expect(events.findIndex((e) => e.startsWith('reconnecting'))).toBeGreaterThan(i);
+});
+
+for (const [code, reason] of [
+  [1008, 'policy violation'],
+  [4000, 'xapp-1-A111-1-secret went away'],
+  [1011, ''],
+] as const) {
+  test(`a peer's close ${code} with no disconnect frame is an error naming code and reason (redacted), then a reconnect`, async () => {
+    h = await harness();
+    const client = h.client();
+    const { errors, reconnecting } = watch(client);
+    let connected = 0;
+    client.on('connected', () => void connected++);
+    await client.start();
+    h.sim.closeConnection({ code, reason });
+    await until(() => connected === 2, 'the reconnect');
+    expect(errors).toHaveLength(1);
+    const e = errors[0]!;
+    expect(e.code).toBe('connection_error');
+    expect(e.name).toBe('ConnectionError');
+    expect(e.message).toContain(String(code));
+    expect(e.message).not.toContain('secret');
+    expect((e.cause as { code: number }).code).toBe(code);
+    if (reason) expect((e.cause as { reason: string }).reason).toContain(reason.split(' ')[1] === 'violation' ? 'policy' : 'went away');
+    expect(reconnecting.map((r) => r.reason)).toEqual(['closed:remote']);
+  });
+}
+
+test('a dropped socket (1006) is an error; a refresh Slack announces is not', async () => {
+  h = await harness({ refreshWarningLeadMs: 50, refreshCloseDelayMs: 50 });
+  const client = h.client();
+  const { errors } = watch(client);
+  let connected = 0;
+  client.on('connected', () => void connected++);
+  await client.start();
+  h.sim.refresh();
+  await until(() => connected === 2 && client.connectionIds.length === 1, 'the refresh');
+  expect(errors).toHaveLength(0);
+  h.sim.drop();
+  await until(() => connected === 3, 'the reconnect');
+  expect(errors.map((e) => e.code)).toEqual(['connection_error']);
+  expect((errors[0]!.cause as { code: number }).code).toBe(1006);
+});
+
+test('the simulator close fault over HTTP: POST /_sim/fault {fault: "close", code, reason}; a bad code is a 400', async () => {
+  h = await harness();
+  const client = h.client();
+  const { errors } = watch(client);
+  let connected = 0;
+  client.on('connected', () => void connected++);
+  await client.start();
+  const post = (body: unknown): Promise<Response> =>
+    fetch(`${h!.sim.url}/_sim/fault`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const bad = await post({ fault: 'close', code: 99 });
+  expect(bad.status).toBe(400);
+  expect(connected).toBe(1);
+  const ok = await post({ fault: 'close', code: 4001, reason: 'maintenance' });
+  expect(ok.status).toBe(200);
+  await until(() => connected === 2, 'the reconnect');
+  expect(errors.map((e) => (e.cause as { code: number }).code)).toEqual([4001]);
+  expect(errors[0]!.message).toContain('maintenance');
+  expect(h.sim.connections()[0]!.state).toBe('closed');
+});
