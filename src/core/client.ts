@@ -80,6 +80,8 @@ export interface DisconnectOptions {
   signal?: AbortSignal;
 }
 
+/** A graceful disconnect() closes once no envelope has arrived for this long (and every one is acked). */
+const QUIET_MS = 250;
 /** Slack's cap on open Socket Mode connections per app. */
 export const MAX_SLACK_CONNECTIONS = 10;
 /** Default pool size. */
@@ -944,18 +946,28 @@ export class SocketModeClient {
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
-    // Envelopes received and not yet acked, on sockets an ack can still go out on: wait for those acks (Slack
-    // still routes envelopes here meanwhile: they are handled too) before closing.
-    const unanswered = (): number => {
-      let n = 0;
-      for (const c of this.conns) if (c.canSend) n += c.unacked;
-      return n;
+    // How long to keep the sockets open: while an envelope received on one that can still ack is unacked, and
+    // until none has arrived for QUIET_MS (Slack may have more in flight; it routes here until the close).
+    const wait = (): number => {
+      let last = 0;
+      for (const c of this.conns) {
+        if (!c.canSend) continue;
+        if (c.unacked) return MAX_TIMER_MS;
+        if (c.lastFrameAt > last) last = c.lastFrameAt;
+      }
+      return last + QUIET_MS - Date.now();
     };
     this.stopPromise = (async () => {
-      if (drainMs > 0 && unanswered())
+      if (drainMs > 0 && wait() > 0)
         await new Promise<void>((resolve) => {
+          let q: Timer | undefined;
           const check = (force?: unknown): void => {
-            if (!force && unanswered()) return;
+            const w = force ? 0 : wait();
+            clearTimeout(q);
+            if (w > 0) {
+              if (w < MAX_TIMER_MS) q = setTimeout(check, w);
+              return;
+            }
             clearTimeout(t);
             this.drain = undefined;
             resolve();
@@ -964,6 +976,7 @@ export class SocketModeClient {
           this.drain = check;
           // A socket lost meanwhile: what it delivered can no longer be acked there.
           for (const c of this.conns) void c.closed.then(() => check());
+          check();
         });
       this.acks.shutdown();
       this.stopping();
