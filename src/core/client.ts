@@ -271,7 +271,7 @@ export class SocketModeClient {
   private readonly drainMs: number;
   /** While disconnect() waits for acks: checks whether all are made (ends the wait when they are, or if `force`). */
   protected drain: ((force?: unknown) => void) | undefined;
-  /** Envelope types warned about (unknown, or no listener). */
+  /** Envelope types acked for want of a listener (warned once each). */
   private readonly unheard = new Set<string>();
 
   constructor(opts: CoreOptions) {
@@ -408,7 +408,7 @@ export class SocketModeClient {
     if (this.runState === 'idle' || this.runState === 'disconnected') return this.stopPromise ?? Promise.resolve();
     this.drain?.(1);
     const sig = o?.signal;
-    sig?.addEventListener('abort', () => this.drain?.(1), { once: true });
+    sig?.addEventListener('abort', () => this.drain?.(1));
     return this.stop('client_disconnect', undefined, sig?.aborted ? 0 : msOption(o?.timeoutMs, this.drainMs, 'timeoutMs'));
   }
 
@@ -905,15 +905,16 @@ export class SocketModeClient {
       type = ev && !LIFECYCLE.has(ev.type) ? ev.type : undefined;
     }
     const all = this.emitter.all;
-    const heard = all.get('slack_event')?.length || (type && all.get(type)?.length);
-    // Once per type: an unknown one, and one nobody takes.
-    const t = (kind === 'events_api' && type) || env.type;
-    if ((!heard || kind === 'unknown_envelope') && !this.unheard.has(t)) {
-      this.unheard.add(t);
-      this.logger.warn(`Envelope type ${t}: ${heard ? 'unknown' : 'no listener; acked'}`);
+    if (!all.get('slack_event')?.length && !(type && all.get(type)?.length)) {
+      // Nobody takes it: acked anyway, or Slack retries it and, if it keeps failing, disables event delivery.
+      // Said once per event the app could listen to (every unknown type is 'unknown_envelope').
+      const t = type ?? env.type;
+      if (!this.unheard.has(t)) {
+        this.unheard.add(t);
+        this.logger.warn(`No listener for ${t} envelopes; acked`);
+      }
+      return void ack();
     }
-    // Nobody takes it: acked anyway, or Slack retries it and, if it keeps failing, disables event delivery.
-    if (!heard) return void ack();
     this.emit('slack_event', args);
     if (type) this.emit(type, args);
   }
@@ -946,13 +947,14 @@ export class SocketModeClient {
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
-    // How long to keep the sockets open: while an envelope received on one that can still ack is unacked, and
-    // until none has arrived for QUIET_MS (Slack may have more in flight; it routes here until the close).
+    // How long to keep the sockets open: while an envelope received on one that can still ack is unacked (asked
+    // again on each ack, and every QUIET_MS in case that socket is lost), and until none has arrived for QUIET_MS
+    // (Slack may have more in flight: it routes here until the close).
     const wait = (): number => {
       let last = 0;
       for (const c of this.conns) {
         if (!c.canSend) continue;
-        if (c.unacked) return MAX_TIMER_MS;
+        if (c.unacked) return QUIET_MS;
         if (c.lastFrameAt > last) last = c.lastFrameAt;
       }
       return last + QUIET_MS - Date.now();
@@ -964,18 +966,13 @@ export class SocketModeClient {
           const check = (force?: unknown): void => {
             const w = force ? 0 : wait();
             clearTimeout(q);
-            if (w > 0) {
-              if (w < MAX_TIMER_MS) q = setTimeout(check, w);
-              return;
-            }
+            if (w > 0) return void (q = setTimeout(check, w));
             clearTimeout(t);
             this.drain = undefined;
             resolve();
           };
           const t = setTimeout(check, drainMs, 1);
           this.drain = check;
-          // A socket lost meanwhile: what it delivered can no longer be acked there.
-          for (const c of this.conns) void c.closed.then(() => check());
           check();
         });
       this.acks.shutdown();
