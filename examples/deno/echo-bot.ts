@@ -18,6 +18,9 @@ client.on('slash_commands', async ({ ack, body }) => {
 client.on('error', (err) => console.error(`[echo-bot] ${err.code}: ${err.message}`));
 client.on('connected', ({ num_connections }) => console.log(`[echo-bot] connected (${num_connections} connection(s))`));
 
+// SIGTERM (a deploy, a container stop) or SIGINT (Ctrl-C): disconnect() opens no new socket, lets the handlers
+// ack every envelope already received (and any Slack still sends meanwhile), at most drainTimeoutMs (3 s), then
+// closes. A second signal closes at once.
 const stop = () => client.disconnect().then(() => Deno.exit(0));
 Deno.addSignalListener('SIGINT', stop);
 Deno.addSignalListener('SIGTERM', stop);
