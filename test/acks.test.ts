@@ -60,7 +60,7 @@ test.each([
   const noListener = warns.filter((w) => w.includes('No listener'));
   expect(noListener).toHaveLength(4);
   for (const t of ['interactive', 'app_mention', 'reaction_added', 'unknown_envelope']) {
-    expect(noListener.filter((w) => w.includes(`No listener for ${t} `))).toHaveLength(1);
+    expect(noListener.filter((w) => w.includes(`No listener for ${t};`))).toHaveLength(1);
   }
 });
 

@@ -406,10 +406,11 @@ export class SocketModeClient {
    */
   disconnect(o?: DisconnectOptions): Promise<void> {
     if (this.runState === 'idle' || this.runState === 'disconnected') return this.stopPromise ?? Promise.resolve();
-    this.drain?.(1);
     const sig = o?.signal;
+    const ms = sig?.aborted ? 0 : msOption(o?.timeoutMs, this.drainMs, 'timeoutMs');
+    this.drain?.(1);
     sig?.addEventListener('abort', () => this.drain?.(1));
-    return this.stop('client_disconnect', undefined, sig?.aborted ? 0 : msOption(o?.timeoutMs, this.drainMs, 'timeoutMs'));
+    return this.stop('client_disconnect', undefined, ms);
   }
 
   // ---------------------------------------------------------------- hooks
@@ -911,7 +912,7 @@ export class SocketModeClient {
       const t = type ?? env.type;
       if (!this.unheard.has(t)) {
         this.unheard.add(t);
-        this.logger.warn(`No listener for ${t} envelopes; acked`);
+        this.logger.warn(`No listener for ${t}; acked`);
       }
       return void ack();
     }
