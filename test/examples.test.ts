@@ -56,10 +56,20 @@ async function holdingProxy(): Promise<{ url: string; held: number; hold(): void
   return state;
 }
 
-async function exercise(cmd: string, args: string[], proxy?: Awaited<ReturnType<typeof holdingProxy>>): Promise<void> {
+async function exercise(cmd: string, args: string[]): Promise<void> {
+  const proxy = await holdingProxy();
+  try {
+    await run(cmd, args, proxy);
+  } finally {
+    proxy.release();
+    await proxy.close();
+  }
+}
+
+async function run(cmd: string, args: string[], proxy: Awaited<ReturnType<typeof holdingProxy>>): Promise<void> {
   const child: ChildProcess = spawn(cmd, args, {
     cwd: root,
-    env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: proxy?.url ?? sim.apiUrl, NO_COLOR: '1' },
+    env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: proxy.url, NO_COLOR: '1' },
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -77,19 +87,17 @@ async function exercise(cmd: string, args: string[], proxy?: Awaited<ReturnType<
     expect(output).not.toContain(sim.appToken);
     expect(output).not.toContain(sim.botToken);
 
-    if (proxy) {
-      // SIGTERM while an envelope is in its handler (its chat.postMessage held by the proxy, the ack still to
-      // come): disconnect() keeps the socket open for that ack, then the process exits 0.
-      proxy.hold();
-      const busy = sim.inject('slash_command', { command: '/echo', text: `busy ${tag}` });
-      await until(() => proxy.held > 0, 10_000, 'the handler to be in its chat.postMessage');
-      child.kill('SIGTERM');
-      // Time for a client that closes at once to do so (not an assertion: the drain allows up to 3 s).
-      await new Promise((r) => setTimeout(r, 300));
-      proxy.release();
-      expect((await sim.waitForAck(busy.envelope_id)).payload).toEqual({ text: `echo: busy ${tag}` });
-      expect(await exited).toBe(0);
-    }
+    // SIGTERM while an envelope is in its handler (its chat.postMessage held by the proxy, the ack still to
+    // come): disconnect() keeps the socket open for that ack, then the process exits 0.
+    proxy.hold();
+    const busy = sim.inject('slash_command', { command: '/echo', text: `busy ${tag}` });
+    await until(() => proxy.held > 0, 10_000, 'the handler to be in its chat.postMessage');
+    child.kill('SIGTERM');
+    // Time for a client that closes at once to do so (not an assertion: the drain allows up to 3 s).
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.release();
+    expect((await sim.waitForAck(busy.envelope_id)).payload).toEqual({ text: `echo: busy ${tag}` });
+    expect(await exited).toBe(0);
   } finally {
     child.kill('SIGTERM');
   }
@@ -101,13 +109,7 @@ async function exercise(cmd: string, args: string[], proxy?: Awaited<ReturnType<
 describe('examples', () => {
   it('examples/node (Node 20, ws)', async () => {
     const file = await bundle('examples/node/echo-bot.mjs', 'example-node', 'node');
-    const proxy = await holdingProxy();
-    try {
-      await exercise(process.execPath, [file], proxy);
-    } finally {
-      proxy.release();
-      await proxy.close();
-    }
+    await exercise(process.execPath, [file]);
   });
 
   it('examples/deno (least permissions)', async () => {
