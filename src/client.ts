@@ -271,14 +271,18 @@ export class SocketModeClient extends CoreClient {
     if (seen === true) return this.duplicate(conn, parsed);
     if (seen === false) return this.admit(conn, parsed);
     // The client may have stopped while the store answered: the envelope is then dropped unacked, and its key
-    // (just recorded) forgotten, so Slack's redelivery is handled instead of swallowed as a duplicate.
+    // (just recorded) forgotten, so Slack's redelivery is handled instead of swallowed as a duplicate. Until
+    // then it counts as unacked on `conn`, so a graceful disconnect() waits for it.
+    conn.unacked++;
     const settled = (dup: boolean): void => {
-      if (this.stopped) {
+      conn.unacked--;
+      if (this.ignoring) {
         if (!dup) this.forgetKey(key!);
         return;
       }
       if (dup) this.duplicate(conn, parsed);
       else this.admit(conn, parsed);
+      this.drain?.();
     };
     seen.then(settled, (e: unknown) => {
       this.emitError(new DedupeError(e));
@@ -287,7 +291,7 @@ export class SocketModeClient extends CoreClient {
   }
 
   private duplicate(conn: Connection, parsed: EnvelopeFrame): void {
-    if (this.stopped) return;
+    if (this.ignoring) return;
     const env = parsed.frame;
     this.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
     void this.acks.autoAck(env.envelope_id, conn).catch(() => undefined);
@@ -363,7 +367,7 @@ export class SocketModeClient extends CoreClient {
     if (!handlers) return;
     for (const parsed of handlers.dropUnacked()) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
     if (handlers.queued > 0) {
-      this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; their handlers run as slots free up`);
+      this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; they will run`);
     }
   }
 }

@@ -54,7 +54,7 @@ test('an envelope dropped unhandled at disconnect() is handled when Slack redeli
   const a = h.sim.inject('message', { text: 'first' });
   const b = h.sim.inject('message', { text: 'second' }); // queued behind the first
   await until(() => handled.length === 1 && client.handlerStats.queued === 1, 'the second to wait for a slot');
-  await client.disconnect(); // drops the queued one, unacked
+  await client.disconnect({ timeoutMs: 0 }); // closes at once: drops the queued one, unacked
   release();
   await client.start();
   // Slack redelivers the unacked event (same event_id, new envelope): it must reach the handler now.

@@ -1,6 +1,8 @@
 // Each runtime's echo example, run as a user runs it (its own binary, env vars, SIGTERM to stop), against the
 // simulator: a mention is answered through chat.postMessage, /echo through the ack payload.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
@@ -17,10 +19,57 @@ afterAll(async () => {
 
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
+/**
+ * A Web API in front of the simulator's, over loopback, that can hold chat.postMessage calls (so a handler is
+ * caught mid-way) until released.
+ */
+async function holdingProxy(): Promise<{ url: string; held: number; hold(): void; release(): void; close(): Promise<void> }> {
+  let gate: Promise<void> | undefined;
+  let open = (): void => {};
+  const state = {
+    url: '',
+    held: 0,
+    hold: () => void (gate = new Promise<void>((r) => (open = r))),
+    release: () => {
+      gate = undefined;
+      open();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (gate && req.url?.endsWith('/chat.postMessage')) {
+      state.held++;
+      await gate;
+    }
+    const r = await fetch(new URL(req.url!.replace(/^\/api\//, ''), sim.apiUrl), {
+      method: req.method,
+      headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' },
+      body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+    });
+    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  return state;
+}
+
 async function exercise(cmd: string, args: string[]): Promise<void> {
+  const proxy = await holdingProxy();
+  try {
+    await run(cmd, args, proxy);
+  } finally {
+    proxy.release();
+    await proxy.close();
+  }
+}
+
+async function run(cmd: string, args: string[], proxy: Awaited<ReturnType<typeof holdingProxy>>): Promise<void> {
   const child: ChildProcess = spawn(cmd, args, {
     cwd: root,
-    env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl, NO_COLOR: '1' },
+    env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: proxy.url, NO_COLOR: '1' },
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -37,6 +86,18 @@ async function exercise(cmd: string, args: string[]): Promise<void> {
     expect((await sim.waitForAck(slash.envelope_id)).payload).toEqual({ text: `echo: ${tag}` });
     expect(output).not.toContain(sim.appToken);
     expect(output).not.toContain(sim.botToken);
+
+    // SIGTERM while an envelope is in its handler (its chat.postMessage held by the proxy, the ack still to
+    // come): disconnect() keeps the socket open for that ack, then the process exits 0.
+    proxy.hold();
+    const busy = sim.inject('slash_command', { command: '/echo', text: `busy ${tag}` });
+    await until(() => proxy.held > 0, 10_000, 'the handler to be in its chat.postMessage');
+    child.kill('SIGTERM');
+    // Time for a client that closes at once to do so (not an assertion: the drain allows up to 3 s).
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.release();
+    expect((await sim.waitForAck(busy.envelope_id)).payload).toEqual({ text: `echo: busy ${tag}` });
+    expect(await exited).toBe(0);
   } finally {
     child.kill('SIGTERM');
   }

@@ -12,12 +12,19 @@ client.on('app_mention', async ({ ack, event }) => {
     { token: process.env.SLACK_BOT_TOKEN, apiUrl });
 });
 client.on('slash_commands', async ({ ack, body }) => {
-  await ack({ text: `echo: ${body.text}` });
+  // Said in the channel, then acked: work before the ack must fit in Slack's 3 s, and a graceful
+  // disconnect() (SIGTERM below) waits for it.
+  await callApi('chat.postMessage', { channel: body.channel_id, text: `echo: ${body.text}` },
+    { token: process.env.SLACK_BOT_TOKEN, apiUrl });
+  await ack({ text: `echo: ${body.text}` }); // the ack payload is the command's reply to its user
 });
 client.on('error', (err) => console.error(`[echo-bot] ${err.code}: ${err.message}`));
 client.on('connected', ({ num_connections }) => console.log(`[echo-bot] connected (${num_connections} connection(s))`));
 
+// SIGTERM (a deploy, a container stop) or SIGINT (Ctrl-C): disconnect() opens no new socket, lets the handlers
+// ack every envelope already received (and any Slack still sends meanwhile), at most drainTimeoutMs (3 s), then
+// closes. A second signal closes at once.
 const stop = () => client.disconnect().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 await client.start();

@@ -14,7 +14,10 @@ export function createEchoBot({ appToken, botToken, apiUrl, log = console.log })
     await callApi('chat.postMessage', { channel: event.channel, text: `echo: ${event.text}` }, { token: botToken, apiUrl });
   });
   client.on('slash_commands', async ({ ack, body }) => {
-    await ack({ text: `echo: ${body.text}` }); // the ack payload is the command's reply
+    // Said in the channel, then acked: work before the ack must fit in Slack's 3 s, and a graceful
+    // disconnect() (SIGTERM below) waits for it.
+    await callApi('chat.postMessage', { channel: body.channel_id, text: `echo: ${body.text}` }, { token: botToken, apiUrl });
+    await ack({ text: `echo: ${body.text}` }); // the ack payload is the command's reply to its user
   });
   client.on('error', (err) => log(`[echo-bot] ${err.code}: ${err.message}`));
   client.on('connected', ({ num_connections }) => log(`[echo-bot] connected (${num_connections} connection(s))`));
@@ -32,8 +35,11 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
   const health = process.env.HEALTH_PORT
     ? createServer(toNodeListener(createHealthHandler(client))).listen(Number(process.env.HEALTH_PORT), '127.0.0.1')
     : undefined;
+  // SIGTERM (a deploy, a container stop) or SIGINT (Ctrl-C): disconnect() opens no new socket, lets the handlers
+  // ack every envelope already received (and any Slack still sends meanwhile), at most drainTimeoutMs (3 s), then
+  // closes. A second signal closes at once.
   const stop = () => client.disconnect().then(() => (health?.close(), process.exit(0)));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await client.start();
 }

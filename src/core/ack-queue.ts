@@ -82,6 +82,9 @@ export class AckQueue {
           return RESOLVED;
         }
         out = this.queue(text, env.envelope_id, conn);
+        // Refused (client stopped), now or later: nothing was sent, so a retry must try again, not resolve.
+        acked = !this.closed;
+        out.catch(() => (acked = false));
       }
       if (first && made) {
         const done = (): void => made(conn, env);
@@ -126,7 +129,7 @@ export class AckQueue {
     this.closed = true;
     const waiting = this.queued;
     this.queued = [];
-    for (const q of waiting) q.reject(new DisconnectedError(`Client disconnected before ack for ${q.envelopeId} was sent`));
+    for (const q of waiting) q.reject(new DisconnectedError(`Client disconnected; ack for ${q.envelopeId} not sent`));
   }
 
   /** Re-arm after a restart. */
@@ -164,7 +167,7 @@ export class AckQueue {
   /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
   private queue(text: string, envelopeId: string, conn: Connection): Promise<void> {
     if (this.closed) return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
-    this.deps.logger.debug(`No open connection; ack for ${envelopeId} waits for the next hello`);
+    this.deps.logger.debug(`No open connection; ack for ${envelopeId} queued`);
     return handled(
       new Promise<void>((resolve, reject) => {
         this.queued.push({ text, envelopeId, preferred: conn, resolve, reject });

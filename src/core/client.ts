@@ -67,8 +67,22 @@ export interface CoreOptions {
   openTimeoutMs?: number;
   /** Larger frames are rejected unparsed. Default 1 MiB. */
   maxFrameBytes?: number;
+  /**
+   * disconnect() keeps the sockets open (still taking envelopes) until every envelope received is acked, but
+   * at most this long. Default 3000 (Slack's ack deadline); 0 closes at once.
+   */
+  drainTimeoutMs?: number;
 }
 
+export interface DisconnectOptions {
+  /** Overrides drainTimeoutMs for this call. */
+  timeoutMs?: number;
+  /** Aborting it ends the drain at once (as a second disconnect() does). */
+  signal?: AbortSignal;
+}
+
+/** A graceful disconnect() closes once no envelope has arrived for this long (and every one is acked). */
+const QUIET_MS = 250;
 /** Slack's cap on open Socket Mode connections per app. */
 export const MAX_SLACK_CONNECTIONS = 10;
 /** Default pool size. */
@@ -260,6 +274,11 @@ export class SocketModeClient {
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   private readonly logged = new Map<string, number>();
   private logSince = 0;
+  private readonly drainMs: number;
+  /** While disconnect() waits for acks: checks whether all are made (ends the wait when they are, or if `force`). */
+  protected drain: ((force?: unknown) => void) | undefined;
+  /** Envelope types acked for want of a listener (warned once each). */
+  private readonly unheard = new Set<string>();
 
   constructor(opts: CoreOptions) {
     if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('options object required');
@@ -287,6 +306,7 @@ export class SocketModeClient {
       openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
       maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
     };
+    this.drainMs = msOption(opts.drainTimeoutMs, ACK_DEADLINE_MS, 'drainTimeoutMs');
     this.acks = this.createAckQueue({
       logger: this.logger,
       send: (text, preferred) => this.sendAck(text, preferred),
@@ -393,10 +413,17 @@ export class SocketModeClient {
     return this.startPromise;
   }
 
-  /** Closes every connection and clears every timer. Never rejects. */
-  disconnect(): Promise<void> {
+  /**
+   * Stops: no new sockets; the open ones stay until every envelope received (and arriving meanwhile) is acked,
+   * at most `timeoutMs` (drainTimeoutMs); then closes them. A second call, or `signal`, ends the wait. Never rejects.
+   */
+  disconnect(o?: DisconnectOptions): Promise<void> {
     if (this.runState === 'idle' || this.runState === 'disconnected') return this.stopPromise ?? Promise.resolve();
-    return this.stop('client_disconnect');
+    const sig = o?.signal;
+    const ms = sig?.aborted ? 0 : msOption(o?.timeoutMs, this.drainMs, 'timeoutMs');
+    this.drain?.(1);
+    sig?.addEventListener('abort', () => this.drain?.(1));
+    return this.stop('client_disconnect', undefined, ms);
   }
 
   // ---------------------------------------------------------------- hooks
@@ -535,6 +562,11 @@ export class SocketModeClient {
     return this.runState === 'disconnecting' || this.runState === 'disconnected' || this.runState === 'idle';
   }
 
+  /** Envelopes are dropped: stopped, and not draining (a draining client still takes them). */
+  protected get ignoring(): boolean {
+    return this.stopped && !this.drain;
+  }
+
   /** hook: give every slot that needs a socket its attempt (the full client's pool orders them). */
   protected ensureAll(): void {
     for (const s of this.slots) this.ensure(s);
@@ -604,7 +636,7 @@ export class SocketModeClient {
         onHello: (c, h) => this.onHello(c, h),
         onDisconnectFrame: (c, f) => this.onDisconnectFrame(c, f),
         onEnvelope: (c, e) => {
-          if (!this.stopped) this.onEnvelope(c, e);
+          if (!this.ignoring) this.onEnvelope(c, e);
         },
         onMalformed: (_c, err) => this.emitError(err),
         onRotateDue: (c) => this.rotate(c),
@@ -797,6 +829,7 @@ export class SocketModeClient {
   private readonly ackMade = (conn: Connection, env: AckableEnvelope): void => {
     this.ackAttempted(env);
     conn.unacked--;
+    this.drain?.();
     if (conn.unacked > 0 || !conn.unschedule('drain')) return;
     void conn.close(1000, conn.drainReason);
   };
@@ -884,7 +917,7 @@ export class SocketModeClient {
    * an ack never waits behind anyone's handler work.
    */
   protected admit(conn: Connection, parsed: EnvelopeFrame): void {
-    if (this.stopped) return;
+    if (this.ignoring) return;
     // The first ack attempt (sent, queued or refused) settles this envelope's account on `conn`.
     const ack = this.acks.create(parsed.frame, conn, this.ackMade);
     conn.unacked++;
@@ -909,11 +942,24 @@ export class SocketModeClient {
       connection_id: conn.id,
     };
     const kind = parsed.kind;
-    if (kind === 'events_api') args.event = parsed.frame.payload.event;
-    else if (kind === 'unknown_envelope') this.logger.warn(`Envelope ${env.envelope_id} has unknown type "${env.type}"`);
+    let type: string | undefined = kind;
+    if (kind === 'events_api') {
+      const ev = (args.event = parsed.frame.payload.event);
+      type = ev && !LIFECYCLE.has(ev.type) ? ev.type : undefined;
+    }
+    const all = this.emitter.all;
+    if (!all.get('slack_event')?.length && !(type && all.get(type)?.length)) {
+      // Nobody takes it: acked anyway, or Slack retries it and, if it keeps failing, disables event delivery.
+      // Said once per event the app could listen to (every unknown type is 'unknown_envelope').
+      const t = type ?? env.type;
+      if (!this.unheard.has(t)) {
+        this.unheard.add(t);
+        this.logger.warn(`No listener for ${t}; acked`);
+      }
+      return void ack();
+    }
     this.emit('slack_event', args);
-    if (kind !== 'events_api') this.emit(kind, args);
-    else if (args.event && !LIFECYCLE.has(args.event.type)) this.emit(args.event.type, args);
+    if (type) this.emit(type, args);
   }
 
   // ---------------------------------------------------------------- stopping
@@ -926,7 +972,7 @@ export class SocketModeClient {
     void this.stop(err.code, err);
   }
 
-  private stop(reason: string, err?: SocketModeError): Promise<void> {
+  private stop(reason: string, err?: SocketModeError, drainMs = 0): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
     if (!err && this.fatalError) {
       err = this.fatalError;
@@ -944,11 +990,37 @@ export class SocketModeClient {
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
-    this.acks.shutdown();
-    this.stopping();
-    const closing = [...this.conns].map((c) => c.close(1000, 'client disconnect'));
+    // How long to keep the sockets open: while an envelope received on one that can still ack is unacked (asked
+    // again on each ack, and every QUIET_MS in case that socket is lost), and until none has arrived for QUIET_MS
+    // (Slack may have more in flight: it routes here until the close).
+    const wait = (): number => {
+      let last = 0;
+      for (const c of this.conns) {
+        if (!c.canSend) continue;
+        if (c.unacked) return QUIET_MS;
+        if (c.lastFrameAt > last) last = c.lastFrameAt;
+      }
+      return last + QUIET_MS - Date.now();
+    };
     this.stopPromise = (async () => {
-      await Promise.all(closing);
+      if (drainMs > 0 && wait() > 0)
+        await new Promise<void>((resolve) => {
+          let q: Timer | undefined;
+          const check = (force?: unknown): void => {
+            const w = force ? 0 : wait();
+            clearTimeout(q);
+            if (w > 0) return void (q = setTimeout(check, w));
+            clearTimeout(t);
+            this.drain = undefined;
+            resolve();
+          };
+          const t = setTimeout(check, drainMs, 1);
+          this.drain = check;
+          check();
+        });
+      this.acks.shutdown();
+      this.stopping();
+      await Promise.all([...this.conns].map((c) => c.close(1000, 'client disconnect')));
       // Let an aborted apps.connections.open call settle so no socket outlives disconnect().
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.settings.closeTimeoutMs);

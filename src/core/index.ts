@@ -16,6 +16,7 @@ export {
   type ReconnectingEvent,
   type DisconnectingEvent,
   type DisconnectedEvent,
+  type DisconnectOptions,
   type ClientState,
   type SlackEventArgs,
   type EventsApiArgs,
