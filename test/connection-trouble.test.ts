@@ -248,7 +248,7 @@ test('the pending count never outlives disconnect(): no timer is left behind', a
   await client.disconnect();
   await sim.waitFor(() => sim.connections().every((c) => c.state === 'closed'));
   await delay(20);
-  expect(timeouts()).toBe(idle);
+  expect(timeouts()).toBeLessThanOrEqual(idle); // fewer is fine: a timer of an earlier test may end meanwhile
 });
 
 // ---------------------------------------------------------------- 4. a close the client did not ask for
