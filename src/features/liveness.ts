@@ -8,7 +8,7 @@
 // syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
-import { detectMessageEmitter, detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+import { detectMessageEmitter, detectPing, detectWriteBatch, terminate, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
 
 /** A pong deadline firing later than this means the event loop was stalled, not that the peer was silent. */
 const STALL_TOLERANCE_MS = 25;
@@ -153,6 +153,14 @@ export class LiveConnection extends Connection {
     o.logger.warn(`Connection ${this.id}: nothing received within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
     o.onDead(this);
   };
+
+  override close(code?: number, reason?: string, cause?: string): ReturnType<Connection['close']> {
+    const closed = super.close(code, reason, cause);
+    // A dead socket cannot finish a close handshake: end it now, so Slack stops routing here as soon as our FIN
+    // or RST reaches it, not closeTimeoutMs later.
+    if (this.dead && this.socket) terminate(this.socket);
+    return closed;
+  }
 
   protected override stopLiveness(): void {
     this.unsubscribePong?.();
