@@ -277,6 +277,12 @@ function applyFault(sim: Simulator, body: Record<string, unknown>): void {
       if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999)) throw new HttpError(400, 'bad_close_code');
       return sim.closeConnection({ ...target, code: code as number | undefined, reason: typeof body['reason'] === 'string' ? body['reason'] : undefined });
     }
+    case 'silent_death':
+      return sim.silentDeath({
+        ...target,
+        ...(typeof body['routeForMs'] === 'number' ? { routeForMs: body['routeForMs'] } : {}),
+        ...(typeof body['closeReaches'] === 'boolean' ? { closeReaches: body['closeReaches'] } : {}),
+      });
     case 'link_disabled':
       return sim.disableLink();
     case 'link_enabled':

@@ -112,6 +112,7 @@ class SimulatorImpl implements Simulator {
   drop(opts?: { connectionId?: string }): void { this.faults.drop(opts); }
   halfOpen(opts?: { connectionId?: string }): void { this.faults.halfOpen(opts); }
   closeConnection(opts?: { connectionId?: string; code?: number; reason?: string }): void { this.faults.closeConnection(opts); }
+  silentDeath(opts?: { connectionId?: string; routeForMs?: number; closeReaches?: boolean }): void { this.faults.silentDeath(opts); }
   failNextOpen(f: FailOpen, times = 1): void {
     this.gate.failNext(f, times);
     this.records.emit('fault', { fault: 'fail_next_open', ...f, times, at: Date.now() });
