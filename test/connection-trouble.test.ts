@@ -44,7 +44,7 @@ function coreClient(sim: Simulator, opts: Partial<CoreOptions> = {}): CoreClient
     logger: captureLogger().logger,
     ...opts,
   });
-  extra.push(() => c.disconnect());
+  extra.push(() => c.disconnect({ timeoutMs: 0 }));
   return c;
 }
 
@@ -176,7 +176,7 @@ test('apps.connections.open at a refused port: network_error per attempt; start(
     logger,
     backoff: { initialMs: 10, maxMs: 50 },
   });
-  extra.push(() => client.disconnect());
+  extra.push(() => client.disconnect({ timeoutMs: 0 }));
   const { errors, reconnecting } = watch(client);
   const started = client.start();
   await until(() => errors.length >= 3, 'three failed attempts');

@@ -63,7 +63,9 @@ export async function harness(simOpts: SimulatorOptions = {}): Promise<Harness> 
       return c;
     },
     async cleanup() {
-      await Promise.all(clients.map((c) => c.disconnect()));
+      // Teardown, not a test of shutdown: no drain (test/shutdown.test.ts covers it), so a handler that never
+      // acked does not hold every test for drainTimeoutMs.
+      await Promise.all(clients.map((c) => c.disconnect({ timeoutMs: 0 })));
       await sim.close();
     },
   };
