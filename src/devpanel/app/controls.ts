@@ -172,6 +172,8 @@ export function mountSimulator(opts: {
       fb('fault-refresh-now', 'Refresh now', 'refresh_requested without a warning', () => void fault('refresh', { warning: false })),
       fb('fault-drop', 'Drop', 'abrupt TCP close, no close frame', () => void fault('drop')),
       fb('fault-half-open', 'Half-open', 'socket stays open but goes silent', () => void fault('half_open')),
+      fb('fault-silent-death', 'Silent death', 'the path dies; Slack keeps routing into it until its ping gives up', () => void fault('silent_death')),
+      fb('fault-close', 'Close (1011)', 'a close frame with no disconnect frame first', () => void fault('close')),
       fb('fault-malformed', 'Malformed frame', 'send a frame that is not valid JSON', () => void fault('malformed')),
       fb('fault-link-disabled', 'Link disabled', 'link_disabled on every connection; new ones refused', () => void fault('link_disabled'), 'danger'),
       fb('fault-link-enabled', 'Re-enable link', 'accept connections again', () => void fault('link_enabled'))),

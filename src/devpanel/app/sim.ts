@@ -5,7 +5,7 @@ export type InjectKind =
   | 'message' | 'app_mention' | 'reaction_added' | 'slash_command' | 'block_actions' | 'view_submission'
   | 'view_closed' | 'shortcut' | 'block_suggestion';
 
-export type FaultName = 'refresh' | 'drop' | 'half_open' | 'link_disabled' | 'link_enabled' | 'malformed';
+export type FaultName = 'refresh' | 'drop' | 'half_open' | 'silent_death' | 'close' | 'link_disabled' | 'link_enabled' | 'malformed';
 
 export interface FeedRecord {
   event: string;
