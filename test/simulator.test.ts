@@ -724,3 +724,63 @@ describe('review: fidelity to Slack', () => {
     expect(f).toMatchObject({ type: 'interactive', accepts_response_payload: false, payload: { type: 'shortcut' } });
   });
 });
+
+describe('silentDeath (a network path that dies without a close frame)', () => {
+  it('writes nothing, reads nothing, keeps routing until the client\'s close reaches it', async () => {
+    const s = await sim({ ackTimeoutMs: 200, redeliveryDelaysMs: [0] });
+    const c = await TestClient.connect(s);
+    const id = s.connections()[0]!.id;
+    let pongs = 0;
+    c.ws.on('pong', () => pongs++);
+    s.silentDeath();
+    const info = s.connections()[0]!;
+    expect(info.state).toBe('live'); // Slack does not know
+    expect(typeof info.silentSince).toBe('number');
+    const before = c.frames.length;
+    const env = s.inject('slash_command');
+    expect(s.deliveries.map((d) => d.connectionId)).toEqual([id]); // recorded as sent there, and lost
+    c.ack(env.envelope_id); // never read
+    c.ws.ping();
+    await s.waitFor(() => s.missedDeadlines().length === 1);
+    expect(s.acks).toHaveLength(0);
+    expect(c.frames.length).toBe(before);
+    expect(pongs).toBe(0);
+    c.ws.terminate(); // the client's RST gets through (closeReaches defaults to true)
+    await s.waitFor(() => s.connections()[0]!.state === 'closed');
+    s.inject('message');
+    expect(s.state().queued).toBe(1); // no live connection: nothing more is routed into the dead path
+  });
+
+  it('with closeReaches false, routes into the dead path for routeForMs even after the client left', async () => {
+    const s = await sim({ ackTimeoutMs: 5000 });
+    const c = await TestClient.connect(s);
+    const res = await fetch(`${s.url}/_sim/fault`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ fault: 'silent_death', routeForMs: 300, closeReaches: false }),
+    });
+    expect((await res.json()).ok).toBe(true);
+    c.ws.terminate();
+    await c.closed;
+    await sleep(50);
+    expect(s.connections()[0]!.state).toBe('live');
+    s.inject('message');
+    expect(s.state().queued).toBe(0); // still routed into the dead path
+    await s.waitFor(() => s.connections()[0]!.state === 'closed');
+    s.inject('message');
+    expect(s.state().queued).toBe(1);
+    expect(s.deliveries).toHaveLength(1);
+  });
+
+  it('with two connections only the one named goes silent; the other keeps its traffic', async () => {
+    const s = await sim();
+    const a = await TestClient.connect(s);
+    const b = await TestClient.connect(s);
+    const [ca, cb] = s.connections();
+    s.silentDeath({ connectionId: cb!.id, routeForMs: 60_000 });
+    for (let i = 0; i < 20; i++) s.inject('message');
+    await a.frame(() => a.envelopes().length === s.deliveries.filter((d) => d.connectionId === ca!.id).length);
+    expect(b.envelopes()).toHaveLength(0);
+    expect(s.deliveries.some((d) => d.connectionId === cb!.id)).toBe(true); // Slack keeps routing there
+    expect(s.connections().find((c) => c.id === ca!.id)!.silentSince).toBeUndefined();
+  });
+});

@@ -86,6 +86,19 @@ export class Faults {
     }
   }
 
+  /**
+   * The path to one connection (default: a random live one) dies without a close frame; Slack keeps routing
+   * to it for routeForMs (default: its own pong timeout), or until the client's close reaches it (closeReaches).
+   */
+  silentDeath(opts: { connectionId?: string; routeForMs?: number; closeReaches?: boolean } = {}): void {
+    const picked = opts.connectionId === undefined ? this.link.randomLive() : this.link.targets(opts.connectionId)[0];
+    const conns = picked && picked.silentSince === undefined ? [picked] : [];
+    const routeForMs = opts.routeForMs ?? this.opts.pongTimeoutMs;
+    const closeReaches = opts.closeReaches ?? true;
+    this.fault('silent_death', conns, { routeForMs, closeReaches });
+    for (const conn of conns) this.link.silence(conn, routeForMs, closeReaches);
+  }
+
   sendRaw(frame: string | Uint8Array, opts: { connectionId?: string; binary?: boolean } = {}): void {
     const conns = this.link.targets(opts.connectionId);
     const binary = opts.binary ?? typeof frame !== 'string';

@@ -271,6 +271,12 @@ function applyFault(sim: Simulator, body: Record<string, unknown>): void {
       return sim.drop(target);
     case 'half_open':
       return sim.halfOpen(target);
+    case 'silent_death':
+      return sim.silentDeath({
+        ...target,
+        ...(typeof body['routeForMs'] === 'number' ? { routeForMs: body['routeForMs'] } : {}),
+        ...(typeof body['closeReaches'] === 'boolean' ? { closeReaches: body['closeReaches'] } : {}),
+      });
     case 'link_disabled':
       return sim.disableLink();
     case 'link_enabled':

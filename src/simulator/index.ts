@@ -111,6 +111,7 @@ class SimulatorImpl implements Simulator {
   enableLink(): void { this.faults.enableLink(); }
   drop(opts?: { connectionId?: string }): void { this.faults.drop(opts); }
   halfOpen(opts?: { connectionId?: string }): void { this.faults.halfOpen(opts); }
+  silentDeath(opts?: { connectionId?: string; routeForMs?: number; closeReaches?: boolean }): void { this.faults.silentDeath(opts); }
   failNextOpen(f: FailOpen, times = 1): void {
     this.gate.failNext(f, times);
     this.records.emit('fault', { fault: 'fail_next_open', ...f, times, at: Date.now() });

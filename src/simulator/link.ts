@@ -25,6 +25,10 @@ export class Conn {
   acked = 0;
   awaitingPong = false;
   pongTimer: NodeJS.Timeout | undefined;
+  /** Silent death (ms epoch): the path died without a close frame; Slack still routes here until routeForMs. */
+  silentSince: number | undefined;
+  /** A silent connection: the client's FIN/RST still reaches Slack (it stops routing here at once). */
+  closeReaches = true;
   readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -45,6 +49,7 @@ export class Conn {
     if (this.closedAt !== undefined) i.closedAt = this.closedAt;
     if (this.closeCode !== undefined) i.closeCode = this.closeCode;
     if (this.warned) i.warned = true;
+    if (this.silentSince !== undefined) i.silentSince = this.silentSince;
     return i;
   }
 }
@@ -96,13 +101,15 @@ export class Link {
     this.conns.set(conn.id, conn);
     this.pruneClosed();
     ws.on('message', (data, isBinary) => {
-      if (conn.state === 'half-open') return; // belt and braces: a half-open socket is also paused
+      // belt and braces: a half-open socket is also paused, and a silent one reads nothing
+      if (conn.state === 'half-open' || conn.silentSince !== undefined) return;
       this.hooks.onFrame(conn, data, isBinary);
     });
     ws.on('ping', (data) => {
-      if (conn.state !== 'half-open' && ws.readyState === WebSocket.OPEN) ws.pong(data);
+      if (conn.state !== 'half-open' && conn.silentSince === undefined && ws.readyState === WebSocket.OPEN) ws.pong(data);
     });
     ws.on('pong', () => {
+      if (conn.silentSince !== undefined) return;
       conn.awaitingPong = false;
       // clear this ping's deadline, or a stale one would fire while the next ping is in flight
       this.clearTimer(conn, conn.pongTimer);
@@ -111,6 +118,8 @@ export class Link {
     ws.on('error', (err) => this.opts.log(`link: ${conn.id} socket error: ${err.message}`));
     ws.on('close', (code) => {
       conn.closeCode = code;
+      // A fully dead path (closeReaches false): Slack never learns the client left; it routes here until routeForMs.
+      if (conn.silentSince !== undefined && !conn.closeReaches) return;
       this.markClosed(conn);
     });
     this.opts.log(`link: ${conn.id} opened`);
@@ -186,6 +195,7 @@ export class Link {
     if (!pingIntervalMs) return;
     const t = this.timers.every(pingIntervalMs, () => {
       if (conn.state === 'half-open' || conn.state === 'closed' || conn.ws.readyState !== WebSocket.OPEN) return;
+      if (conn.silentSince !== undefined) return;
       if (conn.awaitingPong) return; // the pong deadline timer is already running
       conn.awaitingPong = true;
       conn.ws.ping();
@@ -200,6 +210,8 @@ export class Link {
   }
 
   send(conn: Conn, frame: string | Uint8Array, binary = false): boolean {
+    // A silently dead path: Slack believes the frame went out (it is recorded as sent) and it is lost.
+    if (conn.silentSince !== undefined) return conn.state !== 'closed';
     if (conn.ws.readyState !== WebSocket.OPEN) return false;
     conn.ws.send(frame, { binary });
     return true;
@@ -228,6 +240,36 @@ export class Link {
     });
   }
 
+  /**
+   * Silent death: the network path dies without a close frame. Nothing written reaches the client (ws' own
+   * frames included), nothing the client sends is read (acks, pongs, close frames), no pings go out. Slack keeps
+   * routing here for routeForMs, or until the client's FIN/RST arrives when closeReaches; then it forgets the
+   * connection (its own close does not reach the client either: the socket is left as it is until the client or
+   * close() ends it).
+   */
+  silence(conn: Conn, routeForMs: number, closeReaches: boolean): void {
+    this.clearConnTimers(conn); // no pings, no pong deadline, no refresh
+    conn.awaitingPong = false;
+    conn.pongTimer = undefined;
+    conn.silentSince = Date.now();
+    conn.closeReaches = closeReaches;
+    const socket = conn.socket;
+    socket.write = ((...args: unknown[]) => {
+      const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+      if (cb) process.nextTick(cb);
+      return true;
+    }) as typeof socket.write;
+    // Read and discard: ws sees no frame, but the stream keeps flowing so the client's FIN/RST is still noticed.
+    socket.removeAllListeners('data');
+    socket.on('data', () => {});
+    socket.resume();
+    this.emitConn(conn, 'silent_death');
+    this.connTimer(conn, routeForMs, () => {
+      this.opts.log(`link: ${conn.id} silent for ${routeForMs} ms; Slack stops routing to it`);
+      this.markClosed(conn);
+    });
+  }
+
   clearConnTimers(conn: Conn): void {
     for (const t of conn.timers) this.timers.clear(t);
     conn.timers.clear();
@@ -242,7 +284,8 @@ export class Link {
   }
 
   private pruneClosed(): void {
-    const closed = [...this.conns.values()].filter((c) => c.state === 'closed');
+    // A silent connection Slack has forgotten may still hold its socket: kept until destroyAll() ends it.
+    const closed = [...this.conns.values()].filter((c) => c.state === 'closed' && (c.silentSince === undefined || c.socket.destroyed));
     for (const c of closed.slice(0, Math.max(0, closed.length - MAX_CLOSED_KEPT))) this.conns.delete(c.id);
   }
 

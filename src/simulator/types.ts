@@ -82,6 +82,7 @@ export interface ConnectionInfo {
   closeCode?: number; // addition: the code of the client's close frame (1005 none in it, 1006 no close frame)
   state: ConnectionState;
   warned?: boolean; // addition: a `warning` disconnect frame was sent (still live until refresh_requested)
+  silentSince?: number; // addition: epoch ms of a silentDeath() on it (state stays 'live' while Slack routes here)
   delivered: number;
   acked: number;
 }
@@ -155,6 +156,13 @@ export interface Simulator {
   enableLink(): void;
   drop(opts?: { connectionId?: string }): void;
   halfOpen(opts?: { connectionId?: string }): void;
+  /**
+   * Addition: the path to a connection (default: a random live one) dies without a close frame. The sim writes
+   * nothing to it (envelopes routed there are recorded as sent and lost), reads nothing from it, pings it no
+   * more, and keeps routing to it for routeForMs (default: pongTimeoutMs), or until the client's FIN/RST reaches
+   * it when closeReaches (default true).
+   */
+  silentDeath(opts?: { connectionId?: string; routeForMs?: number; closeReaches?: boolean }): void;
   failNextOpen(f: FailOpen, times?: number): void;
 
   connections(): ConnectionInfo[];
