@@ -19,7 +19,7 @@ import { DeadlineAckQueue } from './features/deadline.ts';
 import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
 import { HandlerQueue } from './features/handler-queue.ts';
 import { LiveConnection } from './features/liveness.ts';
-import { POOL_ROTATE_MS, SilenceWatch } from './features/silence.ts';
+import { watchSilence } from './features/silence.ts';
 
 export interface SocketModeOptions extends CoreOptions {
   /**
@@ -88,8 +88,8 @@ export class SocketModeClient extends CoreClient {
   /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed). */
   private readonly forgottenBeforeAck = new Map<string, string>();
   private readonly handlers: HandlerQueue | undefined;
-  /** A pool's watch for a member that went silent while its siblings receive (see features/silence.ts). */
-  private readonly silence: SilenceWatch | undefined;
+  /** A pool: counts envelopes per member to find one gone silent (features/silence.ts). */
+  private readonly silence: ((conn: Connection) => void) | undefined;
 
   constructor(opts: SocketModeOptions) {
     super(opts);
@@ -98,13 +98,13 @@ export class SocketModeClient extends CoreClient {
       throw new InvalidOptionsError('connections must be an integer from 1 to 10');
     }
     this.poolSize = n;
+    // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
+    // make-before-break through the rotation path (one at a time: the socket budget serializes replacements).
     if (n > 1) {
-      if (opts.rotateAfterMs === undefined) this.settings.rotateAfterMs = POOL_ROTATE_MS * n;
-      this.silence = new SilenceWatch(
-        (ms, fn) => this.later(ms, fn),
-        () => this.slots.flatMap((s) => (s.current?.state === 'live' && !s.current.draining && !s.current.dead ? [s.current] : [])),
-        (c, missed) => this.onSilent(c, missed),
-      );
+      this.silence = watchSilence((ms, fn) => this.later(ms, fn), () => this.slots, (c) => {
+        c.rotating = true;
+        this.replace(c, 'silent');
+      });
     }
     this.live = {
       pingIntervalMs: msOption(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
@@ -207,20 +207,8 @@ export class SocketModeClient extends CoreClient {
     this.ensure(slot);
   }
 
-  /**
-   * A member received nothing while its siblings received `missed` envelopes: presumed dead, replaced
-   * make-before-break (with connections: 10, closed first: budgetFull). One at a time.
-   */
-  private onSilent(conn: Connection, missed: number): void {
-    for (const s of this.slots) if (s.next || s.fetching) return;
-    for (const c of this.conns) if (c.dead) return;
-    this.logger.warn(`Connection ${conn.id}: nothing received while ${missed} envelopes came on other connections; presumed dead`);
-    conn.dead = true;
-    this.replace(conn, 'silent');
-  }
-
   protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
-    this.silence?.start();
+    this.silence?.(conn);
     if (ev.ghosts > 0) {
       this.logger.warn(
         `Slack counts ${ev.num_connections} connections for this app but this client holds ${ev.held}: ${ev.ghosts} ghost(s) ` +
@@ -278,7 +266,7 @@ export class SocketModeClient extends CoreClient {
   // ---------------------------------------------------------------- dedupe
 
   protected override onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
-    this.silence?.saw(conn);
+    this.silence?.(conn);
     const store = this.dedupe;
     if (!store) return this.admit(conn, parsed);
     const eventId = eventIdOf(parsed);
@@ -384,7 +372,6 @@ export class SocketModeClient extends CoreClient {
    * (queuedAckMs) stay queued: Slack will not send them again, so their handlers run as slots free up.
    */
   protected override stopping(): void {
-    this.silence?.stop();
     const handlers = this.handlers;
     if (!handlers) return;
     for (const parsed of handlers.dropUnacked()) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
