@@ -28,9 +28,15 @@ export interface SocketModeOptions extends CoreOptions {
    * and never more than Slack's cap of 10).
    */
   connections?: number;
-  /** Ping interval where the socket can ping (ws, Bun). Default 10000; 0 disables pinging. */
+  /**
+   * Where the socket can ping (ws, Bun): ping once nothing has been received for this long (a busy socket is never
+   * pinged: any frame is proof of life). Default 1000; 0 disables pinging.
+   */
   pingIntervalMs?: number;
-  /** Missing pong after this long = dead socket, replaced make-before-break. Default 5000. */
+  /**
+   * Nothing received (pong or any frame) this long after a ping = dead socket, replaced make-before-break; a
+   * stalled event loop gets a fresh window. Default 1000: a silently dead socket is replaced within ~2.1 s.
+   */
   pongTimeoutMs?: number;
   /** Warn when an envelope is not acked after this long (Slack's deadline is 3 s). Default 2500; 0 disables. */
   ackDeadlineWarnMs?: number;
@@ -107,8 +113,8 @@ export class SocketModeClient extends CoreClient {
       });
     }
     this.live = {
-      pingIntervalMs: msOption(opts.pingIntervalMs, 10_000, 'pingIntervalMs'),
-      pongTimeoutMs: msOption(opts.pongTimeoutMs, 5_000, 'pongTimeoutMs'),
+      pingIntervalMs: msOption(opts.pingIntervalMs, 1000, 'pingIntervalMs'),
+      pongTimeoutMs: msOption(opts.pongTimeoutMs, 1000, 'pongTimeoutMs'),
       coalesceWrites: opts.coalesceWrites !== false,
     };
     const pr = opts.proactiveRefresh ?? 0.85;

@@ -1,18 +1,22 @@
 // The full client's connection: what a socket beyond the standard interface allows (ws on Node, Bun), and binary
-// frames. Ping/pong liveness, so a half-open socket is noticed within pingIntervalMs + pongTimeoutMs (the pong
-// wait doubled once after an event loop stall) instead of at the next rotation (sockets without ping — Deno,
-// browsers, workerd, undici — keep the core's scheduled rotation);
-// on ws, acks written while one network read's frames are handled leave in one socket write instead of one
+// frames. Ping/pong liveness: a socket quiet for pingIntervalMs is pinged, and one that then receives nothing
+// (no pong, no frame) for pongTimeoutMs is presumed dead, so a silently dead socket is noticed within about
+// pingIntervalMs + pongTimeoutMs instead of at the next rotation (sockets without ping — Deno, browsers, workerd,
+// undici — keep the core's scheduled rotation). Any frame is proof of life, checked lazily (see Liveness in
+// ../ARCHITECTURE.md): no timer is touched per frame.
+// On ws, acks written while one network read's frames are handled leave in one socket write instead of one
 // syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
-import { detectMessageEmitter, detectPing, detectWriteBatch, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+import { detectMessageEmitter, detectPing, detectWriteBatch, terminate, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
 
 /** A pong deadline firing later than this means the event loop was stalled, not that the peer was silent. */
 const STALL_TOLERANCE_MS = 25;
+/** A missed deadline is judged only after one more turn of the event loop has read whatever already arrived. */
+const VERDICT_GRACE_MS = 50;
 
 export interface LivenessSettings {
-  /** 0 disables pinging (the socket is then rotated like one that cannot ping). */
+  /** Ping after this long without a frame; 0 disables pinging (the socket is then rotated like one that cannot ping). */
   pingIntervalMs: number;
   pongTimeoutMs: number;
   /** Cork the byte stream while one read's frames are handled, where it is reachable (ws). */
@@ -20,7 +24,7 @@ export interface LivenessSettings {
 }
 
 export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettings {
-  /** Pinged and no pong within pongTimeoutMs: the socket is presumed half-open. */
+  /** Pinged and nothing received (pong or frame) within pongTimeoutMs: the socket is presumed dead. */
   onDead(conn: Connection): void;
 }
 
@@ -31,6 +35,14 @@ export class LiveConnection extends Connection {
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
   private frameChain: Promise<void> | undefined;
   private unsubscribePong: (() => void) | undefined;
+  /** Date.now() of the ping awaiting proof of life; 0 while watching for quiet. */
+  private pingAt = 0;
+  /** When the liveness timer is due (to tell a late firing, i.e. a stalled event loop). */
+  private due = 0;
+  /** This ping's deadline already fired late once and got a fresh window. */
+  private extended = false;
+  /** The deadline passed with no proof; judged at the next check. */
+  private suspect = false;
   private readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
@@ -92,44 +104,62 @@ export class LiveConnection extends Connection {
     if (o.coalesceWrites) this.batch = detectWriteBatch(socket);
     this.ping = o.pingIntervalMs > 0 ? detectPing(socket) : null;
     if (!this.ping) return super.startLiveness();
-    this.unsubscribePong = this.ping.onPong(() => this.unschedule('pong'));
-    this.schedulePing();
+    this.unsubscribePong = this.ping.onPong(() => {
+      this.lastFrameAt = Date.now();
+    });
+    this.check(this.live.pingIntervalMs);
   }
 
-  private schedulePing(): void {
+  private check(ms: number): void {
+    this.due = Date.now() + ms;
+    this.timer('ping', ms, this.onCheck);
+  }
+
+  /**
+   * Lazy deadlines: frames only stamp lastFrameAt, and this timer, when it fires, works out from it what is due.
+   * Quiet for pingIntervalMs: ping. Then nothing received for pongTimeoutMs: dead — unless the deadline fired
+   * late (a stalled event loop could not read a pong that came meanwhile: the peer gets a fresh window with the
+   * loop running), and only after one more loop turn has read what already arrived (a stall that ended just
+   * before the deadline).
+   */
+  private readonly onCheck = (): void => {
     const o = this.live;
-    this.timer('ping', o.pingIntervalMs, () => {
-      if (this.state !== 'live' || this.dead || !this.ping) return;
+    if (this.state !== 'live' || this.dead || !this.ping) return;
+    const now = Date.now();
+    if (this.pingAt === 0 || this.lastFrameAt >= this.pingAt) {
+      this.pingAt = 0;
+      const quiet = now - this.lastFrameAt;
+      if (quiet < o.pingIntervalMs) return this.check(o.pingIntervalMs - quiet);
       try {
         this.ping.ping();
       } catch (e) {
         o.logger.debug(`Connection ${this.id}: ping failed`, e);
       }
-      if (!this.isScheduled('pong')) this.armPongDeadline(false);
-      this.schedulePing();
-    });
-  }
+      this.pingAt = now;
+      this.extended = this.suspect = false;
+      return this.check(o.pongTimeoutMs);
+    }
+    if (!this.extended && now - this.due > STALL_TOLERANCE_MS) {
+      o.logger.debug(`Connection ${this.id}: pong deadline fired ${now - this.due} ms late (event loop stalled); waiting once more`);
+      this.extended = true;
+      return this.check(o.pongTimeoutMs);
+    }
+    if (!this.suspect) {
+      this.suspect = true;
+      return this.check(VERDICT_GRACE_MS);
+    }
+    this.dead = true;
+    this.stopLiveness();
+    o.logger.warn(`Connection ${this.id}: nothing received within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
+    o.onDead(this);
+  };
 
-  /**
-   * No pong within pongTimeoutMs: dead. Unless the deadline fired late: the event loop was stalled (a long
-   * synchronous handler, CPU starvation) and could not read a pong that came meanwhile, so the peer gets one
-   * more pongTimeoutMs with the loop running before it is judged.
-   */
-  private armPongDeadline(extended: boolean): void {
-    const o = this.live;
-    const due = Date.now() + o.pongTimeoutMs;
-    this.timer('pong', o.pongTimeoutMs, () => {
-      if (this.state !== 'live') return;
-      if (!extended && Date.now() - due > STALL_TOLERANCE_MS) {
-        o.logger.debug(`Connection ${this.id}: pong deadline fired ${Date.now() - due} ms late (event loop stalled); waiting once more`);
-        return this.armPongDeadline(true);
-      }
-      this.dead = true;
-      this.unschedule('ping');
-      this.stopLiveness();
-      o.logger.warn(`Connection ${this.id}: no pong within ${o.pongTimeoutMs} ms; presumed dead`);
-      o.onDead(this);
-    });
+  override close(code?: number, reason?: string, cause?: string): ReturnType<Connection['close']> {
+    const closed = super.close(code, reason, cause);
+    // A dead socket cannot finish a close handshake: end it now, so Slack stops routing here as soon as our FIN
+    // or RST reaches it, not closeTimeoutMs later.
+    if (this.dead && this.socket) terminate(this.socket);
+    return closed;
   }
 
   protected override stopLiveness(): void {

@@ -11,6 +11,7 @@ const report =
         simUrl,
         runtime,
         createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, pingIntervalMs: 100, pongTimeoutMs: 300 }),
+        createDefaultClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
       })
     : await runConformance({
         simUrl,

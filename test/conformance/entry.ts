@@ -32,6 +32,7 @@ if (typeof g.WebSocket !== 'function') {
     runtime,
     // Fast pings so a half-open socket is found quickly; only runtimes whose socket can ping pass this.
     createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, pingIntervalMs: 100, pongTimeoutMs: 300 }),
+    createDefaultClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
   });
   console.log('CONFORMANCE ' + JSON.stringify(report));
 } else {
