@@ -19,6 +19,7 @@ import { startSimulator, type InjectKind, type Simulator } from '../src/simulato
 import { MalformedFrameError, SocketModeClient, type SlackEventArgs, type SocketModeOptions } from '../src/index.ts';
 import { captureLogger } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
+import { watchFalseAlarms } from './helpers/false-alarms.ts';
 
 const TOTAL = Number(process.env.CHAOS_ENVELOPES ?? 5000);
 const SEED = Number(process.env.CHAOS_SEED ?? (Date.now() % 2 ** 31));
@@ -137,6 +138,8 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
     backoff: { initialMs: 20, maxMs: 200, tooManyWebSocketsMs: 300 },
   });
   const c = client;
+  // Replacements that were not needed: a liveness verdict on a socket the simulator never made dead.
+  const alarms = watchFalseAlarms(c, s);
   const handled: Array<{ envelope_id: string; type: string; event_id?: string }> = [];
   const errors: string[] = [];
   let maxSockets = 0;
@@ -354,4 +357,5 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
   expect(maxSockets).toBeLessThanOrEqual(POOL + 1);
   // the excusal rule is not a blanket: most envelopes were neither excused nor redelivered
   expect(excusedLost).toBeLessThan(TOTAL / 20);
+  expect(alarms.unneeded(), diag({ verdicts: alarms.verdicts(), unneeded: alarms.unneeded() })).toEqual([]);
 }, 120_000);

@@ -22,6 +22,7 @@ import {
 } from '../src/core/schemas.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { captureLogger } from './helpers/client-harness.ts';
+import { watchFalseAlarms, type FalseAlarms } from './helpers/false-alarms.ts';
 import { until } from './helpers/wait.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? (Date.now() % 2 ** 31));
@@ -307,6 +308,7 @@ describe('fuzz: a live client through the simulator', () => {
   let client: SocketModeClient;
   const seen: SlackEventArgs[] = [];
   const errors: unknown[] = [];
+  let alarms: FalseAlarms;
 
   beforeAll(async () => {
     sim = await startSimulator();
@@ -325,6 +327,8 @@ describe('fuzz: a live client through the simulator', () => {
       return args.ack(args.type === 'slash_commands' ? { text: `echo ${String(body?.text)}` } : undefined);
     });
     client.on('error', (e) => void errors.push(e));
+    // Replacements that were not needed: a liveness verdict on a socket the simulator never made dead.
+    alarms = watchFalseAlarms(client, sim);
     await client.start();
   });
   afterAll(async () => {
@@ -380,5 +384,6 @@ describe('fuzz: a live client through the simulator', () => {
     expect(delivered).toBeGreaterThan(5);
     expect(client.connectionCount).toBe(1);
     expect(sim.badClientFrames).toBe(0);
+    expect(alarms.unneeded()).toEqual([]);
   });
 });

@@ -26,6 +26,8 @@ interface Done {
   errors: number;
   missed: number;
   leaked: number;
+  /** Liveness verdicts on sockets the simulator never made dead (test/helpers/false-alarms.ts). */
+  unneeded: string[];
 }
 
 async function run(env: Record<string, string>): Promise<{ points: Point[]; done: Done }> {
@@ -94,6 +96,7 @@ test('soak: 100k envelopes, heap and open handles flat after warm-up', async () 
   expect(done.acked).toBe(total);
   expect(done.missed).toBe(0);
   expect(done.errors).toBe(0);
+  expect(done.unneeded).toEqual([]);
   expect(points.length).toBe(total / 10_000);
 
   // Heap: flat once warm (the first 40% fills every bounded cache).

@@ -6,6 +6,7 @@
 import WebSocket from 'ws';
 import { startSimulator, type InjectKind } from '../../src/simulator/index.ts';
 import { MemoryDedupeStore, SocketModeClient, type SlackEventArgs, type SocketModeOptions } from '../../src/index.ts';
+import { watchFalseAlarms } from './false-alarms.ts';
 
 const TOTAL = Number(process.env.SOAK_ENVELOPES ?? 100_000);
 const CHECKPOINT = Number(process.env.SOAK_CHECKPOINT ?? 10_000);
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     // read as growth): the dedupe store's own bound is tested elsewhere; here it must simply stay bounded.
     dedupe: new MemoryDedupeStore({ maxEntries: 10_000 }),
   });
+  // Replacements that were not needed: a liveness verdict on a socket the simulator never made dead.
+  const alarms = watchFalseAlarms(client, sim);
   let handled = 0;
   let errors = 0;
   client.on('error', () => void errors++);
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
   }
   await client.disconnect();
   await sim.close();
-  out({ done: true, sent, handled, acked, errors, missed: sim.missedDeadlines().length, leaked: leaked.length });
+  out({ done: true, sent, handled, acked, errors, missed: sim.missedDeadlines().length, leaked: leaked.length, unneeded: alarms.unneeded() });
 }
 
 main().then(
