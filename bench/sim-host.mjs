@@ -264,7 +264,8 @@ serve({
    * after routeForMs), 'silent_dead_path' (the same, but the client's close never reaches Slack either: only routeForMs
    * ends the routing) or 'drop' (TCP destroyed, no close frame; the client sees the socket close).
    * Deaf time: fault -> the first hello the simulator sends on a connection opened after the fault (null if none within
-   * maxWaitMs); also fault -> the first ack received on such a connection. The flow goes on `postMs` after that, then
+   * maxWaitMs); also fault -> the first ack received on such a connection. The flow goes on until Slack routes nothing
+   * more to the faulted connection (victimRoutedMs), and `postMs` after that; then
    * every envelope gets its full 3 s window before the counts: slash commands failed (never acked in time: Slack does
    * not redeliver them), events late (missed their window; Slack redelivers those).
    */
@@ -292,6 +293,7 @@ serve({
     let firstAckMs = null;
     let victim;
     let liveAtFault = 0;
+    let victimRoutedMs = null;
     try {
       await sleep(preMs);
       const live = sim.connections().filter((c) => c.state === 'live');
@@ -307,6 +309,11 @@ serve({
       await sim.waitFor(() => replacement() !== undefined && ackOnNew() !== undefined, maxWaitMs).catch(() => {});
       if (replacement()) deafMs = replacement().helloAt - t0;
       if (ackOnNew()) firstAckMs = ackOnNew().receivedAt - t0;
+      // The run lasts until Slack routes nothing more into the dead path (a dead path whose close never reaches
+      // Slack takes its share until routeForMs): what is lost after the client recovered counts too.
+      const victimGone = () => sim.connections().find((c) => c.id === victim)?.state !== 'live';
+      await sim.waitFor(victimGone, maxWaitMs).catch(() => {});
+      victimRoutedMs = Date.now() - t0;
       await sleep(postMs);
     } finally {
       flowing = false;
@@ -327,6 +334,7 @@ serve({
       liveAtFault,
       deafMs,
       firstAckMs,
+      victimRoutedMs,
       recovered: deafMs !== null,
       injected,
       slashInjected: slashIds.length,

@@ -96,7 +96,7 @@ export function summarize(raw, bundle, clients) {
       if (!Number.isFinite(pool)) continue;
       // Keep the pair together: the row exists even when no single-connection client ran this fault.
       if (!rows.some((r) => r.key === key)) rows.push({ key, label, unit, better: 'lower', values: { raw: null, official: null, ours: null } });
-      rows.push({ key: `${key}_poolNoPing`, label: `    ours, connections: 2 without ping (Deno, browser, workerd)`, unit, better: 'lower', values: { raw: null, official: null, ours: round(pool, 3) } });
+      rows.push({ key: `${key}_poolNoPing`, label: pick === 'deafMs' ? '    ours, pool of 2 without ping (Deno, browser, workerd): fault → replacement\'s hello' : '    ours, pool of 2 without ping', unit, better: 'lower', values: { raw: null, official: null, ours: round(pool, 3) } });
     }
   }
   row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
