@@ -105,10 +105,10 @@ export class SocketModeClient extends CoreClient {
     }
     this.poolSize = n;
     // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
-    // make-before-break through the rotation path (one at a time: the socket budget serializes replacements).
+    // make-before-break (with connections: 10, closed first: budgetFull), and cut off at once when retired.
     if (n > 1) {
       this.silence = watchSilence((ms, fn) => this.later(ms, fn), () => this.slots, (c) => {
-        c.rotating = true;
+        c.dead = true;
         this.replace(c, 'silent');
       });
     }

@@ -35,10 +35,11 @@ export function watchSilence(
     due = d;
     later(TICK_MS, () => {
       const now = Date.now();
-      const live = slots().filter((s) => s.current?.state === 'live' && !s.current.draining);
-      if (now - d > LATE_MS || !live[1]) return;
-      for (const { current: c } of live) {
-        if (now - c!.lastFrameAt >= SILENT_MS && seen - at[c!.slot]! > PER_MEMBER * live.length) return onSilent(c!);
+      const pool = slots();
+      // Only a whole pool is judged: none missing or being replaced (so suspects go one at a time).
+      if (now - d > LATE_MS || pool.some((s) => s.current?.state !== 'live' || s.current.draining || s.current.dead)) return;
+      for (const { current: c } of pool) {
+        if (now - c!.lastFrameAt >= SILENT_MS && seen - at[c!.slot]! > PER_MEMBER * pool.length) return onSilent(c!);
       }
     });
   };
