@@ -103,3 +103,36 @@ for (const [n, count, everyMs, routing] of [
     expect(sim.openCalls).toBe(opens);
   }, 30_000);
 }
+
+// A stalled event loop can hand one socket's buffered frames to the client before another's are read: that must not
+// look like a silent member. Handlers here block the loop for 1 s, every 40th envelope, through bursts and a flow.
+test('no-ping pool of 2 whose handlers block the event loop for 1 s: no rotation', async () => {
+  h = await harness({ pingIntervalMs: 0 });
+  const client = h.client({ connections: 2, pingIntervalMs: 0 });
+  const reconnects: ReconnectingEvent[] = [];
+  client.on('reconnecting', (e) => void reconnects.push(e));
+  let n = 0;
+  client.on('slack_event', ({ ack }) => {
+    ack();
+    if (++n % 40 === 0) {
+      const until = Date.now() + 1000;
+      while (Date.now() < until) {
+        // blocking on purpose
+      }
+    }
+  });
+  await client.start();
+  await until(() => client.connectionCount === 2 && liveIds(h!).length === 2, 'pool full');
+  const opens = h.sim.openCalls;
+  // Bursts (injected in one synchronous run, so they wait in both sockets' buffers) and a paced flow.
+  const ids: string[] = [];
+  for (let b = 0; b < 4; b++) {
+    for (let i = 0; i < 100; i++) ids.push(h.sim.inject(i % 10 === 9 ? 'slash_command' : 'message').envelope_id);
+    ids.push(...(await flow(25, 20)));
+  }
+  await delay(1000);
+  for (const id of ids) await h.sim.waitForAck(id, 20_000);
+  expect(n).toBeGreaterThanOrEqual(500);
+  expect(reconnects).toEqual([]);
+  expect(h.sim.openCalls).toBe(opens);
+}, 60_000);
