@@ -44,11 +44,24 @@ function watch(client: SocketModeClient): Watch {
 }
 
 /**
+ * Routing that splits both all envelopes and the slash commands (every 10th) evenly over two connections, so
+ * how many fail depends on the client, not on the dice: the k-th routing picks (k + ⌊k/10⌋) mod 2.
+ */
+function evenRouting(): () => number {
+  let k = 0;
+  return () => {
+    const pick = (k + Math.floor(k / 10)) % 2;
+    k++;
+    return pick === 0 ? 0.25 : 0.75;
+  };
+}
+
+/**
  * 50 envelopes/s (a slash command every 10th) for a while, a silent death of one live connection, traffic on
  * until the replacement is live and a little longer, then the ack windows run out. Returns what failed.
  */
 async function silentDeathRun(connections: number) {
-  h = await harness({ ackTimeoutMs: 3000 });
+  h = await harness({ ackTimeoutMs: 3000, random: evenRouting() });
   const sim = h.sim;
   const client = h.client({ connections });
   const w = watch(client);

@@ -139,7 +139,7 @@ describe('the core client on every runtime', () => {
 describe('ping-based liveness where the socket can ping', () => {
   it('Node 20 + ws: a half-open socket is found by a missing pong and replaced', async () => {
     const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
-    expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']), 'node-ws', 4);
+    expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']), 'node-ws', 5);
   });
 
   it('Node with a global WebSocket (as on Node 22+, via --experimental-websocket): the node entry still uses ws and pings', async () => {
@@ -154,7 +154,7 @@ describe('ping-based liveness where the socket can ping', () => {
   it("Bun: the same, with Bun's own ping()", async () => {
     const report = await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun', 'liveness']);
     console.log(`bun silent death: ${report.checks.find((c) => c.name.startsWith('silently dead'))?.detail}`);
-    expectConformant(report, 'bun', 4);
+    expectConformant(report, 'bun', 5);
   });
 });
 

@@ -54,6 +54,9 @@ async function silentDeath(client: SocketModeClient, sim: (path: string, body?: 
   try {
     const hello = await client.start();
     const first = hello.connection_id;
+    // Idle first: a quiet, healthy socket is pinged (after 1 s without a frame) and must pong in time.
+    await new Promise((r) => setTimeout(r, 2500));
+    checks.push({ name: 'an idle healthy socket is not replaced', ok: events.length === 1, detail: events.join(', ') });
     let stop = false;
     const feed = (async () => {
       for (let i = 0; i < 1000 && !stop; i++) {
