@@ -171,4 +171,19 @@ describe('silence in a pool where the socket cannot ping', () => {
     console.log(`deno silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
     expectConformant(report, 'deno', 4);
   }, 90_000);
+
+  it('workerd (inside a Durable Object): the same', async () => {
+    const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
+    const mf = new Miniflare({ modules: true, scriptPath: file, compatibilityDate: '2026-04-01', durableObjects: { CONFORMANCE: 'ConformanceObject' } });
+    try {
+      const res = await mf.dispatchFetch(
+        `http://conformance.local/run?scenario=silence&sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,
+      );
+      const report = (await res.json()) as Report;
+      console.log(`workerd silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
+      expectConformant(report, 'workerd', 4);
+    } finally {
+      await mf.dispose();
+    }
+  }, 90_000);
 });
