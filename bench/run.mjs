@@ -6,7 +6,7 @@
 //   bench/clients/*.mjs throughput: one child per client, all alive for the whole measure, taking turns (one burst
 //                       at a time, so only one client works at any moment); every other measure: one child per
 //                       client and measure, run one after another
-// Flags: --quick (1 rep, 2 throughput rounds, smaller counts), --only=bundle,throughput,refresh,memory,
+// Flags: --quick (1 rep, 2 throughput rounds, smaller counts), --only=bundle,throughput,refresh,memory,faults,
 //        --clients=ours,raw, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const only = new Set((flag('only') ?? 'bundle,throughput,refresh,memory').split(','));
+const only = new Set((flag('only') ?? 'bundle,throughput,refresh,memory,faults').split(','));
 const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
 
 const cfg = {
@@ -35,10 +35,27 @@ const cfg = {
     latencyN: quick ? 100 : 300, latencyIntervalMs: 4,
   },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
+  // Faults nobody announces, one run each (a fault's deaf time is seconds, not noise-sized): 50 envelopes/s, a slash
+  // command every 10th. Which client takes which fault: see FAULT_PLAN.
+  faults: { ratePerSec: 50, slashEvery: 10, preMs: 300, postMs: 200, maxWaitMs: 20_000, live: { 'ours-pool-noping': 2 } },
   memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000, warmupEnvelopes: 100_000 },
 };
 for (const k of ['refresh', 'memory']) cfg[k].reps = cfg.reps;
 cfg.throughput.latencyReps = cfg.reps;
+// raw has no ping: it never notices a silent death, so it takes only the drop. official notices a silent death
+// only after Slack has given up on the path (~12 s vs 10 s), so whether our close reaches Slack changes nothing
+// for it: it skips silent_dead_path (~17 s a run). The pool without ping has nothing new to show on a drop (the socket
+// closes).
+// --quick: a smoke run (every client, ~25 s): official takes only the drop.
+const FAULT_PLAN = {
+  raw: ['drop'],
+  official: quick ? ['drop'] : ['silent', 'drop'],
+  ours: quick ? ['silent', 'drop'] : ['silent', 'silent_dead_path', 'drop'],
+  // A standard WebSocket cannot reset a socket, so where there is no ping our close of a dead member never reaches
+  // Slack: silent_dead_path is what Deno, browsers and workerd get (ws, used here, could reset it: --quick only).
+  'ours-pool-noping': quick ? ['silent'] : ['silent_dead_path'],
+};
+cfg.faults.plan = FAULT_PLAN;
 // Transparency: ours without write coalescing (raw and official write one ack per syscall), throughput only.
 const THROUGHPUT_CLIENTS = CLIENTS.includes('ours') ? [...CLIENTS, 'ours-uncoalesced'] : CLIENTS;
 
@@ -51,7 +68,7 @@ await sim.ready;
 const processes = [];
 // throughput: per client, its runs in round order (what the medians are taken of); throughputRounds: the same
 // runs by round, with the order of each round (what the per-round ratios are taken of).
-const raw = { throughput: {}, throughputRounds: [], throughputWarmup: {}, latency: {}, refresh: {}, memory: {} };
+const raw = { throughput: {}, throughputRounds: [], throughputWarmup: {}, latency: {}, refresh: {}, memory: {}, faults: {} };
 let bundle;
 
 // A measure that fails for one client is recorded (errors[]) and the run goes on.
@@ -98,6 +115,14 @@ try {
     log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
     raw.refresh[name] = await attempt('refresh', name, () => measures.refresh(sim, name, cfg.refresh, processes));
   }
+  // ours-pool-noping: our client where the socket cannot ping (a pool of 2 finds a dead member by silence).
+  for (const name of CLIENTS.includes('ours') ? [...CLIENTS, 'ours-pool-noping'] : CLIENTS) {
+    if (!only.has('faults')) break;
+    const f = cfg.faults;
+    const kinds = FAULT_PLAN[name] ?? ['silent', 'drop'];
+    log(`${name}: faults (${kinds.join(', ')}; ${f.ratePerSec} envelopes/s, a slash command every ${f.slashEvery}th)`);
+    raw.faults[name] = await attempt('faults', name, () => measures.faults(sim, name, kinds, f, processes));
+  }
   for (const name of CLIENTS) {
     if (!only.has('memory')) break;
     log(`${name}: memory (${cfg.memory.idleClients} idle clients; ${cfg.memory.growthEnvelopes} envelopes)`);
@@ -124,6 +149,7 @@ const meta = {
     'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock. "Never acked": envelopes with no ack for any attempt (an event counts as acked if a redelivery of it was). The simulator holds an envelope issued while no connection is live only until its ack window (3 s from issue) ends; then Slack has given up on it: it is recorded as missed and never sent stale, and only events_api is redelivered (at once, as a new attempt). So a client offline for longer than 3 s loses the slash commands and interactions issued early in the gap for good: "of them never delivered" counts those (runs: unackedNeverDelivered, unackedByType, missedInQueue); the rest were sent and no ack came back (e.g. lost with a closing socket). @slack/socket-mode 3.1.0 with default options closes its socket on the `warning` disconnect message and reconnects clientPingTimeout (5 s) later, so each refresh leaves it ~5 s without a live connection: its ~2 s beyond the window, at 100 envelopes/s with 4 kinds rotating, is ~50 slash commands and ~50 block_actions lost per refresh (events are redelivered and acked). That is the client, not the harness: clientErrors (its \'error\' events and rejected acks) is reported with every refresh run.',
     `Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client. Growth: one client takes ${cfg.memory.warmupEnvelopes} envelopes first, enough for bounded caches to reach their bound (ours: its dedupe store, 50,000 keys by default); what that leaves held, against the connected idle client, is reported as "held after the warm-up"; growth is then measured over ${cfg.memory.growthEnvelopes} more envelopes per repetition (a leak shows there).`,
+    `Faults: one run per client and fault, single connection (ours-pool-noping: a pool of 2), envelopes at ${cfg.faults.ratePerSec}/s with a slash command every ${cfg.faults.slashEvery}th. silent = sim.silentDeath (no close frame; Slack keeps routing into the dead path until the client's close reaches it, or its own ping gives up after 10 s), silent_dead_path = the same with closeReaches: false (only Slack's 10 s ends the routing), drop = TCP destroyed without a close frame. Deaf = fault -> the simulator sends hello on a connection opened after it ("—": none within ${cfg.faults.maxWaitMs / 1000} s); first ack = fault -> first ack on such a connection. The flow runs until Slack routes nothing more into the faulted connection (victimRoutedMs). Slash commands failed = never acked within 3 s (Slack does not redeliver them); events late = missed their window (Slack redelivers). Which client took which fault (config.faults.plan): raw has no ping and never notices a silent death, so it takes only the drop; official notices a silent death after Slack has given up on the path anyway, so silent_dead_path would repeat its silent figure${quick ? '; --quick: official takes only the drop' : ''}.`,
     'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
   ],
   processes: {
@@ -137,6 +163,7 @@ const meta = {
     official: '@slack/socket-mode 3.1.0 (undici WebSocket), default options',
     ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
     'ours-uncoalesced': 'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
+    'ours-pool-noping': 'ours with connections: 2 and pingIntervalMs: 0 (faults only): how a pool fares where the socket cannot ping (Deno, browsers, workerd, undici)',
   },
 };
 

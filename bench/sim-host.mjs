@@ -257,6 +257,94 @@ serve({
     };
   },
 
+  /**
+   * One fault nobody announces, under load: envelopes flow at `ratePerSec` (a slash command every `slashEvery`-th,
+   * events otherwise); after `preMs` the fault hits one live connection: 'silent' (sim.silentDeath: the path dies
+   * without a close frame, Slack keeps routing there until the client's close reaches it or its own ping gives up
+   * after routeForMs), 'silent_dead_path' (the same, but the client's close never reaches Slack either: only routeForMs
+   * ends the routing) or 'drop' (TCP destroyed, no close frame; the client sees the socket close).
+   * Deaf time: fault -> the first hello the simulator sends on a connection opened after the fault (null if none within
+   * maxWaitMs); also fault -> the first ack received on such a connection. The flow goes on until Slack routes nothing
+   * more to the faulted connection (victimRoutedMs), and `postMs` after that; then
+   * every envelope gets its full 3 s window before the counts: slash commands failed (never acked in time: Slack does
+   * not redeliver them), events late (missed their window; Slack redelivers those).
+   */
+  async faultRun({ name, fault, live: expectLive = 1, ratePerSec = 50, slashEvery = 10, preMs = 1000, postMs = 500, maxWaitMs = 20_000, routeForMs }) {
+    const h = get(name);
+    const { sim } = h;
+    await h.waitLive(expectLive, 20_000);
+    await sleep(300);
+    sim.resetStats();
+    h.resetCounters();
+    const injectedAt = new Map(); // envelope_id -> { t (epoch ms), type }
+    let flowing = true;
+    let injected = 0;
+    const everyMs = 1000 / ratePerSec;
+    const flow = (async () => {
+      const start = performance.now();
+      while (flowing) {
+        const env = sim.inject(injected % slashEvery === slashEvery - 1 ? 'slash_command' : 'message');
+        injectedAt.set(env.envelope_id, { t: Date.now(), type: env.type });
+        injected++;
+        await sleep(Math.max(0, start + injected * everyMs - performance.now()));
+      }
+    })();
+    let deafMs = null;
+    let firstAckMs = null;
+    let victim;
+    let liveAtFault = 0;
+    let victimRoutedMs = null;
+    try {
+      await sleep(preMs);
+      const live = sim.connections().filter((c) => c.state === 'live');
+      liveAtFault = live.length;
+      victim = live[0]?.id;
+      if (!victim) throw new Error('no live connection to fault');
+      const before = new Set(sim.connections().map((c) => c.id));
+      const t0 = Date.now();
+      if (fault === 'drop') sim.drop({ connectionId: victim });
+      else sim.silentDeath({ connectionId: victim, closeReaches: fault === 'silent', ...(routeForMs ? { routeForMs } : {}) });
+      const replacement = () => sim.connections().find((c) => !before.has(c.id) && c.helloAt !== undefined && c.helloAt >= t0);
+      const ackOnNew = () => sim.acks.find((a) => !before.has(a.connectionId) && a.receivedAt >= t0);
+      await sim.waitFor(() => replacement() !== undefined && ackOnNew() !== undefined, maxWaitMs).catch(() => {});
+      if (replacement()) deafMs = replacement().helloAt - t0;
+      if (ackOnNew()) firstAckMs = ackOnNew().receivedAt - t0;
+      // The run lasts until Slack routes nothing more into the dead path (a dead path whose close never reaches
+      // Slack takes its share until routeForMs): what is lost after the client recovered counts too.
+      const victimGone = () => sim.connections().find((c) => c.id === victim)?.state !== 'live';
+      await sim.waitFor(victimGone, maxWaitMs).catch(() => {});
+      victimRoutedMs = Date.now() - t0;
+      await sleep(postMs);
+    } finally {
+      flowing = false;
+      await flow;
+    }
+    // Every envelope gets its whole ack window (from issue) before it is counted.
+    const ids = [...injectedAt.keys()];
+    const acked = new Set();
+    for (const a of sim.acks) if (!a.duplicate) acked.add(a.envelope_id);
+    await sim.waitFor(() => { for (const a of sim.acks) acked.add(a.envelope_id); return ids.every((id) => acked.has(id)); }, 3200).catch(() => {});
+    const missed = sim.missedDeadlines();
+    const slashIds = ids.filter((id) => injectedAt.get(id).type === 'slash_commands');
+    const lateAck = new Map(sim.acks.filter((a) => !a.duplicate && a.late).map((a) => [a.envelope_id, true]));
+    const failed = (id) => !acked.has(id) || lateAck.has(id);
+    return {
+      fault,
+      victim,
+      liveAtFault,
+      deafMs,
+      firstAckMs,
+      victimRoutedMs,
+      recovered: deafMs !== null,
+      injected,
+      slashInjected: slashIds.length,
+      slashFailed: slashIds.filter(failed).length,
+      eventsLate: missed.filter((m) => m.type === 'events_api').length,
+      missedDeadlines: missed.length,
+      openCalls: sim.openCalls,
+    };
+  },
+
   /** For the heap-growth run: `total` envelopes in batches of `batch`, each batch fully acked first. */
   async batches({ name, total, batch, timeoutMs = 60_000 }) {
     const h = get(name);

@@ -19,6 +19,7 @@ import { DeadlineAckQueue } from './features/deadline.ts';
 import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
 import { HandlerQueue } from './features/handler-queue.ts';
 import { LiveConnection } from './features/liveness.ts';
+import { watchSilence } from './features/silence.ts';
 
 export interface SocketModeOptions extends CoreOptions {
   /**
@@ -93,6 +94,8 @@ export class SocketModeClient extends CoreClient {
   /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed). */
   private readonly forgottenBeforeAck = new Map<string, string>();
   private readonly handlers: HandlerQueue | undefined;
+  /** A pool: counts envelopes per member to find one gone silent (features/silence.ts). */
+  private readonly silence: ((conn: Connection) => void) | undefined;
 
   constructor(opts: SocketModeOptions) {
     super(opts);
@@ -101,6 +104,14 @@ export class SocketModeClient extends CoreClient {
       throw new InvalidOptionsError('connections must be an integer from 1 to 10');
     }
     this.poolSize = n;
+    // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
+    // make-before-break (with connections: 10, closed first: budgetFull), and cut off at once when retired.
+    if (n > 1) {
+      this.silence = watchSilence((ms, fn) => this.later(ms, fn), () => this.slots, (c) => {
+        c.dead = true;
+        this.replace(c, 'silent');
+      });
+    }
     this.live = {
       pingIntervalMs: msOption(opts.pingIntervalMs, 1000, 'pingIntervalMs'),
       pongTimeoutMs: msOption(opts.pongTimeoutMs, 1000, 'pongTimeoutMs'),
@@ -203,6 +214,7 @@ export class SocketModeClient extends CoreClient {
   }
 
   protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
+    this.silence?.(conn);
     if (ev.ghosts > 0) {
       this.logger.warn(
         `Slack counts ${ev.num_connections} connections for this app but this client holds ${ev.held}: ${ev.ghosts} ghost(s) ` +
@@ -260,6 +272,7 @@ export class SocketModeClient extends CoreClient {
   // ---------------------------------------------------------------- dedupe
 
   protected override onEnvelope(conn: Connection, parsed: EnvelopeFrame): void {
+    this.silence?.(conn);
     const store = this.dedupe;
     if (!store) return this.admit(conn, parsed);
     const eventId = eventIdOf(parsed);

@@ -106,3 +106,33 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
   expect(svg).toContain('Throughput per client CPU-second');
   expect(svg).toContain('median of per-round ratios');
 }, 200_000);
+
+test('bench --quick --only=faults: deaf time and slash commands failed after a silent death and a drop, for every client', async () => {
+  const dir = join(out, 'faults');
+  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=faults', `--out=${dir}`], { cwd: root, timeout: 150_000 });
+  const result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  expect(result.errors).toEqual([]);
+  const plan: Record<string, string[]> = result.meta.config.faults.plan;
+  expect(Object.keys(plan).sort()).toEqual(['official', 'ours', 'ours-pool-noping', 'raw']);
+  // Every client ran every fault of its plan, recovered (a hello on a new connection), and counted what failed.
+  for (const [client, kinds] of Object.entries(plan)) {
+    expect(kinds.length, client).toBeGreaterThan(0);
+    for (const kind of kinds) {
+      const run = result.runs.faults[client][kind];
+      expect(run, `${client} ${kind}`).toMatchObject({ fault: kind, recovered: true });
+      expect(run.deafMs, `${client} ${kind}`).toBeGreaterThanOrEqual(0);
+      expect(run.firstAckMs, `${client} ${kind}`).toBeGreaterThanOrEqual(run.deafMs);
+      expect(run.slashInjected, `${client} ${kind}`).toBeGreaterThan(0);
+      expect(run.slashFailed, `${client} ${kind}`).toBeGreaterThanOrEqual(0);
+    }
+  }
+  expect(plan.ours).toContain('silent');
+  for (const client of ['raw', 'official', 'ours']) expect(plan[client]).toContain('drop');
+  // The summary reports the runs as they are.
+  const row = (key: string) => result.summary.rows.find((r: { key: string }) => r.key === key);
+  for (const client of ['raw', 'official', 'ours']) expect(row('fault_drop_deafMs').values[client]).toBe(result.runs.faults[client].drop.deafMs);
+  expect(row('fault_silent_deafMs').values.ours).toBe(result.runs.faults.ours.silent.deafMs);
+  for (const kind of plan['ours-pool-noping']) {
+    expect(row(`fault_${kind}_slashFailed_poolNoPing`).values.ours).toBe(result.runs.faults['ours-pool-noping'][kind].slashFailed);
+  }
+}, 180_000);

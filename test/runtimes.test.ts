@@ -157,3 +157,33 @@ describe('ping-based liveness where the socket can ping', () => {
     expectConformant(report, 'bun', 5);
   });
 });
+
+describe('silence in a pool where the socket cannot ping', () => {
+  it("Node's global WebSocket (--experimental-websocket): a silently dead member of a pool of 2 is replaced", async () => {
+    const file = await bundle('test/conformance/entry.ts', 'node-global', 'browser');
+    const report = await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-global', 'silence']);
+    console.log(`node-global silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
+    expectConformant(report, 'node-global', 4);
+  }, 90_000);
+
+  it('Deno: the same', async () => {
+    const report = await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno', 'silence']);
+    console.log(`deno silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
+    expectConformant(report, 'deno', 4);
+  }, 90_000);
+
+  it('workerd (inside a Durable Object): the same', async () => {
+    const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
+    const mf = new Miniflare({ modules: true, scriptPath: file, compatibilityDate: '2026-04-01', durableObjects: { CONFORMANCE: 'ConformanceObject' } });
+    try {
+      const res = await mf.dispatchFetch(
+        `http://conformance.local/run?scenario=silence&sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,
+      );
+      const report = (await res.json()) as Report;
+      console.log(`workerd silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
+      expectConformant(report, 'workerd', 4);
+    } finally {
+      await mf.dispose();
+    }
+  }, 90_000);
+});

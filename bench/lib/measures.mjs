@@ -227,3 +227,21 @@ export async function memory(sim, name, cfg, processes) {
   }, processes, 'memory:growth');
   return { idle, growth };
 }
+
+/**
+ * Faults nobody announces (sim-host faultRun): for each fault kind in `kinds`, a fresh simulator and client process,
+ * envelopes flowing, one connection faulted; deaf time and what failed meanwhile. Returns { [kind]: run }.
+ */
+export async function faults(sim, name, kinds, cfg, processes) {
+  const out = {};
+  for (const fault of kinds) {
+    const { apiUrl, appToken } = await sim.call('start', { options: { ...BASE_SIM, ackTimeoutMs: 3000 } });
+    out[fault] = await withClient(name, async (c) => {
+      await c.call('connect', { apiUrl, appToken });
+      const r = await sim.call('faultRun', { fault, live: cfg.live?.[name] ?? 1, ratePerSec: cfg.ratePerSec, slashEvery: cfg.slashEvery, preMs: cfg.preMs, postMs: cfg.postMs, maxWaitMs: cfg.maxWaitMs }, undefined, cfg.maxWaitMs + 30_000);
+      const { errors, errorSamples } = await c.call('handledCount');
+      return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
+    }, processes, `faults:${fault}`);
+  }
+  return out;
+}

@@ -2,6 +2,13 @@
 // (reported, never asserted: these are noisy 2-core machines).
 import { median, ratio, round } from './stats.mjs';
 
+/** Fault kinds of the faults measure, in report order. */
+export const FAULT_KINDS = {
+  silent: 'a silent death',
+  silent_dead_path: 'a silent death whose close never reaches Slack',
+  drop: 'a drop (TCP reset, no close frame)',
+};
+
 const med = (runs, pick) => (runs?.length ? median(runs.map(pick)) : NaN);
 
 /**
@@ -74,6 +81,24 @@ export function summarize(raw, bundle, clients) {
   row('unacked', 'Refresh: envelopes never acked', 'count', 'lower', (c) => med(R[c], (r) => r.unacked));
   // Why: most never reached the client (queued while it had no live connection until Slack gave up on them).
   row('unackedNeverDelivered', '  of them never delivered (queued, no live connection, window ended)', 'count', 'lower', (c) => med(R[c], (r) => r.unackedNeverDelivered));
+  // Faults nobody announces: one run per client and fault (bench/sim-host.mjs faultRun); ours-pool-noping is ours
+  // where the socket cannot ping, in a pool of 2, reported under ours on a row of its own.
+  const F = raw.faults ?? {};
+  const fault = (c, kind, pick) => {
+    const v = F[c]?.[kind]?.[pick];
+    return typeof v === 'number' ? v : NaN;
+  };
+  for (const [kind, what] of Object.entries(FAULT_KINDS)) {
+    for (const [pick, label, unit] of [['deafMs', `Faults: deaf after ${what} (fault → hello on a new connection)`, 'ms'], ['slashFailed', '  slash commands failed meanwhile (50 env/s, every 10th a slash)', 'count']]) {
+      const key = `fault_${kind}_${pick}`;
+      row(key, label, unit, 'lower', (c) => fault(c, kind, pick));
+      const pool = fault('ours-pool-noping', kind, pick);
+      if (!Number.isFinite(pool)) continue;
+      // Keep the pair together: the row exists even when no single-connection client ran this fault.
+      if (!rows.some((r) => r.key === key)) rows.push({ key, label, unit, better: 'lower', values: { raw: null, official: null, ours: null } });
+      rows.push({ key: `${key}_poolNoPing`, label: pick === 'deafMs' ? '    ours, pool of 2 without ping (Deno, browser, workerd): fault → replacement\'s hello' : '    ours, pool of 2 without ping', unit, better: 'lower', values: { raw: null, official: null, ours: round(pool, 3) } });
+    }
+  }
   row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
   const g = Object.values(M).find((m) => m?.growth?.reps?.length)?.growth;
   const n = (x) => (x ? x.toLocaleString('en-US') : '?');
@@ -105,6 +130,8 @@ export function summarize(raw, bundle, clients) {
   const nl = get('noLive'), ms = get('missedSlash');
   if (nl && Number.isFinite(nl.values.ours)) goal('ours: refresh no-live time', '0 ms', nl.values.ours, nl.values.ours === 0);
   if (ms && Number.isFinite(ms.values.ours)) goal('ours: refresh missed slash deadlines', '0', ms.values.ours, ms.values.ours === 0);
+  const deaf = get('fault_silent_deafMs');
+  if (deaf && Number.isFinite(deaf.values.ours)) goal('ours: deaf after a silent death, single connection', '<= 3000 ms', deaf.values.ours, deaf.values.ours <= 3000);
   for (const name of ['ours-core-browser', 'ours-core-workerd']) {
     if (bundle?.[name]?.ok) goal(`ours: ${name.slice(5)} bundle min+gzip`, '<= 6 KB', round(bundle[name].gzipBytes / 1024), bundle[name].gzipBytes <= 6 * 1024);
   }
@@ -123,6 +150,8 @@ const PANELS = [
   ['noLive', 'Refresh ×3: time with no live connection'],
   ['missedAll', 'Refresh ×3: envelopes missing the 3 s deadline (simulator)'],
   ['slashUserLate', 'Refresh ×3: slash commands acked > 3 s after inject'],
+  ['fault_silent_deafMs', 'Silent death: deaf time, single connection'],
+  ['fault_drop_deafMs', 'Drop (no close frame): deaf time, single connection'],
   ['idleHeap', 'Memory per idle client (heap + ArrayBuffers)'],
   ['heapRetained', null], // these two take their row's label: the envelope counts come from the run
   ['heapGrowth', null],

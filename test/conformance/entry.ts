@@ -1,10 +1,11 @@
 // Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket, no adapter.
-// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|core|no-net]
+// Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|silence|core|no-net]
 // (core: the conformance scenario with the core client, socket-mode-anywhere/core)
 import { SocketModeClient } from '../../src/index.ts';
 import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
 import { runLiveness } from './liveness.ts';
+import { runSilence } from './silence.ts';
 
 const g = globalThis as any;
 const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
@@ -35,6 +36,13 @@ if (typeof g.WebSocket !== 'function') {
     createDefaultClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
   });
   console.log('CONFORMANCE ' + JSON.stringify(report));
+} else if (which === 'silence') {
+  const report = await runSilence({ simUrl, runtime, createPool: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, connections: 2 }) });
+  console.log('CONFORMANCE ' + JSON.stringify(report));
+  // The dead path's TCP connection stays open (a standard WebSocket cannot reset it, and a dead path never answers
+  // our close): nothing of the client's is left, but the runtime would wait on that socket.
+  if (g.Deno) g.Deno.exit(0);
+  else g.process.exit(0);
 } else {
   const report = await runConformance({
     simUrl,

@@ -2,12 +2,18 @@
 import { SocketModeClient } from '../../src/index.ts';
 import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
+import { runSilence } from './silence.ts';
 
 export class ConformanceObject {
   async fetch(request: Request): Promise<Response> {
     const u = new URL(request.url);
     const simUrl = u.searchParams.get('sim')!;
     const appToken = u.searchParams.get('token')!;
+    // ?scenario=silence: a pool of 2 (no ping in workerd) finds a silently dead member (test/conformance/silence.ts)
+    if (u.searchParams.get('scenario') === 'silence') {
+      const pool = () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, connections: 2 });
+      return Response.json(await runSilence({ simUrl, runtime: 'workerd', createPool: pool }));
+    }
     const report = await runConformance({
       simUrl,
       runtime: 'workerd',

@@ -5,7 +5,7 @@ import type { SocketModeClient } from '../../src/index.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 
 /** 'reconnecting' reasons that are a liveness verdict (not an announced or observed close). */
-export const LIVENESS_REASONS: ReadonlySet<string> = new Set(['pong_timeout']);
+export const LIVENESS_REASONS: ReadonlySet<string> = new Set(['pong_timeout', 'silent']);
 const DEAD_MAKING_FAULTS = new Set(['half_open', 'silent_death', 'drop']);
 
 export interface FalseAlarms {
