@@ -108,6 +108,20 @@ describe('bundles through the exports map', () => {
     });
   }
 
+  // Bun and Deno resolve npm packages with the `node` condition too, and so does wrangler with nodejs_compat:
+  // the runtime-neutral entry must win there, which is why its conditions come before `node` in the map.
+  for (const [name, conditions] of [
+    ['bun', ['bun']],
+    ['deno', ['deno']],
+    ['workerd + nodejs_compat', ['workerd', 'worker', 'browser']],
+  ] as const) {
+    it(`${name} beside the node condition: the runtime-neutral entry`, async () => {
+      const { inputs } = await bundleFor([...conditions], 'node');
+      expect(inputs.some((i) => i.includes('dist/index.js'))).toBe(true);
+      expect(inputs.filter((i) => i.includes('dist/platform/') || /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
+    });
+  }
+
   it('node: the node entry brings isomorphic-ws for Node 20', async () => {
     const { inputs } = await bundleFor(['node'], 'node');
     expect(inputs.some((i) => i.includes('dist/platform/node.js'))).toBe(true);
