@@ -76,7 +76,7 @@ const LAYERS = [
   { name: 'layer-connection', label: '+ connection (socket, hello, close, rotation)', code: "export { parseText } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';" },
   { name: 'layer-acks', label: '+ ack queue', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js';" },
   // Without the loop itself: what the reconnect loop is built from. Together with the two lines below, these say
-  // what the core's 6 KB goal is up against (see the README's Benchmark section).
+  // what the core's 6 KB goal is up against (see bench/README.md, Goals).
   { name: 'layer-loop-parts', label: '+ apps.connections.open call, typed errors, redacting logger, backoff (all but the loop)', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js'; export { openConnectionUrl } from '../dist/core/web-api.js'; export { ConnectionError, DisconnectedError, HandlerError, InvalidOptionsError, InvalidTokenError, LinkDisabledError, NoWebSocketError } from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js'; export { Backoff } from '../dist/core/backoff.js'; export { default as mitt } from 'mitt';" },
   { name: 'layer-core', label: '= the core client (slots, make-before-break, reconnect loop, events, errors)', code: "export { SocketModeClient } from '../dist/core/client.js';" },
   { name: 'layer-client', label: '= the full client (+ dedupe, pings, coalescing, proactive refresh, handler bound, binary frames)', code: "export { SocketModeClient } from '../dist/client.js';" },
