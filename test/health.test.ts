@@ -152,7 +152,8 @@ describe('client.health()', () => {
 
   test('running with no live connection for longer than maxDownMs: not live (maxDownMs 0: at once)', async () => {
     h = await harness();
-    h.sim.disableLink();
+    // A transient fault the client keeps retrying (link_disabled would stop it: a fatal error, not this case).
+    h.sim.failNextOpen({ status: 500 }, 1000);
     const client = h.client();
     client.on('error', () => {});
     void client.start().catch(() => undefined);
