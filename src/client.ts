@@ -86,16 +86,16 @@ const OFFICIAL_OPTIONS: ReadonlyArray<[string, string]> = [
 const MAX_FORGOTTEN_BEFORE_ACK = 1000;
 
 export class SocketModeClient extends CoreClient {
-  private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
-  private readonly proactiveAt: number | false;
-  private readonly dedupe: DedupeStore | undefined;
+  declare private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
+  declare private readonly proactiveAt: number | false;
+  declare private readonly dedupe: DedupeStore | undefined;
   // The default store is asked without building a key string.
-  private readonly memoryDedupe: MemoryDedupeStore | undefined;
+  declare private readonly memoryDedupe: MemoryDedupeStore | undefined;
   /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed). */
   private readonly forgottenBeforeAck = new Map<string, string>();
-  private readonly handlers: HandlerQueue | undefined;
+  declare private readonly handlers: HandlerQueue | undefined;
   /** A pool: counts envelopes per member to find one gone silent (features/silence.ts). */
-  private readonly silence: ((conn: Connection) => void) | undefined;
+  declare private readonly silence: ((conn: Connection) => void) | undefined;
 
   constructor(opts: SocketModeOptions) {
     super(opts);
