@@ -216,10 +216,10 @@ export class SocketModeClient extends CoreClient {
   protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
     this.silence?.(conn);
     if (ev.ghosts > 0) {
+      // Stale sockets Slack has not dropped yet, or another process on this app.
       this.logger.warn(
-        `Slack counts ${ev.num_connections} connections for this app but this client holds ${ev.held}: ${ev.ghosts} ghost(s) ` +
-          `(stale sockets Slack has not dropped yet, or another process using this app). They take a share of envelopes ` +
-          `and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}.`,
+        `${ev.ghosts} ghost connection(s): Slack counts ${ev.num_connections}, this client holds ${ev.held} (stale, or another process); ` +
+          `they take envelopes and count toward Slack's cap of ${MAX_SLACK_CONNECTIONS}`,
       );
       this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
     }
