@@ -79,7 +79,7 @@ const PROACTIVE_STAGGER = 0.05;
 const OFFICIAL_OPTIONS: ReadonlyArray<[string, string]> = [
   ['clientOptions', 'use apiUrl (for slackApiUrl) and fetch'],
   ['clientPingTimeout', 'use pongTimeoutMs'],
-  ['serverPingTimeout', "Slack's pings are answered by the socket itself"],
+  ['serverPingTimeout', "the socket answers Slack's pings"],
   ['pingPongLoggingEnabled', "use logLevel: 'debug'"],
 ];
 /** Envelopes remembered (their handlers failed before any ack) in case another handler acks them later. */
