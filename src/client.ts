@@ -169,19 +169,15 @@ export class SocketModeClient extends CoreClient {
     for (const s of this.slots) if (!unusable(s)) this.ensure(s);
   }
 
-  protected override budgetFull(slot: Slot, c: Connection): void {
-    // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
-    if (c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
-    else this.breakRotation(slot, c);
-  }
-
   /**
    * With connections: 10 there is no room for a replacement while every slot holds its socket (Slack's cap), and
    * rotation is the only way a socket that cannot be pinged is ever found dead (half-open): it breaks before make,
    * one slot at a time, while every other slot is live. Rotation we start ourselves has that race anyway
    * (redeliveries are deduped). A socket Slack is refreshing is left to that.
    */
-  private breakRotation(slot: Slot, c: Connection): void {
+  protected override budgetFull(slot: Slot, c: Connection): void {
+    // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
+    if (c.dead && c.state === 'live') return void c.close(1000, 'pong timeout');
     if (this.poolSize < MAX_SLACK_CONNECTIONS || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
     if (this.conns.size !== this.poolSize) return;
     for (const s of this.slots) {
