@@ -188,25 +188,24 @@ export class SocketModeClient extends CoreClient {
   }
 
   protected override createConnection(o: ConnectionOptions): Connection {
-    return new LiveConnection({ ...o, ...this.live, onDead: (c) => this.onDead(c) });
-  }
-
-  /** A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes). */
-  private onDead(conn: Connection): void {
-    if (this.stopped) return;
-    const slot = this.slotOf(conn);
-    if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
-      // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
-      return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.live.pongTimeoutMs} ms`));
-    }
-    if (!slot || slot.current !== conn) {
-      // A replaced (retired) or not-yet-live socket: nothing waits on it.
-      void conn.close(1000, 'pong timeout');
-      return;
-    }
-    this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
-    this.checkLiveLoss('pong_timeout');
-    this.ensure(slot);
+    // A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes).
+    return new LiveConnection({
+      ...o,
+      ...this.live,
+      onDead: (conn) => {
+        if (this.stopped) return;
+        const slot = this.slotOf(conn);
+        if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
+          // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
+          return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.live.pongTimeoutMs} ms`));
+        }
+        // A replaced (retired) or not-yet-live socket: nothing waits on it.
+        if (!slot || slot.current !== conn) return void conn.close(1000, 'pong timeout');
+        this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+        this.checkLiveLoss('pong_timeout');
+        this.ensure(slot);
+      },
+    });
   }
 
   protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
