@@ -218,18 +218,11 @@ export class SocketModeClient extends CoreClient {
       );
       this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
     }
-    this.armProactiveRefresh(conn, slot, hello);
-  }
-
-  /**
-   * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
-   * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
-   * together (and, once staggered, stays staggered).
-   */
-  private armProactiveRefresh(conn: Connection, slot: Slot, hello: HelloFrame): void {
-    if (this.proactiveAt === false) return;
+    // Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
+    // approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
+    // together (and, once staggered, stays staggered).
     const sec = hello.debug_info?.approximate_connection_time;
-    if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
+    if (this.proactiveAt === false || typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
     const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
     const ms = Math.min(2 ** 31 - 1, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
     conn.schedule('proactive_refresh', ms, () => {
