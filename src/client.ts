@@ -135,7 +135,18 @@ export class SocketModeClient extends CoreClient {
         maxQueued,
         queuedAckMs,
         logger: this.logger,
-        run: (conn, parsed, ack) => this.runCollecting(conn, parsed, ack),
+        // Dispatch, collecting the promises the handlers return (the envelope holds its slot until they settle).
+        run: (conn, parsed, ack) => {
+          const collected: Array<Promise<unknown>> = [];
+          const prev = this.collecting;
+          this.collecting = collected;
+          try {
+            this.dispatch(conn, parsed, ack);
+          } finally {
+            this.collecting = prev;
+          }
+          return collected;
+        },
         onShed: (e) => this.emitError(e),
       });
     }
@@ -350,18 +361,6 @@ export class SocketModeClient extends CoreClient {
   protected override deliver(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
     if (this.handlers) this.handlers.admit(conn, parsed, ack);
     else this.dispatch(conn, parsed, ack);
-  }
-
-  private runCollecting(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): Array<Promise<unknown>> {
-    const collected: Array<Promise<unknown>> = [];
-    const prev = this.collecting;
-    this.collecting = collected;
-    try {
-      this.dispatch(conn, parsed, ack);
-    } finally {
-      this.collecting = prev;
-    }
-    return collected;
   }
 
   /**
