@@ -119,7 +119,7 @@ export class SocketModeClient extends CoreClient {
     };
     const pr = opts.proactiveRefresh ?? 0.85;
     if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
-      throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
+      throw new InvalidOptionsError('proactiveRefresh must be > 0 and < 1, or false');
     }
     this.proactiveAt = pr;
     const limit = opts.maxConcurrentHandlers ?? Infinity;
