@@ -258,8 +258,8 @@ export class SocketModeClient extends CoreClient {
     if (slot.current === conn) slot.current = undefined;
     const floor = slot.backoff.tooManyWebSocketsMs;
     this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
-    let held = 0;
-    for (const c of this.conns) if (c !== conn && c.state !== 'closed') held++;
+    // `conns` holds every socket short of closed, this one included (it just delivered a frame).
+    const held = this.conns.size - 1;
     this.logger.warn(
       `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
         `backing off at least ${floor} ms`,
