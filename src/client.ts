@@ -333,12 +333,8 @@ export class SocketModeClient extends CoreClient {
 
   /** An envelope whose key a failing handler had forgotten was acked by another: it is known again. */
   protected override ackAttempted(env: AckableEnvelope): void {
-    const pending = this.forgottenBeforeAck;
-    if (pending.size === 0) return;
-    const key = pending.get(env.envelope_id);
-    if (key === undefined) return;
-    pending.delete(env.envelope_id);
-    this.callStore((store) => store.seen(key));
+    const key = this.forgottenBeforeAck.get(env.envelope_id);
+    if (key !== undefined && this.forgottenBeforeAck.delete(env.envelope_id)) this.callStore((store) => store.seen(key));
   }
 
   private forgetKey(key: string): void {
