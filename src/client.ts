@@ -316,10 +316,11 @@ export class SocketModeClient extends CoreClient {
   }
 
   protected override handlerFailed(type: string, e: unknown, arg: unknown): void {
-    const a = type !== 'error' && arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } }) : undefined;
+    // An envelope handler's argument (a primitive or null has no envelope_id).
+    const a = arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } } | null | undefined;
     // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
     // (at least once), not be swallowed by dedupe as a duplicate.
-    if (this.dedupe && a && typeof a.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
+    if (this.dedupe && type !== 'error' && typeof a?.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
       const eventId = a.type === 'events_api' && typeof a.body?.event_id === 'string' ? a.body.event_id : undefined;
       const key = dedupeKey(a.envelope_id, eventId);
       this.forgetKey(key);
