@@ -172,12 +172,12 @@ export class SocketModeClient extends CoreClient {
 
   /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
   protected override ensureAll(): void {
-    const unusable = (s: Slot): boolean => {
-      const c = s.current;
-      return !c || c.dead || c.state === 'closing' || c.state === 'closed';
-    };
-    for (const s of this.slots) if (unusable(s)) this.ensure(s);
-    for (const s of this.slots) if (!unusable(s)) this.ensure(s);
+    for (const first of [true, false]) {
+      for (const s of this.slots) {
+        const c = s.current;
+        if (first === (!c || c.dead || c.state === 'closing' || c.state === 'closed')) this.ensure(s);
+      }
+    }
   }
 
   /**
