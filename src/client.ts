@@ -224,8 +224,7 @@ export class SocketModeClient extends CoreClient {
     if (ev.ghosts > 0) {
       // Stale sockets Slack has not dropped yet, or another process on this app.
       this.logger.warn(
-        `${ev.ghosts} ghost connection(s): Slack counts ${ev.num_connections}, this client holds ${ev.held} (stale, or another process); ` +
-          `they take envelopes and count toward Slack's cap of ${MAX_SLACK_CONNECTIONS}`,
+        `${ev.ghosts} ghost connection(s) take envelopes: Slack counts ${ev.num_connections}, this client holds ${ev.held} (stale, or another process)`,
       );
       this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
     }
