@@ -77,7 +77,7 @@ const MIN_PROACTIVE_REFRESH_MS = 1000;
 const PROACTIVE_STAGGER = 0.05;
 /** @slack/socket-mode option names, and what to use here instead. */
 const OFFICIAL_OPTIONS: ReadonlyArray<[string, string]> = [
-  ['clientOptions', 'use apiUrl (for slackApiUrl) and fetch'],
+  ['clientOptions', 'use apiUrl and fetch'],
   ['clientPingTimeout', 'use pongTimeoutMs'],
   ['serverPingTimeout', "the socket answers Slack's pings"],
   ['pingPongLoggingEnabled', "use logLevel: 'debug'"],
