@@ -15,6 +15,7 @@ import {
 import type { Connection, ConnectionOptions, EnvelopeFrame } from './core/connection.ts';
 import { ConnectionError, DedupeError, InvalidOptionsError } from './core/errors.ts';
 import type { DisconnectFrame, HelloFrame } from './core/schemas.ts';
+import { MAX_TIMER_MS } from './core/web-api.ts';
 import { DeadlineAckQueue } from './features/deadline.ts';
 import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
 import { HandlerQueue } from './features/handler-queue.ts';
@@ -234,7 +235,7 @@ export class SocketModeClient extends CoreClient {
     const sec = hello.debug_info?.approximate_connection_time;
     if (this.proactiveAt === false || typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
     const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
-    const ms = Math.min(2 ** 31 - 1, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
+    const ms = Math.min(MAX_TIMER_MS, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
     conn.schedule('proactive_refresh', ms, () => {
       if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
       this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
