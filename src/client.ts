@@ -295,7 +295,7 @@ export class SocketModeClient extends CoreClient {
     const settled = (dup: boolean): void => {
       conn.unacked--;
       if (this.ignoring) {
-        if (!dup) this.forgetKey(key!);
+        if (!dup) this.callStore(key!, 'forget');
         return;
       }
       if (dup) this.duplicate(conn, parsed);
@@ -323,7 +323,7 @@ export class SocketModeClient extends CoreClient {
     if (this.dedupe && type !== 'error' && typeof a?.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
       const eventId = a.type === 'events_api' && typeof a.body?.event_id === 'string' ? a.body.event_id : undefined;
       const key = dedupeKey(a.envelope_id, eventId);
-      this.forgetKey(key);
+      this.callStore(key, 'forget');
       // Another handler of the same envelope may still ack it: the key is then recorded again (ackAttempted).
       const pending = this.forgottenBeforeAck;
       pending.set(a.envelope_id, key);
@@ -335,19 +335,15 @@ export class SocketModeClient extends CoreClient {
   /** An envelope whose key a failing handler had forgotten was acked by another: it is known again. */
   protected override ackAttempted(env: AckableEnvelope): void {
     const key = this.forgottenBeforeAck.get(env.envelope_id);
-    if (key !== undefined && this.forgottenBeforeAck.delete(env.envelope_id)) this.callStore((store) => store.seen(key));
+    if (key !== undefined && this.forgottenBeforeAck.delete(env.envelope_id)) this.callStore(key, 'seen');
   }
 
-  private forgetKey(key: string): void {
-    this.callStore((store) => store.forget?.(key));
-  }
-
-  /** A store call whose answer is not needed: its failure (sync or async) is reported, never thrown. */
-  private callStore(fn: (store: DedupeStore) => unknown): void {
+  /** Records (seen) or forgets `key` in the store: its failure (sync or async) is reported, never thrown. */
+  private callStore(key: string, op: 'seen' | 'forget'): void {
     const store = this.dedupe;
     if (!store) return;
     try {
-      void Promise.resolve(fn(store)).catch((e: unknown) => this.emitError(new DedupeError(e)));
+      void Promise.resolve(store[op]?.(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
     } catch (e) {
       this.emitError(new DedupeError(e));
     }
@@ -368,7 +364,7 @@ export class SocketModeClient extends CoreClient {
   protected override stopping(): void {
     const handlers = this.handlers;
     if (!handlers) return;
-    for (const parsed of handlers.dropUnacked()) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+    for (const parsed of handlers.dropUnacked()) this.callStore(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)), 'forget');
     if (handlers.queued > 0) {
       this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; they will run`);
     }
