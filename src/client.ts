@@ -103,7 +103,7 @@ export class SocketModeClient extends CoreClient {
     // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
     // make-before-break (with connections: 10, closed first: budgetFull), and cut off at once when retired.
     if (n > 1) {
-      this.silence = watchSilence((ms, fn) => this.later(ms, fn), () => this.slots, (c) => {
+      this.silence = watchSilence(this.later.bind(this), () => this.slots, (c) => {
         c.dead = true;
         this.replace(c, 'silent');
       });
