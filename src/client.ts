@@ -15,6 +15,7 @@ import {
 import type { Connection, ConnectionOptions, EnvelopeFrame } from './core/connection.ts';
 import { ConnectionError, DedupeError, InvalidOptionsError } from './core/errors.ts';
 import type { DisconnectFrame, HelloFrame } from './core/schemas.ts';
+import { MAX_TIMER_MS } from './core/web-api.ts';
 import { DeadlineAckQueue } from './features/deadline.ts';
 import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './features/dedupe.ts';
 import { HandlerQueue } from './features/handler-queue.ts';
@@ -72,30 +73,25 @@ export interface SocketModeOptions extends CoreOptions {
   queuedAckMs?: number;
 }
 
-/** Proactive refresh: never sooner than this after hello, whatever approximate_connection_time says. */
-const MIN_PROACTIVE_REFRESH_MS = 1000;
-const PROACTIVE_STAGGER = 0.05;
 /** @slack/socket-mode option names, and what to use here instead. */
 const OFFICIAL_OPTIONS: ReadonlyArray<[string, string]> = [
-  ['clientOptions', 'use apiUrl (for slackApiUrl) and fetch'],
+  ['clientOptions', 'use apiUrl and fetch'],
   ['clientPingTimeout', 'use pongTimeoutMs'],
-  ['serverPingTimeout', "Slack's pings are answered by the socket itself"],
+  ['serverPingTimeout', "the socket answers Slack's pings"],
   ['pingPongLoggingEnabled', "use logLevel: 'debug'"],
 ];
-/** Envelopes remembered (their handlers failed before any ack) in case another handler acks them later. */
-const MAX_FORGOTTEN_BEFORE_ACK = 1000;
 
 export class SocketModeClient extends CoreClient {
-  private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
-  private readonly proactiveAt: number | false;
-  private readonly dedupe: DedupeStore | undefined;
+  declare private readonly live: { pingIntervalMs: number; pongTimeoutMs: number; coalesceWrites: boolean };
+  declare private readonly proactiveAt: number | false;
+  declare private readonly dedupe: DedupeStore | undefined;
   // The default store is asked without building a key string.
-  private readonly memoryDedupe: MemoryDedupeStore | undefined;
-  /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed). */
+  declare private readonly memoryDedupe: MemoryDedupeStore | undefined;
+  /** envelope_id -> dedupe key forgotten because a handler failed before any ack (see handlerFailed); at most 1000. */
   private readonly forgottenBeforeAck = new Map<string, string>();
-  private readonly handlers: HandlerQueue | undefined;
+  declare private readonly handlers: HandlerQueue | undefined;
   /** A pool: counts envelopes per member to find one gone silent (features/silence.ts). */
-  private readonly silence: ((conn: Connection) => void) | undefined;
+  declare private readonly silence: ((conn: Connection) => void) | undefined;
 
   constructor(opts: SocketModeOptions) {
     super(opts);
@@ -107,7 +103,7 @@ export class SocketModeClient extends CoreClient {
     // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
     // make-before-break (with connections: 10, closed first: budgetFull), and cut off at once when retired.
     if (n > 1) {
-      this.silence = watchSilence((ms, fn) => this.later(ms, fn), () => this.slots, (c) => {
+      this.silence = watchSilence(this.later.bind(this), () => this.slots, (c) => {
         c.dead = true;
         this.replace(c, 'silent');
       });
@@ -119,7 +115,7 @@ export class SocketModeClient extends CoreClient {
     };
     const pr = opts.proactiveRefresh ?? 0.85;
     if (pr !== false && (typeof pr !== 'number' || !(pr > 0 && pr < 1))) {
-      throw new InvalidOptionsError('proactiveRefresh must be a fraction between 0 and 1 (exclusive), or false');
+      throw new InvalidOptionsError('proactiveRefresh must be > 0 and < 1, or false');
     }
     this.proactiveAt = pr;
     const limit = opts.maxConcurrentHandlers ?? Infinity;
@@ -135,7 +131,18 @@ export class SocketModeClient extends CoreClient {
         maxQueued,
         queuedAckMs,
         logger: this.logger,
-        run: (conn, parsed, ack) => this.runCollecting(conn, parsed, ack),
+        // Dispatch, collecting the promises the handlers return (the envelope holds its slot until they settle).
+        run: (conn, parsed, ack) => {
+          const collected: Array<Promise<unknown>> = [];
+          const prev = this.collecting;
+          this.collecting = collected;
+          try {
+            this.dispatch(conn, parsed, ack);
+          } finally {
+            this.collecting = prev;
+          }
+          return collected;
+        },
         onShed: (e) => this.emitError(e),
       });
     }
@@ -161,18 +168,12 @@ export class SocketModeClient extends CoreClient {
 
   /** Slots with no usable connection go before slots whose connection still works but is being replaced. */
   protected override ensureAll(): void {
-    const unusable = (s: Slot): boolean => {
-      const c = s.current;
-      return !c || c.dead || c.state === 'closing' || c.state === 'closed';
-    };
-    for (const s of this.slots) if (unusable(s)) this.ensure(s);
-    for (const s of this.slots) if (!unusable(s)) this.ensure(s);
-  }
-
-  protected override budgetFull(slot: Slot, c: Connection): void {
-    // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
-    if (c.dead && c.state === 'live') void c.close(1000, 'pong timeout');
-    else this.breakRotation(slot, c);
+    for (const first of [true, false]) {
+      for (const s of this.slots) {
+        const c = s.current;
+        if (first === (!c || c.dead || c.state === 'closing' || c.state === 'closed')) this.ensure(s);
+      }
+    }
   }
 
   /**
@@ -181,7 +182,9 @@ export class SocketModeClient extends CoreClient {
    * one slot at a time, while every other slot is live. Rotation we start ourselves has that race anyway
    * (redeliveries are deduped). A socket Slack is refreshing is left to that.
    */
-  private breakRotation(slot: Slot, c: Connection): void {
+  protected override budgetFull(slot: Slot, c: Connection): void {
+    // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
+    if (c.dead && c.state === 'live') return void c.close(1000, 'pong timeout');
     if (this.poolSize < MAX_SLACK_CONNECTIONS || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
     if (this.conns.size !== this.poolSize) return;
     for (const s of this.slots) {
@@ -192,51 +195,44 @@ export class SocketModeClient extends CoreClient {
   }
 
   protected override createConnection(o: ConnectionOptions): Connection {
-    return new LiveConnection({ ...o, ...this.live, onDead: (c) => this.onDead(c) });
-  }
-
-  /** A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes). */
-  private onDead(conn: Connection): void {
-    if (this.stopped) return;
-    const slot = this.slotOf(conn);
-    if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
-      // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
-      return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.live.pongTimeoutMs} ms`));
-    }
-    if (!slot || slot.current !== conn) {
-      // A replaced (retired) or not-yet-live socket: nothing waits on it.
-      void conn.close(1000, 'pong timeout');
-      return;
-    }
-    this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
-    this.checkLiveLoss('pong_timeout');
-    this.ensure(slot);
+    // A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes).
+    return new LiveConnection({
+      ...o,
+      ...this.live,
+      onDead: (conn) => {
+        if (this.stopped) return;
+        const slot = this.slotOf(conn);
+        if (this.opts.autoReconnectEnabled === false && slot?.current === conn) {
+          // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
+          return this.fatal(new ConnectionError(`connection ${conn.id}: no pong within ${this.live.pongTimeoutMs} ms`));
+        }
+        // A replaced (retired) or not-yet-live socket: nothing waits on it.
+        if (!slot || slot.current !== conn) return void conn.close(1000, 'pong timeout');
+        this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+        this.checkLiveLoss('pong_timeout');
+        this.ensure(slot);
+      },
+    });
   }
 
   protected override connected(conn: Connection, slot: Slot, hello: HelloFrame, ev: ConnectedEvent): void {
     this.silence?.(conn);
     if (ev.ghosts > 0) {
+      // Stale sockets Slack has not dropped yet, or another process on this app.
       this.logger.warn(
-        `Slack counts ${ev.num_connections} connections for this app but this client holds ${ev.held}: ${ev.ghosts} ghost(s) ` +
-          `(stale sockets Slack has not dropped yet, or another process using this app). They take a share of envelopes ` +
-          `and count against Slack's cap of ${MAX_SLACK_CONNECTIONS}.`,
+        `${ev.ghosts} ghost connection(s) take envelopes: Slack counts ${ev.num_connections}, this client holds ${ev.held} (stale, or another process)`,
       );
       this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
     }
-    this.armProactiveRefresh(conn, slot, hello);
-  }
-
-  /**
-   * Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
-   * approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
-   * together (and, once staggered, stays staggered).
-   */
-  private armProactiveRefresh(conn: Connection, slot: Slot, hello: HelloFrame): void {
-    if (this.proactiveAt === false) return;
+    // Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
+    // approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
+    // together (and, once staggered, stays staggered).
     const sec = hello.debug_info?.approximate_connection_time;
-    if (typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
-    const fraction = Math.min(0.99, this.proactiveAt + (PROACTIVE_STAGGER * slot.index) / this.poolSize);
-    const ms = Math.min(2 ** 31 - 1, Math.max(MIN_PROACTIVE_REFRESH_MS, Math.round(sec * 1000 * fraction)));
+    if (this.proactiveAt === false || typeof sec !== 'number' || !Number.isFinite(sec) || sec <= 0) return;
+    // (The numbers are written in place: a named constant costs bundle bytes.) Stagger: 0.05·i/n; never sooner than
+    // 1 s after hello, whatever approximate_connection_time says.
+    const fraction = Math.min(0.99, this.proactiveAt + (0.05 * slot.index) / this.poolSize);
+    const ms = Math.min(MAX_TIMER_MS, Math.max(1000, Math.round(sec * 1000 * fraction)));
     conn.schedule('proactive_refresh', ms, () => {
       if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
       this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
@@ -259,8 +255,8 @@ export class SocketModeClient extends CoreClient {
     if (slot.current === conn) slot.current = undefined;
     const floor = slot.backoff.tooManyWebSocketsMs;
     this.openNotBefore = Math.max(this.openNotBefore, Date.now() + floor);
-    let held = 0;
-    for (const c of this.conns) if (c !== conn && c.state !== 'closed') held++;
+    // `conns` holds every socket short of closed, this one included (it just delivered a frame).
+    const held = this.conns.size - 1;
     this.logger.warn(
       `Slack refused ${conn.id}: too_many_websockets (Slack counts ${frame.num_connections ?? '?'}, this client holds ${held}); ` +
         `backing off at least ${floor} ms`,
@@ -296,7 +292,7 @@ export class SocketModeClient extends CoreClient {
     const settled = (dup: boolean): void => {
       conn.unacked--;
       if (this.ignoring) {
-        if (!dup) this.forgetKey(key!);
+        if (!dup) this.callStore(key!, 'forget');
         return;
       }
       if (dup) this.duplicate(conn, parsed);
@@ -317,41 +313,34 @@ export class SocketModeClient extends CoreClient {
   }
 
   protected override handlerFailed(type: string, e: unknown, arg: unknown): void {
-    const a = type !== 'error' && arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } }) : undefined;
+    // An envelope handler's argument (a primitive or null has no envelope_id).
+    const a = arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } } | null | undefined;
     // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
     // (at least once), not be swallowed by dedupe as a duplicate.
-    if (this.dedupe && a && typeof a.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
+    if (this.dedupe && type !== 'error' && typeof a?.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
       const eventId = a.type === 'events_api' && typeof a.body?.event_id === 'string' ? a.body.event_id : undefined;
       const key = dedupeKey(a.envelope_id, eventId);
-      this.forgetKey(key);
+      this.callStore(key, 'forget');
       // Another handler of the same envelope may still ack it: the key is then recorded again (ackAttempted).
       const pending = this.forgottenBeforeAck;
       pending.set(a.envelope_id, key);
-      if (pending.size > MAX_FORGOTTEN_BEFORE_ACK) pending.delete(pending.keys().next().value!);
+      if (pending.size > 1000) pending.delete(pending.keys().next().value!);
     }
     super.handlerFailed(type, e, arg);
   }
 
   /** An envelope whose key a failing handler had forgotten was acked by another: it is known again. */
   protected override ackAttempted(env: AckableEnvelope): void {
-    const pending = this.forgottenBeforeAck;
-    if (pending.size === 0) return;
-    const key = pending.get(env.envelope_id);
-    if (key === undefined) return;
-    pending.delete(env.envelope_id);
-    this.callStore((store) => store.seen(key));
+    const key = this.forgottenBeforeAck.get(env.envelope_id);
+    if (key !== undefined && this.forgottenBeforeAck.delete(env.envelope_id)) this.callStore(key, 'seen');
   }
 
-  private forgetKey(key: string): void {
-    this.callStore((store) => store.forget?.(key));
-  }
-
-  /** A store call whose answer is not needed: its failure (sync or async) is reported, never thrown. */
-  private callStore(fn: (store: DedupeStore) => unknown): void {
+  /** Records (seen) or forgets `key` in the store: its failure (sync or async) is reported, never thrown. */
+  private callStore(key: string, op: 'seen' | 'forget'): void {
     const store = this.dedupe;
     if (!store) return;
     try {
-      void Promise.resolve(fn(store)).catch((e: unknown) => this.emitError(new DedupeError(e)));
+      void Promise.resolve(store[op]?.(key)).catch((e: unknown) => this.emitError(new DedupeError(e)));
     } catch (e) {
       this.emitError(new DedupeError(e));
     }
@@ -364,18 +353,6 @@ export class SocketModeClient extends CoreClient {
     else this.dispatch(conn, parsed, ack);
   }
 
-  private runCollecting(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): Array<Promise<unknown>> {
-    const collected: Array<Promise<unknown>> = [];
-    const prev = this.collecting;
-    this.collecting = collected;
-    try {
-      this.dispatch(conn, parsed, ack);
-    } finally {
-      this.collecting = prev;
-    }
-    return collected;
-  }
-
   /**
    * Envelopes still waiting for a handler slot and not yet acked are dropped: Slack redelivers them, and their
    * dedupe keys are forgotten so the redelivery is handled, not swallowed as a duplicate. Those already acked
@@ -384,7 +361,7 @@ export class SocketModeClient extends CoreClient {
   protected override stopping(): void {
     const handlers = this.handlers;
     if (!handlers) return;
-    for (const parsed of handlers.dropUnacked()) this.forgetKey(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)));
+    for (const parsed of handlers.dropUnacked()) this.callStore(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)), 'forget');
     if (handlers.queued > 0) {
       this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; they will run`);
     }

@@ -36,11 +36,14 @@ export function watchSilence(
     later(TICK_MS, () => {
       const now = Date.now();
       const pool = slots();
-      // Only a whole pool is judged: none missing or being replaced (so suspects go one at a time).
-      if (now - d > LATE_MS || pool.some((s) => s.current?.state !== 'live' || s.current.draining || s.current.dead)) return;
+      if (now - d > LATE_MS) return;
+      let suspect: Connection | undefined;
       for (const { current: c } of pool) {
-        if (now - c!.lastFrameAt >= SILENT_MS && seen - at[c!.slot]! > PER_MEMBER * pool.length) return onSilent(c!);
+        // Only a whole pool is judged: none missing or being replaced (so suspects go one at a time).
+        if (c?.state !== 'live' || c.draining || c.dead) return;
+        if (!suspect && now - c.lastFrameAt >= SILENT_MS && seen - at[c.slot]! > PER_MEMBER * pool.length) suspect = c;
       }
+      if (suspect) onSilent(suspect);
     });
   };
 }
