@@ -37,7 +37,7 @@ export interface AckableEnvelope {
 }
 
 export class AckQueue {
-  protected readonly deps: AckQueueDeps;
+  protected declare readonly deps: AckQueueDeps;
   protected closed = false;
   /** Acks waiting for a socket (health() counts them). */
   private queued: Queued[] = [];

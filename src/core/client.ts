@@ -243,40 +243,40 @@ export interface Slot {
 }
 
 export class SocketModeClient {
-  protected readonly opts: CoreOptions;
-  protected readonly logger: Logger;
+  protected declare readonly opts: CoreOptions;
+  protected declare readonly logger: Logger;
   protected readonly emitter: Emitter<Record<EventType, unknown>> = mitt();
-  protected readonly acks: AckQueue;
+  protected declare readonly acks: AckQueue;
   /** Connections to keep live: 1 here; the full client's `connections` option sets its pool size. */
   protected poolSize = 1;
-  protected readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
+  protected declare readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
   protected slots: Slot[] = [];
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
-  protected collecting: Array<Promise<unknown>> | undefined;
+  protected declare collecting: Array<Promise<unknown>> | undefined;
   /** Every socket held (any state short of closed). */
   protected readonly conns: Set<Connection> = new Set();
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
-  private abort: AbortController | undefined;
+  private declare abort: AbortController | undefined;
   private urlChain: Promise<unknown> = Promise.resolve();
   /** No apps.connections.open call before this time (a 429, or a refusal): every slot waits. */
   protected openNotBefore = 0;
-  private WS: WebSocketConstructor | undefined;
-  private startPromise: Promise<HelloInfo> | undefined;
-  private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
-  private stopPromise: Promise<void> | undefined;
+  private declare WS: WebSocketConstructor | undefined;
+  private declare startPromise: Promise<HelloInfo> | undefined;
+  private declare startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
+  private declare stopPromise: Promise<void> | undefined;
   private hadLive = false;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
-  private fatalError: SocketModeError | undefined;
+  private declare fatalError: SocketModeError | undefined;
   /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
   private readonly marks: HealthMarks = {};
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   private readonly logged = new Map<string, number>();
   private logSince = 0;
-  private readonly drainMs: number;
+  private declare readonly drainMs: number;
   /** While disconnect() waits for acks: checks whether all are made (ends the wait when they are, or if `force`). */
-  protected drain: ((force?: unknown) => void) | undefined;
+  protected declare drain: ((force?: unknown) => void) | undefined;
   /** Envelope types acked for want of a listener (warned once each). */
   private readonly unheard = new Set<string>();
 

@@ -11,10 +11,10 @@ interface Pending {
 }
 
 export class DeadlineAckQueue extends AckQueue {
-  private readonly warnMs: number;
+  private declare readonly warnMs: number;
   private pending: Pending[] = [];
   private head = 0;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private declare sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: AckQueueDeps, deadlineWarnMs: number) {
     super(deps);

@@ -41,12 +41,12 @@ export interface MemoryDedupeOptions {
  */
 class FingerprintTable {
   size = 0;
-  private hi: Int32Array;
-  private lo: Int32Array;
+  private declare hi: Int32Array;
+  private declare lo: Int32Array;
   /** Insertion time per slot (ms since the store's epoch); -Infinity = forgotten. */
-  private at: Float64Array;
-  private mask: number;
-  private readonly maxSlots: number;
+  private declare at: Float64Array;
+  private declare mask: number;
+  private declare readonly maxSlots: number;
 
   constructor(maxKeys: number) {
     // Load factor <= 1/2 once full.
@@ -121,12 +121,12 @@ const NS_OTHER = 0x1b873593;
  * so TTL is exact.
  */
 export class MemoryDedupeStore implements DedupeStore {
-  private readonly ttlMs: number;
-  private readonly half: number;
-  private readonly now: () => number;
-  private readonly epoch: number;
-  private cur: FingerprintTable;
-  private prev: FingerprintTable;
+  private declare readonly ttlMs: number;
+  private declare readonly half: number;
+  private declare readonly now: () => number;
+  private declare readonly epoch: number;
+  private declare cur: FingerprintTable;
+  private declare prev: FingerprintTable;
   private curStartedAt = 0;
   // The fingerprint of the key being looked up (fields, so hashing allocates nothing).
   private hi = 0;
@@ -255,14 +255,14 @@ const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart
  * repeats seen by this instance at once and closes the race of one envelope arriving on two sockets together.
  */
 export class DurableObjectDedupeStore implements DedupeStore {
-  private readonly storage: DurableObjectStorageLike;
-  private readonly ttlMs: number;
-  private readonly prefix: string;
-  private readonly pruneEvery: number;
+  private declare readonly storage: DurableObjectStorageLike;
+  private declare readonly ttlMs: number;
+  private declare readonly prefix: string;
+  private declare readonly pruneEvery: number;
   private readonly now: () => number;
-  private readonly local: MemoryDedupeStore;
+  private declare readonly local: MemoryDedupeStore;
   private sincePrune = 0;
-  private pruning: Promise<number> | undefined;
+  private declare pruning: Promise<number> | undefined;
   /** The last storage operation under way per key (see serial()). */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 

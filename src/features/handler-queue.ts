@@ -29,7 +29,7 @@ export class HandlerQueue {
   active = 0;
   private readonly waiting: Waiting[] = [];
   private pumping = false;
-  private readonly o: HandlerQueueOptions;
+  private declare readonly o: HandlerQueueOptions;
 
   constructor(o: HandlerQueueOptions) {
     this.o = o;

@@ -33,8 +33,8 @@ export class LiveConnection extends Connection {
   private batch: WriteBatch | null = null;
   private corked = false;
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
-  private frameChain: Promise<void> | undefined;
-  private unsubscribePong: (() => void) | undefined;
+  private declare frameChain: Promise<void> | undefined;
+  private declare unsubscribePong: (() => void) | undefined;
   /** Date.now() of the ping awaiting proof of life; 0 while watching for quiet. */
   private pingAt = 0;
   /** When the liveness timer is due (to tell a late firing, i.e. a stalled event loop). */
@@ -43,7 +43,7 @@ export class LiveConnection extends Connection {
   private extended = false;
   /** The deadline passed with no proof; judged at the next check. */
   private suspect = false;
-  private readonly live: LiveConnectionOptions;
+  private declare readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
     super(opts);
