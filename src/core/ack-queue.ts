@@ -167,7 +167,7 @@ export class AckQueue {
   /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
   private queue(text: string, envelopeId: string, conn: Connection): Promise<void> {
     if (this.closed) return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
-    this.deps.logger.debug(`No open connection; ack for ${envelopeId} queued`);
+    this.deps.logger.debug(`Ack for ${envelopeId} queued`);
     return handled(
       new Promise<void>((resolve, reject) => {
         this.queued.push({ text, envelopeId, preferred: conn, resolve, reject });

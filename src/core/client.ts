@@ -737,7 +737,7 @@ export class SocketModeClient {
     const held = this.conns.size;
     const num = hello.num_connections;
     const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: typeof num === 'number' ? Math.max(0, num - held) : 0 };
-    this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${num ?? '?'} connection(s)`);
+    this.logger.info(`Slot ${slot.index}: ${conn.id} live${old ? `, replaces ${old.id}` : ''}; Slack counts ${num ?? '?'}`);
     // start() has its hello now, whatever a 'connected' handler does next (a disconnect() there must not reject it).
     const settle = this.startSettle;
     this.startSettle = undefined;
@@ -820,7 +820,7 @@ export class SocketModeClient {
       return;
     }
     if (conn.isScheduled('drain')) return;
-    this.logger.debug(`Connection ${conn.id}: closing once ${conn.unacked} envelope(s) are acked`);
+    this.logger.debug(`${conn.id}: closing after ${conn.unacked} acks`);
     conn.drainReason = reason;
     conn.schedule('drain', ACK_DEADLINE_MS, () => void conn.close(1000, reason));
   }

@@ -182,7 +182,7 @@ export class Connection {
       this.socket!.send(text);
       return true;
     } catch (e) {
-      this.o.logger.debug(`Connection ${this.id}: send failed`, e);
+      this.o.logger.debug(`${this.id}: send failed`, e);
       return false;
     }
   }
@@ -241,7 +241,7 @@ export class Connection {
     switch (r.kind) {
       case 'hello':
         if (this.state !== 'connecting' && this.state !== 'awaiting_hello') {
-          this.o.logger.debug(`Connection ${this.id}: extra hello ignored`);
+          this.o.logger.debug(`${this.id}: extra hello`);
           return;
         }
         this.state = 'live';
