@@ -38,12 +38,12 @@ export interface AckableEnvelope {
 
 export class AckQueue {
   protected declare readonly deps: AckQueueDeps;
-  protected closed = false;
+  protected declare closed?: boolean;
   /** Acks waiting for a socket (health() counts them). */
   private queued: Queued[] = [];
   // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
   // for a question asked only when a handler fails).
-  private probed = false;
+  private declare probed?: boolean;
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }

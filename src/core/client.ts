@@ -266,7 +266,7 @@ export class SocketModeClient {
   private declare startPromise: Promise<HelloInfo> | undefined;
   private declare startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
   private declare stopPromise: Promise<void> | undefined;
-  private hadLive = false;
+  private declare hadLive?: boolean;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
   private declare fatalError: SocketModeError | undefined;
   /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */

@@ -63,17 +63,17 @@ export class Connection {
    * Replaced after a `warning`: Slack keeps routing envelopes here until it sends `refresh_requested`, and a
    * standard WebSocket drops frames that arrive once we have called close(). So we leave it open until then.
    */
-  keepUntilRefresh = false;
+  declare keepUntilRefresh?: boolean;
   /** Missed a pong (liveness feature): still open as far as the runtime knows, but presumed dead. */
   dead = false;
   /** Slack said it is closing this connection (refresh_requested or an unknown reason): it routes nothing here. */
-  slackClosing = false;
+  declare slackClosing?: boolean;
   /** rotateAfterMs elapsed (a socket that cannot be pinged): replaced as a liveness check. */
-  rotating = false;
+  declare rotating?: boolean;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */
-  drainReason = '';
+  declare drainReason?: string;
   /** Date.now() of the last frame received (any frame, malformed too; a pong where the socket can ping): proof of life. */
   lastFrameAt = 0;
   declare hello: HelloFrame | undefined;
@@ -83,7 +83,7 @@ export class Connection {
   protected declare readonly o: ConnectionOptions;
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
-  private closeCause = '';
+  private declare closeCause?: string;
   /** The socket error's message, if any: reported with the close (a 1007 from ws says why only here). */
   private declare socketError: string | undefined;
   private declare resolveClosed: (info: ConnectionCloseInfo) => void;

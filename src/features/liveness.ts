@@ -31,18 +31,18 @@ export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettin
 export class LiveConnection extends Connection {
   private ping: PingSupport | null = null;
   private batch: WriteBatch | null = null;
-  private corked = false;
+  private declare corked?: boolean;
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
   private declare frameChain: Promise<void> | undefined;
   private declare unsubscribePong: (() => void) | undefined;
   /** Date.now() of the ping awaiting proof of life; 0 while watching for quiet. */
-  private pingAt = 0;
+  private declare pingAt?: number;
   /** When the liveness timer is due (to tell a late firing, i.e. a stalled event loop). */
-  private due = 0;
+  private declare due: number;
   /** This ping's deadline already fired late once and got a fresh window. */
-  private extended = false;
+  private declare extended?: boolean;
   /** The deadline passed with no proof; judged at the next check. */
-  private suspect = false;
+  private declare suspect?: boolean;
   private declare readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
@@ -94,7 +94,7 @@ export class LiveConnection extends Connection {
     try {
       this.batch?.uncork();
     } catch (e) {
-      this.o.logger.debug(`Connection ${this.id}: uncork failed`, e);
+      this.o.logger.debug(`${this.id}: uncork failed`, e);
     }
   };
 
@@ -126,21 +126,21 @@ export class LiveConnection extends Connection {
     const o = this.live;
     if (this.state !== 'live' || this.dead || !this.ping) return;
     const now = Date.now();
-    if (this.pingAt === 0 || this.lastFrameAt >= this.pingAt) {
+    if (!this.pingAt || this.lastFrameAt >= this.pingAt) {
       this.pingAt = 0;
       const quiet = now - this.lastFrameAt;
       if (quiet < o.pingIntervalMs) return this.check(o.pingIntervalMs - quiet);
       try {
         this.ping.ping();
       } catch (e) {
-        o.logger.debug(`Connection ${this.id}: ping failed`, e);
+        o.logger.debug(`${this.id}: ping failed`, e);
       }
       this.pingAt = now;
       this.extended = this.suspect = false;
       return this.check(o.pongTimeoutMs);
     }
     if (!this.extended && now - this.due > STALL_TOLERANCE_MS) {
-      o.logger.debug(`Connection ${this.id}: pong deadline fired ${now - this.due} ms late (event loop stalled); waiting once more`);
+      o.logger.debug(`${this.id}: pong check ${now - this.due} ms late (loop stalled); waiting again`);
       this.extended = true;
       return this.check(o.pongTimeoutMs);
     }
