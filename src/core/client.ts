@@ -231,13 +231,13 @@ const LIFECYCLE = new Set<string>([
 export interface Slot {
   index: number;
   /** Live (or draining) connection. */
-  current: Connection | undefined;
+  current?: Connection | undefined;
   /** Connecting connection: the replacement, or the first/next one after a loss. */
-  next: Connection | undefined;
+  next?: Connection | undefined;
   /** Waiting for a URL. */
-  fetching: boolean;
+  fetching?: boolean;
   /** Backoff timer before the next attempt. */
-  retryTimer: Timer | undefined;
+  retryTimer?: Timer | undefined;
   backoff: Backoff;
   attempts: number;
 }
@@ -401,10 +401,6 @@ export class SocketModeClient {
     this.acks.reopen();
     this.slots = Array.from({ length: this.poolSize }, (_, index) => ({
       index,
-      current: undefined,
-      next: undefined,
-      fetching: false,
-      retryTimer: undefined,
       backoff: new Backoff(this.opts.backoff),
       attempts: 0,
     }));
