@@ -298,14 +298,17 @@ export class SocketModeClient {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
     }
     if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');
-    this.settings = {
-      rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
-      helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
-      closeTimeoutMs: msOption(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
-      retireAfterWarningMs: msOption(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
-      openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
-      maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    const settings: Record<string, number> = {
+      rotateAfterMs: 300_000,
+      helloTimeoutMs: 10_000,
+      closeTimeoutMs: 1_000,
+      retireAfterWarningMs: 30_000,
+      openTimeoutMs: 30_000,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     };
+    // Each option: its value checked, or the default above.
+    for (const k in settings) settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
+    this.settings = settings as unknown as SocketModeClient['settings'];
     this.drainMs = msOption(opts.drainTimeoutMs, ACK_DEADLINE_MS, 'drainTimeoutMs');
     this.acks = this.createAckQueue({
       logger: this.logger,
