@@ -26,7 +26,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
 import { healthReport, type HealthMarks, type HealthOptions, type HealthReport, type HealthSource } from './health.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
-import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
+import { FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
 
 // mitt ships CJS-style typings: under NodeNext the default import types as the module object, while every
@@ -390,7 +390,7 @@ export class SocketModeClient {
    */
   start(): Promise<HelloInfo> {
     const st = this.runState;
-    if (this.startPromise && (st === 'starting' || st === 'connected' || st === 'reconnecting')) return this.startPromise;
+    if (this.startPromise && !this.stopped) return this.startPromise;
     if (st === 'disconnecting') return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
     this.WS = resolveWebSocket(this.opts.WebSocket);
     if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
@@ -456,7 +456,7 @@ export class SocketModeClient {
       this.logger.error(`An 'error' handler failed: ${describe(e)}`);
       return;
     }
-    const id = arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown }).envelope_id : undefined;
+    const id = (arg as { envelope_id?: unknown } | undefined)?.envelope_id;
     this.emitError(new HandlerError(type, e, typeof id === 'string' ? id : undefined));
   }
 
@@ -474,7 +474,7 @@ export class SocketModeClient {
   protected emit(type: string, arg: unknown): void {
     if (type === 'reconnecting' || type === 'disconnected') this.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
     const list = this.emitter.all.get(type) as Handler[] | undefined;
-    if (!list || list.length === 0) return;
+    if (!list?.length) return;
     if (list.length === 1) return this.invoke(type, list[0]!, arg);
     for (const h of list.slice()) this.invoke(type, h, arg);
   }
@@ -482,7 +482,8 @@ export class SocketModeClient {
   private invoke(type: string, handler: Handler, arg: unknown): void {
     try {
       const r = handler(arg);
-      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      // A thenable (object or function, as Promise.resolve takes it): its failure is reported too.
+      if (typeof (r as { then?: unknown } | undefined)?.then === 'function') {
         const settled = Promise.resolve(r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
         this.collecting?.push(settled);
       }
@@ -665,7 +666,7 @@ export class SocketModeClient {
       let t: Timer | undefined;
       try {
         return await Promise.race([
-          o.openConnection ? o.openConnection() : openConnectionUrl({ appToken: o.appToken, apiUrl: o.apiUrl ?? DEFAULT_API_URL, fetch: o.fetch, signal: ctl.signal }),
+          o.openConnection ? o.openConnection() : openConnectionUrl({ ...o, signal: ctl.signal }),
           new Promise<never>((_, reject) => {
             t = this.later(ms, () => {
               ctl.abort();
@@ -886,7 +887,7 @@ export class SocketModeClient {
 
   private liveCount(): number {
     let n = 0;
-    for (const s of this.slots) if (s.current && s.current.state === 'live' && !s.current.dead) n++;
+    for (const { current: c } of this.slots) if (c?.state === 'live' && !c.dead) n++;
     return n;
   }
 
