@@ -5,7 +5,7 @@
 import mittImport, { type Emitter, type EventType } from 'mitt';
 import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps, type AckableEnvelope } from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { Connection, type ConnectionCloseInfo, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
+import { Connection, type ConnectionCloseInfo, type ConnectionEvents, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
 import {
   ConnectionError,
   DisconnectedError,
@@ -632,16 +632,8 @@ export class SocketModeClient {
       WebSocket: this.WS!,
       ...this.settings,
       logger: this.logger,
-      events: {
-        onHello: (c, h) => this.onHello(c, h),
-        onDisconnectFrame: (c, f) => this.onDisconnectFrame(c, f),
-        onEnvelope: (c, e) => {
-          if (!this.ignoring) this.onEnvelope(c, e);
-        },
-        onMalformed: (_c, err) => this.emitError(err),
-        onRotateDue: (c) => this.rotate(c),
-        onClosed: (c, info) => this.onClosed(c, info),
-      },
+      // The client itself: onHello, onDisconnectFrame, onReceived, onMalformed, onRotateDue, onClosed.
+      events: this as unknown as ConnectionEvents,
     });
     slot.next = conn;
     this.conns.add(conn);
@@ -834,8 +826,17 @@ export class SocketModeClient {
     void conn.close(1000, conn.drainReason);
   };
 
+  /** A connection's envelope: to the hook, unless the client ignores envelopes now. */
+  private onReceived(conn: Connection, env: EnvelopeFrame): void {
+    if (!this.ignoring) this.onEnvelope(conn, env);
+  }
+
+  private onMalformed(_conn: Connection, err: SocketModeError): void {
+    this.emitError(err);
+  }
+
   /** rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break (see ensure()). */
-  private rotate(conn: Connection): void {
+  private onRotateDue(conn: Connection): void {
     conn.rotating = true;
     this.replace(conn, 'rotate');
     // Already draining (a proactive refresh waiting for a place): the budget decides again now.

@@ -24,7 +24,7 @@ export interface ConnectionCloseInfo {
 export interface ConnectionEvents {
   onHello(conn: Connection, hello: HelloFrame): void;
   onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void;
-  onEnvelope(conn: Connection, env: EnvelopeFrame): void;
+  onReceived(conn: Connection, env: EnvelopeFrame): void;
   onMalformed(conn: Connection, err: MalformedFrameError): void;
   /** rotateAfterMs elapsed on a socket that cannot be pinged. */
   onRotateDue(conn: Connection): void;
@@ -252,7 +252,7 @@ export class Connection {
       case 'disconnect':
         return ev.onDisconnectFrame(this, r.frame);
       default:
-        return ev.onEnvelope(this, r);
+        return ev.onReceived(this, r);
     }
   }
 
