@@ -181,7 +181,7 @@ export class AckQueue {
   }
 }
 
-const PROBE: unique symbol = Symbol('ack state probe');
+const PROBE: unique symbol = Symbol();
 // One settled promise for every ack written at once: no allocation per envelope (promises are immutable).
 const RESOLVED = Promise.resolve();
 

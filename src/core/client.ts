@@ -372,13 +372,9 @@ export class SocketModeClient {
     const list = this.emitter.all.get(type) as Handler[] | undefined;
     if (!handler) this.emitter.off(type);
     else if (list) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const h = list[i]!;
-        if (h === handler || h.original === handler) {
-          list.splice(i, 1);
-          break;
-        }
-      }
+      // A once() registration is found by the handler it wraps.
+      const i = list.map((h) => h.original ?? h).lastIndexOf(handler);
+      if (i >= 0) list.splice(i, 1);
     }
     return this;
   }
@@ -987,7 +983,6 @@ export class SocketModeClient {
     this.abort?.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const s of this.slots) s.retryTimer = undefined;
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
@@ -1031,7 +1026,7 @@ export class SocketModeClient {
         };
         this.urlChain.then(done, done);
       });
-      for (const s of this.slots) s.current = s.next = undefined;
+      for (const s of this.slots) s.current = s.next = s.retryTimer = undefined;
       this.conns.clear();
       this.runState = 'disconnected';
       this.emit('disconnected', err ? { reason, willReconnect: false, error: err } : { reason, willReconnect: false });

@@ -66,7 +66,7 @@ export class InsecureUrlError extends SocketModeError {
 export class NoWebSocketError extends SocketModeError {
   override name = 'NoWebSocketError';
   constructor() {
-    super('no_websocket', 'No WebSocket: pass the `WebSocket` option (Node 20: the main entry registers ws)');
+    super('no_websocket', 'No WebSocket: pass the `WebSocket` option (Node 20: use the main entry)');
   }
 }
 
