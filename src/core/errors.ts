@@ -230,7 +230,7 @@ export class HandlerQueueFullError extends SocketModeError {
   constructor(envelopeId: string, envelopeType: string, queued: number) {
     super(
       'handler_queue_full',
-      `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot is busy and ${queued} envelopes are already queued; acked, not delivered`,
+      `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot busy, ${queued} queued; acked, not delivered`,
     );
     this.envelopeId = envelopeId;
     this.envelopeType = envelopeType;
