@@ -106,10 +106,9 @@ export class Connection {
     // Closed before it was opened (a handler of the client's 'authenticated' event stopped the client): no socket.
     if (this.state !== 'connecting') return;
     const o = this.o;
-    this.timer('hello', o.helloTimeoutMs, () => {
-      // Reported by the client (an error naming hello_timeout), as every close it did not ask for.
-      if (this.state === 'connecting' || this.state === 'awaiting_hello') void this.close(4000, 'hello timeout', 'hello_timeout');
-    });
+    // Reported by the client (an error naming hello_timeout), as every close it did not ask for. The timer ends
+    // with the hello or the close, so it fires only while the connection waits for its hello.
+    this.timer('hello', o.helloTimeoutMs, () => void this.close(4000, 'hello timeout', 'hello_timeout'));
     let socket: WebSocketLike;
     try {
       socket = new o.WebSocket(o.url);
@@ -128,8 +127,8 @@ export class Connection {
       if (this.state === 'connecting') this.state = 'awaiting_hello';
     });
     this.listenMessages();
+    // Removed when the connection is closed.
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
-      if (this.state === 'closed') return;
       // Its message goes with the close info (logged by the client with the close).
       this.socketError ||= ev?.message;
       this.closeCause ||= 'socket_error';
