@@ -54,7 +54,7 @@ export class DeadlineAckQueue extends AckQueue {
       const p = q[h]!;
       if (p.acked) continue;
       if (p.at + this.warnMs > now) break;
-      this.deps.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms; Slack's deadline is ${ACK_DEADLINE_MS} ms`);
+      this.deps.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms (deadline ${ACK_DEADLINE_MS} ms)`);
     }
     if (h === q.length) {
       q.length = 0;

@@ -150,7 +150,7 @@ export class LiveConnection extends Connection {
     }
     this.dead = true;
     this.stopLiveness();
-    o.logger.warn(`Connection ${this.id}: nothing received within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
+    o.logger.warn(`${this.id}: no frame within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
     o.onDead(this);
   };
 
