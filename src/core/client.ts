@@ -537,21 +537,6 @@ export class SocketModeClient {
     this.timers.delete(t);
   }
 
-  /** Resolves after `ms`; rejects at once if the client stops meanwhile. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.cancel(t);
-        reject(new DisconnectedError());
-      };
-      const t = this.later(ms, () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   // ---------------------------------------------------------------- connection set
 
   protected get stopped(): boolean {
@@ -644,7 +629,13 @@ export class SocketModeClient {
     const run = async (): Promise<string> => {
       // After a 429 or a refusal every slot waits.
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0 && !outer.aborted) await this.sleep(wait, outer);
+      // The wait ends early if the client stops (and the request is then dropped).
+      if (wait > 0 && !outer.aborted) {
+        await new Promise<void>((resolve) => {
+          const t = this.later(wait, resolve);
+          outer.addEventListener('abort', () => resolve(this.cancel(t)), { once: true });
+        });
+      }
       if (outer.aborted) throw new DisconnectedError();
       const ctl = new AbortController();
       const onAbort = (): void => ctl.abort();
