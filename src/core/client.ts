@@ -259,7 +259,8 @@ export class SocketModeClient {
   private runState: ClientState = 'idle';
   private connSeq = 0;
   private declare abort: AbortController | undefined;
-  private urlChain: Promise<unknown> = Promise.resolve();
+  /** Set by start(); never rejects. */
+  private declare urlChain: Promise<unknown>;
   /** No apps.connections.open call before this time (a 429, or a refusal): every slot waits. */
   protected openNotBefore = 0;
   private declare WS: WebSocketConstructor | undefined;
@@ -658,7 +659,7 @@ export class SocketModeClient {
         outer.removeEventListener('abort', onAbort);
       }
     };
-    const p = this.urlChain.then(run, run);
+    const p = this.urlChain.then(run);
     this.urlChain = p.catch(() => undefined);
     return p;
   }
@@ -710,12 +711,13 @@ export class SocketModeClient {
       connection_info: hello.connection_info,
     };
     this.hadLive = true;
-    if (this.runState === 'starting' || this.runState === 'reconnecting') this.runState = 'connected';
+    // Not stopped (checked above): starting, reconnecting or already connected.
+    this.runState = 'connected';
     // Every socket we hold that Slack may count (one still in its handshake counts too: we over-count
     // ourselves, never Slack's ghosts).
     const held = this.conns.size;
     const num = hello.num_connections;
-    const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: typeof num === 'number' ? Math.max(0, num - held) : 0 };
+    const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: Math.max(0, num! - held) || 0 };
     this.logger.info(`Slot ${slot.index}: ${conn.id} live${old ? `, replaces ${old.id}` : ''}; Slack counts ${num ?? '?'}`);
     // start() has its hello now, whatever a 'connected' handler does next (a disconnect() there must not reject it).
     const settle = this.startSettle;
@@ -1015,7 +1017,7 @@ export class SocketModeClient {
           clearTimeout(t);
           resolve();
         };
-        this.urlChain.then(done, done);
+        this.urlChain.then(done);
       });
       for (const s of this.slots) s.current = s.next = s.retryTimer = undefined;
       this.conns.clear();
