@@ -91,7 +91,8 @@ export const DEFAULT_CONNECTIONS = 1;
 /** A duration (or size) option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
 export function msOption(v: number | undefined, d: number, name: string): number {
   if (v === undefined) return d;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
+  // Number.isFinite is false for anything but a finite number (it does not coerce).
+  if (!Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
   // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
   return Math.min(v, MAX_TIMER_MS);
 }
@@ -866,12 +867,12 @@ export class SocketModeClient {
     else this.logger.debug(msg);
     if (slot.current === conn) {
       slot.current = undefined;
-      if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
+      if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${cause}`);
     } else if (pending) {
       slot.next = undefined;
-      if (slot.retryTimer === undefined) this.scheduleRetry(slot, info.cause === 'hello_timeout' ? 'hello_timeout' : 'connect_failed');
+      if (slot.retryTimer === undefined) this.scheduleRetry(slot, cause === 'hello_timeout' ? cause : 'connect_failed');
     }
-    this.checkLiveLoss(`closed:${info.cause}`);
+    this.checkLiveLoss(`closed:${cause}`);
     this.ensureAll();
   }
 
