@@ -495,9 +495,10 @@ export class SocketModeClient {
    * limited: per shape (code and message, digits aside) the first 3 a minute in full, then a count.
    */
   protected emitError(err: SocketModeError): void {
-    this.marks.error = { at: Date.now(), code: err.code, message: err.message };
+    const at = Date.now();
+    this.marks.error = { at, code: err.code, message: err.message };
     const line = `${err.name} [${err.code}]: ${err.message}`;
-    if (Date.now() - this.logSince >= 60_000) this.flushLog();
+    if (at - this.logSince >= 60_000) this.flushLog();
     const logged = this.logged;
     // A peer that varies its garbage must not grow this map without bound: past 50 shapes, counted by code alone.
     const key = logged.size < 50 ? line.replace(/\d+/g, '#') : err.code;
@@ -534,9 +535,9 @@ export class SocketModeClient {
   }
 
   protected cancel(t: Timer | undefined): void {
-    if (t === undefined) return;
+    // Both are no-ops for undefined.
     clearTimeout(t);
-    this.timers.delete(t);
+    this.timers.delete(t!);
   }
 
   // ---------------------------------------------------------------- connection set

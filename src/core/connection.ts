@@ -148,11 +148,8 @@ export class Connection {
 
   /** Cancels `name`; true if it was pending. */
   unschedule(name: ConnectionTimer): boolean {
-    const t = this.timers.get(name);
-    if (t === undefined) return false;
-    clearTimeout(t);
-    this.timers.delete(name);
-    return true;
+    clearTimeout(this.timers.get(name));
+    return this.timers.delete(name);
   }
 
   isScheduled(name: ConnectionTimer): boolean {
