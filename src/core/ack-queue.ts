@@ -52,7 +52,7 @@ export class AckQueue {
    * Creates the ack function for one delivered envelope. `made(conn, env)` runs once, when the first ack attempt has
    * been sent, or has settled (queued, refused).
    */
-  create(env: AckableEnvelope, conn: Connection, made?: (conn: Connection, env: AckableEnvelope) => void): AckFn {
+  create(env: AckableEnvelope, conn: Connection, made: (conn: Connection, env: AckableEnvelope) => void): AckFn {
     const tracked = this.track(env);
     let acked = false;
     let attempted = false;
@@ -78,7 +78,7 @@ export class AckQueue {
         acked = true;
         if (tracked) tracked.acked = true;
         if (this.deps.send(text, conn)) {
-          if (first && made) made(conn, env);
+          if (first) made(conn, env);
           return RESOLVED;
         }
         out = this.queue(text, env.envelope_id, conn);
@@ -86,7 +86,7 @@ export class AckQueue {
         acked = !this.closed;
         out.catch(() => (acked = false));
       }
-      if (first && made) {
+      if (first) {
         const done = (): void => made(conn, env);
         out!.then(done, done);
       }
