@@ -104,7 +104,7 @@ export class AckQueue {
   }
 
   /** An envelope got its ack function: a subclass may keep a record, which is marked acked once it is. */
-  protected track(_env: AckableEnvelope): { acked: boolean } | undefined {
+  protected track(_env: AckableEnvelope): { acked?: boolean } | undefined {
     return undefined;
   }
 

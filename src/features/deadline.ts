@@ -7,7 +7,7 @@ interface Pending {
   id: string;
   type: string;
   at: number;
-  acked: boolean;
+  acked?: boolean;
 }
 
 export class DeadlineAckQueue extends AckQueue {
@@ -23,7 +23,7 @@ export class DeadlineAckQueue extends AckQueue {
 
   protected override track(env: AckableEnvelope): Pending | undefined {
     if (this.warnMs <= 0 || this.closed) return undefined;
-    const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now(), acked: false };
+    const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now() };
     const q = this.pending;
     // Drop acked entries at the front now, so a steady flow of prompt acks keeps the list short.
     let h = this.head;
@@ -67,7 +67,7 @@ export class DeadlineAckQueue extends AckQueue {
 
   override shutdown(): void {
     super.shutdown();
-    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     this.pending = [];
     this.head = 0;
