@@ -29,8 +29,8 @@ export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettin
 }
 
 export class LiveConnection extends Connection {
-  private ping: PingSupport | null = null;
-  private batch: WriteBatch | null = null;
+  private declare ping?: PingSupport | null;
+  private declare batch?: WriteBatch | null;
   private declare corked?: boolean;
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
   private declare frameChain: Promise<void> | undefined;
@@ -68,7 +68,7 @@ export class LiveConnection extends Connection {
 
   protected override onMessage(data: unknown): void {
     // Frames of one network read arrive in one synchronous run: the microtask fires after the last of them.
-    if (this.batch !== null && !this.corked) {
+    if (this.batch && !this.corked) {
       this.corked = true;
       this.batch.cork();
       queueMicrotask(this.uncork);
