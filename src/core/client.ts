@@ -330,7 +330,8 @@ export class SocketModeClient {
 
   /** Started and at least one connection is live. */
   get isActive(): boolean {
-    return (this.runState === 'connected' || this.runState === 'reconnecting') && this.connectionCount > 0;
+    // A live connection while running means connected or reconnecting (its hello ends 'starting').
+    return !this.stopped && this.connectionCount > 0;
   }
 
   get state(): ClientState {
@@ -578,7 +579,7 @@ export class SocketModeClient {
   protected scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
     if (this.stopped) return;
     if (this.opts.autoReconnectEnabled === false) {
-      return this.fatal(new ConnectionError(`Connection lost (${reason}) and autoReconnectEnabled is false`));
+      return this.fatal(new ConnectionError(`Connection lost (${reason}); autoReconnectEnabled is false`));
     }
     this.cancel(slot.retryTimer);
     const delayMs = slot.backoff.next(floorMs);
