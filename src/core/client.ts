@@ -739,7 +739,7 @@ export class SocketModeClient {
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     const reason = frame.reason;
-    this.logger.info(`Connection ${conn.id}: Slack sent disconnect (${reason})`);
+    this.logger.info(`${conn.id}: Slack sent disconnect (${reason})`);
     if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
     if (reason !== 'warning') conn.slackClosing = true;
     if (conn.draining) {
