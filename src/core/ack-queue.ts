@@ -115,7 +115,6 @@ export class AckQueue {
 
   /** A connection said hello: send what waited. */
   flush(): void {
-    if (this.queued.length === 0) return;
     const waiting = this.queued;
     this.queued = [];
     for (const q of waiting) {
