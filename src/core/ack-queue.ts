@@ -110,7 +110,8 @@ export class AckQueue {
 
   /** Ack without user involvement (duplicates filtered by dedupe). */
   autoAck(envelopeId: string, conn: Connection): Promise<void> {
-    return this.sendOrQueue(`{"envelope_id":${JSON.stringify(envelopeId)}}`, envelopeId, conn);
+    const text = `{"envelope_id":${JSON.stringify(envelopeId)}}`;
+    return this.deps.send(text, conn) ? RESOLVED : this.queue(text, envelopeId, conn);
   }
 
   /** A connection said hello: send what waited. */
@@ -156,11 +157,6 @@ export class AckQueue {
       if (bytes > MAX_ACK_BYTES) throw new AckTooLargeError(env.envelope_id, bytes, MAX_ACK_BYTES);
     }
     return text;
-  }
-
-  private sendOrQueue(text: string, envelopeId: string, conn: Connection): Promise<void> {
-    if (this.deps.send(text, conn)) return RESOLVED;
-    return this.queue(text, envelopeId, conn);
   }
 
   /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
