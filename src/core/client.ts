@@ -1025,7 +1025,7 @@ export class SocketModeClient {
       for (const s of this.slots) s.current = s.next = s.retryTimer = undefined;
       this.conns.clear();
       this.runState = 'disconnected';
-      this.emit('disconnected', err ? { reason, willReconnect: false, error: err } : { reason, willReconnect: false });
+      this.emit('disconnected', { reason, willReconnect: false, ...(err && { error: err }) });
     })().catch((e: unknown) => {
       this.runState = 'disconnected';
       this.logger.error(`disconnect failed: ${describe(e)}`);
