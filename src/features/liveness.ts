@@ -107,7 +107,7 @@ export class LiveConnection extends Connection {
     this.unsubscribePong = this.ping.onPong(() => {
       this.lastFrameAt = Date.now();
     });
-    this.check(this.live.pingIntervalMs);
+    this.check(o.pingIntervalMs);
   }
 
   private check(ms: number): void {
