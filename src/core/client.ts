@@ -934,10 +934,9 @@ export class SocketModeClient {
       accepts_response_payload: env.accepts_response_payload,
       connection_id: conn.id,
     };
-    const kind = parsed.kind;
-    let type: string | undefined = kind;
-    if (kind === 'events_api') {
-      const ev = (args.event = parsed.frame.payload.event);
+    let type: string | undefined = parsed.kind;
+    if (type === 'events_api') {
+      const ev = (args.event = (env.payload as EventsApiArgs['body']).event);
       type = ev && !LIFECYCLE.has(ev.type) ? ev.type : undefined;
     }
     const all = this.emitter.all;
