@@ -27,7 +27,7 @@ interface Waiting {
 
 export class HandlerQueue {
   active = 0;
-  private readonly waiting: Waiting[] = [];
+  private waiting: Waiting[] = [];
   private pumping = false;
   private declare readonly o: HandlerQueueOptions;
 
@@ -67,19 +67,9 @@ export class HandlerQueue {
    * already acked stay: Slack will not, so their handlers still run as slots free up.
    */
   dropUnacked(): EnvelopeFrame[] {
-    const unacked: EnvelopeFrame[] = [];
-    const kept: Waiting[] = [];
-    for (const w of this.waiting) {
-      if (w.autoAcked) {
-        kept.push(w);
-        continue;
-      }
-      clearTimeout(w.timer);
-      unacked.push(w.parsed);
-    }
-    this.waiting.length = 0;
-    this.waiting.push(...kept);
-    return unacked;
+    const dropped = this.waiting.filter((w) => !w.autoAcked);
+    this.waiting = this.waiting.filter((w) => w.autoAcked);
+    return dropped.map((w) => (clearTimeout(w.timer), w.parsed));
   }
 
   /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
@@ -116,7 +106,6 @@ export class HandlerQueue {
       while (this.active < this.o.limit && this.waiting.length > 0) {
         const next = this.waiting.shift()!;
         clearTimeout(next.timer);
-        next.timer = undefined;
         this.runTracked(next);
       }
     } finally {
