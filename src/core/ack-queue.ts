@@ -37,13 +37,13 @@ export interface AckableEnvelope {
 }
 
 export class AckQueue {
-  protected readonly deps: AckQueueDeps;
-  protected closed = false;
+  protected declare readonly deps: AckQueueDeps;
+  protected declare closed?: boolean;
   /** Acks waiting for a socket (health() counts them). */
   private queued: Queued[] = [];
   // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
   // for a question asked only when a handler fails).
-  private probed = false;
+  private declare probed?: boolean;
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }
@@ -52,7 +52,7 @@ export class AckQueue {
    * Creates the ack function for one delivered envelope. `made(conn, env)` runs once, when the first ack attempt has
    * been sent, or has settled (queued, refused).
    */
-  create(env: AckableEnvelope, conn: Connection, made?: (conn: Connection, env: AckableEnvelope) => void): AckFn {
+  create(env: AckableEnvelope, conn: Connection, made: (conn: Connection, env: AckableEnvelope) => void): AckFn {
     const tracked = this.track(env);
     let acked = false;
     let attempted = false;
@@ -78,7 +78,7 @@ export class AckQueue {
         acked = true;
         if (tracked) tracked.acked = true;
         if (this.deps.send(text, conn)) {
-          if (first && made) made(conn, env);
+          if (first) made(conn, env);
           return RESOLVED;
         }
         out = this.queue(text, env.envelope_id, conn);
@@ -86,7 +86,7 @@ export class AckQueue {
         acked = !this.closed;
         out.catch(() => (acked = false));
       }
-      if (first && made) {
+      if (first) {
         const done = (): void => made(conn, env);
         out!.then(done, done);
       }
@@ -104,18 +104,18 @@ export class AckQueue {
   }
 
   /** An envelope got its ack function: a subclass may keep a record, which is marked acked once it is. */
-  protected track(_env: AckableEnvelope): { acked: boolean } | undefined {
+  protected track(_env: AckableEnvelope): { acked?: boolean } | undefined {
     return undefined;
   }
 
   /** Ack without user involvement (duplicates filtered by dedupe). */
   autoAck(envelopeId: string, conn: Connection): Promise<void> {
-    return this.sendOrQueue(`{"envelope_id":${JSON.stringify(envelopeId)}}`, envelopeId, conn);
+    const text = `{"envelope_id":${JSON.stringify(envelopeId)}}`;
+    return this.deps.send(text, conn) ? RESOLVED : this.queue(text, envelopeId, conn);
   }
 
   /** A connection said hello: send what waited. */
   flush(): void {
-    if (this.queued.length === 0) return;
     const waiting = this.queued;
     this.queued = [];
     for (const q of waiting) {
@@ -159,15 +159,10 @@ export class AckQueue {
     return text;
   }
 
-  private sendOrQueue(text: string, envelopeId: string, conn: Connection): Promise<void> {
-    if (this.deps.send(text, conn)) return RESOLVED;
-    return this.queue(text, envelopeId, conn);
-  }
-
   /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
   private queue(text: string, envelopeId: string, conn: Connection): Promise<void> {
     if (this.closed) return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
-    this.deps.logger.debug(`No open connection; ack for ${envelopeId} queued`);
+    this.deps.logger.debug(`Ack for ${envelopeId} queued`);
     return handled(
       new Promise<void>((resolve, reject) => {
         this.queued.push({ text, envelopeId, preferred: conn, resolve, reject });
@@ -181,7 +176,7 @@ export class AckQueue {
   }
 }
 
-const PROBE: unique symbol = Symbol('ack state probe');
+const PROBE: unique symbol = Symbol();
 // One settled promise for every ack written at once: no allocation per envelope (promises are immutable).
 const RESOLVED = Promise.resolve();
 

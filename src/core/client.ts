@@ -5,7 +5,7 @@
 import mittImport, { type Emitter, type EventType } from 'mitt';
 import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps, type AckableEnvelope } from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { Connection, type ConnectionCloseInfo, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
+import { Connection, type ConnectionCloseInfo, type ConnectionEvents, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
 import {
   ConnectionError,
   DisconnectedError,
@@ -26,7 +26,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
 import { healthReport, type HealthMarks, type HealthOptions, type HealthReport, type HealthSource } from './health.ts';
 import type { DisconnectFrame, HelloFrame, InnerEvent } from './schemas.ts';
 import { assertSecureUrl } from './url.ts';
-import { DEFAULT_API_URL, FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
+import { FATAL_OPEN_ERRORS, MAX_TIMER_MS, assertAppToken, openConnectionUrl, type FetchLike } from './web-api.ts';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
 
 // mitt ships CJS-style typings: under NodeNext the default import types as the module object, while every
@@ -91,7 +91,8 @@ export const DEFAULT_CONNECTIONS = 1;
 /** A duration (or size) option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
 export function msOption(v: number | undefined, d: number, name: string): number {
   if (v === undefined) return d;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
+  // Number.isFinite is false for anything but a finite number (it does not coerce).
+  if (!Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
   // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
   return Math.min(v, MAX_TIMER_MS);
 }
@@ -231,52 +232,53 @@ const LIFECYCLE = new Set<string>([
 export interface Slot {
   index: number;
   /** Live (or draining) connection. */
-  current: Connection | undefined;
+  current?: Connection | undefined;
   /** Connecting connection: the replacement, or the first/next one after a loss. */
-  next: Connection | undefined;
+  next?: Connection | undefined;
   /** Waiting for a URL. */
-  fetching: boolean;
+  fetching?: boolean;
   /** Backoff timer before the next attempt. */
-  retryTimer: Timer | undefined;
+  retryTimer?: Timer | undefined;
   backoff: Backoff;
   attempts: number;
 }
 
 export class SocketModeClient {
-  protected readonly opts: CoreOptions;
-  protected readonly logger: Logger;
+  protected declare readonly opts: CoreOptions;
+  protected declare readonly logger: Logger;
   protected readonly emitter: Emitter<Record<EventType, unknown>> = mitt();
-  protected readonly acks: AckQueue;
+  protected declare readonly acks: AckQueue;
   /** Connections to keep live: 1 here; the full client's `connections` option sets its pool size. */
   protected poolSize = 1;
-  protected readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
+  protected declare readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
   protected slots: Slot[] = [];
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
-  protected collecting: Array<Promise<unknown>> | undefined;
+  protected declare collecting: Array<Promise<unknown>> | undefined;
   /** Every socket held (any state short of closed). */
   protected readonly conns: Set<Connection> = new Set();
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
-  private abort: AbortController | undefined;
-  private urlChain: Promise<unknown> = Promise.resolve();
+  private declare abort: AbortController | undefined;
+  /** Set by start(); never rejects. */
+  private declare urlChain: Promise<unknown>;
   /** No apps.connections.open call before this time (a 429, or a refusal): every slot waits. */
   protected openNotBefore = 0;
-  private WS: WebSocketConstructor | undefined;
-  private startPromise: Promise<HelloInfo> | undefined;
-  private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
-  private stopPromise: Promise<void> | undefined;
-  private hadLive = false;
+  private declare WS: WebSocketConstructor | undefined;
+  private declare startPromise: Promise<HelloInfo> | undefined;
+  private declare startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
+  private declare stopPromise: Promise<void> | undefined;
+  private declare hadLive?: boolean;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
-  private fatalError: SocketModeError | undefined;
+  private declare fatalError: SocketModeError | undefined;
   /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
   private readonly marks: HealthMarks = {};
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   private readonly logged = new Map<string, number>();
   private logSince = 0;
-  private readonly drainMs: number;
+  private declare readonly drainMs: number;
   /** While disconnect() waits for acks: checks whether all are made (ends the wait when they are, or if `force`). */
-  protected drain: ((force?: unknown) => void) | undefined;
+  protected declare drain: ((force?: unknown) => void) | undefined;
   /** Envelope types acked for want of a listener (warned once each). */
   private readonly unheard = new Set<string>();
 
@@ -298,14 +300,17 @@ export class SocketModeClient {
       throw new InvalidTokenError('appToken (xapp-…) or openConnection is required');
     }
     if (opts.apiUrl !== undefined) assertSecureUrl(opts.apiUrl, 'https:');
-    this.settings = {
-      rotateAfterMs: msOption(opts.rotateAfterMs, 300_000, 'rotateAfterMs'),
-      helloTimeoutMs: msOption(opts.helloTimeoutMs, 10_000, 'helloTimeoutMs'),
-      closeTimeoutMs: msOption(opts.closeTimeoutMs, 1_000, 'closeTimeoutMs'),
-      retireAfterWarningMs: msOption(opts.retireAfterWarningMs, 30_000, 'retireAfterWarningMs'),
-      openTimeoutMs: msOption(opts.openTimeoutMs, 30_000, 'openTimeoutMs'),
-      maxFrameBytes: msOption(opts.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    const settings: Record<string, number> = {
+      rotateAfterMs: 300_000,
+      helloTimeoutMs: 10_000,
+      closeTimeoutMs: 1_000,
+      retireAfterWarningMs: 30_000,
+      openTimeoutMs: 30_000,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     };
+    // Each option: its value checked, or the default above.
+    for (const k in settings) settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
+    this.settings = settings as unknown as SocketModeClient['settings'];
     this.drainMs = msOption(opts.drainTimeoutMs, ACK_DEADLINE_MS, 'drainTimeoutMs');
     this.acks = this.createAckQueue({
       logger: this.logger,
@@ -325,7 +330,8 @@ export class SocketModeClient {
 
   /** Started and at least one connection is live. */
   get isActive(): boolean {
-    return (this.runState === 'connected' || this.runState === 'reconnecting') && this.connectionCount > 0;
+    // A live connection while running means connected or reconnecting (its hello ends 'starting').
+    return !this.stopped && this.connectionCount > 0;
   }
 
   get state(): ClientState {
@@ -369,13 +375,9 @@ export class SocketModeClient {
     const list = this.emitter.all.get(type) as Handler[] | undefined;
     if (!handler) this.emitter.off(type);
     else if (list) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const h = list[i]!;
-        if (h === handler || h.original === handler) {
-          list.splice(i, 1);
-          break;
-        }
-      }
+      // A once() registration is found by the handler it wraps.
+      const i = list.map((h) => h.original ?? h).lastIndexOf(handler);
+      if (i >= 0) list.splice(i, 1);
     }
     return this;
   }
@@ -387,7 +389,7 @@ export class SocketModeClient {
    */
   start(): Promise<HelloInfo> {
     const st = this.runState;
-    if (this.startPromise && (st === 'starting' || st === 'connected' || st === 'reconnecting')) return this.startPromise;
+    if (this.startPromise && !this.stopped) return this.startPromise;
     if (st === 'disconnecting') return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
     this.WS = resolveWebSocket(this.opts.WebSocket);
     if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
@@ -401,10 +403,6 @@ export class SocketModeClient {
     this.acks.reopen();
     this.slots = Array.from({ length: this.poolSize }, (_, index) => ({
       index,
-      current: undefined,
-      next: undefined,
-      fetching: false,
-      retryTimer: undefined,
       backoff: new Backoff(this.opts.backoff),
       attempts: 0,
     }));
@@ -457,7 +455,7 @@ export class SocketModeClient {
       this.logger.error(`An 'error' handler failed: ${describe(e)}`);
       return;
     }
-    const id = arg !== null && typeof arg === 'object' ? (arg as { envelope_id?: unknown }).envelope_id : undefined;
+    const id = (arg as { envelope_id?: unknown } | undefined)?.envelope_id;
     this.emitError(new HandlerError(type, e, typeof id === 'string' ? id : undefined));
   }
 
@@ -475,7 +473,7 @@ export class SocketModeClient {
   protected emit(type: string, arg: unknown): void {
     if (type === 'reconnecting' || type === 'disconnected') this.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
     const list = this.emitter.all.get(type) as Handler[] | undefined;
-    if (!list || list.length === 0) return;
+    if (!list?.length) return;
     if (list.length === 1) return this.invoke(type, list[0]!, arg);
     for (const h of list.slice()) this.invoke(type, h, arg);
   }
@@ -483,7 +481,8 @@ export class SocketModeClient {
   private invoke(type: string, handler: Handler, arg: unknown): void {
     try {
       const r = handler(arg);
-      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      // A thenable (object or function, as Promise.resolve takes it): its failure is reported too.
+      if (typeof (r as { then?: unknown } | undefined)?.then === 'function') {
         const settled = Promise.resolve(r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
         this.collecting?.push(settled);
       }
@@ -497,9 +496,10 @@ export class SocketModeClient {
    * limited: per shape (code and message, digits aside) the first 3 a minute in full, then a count.
    */
   protected emitError(err: SocketModeError): void {
-    this.marks.error = { at: Date.now(), code: err.code, message: err.message };
+    const at = Date.now();
+    this.marks.error = { at, code: err.code, message: err.message };
     const line = `${err.name} [${err.code}]: ${err.message}`;
-    if (Date.now() - this.logSince >= 60_000) this.flushLog();
+    if (at - this.logSince >= 60_000) this.flushLog();
     const logged = this.logged;
     // A peer that varies its garbage must not grow this map without bound: past 50 shapes, counted by code alone.
     const key = logged.size < 50 ? line.replace(/\d+/g, '#') : err.code;
@@ -536,24 +536,9 @@ export class SocketModeClient {
   }
 
   protected cancel(t: Timer | undefined): void {
-    if (t === undefined) return;
+    // Both are no-ops for undefined.
     clearTimeout(t);
-    this.timers.delete(t);
-  }
-
-  /** Resolves after `ms`; rejects at once if the client stops meanwhile. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        this.cancel(t);
-        reject(new DisconnectedError());
-      };
-      const t = this.later(ms, () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    this.timers.delete(t!);
   }
 
   // ---------------------------------------------------------------- connection set
@@ -594,7 +579,7 @@ export class SocketModeClient {
   protected scheduleRetry(slot: Slot, reason: string, floorMs = 0): void {
     if (this.stopped) return;
     if (this.opts.autoReconnectEnabled === false) {
-      return this.fatal(new ConnectionError(`Connection lost (${reason}) and autoReconnectEnabled is false`));
+      return this.fatal(new ConnectionError(`Connection lost (${reason}); autoReconnectEnabled is false`));
     }
     this.cancel(slot.retryTimer);
     const delayMs = slot.backoff.next(floorMs);
@@ -632,16 +617,8 @@ export class SocketModeClient {
       WebSocket: this.WS!,
       ...this.settings,
       logger: this.logger,
-      events: {
-        onHello: (c, h) => this.onHello(c, h),
-        onDisconnectFrame: (c, f) => this.onDisconnectFrame(c, f),
-        onEnvelope: (c, e) => {
-          if (!this.ignoring) this.onEnvelope(c, e);
-        },
-        onMalformed: (_c, err) => this.emitError(err),
-        onRotateDue: (c) => this.rotate(c),
-        onClosed: (c, info) => this.onClosed(c, info),
-      },
+      // The client itself: onHello, onDisconnectFrame, onReceived, onMalformed, onRotateDue, onClosed.
+      events: this as unknown as ConnectionEvents,
     });
     slot.next = conn;
     this.conns.add(conn);
@@ -656,7 +633,13 @@ export class SocketModeClient {
     const run = async (): Promise<string> => {
       // After a 429 or a refusal every slot waits.
       const wait = this.openNotBefore - Date.now();
-      if (wait > 0 && !outer.aborted) await this.sleep(wait, outer);
+      // The wait ends early if the client stops (and the request is then dropped).
+      if (wait > 0 && !outer.aborted) {
+        await new Promise<void>((resolve) => {
+          const t = this.later(wait, resolve);
+          outer.addEventListener('abort', () => resolve(this.cancel(t)), { once: true });
+        });
+      }
       if (outer.aborted) throw new DisconnectedError();
       const ctl = new AbortController();
       const onAbort = (): void => ctl.abort();
@@ -666,7 +649,7 @@ export class SocketModeClient {
       let t: Timer | undefined;
       try {
         return await Promise.race([
-          o.openConnection ? o.openConnection() : openConnectionUrl({ appToken: o.appToken, apiUrl: o.apiUrl ?? DEFAULT_API_URL, fetch: o.fetch, signal: ctl.signal }),
+          o.openConnection ? o.openConnection() : openConnectionUrl({ ...o, signal: ctl.signal }),
           new Promise<never>((_, reject) => {
             t = this.later(ms, () => {
               ctl.abort();
@@ -679,7 +662,7 @@ export class SocketModeClient {
         outer.removeEventListener('abort', onAbort);
       }
     };
-    const p = this.urlChain.then(run, run);
+    const p = this.urlChain.then(run);
     this.urlChain = p.catch(() => undefined);
     return p;
   }
@@ -731,13 +714,14 @@ export class SocketModeClient {
       connection_info: hello.connection_info,
     };
     this.hadLive = true;
-    if (this.runState === 'starting' || this.runState === 'reconnecting') this.runState = 'connected';
+    // Not stopped (checked above): starting, reconnecting or already connected.
+    this.runState = 'connected';
     // Every socket we hold that Slack may count (one still in its handshake counts too: we over-count
     // ourselves, never Slack's ghosts).
     const held = this.conns.size;
     const num = hello.num_connections;
-    const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: typeof num === 'number' ? Math.max(0, num - held) : 0 };
-    this.logger.info(`Slot ${slot.index}: ${conn.id} connected${old ? ` (replacing ${old.id})` : ''}; Slack counts ${num ?? '?'} connection(s)`);
+    const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: Math.max(0, num! - held) || 0 };
+    this.logger.info(`Slot ${slot.index}: ${conn.id} live${old ? `, replaces ${old.id}` : ''}; Slack counts ${num ?? '?'}`);
     // start() has its hello now, whatever a 'connected' handler does next (a disconnect() there must not reject it).
     const settle = this.startSettle;
     this.startSettle = undefined;
@@ -755,7 +739,7 @@ export class SocketModeClient {
     if (this.stopped) return;
     const slot = this.slotOf(conn);
     const reason = frame.reason;
-    this.logger.info(`Connection ${conn.id}: Slack sent disconnect (${reason})`);
+    this.logger.info(`${conn.id}: Slack sent disconnect (${reason})`);
     if (reason === 'link_disabled') return this.fatal(new LinkDisabledError());
     if (reason !== 'warning') conn.slackClosing = true;
     if (conn.draining) {
@@ -820,7 +804,7 @@ export class SocketModeClient {
       return;
     }
     if (conn.isScheduled('drain')) return;
-    this.logger.debug(`Connection ${conn.id}: closing once ${conn.unacked} envelope(s) are acked`);
+    this.logger.debug(`${conn.id}: closing after ${conn.unacked} acks`);
     conn.drainReason = reason;
     conn.schedule('drain', ACK_DEADLINE_MS, () => void conn.close(1000, reason));
   }
@@ -834,8 +818,17 @@ export class SocketModeClient {
     void conn.close(1000, conn.drainReason);
   };
 
+  /** A connection's envelope: to the hook, unless the client ignores envelopes now. */
+  private onReceived(conn: Connection, env: EnvelopeFrame): void {
+    if (!this.ignoring) this.onEnvelope(conn, env);
+  }
+
+  private onMalformed(_conn: Connection, err: SocketModeError): void {
+    this.emitError(err);
+  }
+
   /** rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break (see ensure()). */
-  private rotate(conn: Connection): void {
+  private onRotateDue(conn: Connection): void {
     conn.rotating = true;
     this.replace(conn, 'rotate');
     // Already draining (a proactive refresh waiting for a place): the budget decides again now.
@@ -876,18 +869,18 @@ export class SocketModeClient {
     else this.logger.debug(msg);
     if (slot.current === conn) {
       slot.current = undefined;
-      if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${info.cause}`);
+      if (!planned && !slot.next && !slot.fetching) this.scheduleRetry(slot, `closed:${cause}`);
     } else if (pending) {
       slot.next = undefined;
-      if (slot.retryTimer === undefined) this.scheduleRetry(slot, info.cause === 'hello_timeout' ? 'hello_timeout' : 'connect_failed');
+      if (slot.retryTimer === undefined) this.scheduleRetry(slot, cause === 'hello_timeout' ? cause : 'connect_failed');
     }
-    this.checkLiveLoss(`closed:${info.cause}`);
+    this.checkLiveLoss(`closed:${cause}`);
     this.ensureAll();
   }
 
   private liveCount(): number {
     let n = 0;
-    for (const s of this.slots) if (s.current && s.current.state === 'live' && !s.current.dead) n++;
+    for (const { current: c } of this.slots) if (c?.state === 'live' && !c.dead) n++;
     return n;
   }
 
@@ -941,10 +934,9 @@ export class SocketModeClient {
       accepts_response_payload: env.accepts_response_payload,
       connection_id: conn.id,
     };
-    const kind = parsed.kind;
-    let type: string | undefined = kind;
-    if (kind === 'events_api') {
-      const ev = (args.event = parsed.frame.payload.event);
+    let type: string | undefined = parsed.kind;
+    if (type === 'events_api') {
+      const ev = (args.event = (env.payload as EventsApiArgs['body']).event);
       type = ev && !LIFECYCLE.has(ev.type) ? ev.type : undefined;
     }
     const all = this.emitter.all;
@@ -986,7 +978,6 @@ export class SocketModeClient {
     this.abort?.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const s of this.slots) s.retryTimer = undefined;
     const settle = this.startSettle;
     this.startSettle = undefined;
     settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
@@ -1028,12 +1019,12 @@ export class SocketModeClient {
           clearTimeout(t);
           resolve();
         };
-        this.urlChain.then(done, done);
+        this.urlChain.then(done);
       });
-      for (const s of this.slots) s.current = s.next = undefined;
+      for (const s of this.slots) s.current = s.next = s.retryTimer = undefined;
       this.conns.clear();
       this.runState = 'disconnected';
-      this.emit('disconnected', err ? { reason, willReconnect: false, error: err } : { reason, willReconnect: false });
+      this.emit('disconnected', { reason, willReconnect: false, ...(err && { error: err }) });
     })().catch((e: unknown) => {
       this.runState = 'disconnected';
       this.logger.error(`disconnect failed: ${describe(e)}`);

@@ -24,7 +24,7 @@ export interface ConnectionCloseInfo {
 export interface ConnectionEvents {
   onHello(conn: Connection, hello: HelloFrame): void;
   onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void;
-  onEnvelope(conn: Connection, env: EnvelopeFrame): void;
+  onReceived(conn: Connection, env: EnvelopeFrame): void;
   onMalformed(conn: Connection, err: MalformedFrameError): void;
   /** rotateAfterMs elapsed on a socket that cannot be pinged. */
   onRotateDue(conn: Connection): void;
@@ -63,17 +63,17 @@ export class Connection {
    * Replaced after a `warning`: Slack keeps routing envelopes here until it sends `refresh_requested`, and a
    * standard WebSocket drops frames that arrive once we have called close(). So we leave it open until then.
    */
-  keepUntilRefresh = false;
+  declare keepUntilRefresh?: boolean;
   /** Missed a pong (liveness feature): still open as far as the runtime knows, but presumed dead. */
   dead = false;
   /** Slack said it is closing this connection (refresh_requested or an unknown reason): it routes nothing here. */
-  slackClosing = false;
+  declare slackClosing?: boolean;
   /** rotateAfterMs elapsed (a socket that cannot be pinged): replaced as a liveness check. */
-  rotating = false;
+  declare rotating?: boolean;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */
-  drainReason = '';
+  declare drainReason?: string;
   /** Date.now() of the last frame received (any frame, malformed too; a pong where the socket can ping): proof of life. */
   lastFrameAt = 0;
   declare hello: HelloFrame | undefined;
@@ -83,7 +83,7 @@ export class Connection {
   protected declare readonly o: ConnectionOptions;
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
-  private closeCause = '';
+  private declare closeCause?: string;
   /** The socket error's message, if any: reported with the close (a 1007 from ws says why only here). */
   private declare socketError: string | undefined;
   private declare resolveClosed: (info: ConnectionCloseInfo) => void;
@@ -106,10 +106,9 @@ export class Connection {
     // Closed before it was opened (a handler of the client's 'authenticated' event stopped the client): no socket.
     if (this.state !== 'connecting') return;
     const o = this.o;
-    this.timer('hello', o.helloTimeoutMs, () => {
-      // Reported by the client (an error naming hello_timeout), as every close it did not ask for.
-      if (this.state === 'connecting' || this.state === 'awaiting_hello') void this.close(4000, 'hello timeout', 'hello_timeout');
-    });
+    // Reported by the client (an error naming hello_timeout), as every close it did not ask for. The timer ends
+    // with the hello or the close, so it fires only while the connection waits for its hello.
+    this.timer('hello', o.helloTimeoutMs, () => void this.close(4000, 'hello timeout', 'hello_timeout'));
     let socket: WebSocketLike;
     try {
       socket = new o.WebSocket(o.url);
@@ -128,8 +127,8 @@ export class Connection {
       if (this.state === 'connecting') this.state = 'awaiting_hello';
     });
     this.listenMessages();
+    // Removed when the connection is closed.
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
-      if (this.state === 'closed') return;
       // Its message goes with the close info (logged by the client with the close).
       this.socketError ||= ev?.message;
       this.closeCause ||= 'socket_error';
@@ -149,11 +148,8 @@ export class Connection {
 
   /** Cancels `name`; true if it was pending. */
   unschedule(name: ConnectionTimer): boolean {
-    const t = this.timers.get(name);
-    if (t === undefined) return false;
-    clearTimeout(t);
-    this.timers.delete(name);
-    return true;
+    clearTimeout(this.timers.get(name));
+    return this.timers.delete(name);
   }
 
   isScheduled(name: ConnectionTimer): boolean {
@@ -182,7 +178,7 @@ export class Connection {
       this.socket!.send(text);
       return true;
     } catch (e) {
-      this.o.logger.debug(`Connection ${this.id}: send failed`, e);
+      this.o.logger.debug(`${this.id}: send failed`, e);
       return false;
     }
   }
@@ -241,7 +237,7 @@ export class Connection {
     switch (r.kind) {
       case 'hello':
         if (this.state !== 'connecting' && this.state !== 'awaiting_hello') {
-          this.o.logger.debug(`Connection ${this.id}: extra hello ignored`);
+          this.o.logger.debug(`${this.id}: extra hello`);
           return;
         }
         this.state = 'live';
@@ -252,7 +248,7 @@ export class Connection {
       case 'disconnect':
         return ev.onDisconnectFrame(this, r.frame);
       default:
-        return ev.onEnvelope(this, r);
+        return ev.onReceived(this, r);
     }
   }
 

@@ -58,7 +58,7 @@ export class InsecureUrlError extends SocketModeError {
   declare readonly url: string;
   constructor(url: string, expected: string) {
     const safe = redact(String(url)).slice(0, 200);
-    super('insecure_url', `Refusing insecure URL ${safe}: expected ${expected} (plain text only for loopback hosts)`);
+    super('insecure_url', `Insecure URL ${safe}: expected ${expected} (plain text to loopback only)`);
     this.url = safe;
   }
 }
@@ -66,7 +66,7 @@ export class InsecureUrlError extends SocketModeError {
 export class NoWebSocketError extends SocketModeError {
   override name = 'NoWebSocketError';
   constructor() {
-    super('no_websocket', 'No WebSocket: pass the `WebSocket` option (on Node 20 the package entry registers ws)');
+    super('no_websocket', 'No WebSocket: pass the `WebSocket` option (Node 20: use the main entry)');
   }
 }
 
@@ -179,7 +179,7 @@ export class AckError extends SocketModeError {
 export class LinkDisabledError extends SocketModeError {
   override name = 'LinkDisabledError';
   constructor() {
-    super('link_disabled', 'Slack disabled the Socket Mode link for this app; not reconnecting');
+    super('link_disabled', 'Slack disabled Socket Mode for this app; not reconnecting');
   }
 }
 
@@ -230,7 +230,7 @@ export class HandlerQueueFullError extends SocketModeError {
   constructor(envelopeId: string, envelopeType: string, queued: number) {
     super(
       'handler_queue_full',
-      `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot is busy and ${queued} envelopes are already queued; acked, not delivered`,
+      `Envelope ${envelopeId} (${envelopeType}) shed: every handler slot busy, ${queued} queued; acked, not delivered`,
     );
     this.envelopeId = envelopeId;
     this.envelopeType = envelopeType;

@@ -23,6 +23,9 @@ export interface Logger {
 // Most severe first: a logger shows its level and the ones before it.
 const LEVELS: readonly LogLevel[] = Object.values(LogLevel);
 
+// debug, info, warn and error: prototype methods made in the static block below.
+export interface ConsoleLogger extends Pick<Logger, LogLevel> {}
+
 export class ConsoleLogger implements Logger {
   private declare name: string;
   private declare level: LogLevel;
@@ -39,24 +42,15 @@ export class ConsoleLogger implements Logger {
   setName(name: string): void {
     this.name = name;
   }
-  debug(...msg: unknown[]): void {
-    this.log(3, msg);
-  }
-  info(...msg: unknown[]): void {
-    this.log(2, msg);
-  }
-  warn(...msg: unknown[]): void {
-    this.log(1, msg);
-  }
-  error(...msg: unknown[]): void {
-    this.log(0, msg);
-  }
-  /** `rank`: the level's index in LEVELS (0 error … 3 debug). */
-  private log(rank: number, msg: unknown[]): void {
-    const level = LEVELS[rank]!;
-    const max = LEVELS.indexOf(this.level);
-    // An unknown level counts as info.
-    if (rank <= (max < 0 ? 2 : max)) console[level](`[${level.toUpperCase()}] ${this.name}`, ...msg);
+  static {
+    // One prototype method per level (a subclass can still override each).
+    LEVELS.forEach((level, rank) => {
+      this.prototype[level] = function (this: ConsoleLogger, ...msg: unknown[]): void {
+        const max = LEVELS.indexOf(this.level);
+        // An unknown level counts as info.
+        if (rank <= (max < 0 ? 2 : max)) console[level](`[${level.toUpperCase()}] ${this.name}`, ...msg);
+      };
+    });
   }
 }
 

@@ -7,14 +7,14 @@ interface Pending {
   id: string;
   type: string;
   at: number;
-  acked: boolean;
+  acked?: boolean;
 }
 
 export class DeadlineAckQueue extends AckQueue {
-  private readonly warnMs: number;
+  private declare readonly warnMs: number;
   private pending: Pending[] = [];
   private head = 0;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private declare sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: AckQueueDeps, deadlineWarnMs: number) {
     super(deps);
@@ -23,7 +23,7 @@ export class DeadlineAckQueue extends AckQueue {
 
   protected override track(env: AckableEnvelope): Pending | undefined {
     if (this.warnMs <= 0 || this.closed) return undefined;
-    const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now(), acked: false };
+    const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now() };
     const q = this.pending;
     // Drop acked entries at the front now, so a steady flow of prompt acks keeps the list short.
     let h = this.head;
@@ -54,7 +54,7 @@ export class DeadlineAckQueue extends AckQueue {
       const p = q[h]!;
       if (p.acked) continue;
       if (p.at + this.warnMs > now) break;
-      this.deps.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms; Slack's deadline is ${ACK_DEADLINE_MS} ms`);
+      this.deps.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms (deadline ${ACK_DEADLINE_MS} ms)`);
     }
     if (h === q.length) {
       q.length = 0;
@@ -67,7 +67,7 @@ export class DeadlineAckQueue extends AckQueue {
 
   override shutdown(): void {
     super.shutdown();
-    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     this.pending = [];
     this.head = 0;

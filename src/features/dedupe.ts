@@ -41,20 +41,25 @@ export interface MemoryDedupeOptions {
  */
 class FingerprintTable {
   size = 0;
-  private hi: Int32Array;
-  private lo: Int32Array;
+  private declare hi: Int32Array;
+  private declare lo: Int32Array;
   /** Insertion time per slot (ms since the store's epoch); -Infinity = forgotten. */
-  private at: Float64Array;
-  private mask: number;
-  private readonly maxSlots: number;
+  private declare at: Float64Array;
+  private declare mask: number;
+  private declare readonly maxSlots: number;
 
   constructor(maxKeys: number) {
     // Load factor <= 1/2 once full.
     this.maxSlots = 2 ** Math.ceil(Math.log2(Math.max(16, maxKeys * 2)));
-    this.hi = new Int32Array(16);
-    this.lo = new Int32Array(16);
-    this.at = new Float64Array(16);
-    this.mask = 15;
+    this.alloc(16);
+  }
+
+  /** Empty arrays of `n` slots (a power of 2). */
+  private alloc(n: number): void {
+    this.hi = new Int32Array(n);
+    this.lo = new Int32Array(n);
+    this.at = new Float64Array(n);
+    this.mask = n - 1;
   }
 
   /** Slot holding (hi, lo), else the bitwise complement of the free slot where it would go. */
@@ -90,11 +95,7 @@ class FingerprintTable {
 
   private grow(): void {
     const { hi, lo, at } = this;
-    const n = lo.length * 2;
-    this.hi = new Int32Array(n);
-    this.lo = new Int32Array(n);
-    this.at = new Float64Array(n);
-    this.mask = n - 1;
+    this.alloc(lo.length * 2);
     for (let i = 0; i < lo.length; i++) {
       if (lo[i] === 0) continue;
       const j = ~this.find(hi[i]!, lo[i]!);
@@ -120,13 +121,17 @@ const NS_OTHER = 0x1b873593;
  * current one, so nothing is deleted key by key and a full store allocates nothing. Each key keeps its own time,
  * so TTL is exact.
  */
+/** A key's namespace and where its id starts: 'envelope:<id>' and 'event:<id>' match seenEnvelope's and seenEvent's. */
+const split = (key: string): [number, number] =>
+  key.startsWith('envelope:') ? [NS_ENVELOPE, 9] : key.startsWith('event:') ? [NS_EVENT, 6] : [NS_OTHER, 0];
+
 export class MemoryDedupeStore implements DedupeStore {
-  private readonly ttlMs: number;
-  private readonly half: number;
-  private readonly now: () => number;
-  private readonly epoch: number;
-  private cur: FingerprintTable;
-  private prev: FingerprintTable;
+  private declare readonly ttlMs: number;
+  private declare readonly half: number;
+  private declare readonly now: () => number;
+  private declare readonly epoch: number;
+  private declare cur: FingerprintTable;
+  private declare prev: FingerprintTable;
   private curStartedAt = 0;
   // The fingerprint of the key being looked up (fields, so hashing allocates nothing).
   private hi = 0;
@@ -147,16 +152,13 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   seen(key: string): boolean {
-    const now = this.now() - this.epoch;
-    if (key.startsWith('envelope:')) return this.record(NS_ENVELOPE, key, 9, now);
-    if (key.startsWith('event:')) return this.record(NS_EVENT, key, 6, now);
-    return this.record(NS_OTHER, key, 0, now);
+    const [ns, from] = split(key);
+    return this.record(ns, key, from, this.now() - this.epoch);
   }
 
   forget(key: string): void {
-    if (key.startsWith('envelope:')) this.fingerprint(NS_ENVELOPE, key, 9);
-    else if (key.startsWith('event:')) this.fingerprint(NS_EVENT, key, 6);
-    else this.fingerprint(NS_OTHER, key, 0);
+    const [ns, from] = split(key);
+    this.fingerprint(ns, key, from);
     for (const t of [this.cur, this.prev]) {
       const i = t.find(this.hi, this.lo);
       if (i >= 0) t.setTime(i, -Infinity);
@@ -255,14 +257,14 @@ const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart
  * repeats seen by this instance at once and closes the race of one envelope arriving on two sockets together.
  */
 export class DurableObjectDedupeStore implements DedupeStore {
-  private readonly storage: DurableObjectStorageLike;
-  private readonly ttlMs: number;
-  private readonly prefix: string;
-  private readonly pruneEvery: number;
+  private declare readonly storage: DurableObjectStorageLike;
+  private declare readonly ttlMs: number;
+  private declare readonly prefix: string;
+  private declare readonly pruneEvery: number;
   private readonly now: () => number;
-  private readonly local: MemoryDedupeStore;
+  private declare readonly local: MemoryDedupeStore;
   private sincePrune = 0;
-  private pruning: Promise<number> | undefined;
+  private declare pruning: Promise<number> | undefined;
   /** The last storage operation under way per key (see serial()). */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 

@@ -21,15 +21,15 @@ interface Waiting {
   conn: Connection;
   parsed: EnvelopeFrame;
   ack: AckFn;
-  autoAcked: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  autoAcked?: boolean;
+  timer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class HandlerQueue {
   active = 0;
-  private readonly waiting: Waiting[] = [];
+  private waiting: Waiting[] = [];
   private pumping = false;
-  private readonly o: HandlerQueueOptions;
+  private declare readonly o: HandlerQueueOptions;
 
   constructor(o: HandlerQueueOptions) {
     this.o = o;
@@ -41,7 +41,7 @@ export class HandlerQueue {
 
   admit(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): void {
     const { limit, maxQueued, queuedAckMs, logger } = this.o;
-    const item: Waiting = { conn, parsed, ack, autoAcked: false, timer: undefined };
+    const item: Waiting = { conn, parsed, ack };
     if (this.active < limit && this.waiting.length === 0) return this.runTracked(item);
     const env = parsed.frame;
     if (this.waiting.length >= maxQueued) {
@@ -54,12 +54,12 @@ export class HandlerQueue {
       item.timer = setTimeout(() => {
         item.timer = undefined;
         item.autoAcked = true;
-        logger.warn(`Envelope ${env.envelope_id} (${env.type}) waited ${queuedAckMs} ms for a handler slot; acked without a payload`);
+        logger.warn(`Envelope ${env.envelope_id} (${env.type}) queued ${queuedAckMs} ms; acked without a payload`);
         void ack().catch(() => undefined);
       }, queuedAckMs);
     }
     this.waiting.push(item);
-    logger.debug(`Envelope ${env.envelope_id}: every handler slot busy; queued (${this.waiting.length})`);
+    logger.debug(`Envelope ${env.envelope_id} queued (${this.waiting.length})`);
   }
 
   /**
@@ -67,19 +67,9 @@ export class HandlerQueue {
    * already acked stay: Slack will not, so their handlers still run as slots free up.
    */
   dropUnacked(): EnvelopeFrame[] {
-    const unacked: EnvelopeFrame[] = [];
-    const kept: Waiting[] = [];
-    for (const w of this.waiting) {
-      if (w.autoAcked) {
-        kept.push(w);
-        continue;
-      }
-      clearTimeout(w.timer);
-      unacked.push(w.parsed);
-    }
-    this.waiting.length = 0;
-    this.waiting.push(...kept);
-    return unacked;
+    const dropped = this.waiting.filter((w) => !w.autoAcked);
+    this.waiting = this.waiting.filter((w) => w.autoAcked);
+    return dropped.map((w) => (clearTimeout(w.timer), w.parsed));
   }
 
   /** Runs one envelope's handlers and holds a slot until every promise they returned has settled. */
@@ -91,8 +81,7 @@ export class HandlerQueue {
       if (!item.autoAcked || typeof payload === 'symbol') return item.ack(payload);
       if (payload !== undefined && payload !== null) {
         this.o.logger.warn(
-          `Envelope ${item.parsed.frame.envelope_id} was already acked while it waited for a handler slot; ` +
-            'this payload is dropped (reply through response_url)',
+          `Envelope ${item.parsed.frame.envelope_id} was acked while queued: this payload is dropped (reply through response_url)`,
         );
       }
       return Promise.resolve();
@@ -117,7 +106,6 @@ export class HandlerQueue {
       while (this.active < this.o.limit && this.waiting.length > 0) {
         const next = this.waiting.shift()!;
         clearTimeout(next.timer);
-        next.timer = undefined;
         this.runTracked(next);
       }
     } finally {

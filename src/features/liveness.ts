@@ -29,21 +29,21 @@ export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettin
 }
 
 export class LiveConnection extends Connection {
-  private ping: PingSupport | null = null;
-  private batch: WriteBatch | null = null;
-  private corked = false;
+  private declare ping?: PingSupport | null;
+  private declare batch?: WriteBatch | null;
+  private declare corked?: boolean;
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
-  private frameChain: Promise<void> | undefined;
-  private unsubscribePong: (() => void) | undefined;
+  private declare frameChain: Promise<void> | undefined;
+  private declare unsubscribePong: (() => void) | undefined;
   /** Date.now() of the ping awaiting proof of life; 0 while watching for quiet. */
-  private pingAt = 0;
+  private declare pingAt?: number;
   /** When the liveness timer is due (to tell a late firing, i.e. a stalled event loop). */
-  private due = 0;
+  private declare due: number;
   /** This ping's deadline already fired late once and got a fresh window. */
-  private extended = false;
+  private declare extended?: boolean;
   /** The deadline passed with no proof; judged at the next check. */
-  private suspect = false;
-  private readonly live: LiveConnectionOptions;
+  private declare suspect?: boolean;
+  private declare readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
     super(opts);
@@ -68,7 +68,7 @@ export class LiveConnection extends Connection {
 
   protected override onMessage(data: unknown): void {
     // Frames of one network read arrive in one synchronous run: the microtask fires after the last of them.
-    if (this.batch !== null && !this.corked) {
+    if (this.batch && !this.corked) {
       this.corked = true;
       this.batch.cork();
       queueMicrotask(this.uncork);
@@ -94,7 +94,7 @@ export class LiveConnection extends Connection {
     try {
       this.batch?.uncork();
     } catch (e) {
-      this.o.logger.debug(`Connection ${this.id}: uncork failed`, e);
+      this.o.logger.debug(`${this.id}: uncork failed`, e);
     }
   };
 
@@ -107,7 +107,7 @@ export class LiveConnection extends Connection {
     this.unsubscribePong = this.ping.onPong(() => {
       this.lastFrameAt = Date.now();
     });
-    this.check(this.live.pingIntervalMs);
+    this.check(o.pingIntervalMs);
   }
 
   private check(ms: number): void {
@@ -126,21 +126,21 @@ export class LiveConnection extends Connection {
     const o = this.live;
     if (this.state !== 'live' || this.dead || !this.ping) return;
     const now = Date.now();
-    if (this.pingAt === 0 || this.lastFrameAt >= this.pingAt) {
+    if (!this.pingAt || this.lastFrameAt >= this.pingAt) {
       this.pingAt = 0;
       const quiet = now - this.lastFrameAt;
       if (quiet < o.pingIntervalMs) return this.check(o.pingIntervalMs - quiet);
       try {
         this.ping.ping();
       } catch (e) {
-        o.logger.debug(`Connection ${this.id}: ping failed`, e);
+        o.logger.debug(`${this.id}: ping failed`, e);
       }
       this.pingAt = now;
       this.extended = this.suspect = false;
       return this.check(o.pongTimeoutMs);
     }
     if (!this.extended && now - this.due > STALL_TOLERANCE_MS) {
-      o.logger.debug(`Connection ${this.id}: pong deadline fired ${now - this.due} ms late (event loop stalled); waiting once more`);
+      o.logger.debug(`${this.id}: pong check ${now - this.due} ms late (loop stalled); waiting again`);
       this.extended = true;
       return this.check(o.pongTimeoutMs);
     }
@@ -150,7 +150,7 @@ export class LiveConnection extends Connection {
     }
     this.dead = true;
     this.stopLiveness();
-    o.logger.warn(`Connection ${this.id}: nothing received within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
+    o.logger.warn(`${this.id}: no frame within ${o.pongTimeoutMs} ms of a ping; presumed dead`);
     o.onDead(this);
   };
 

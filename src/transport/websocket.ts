@@ -111,14 +111,9 @@ export interface WriteBatch {
  * stream) null: frames are written as the runtime does it.
  */
 export function detectWriteBatch(socket: WebSocketLike): WriteBatch | null {
-  const raw = (socket as { _socket?: { cork?: unknown; uncork?: unknown; writable?: unknown } })._socket;
-  if (!raw || typeof raw.cork !== 'function' || typeof raw.uncork !== 'function') return null;
-  const cork = raw.cork as () => void;
-  const uncork = raw.uncork as () => void;
-  return {
-    cork: () => cork.call(raw),
-    uncork: () => uncork.call(raw),
-  };
+  const raw = (socket as { _socket?: { cork?: unknown; uncork?: unknown; writable?: unknown } })._socket as WriteBatch | undefined;
+  // The byte stream itself: its own cork() and uncork(), called on it.
+  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? raw : null;
 }
 
 /** The longest close reason a close frame holds, in UTF-8 bytes: close() throws on more in every runtime. */
