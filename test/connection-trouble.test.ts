@@ -111,7 +111,8 @@ test('a connection that stays live for the healthy period (min(10 s, backoff.max
   await delay(400); // longer than the healthy period (150 ms): its timer, set at hello, fires first
   sim.drop();
   await until(() => reconnecting.length === 4, 'the reconnect after a drop');
-  expect(reconnecting[3]!.attempt).toBe(1);
+  // The backoff was reset: the first retry after a healthy connection goes at once (attempt 0, no delay).
+  expect(reconnecting[3]).toMatchObject({ attempt: 0, delayMs: 0 });
 });
 
 // ---------------------------------------------------------------- 2. every failed open attempt is an error

@@ -22,8 +22,10 @@ describe('Backoff', () => {
     const lo = new Backoff({ initialMs: 100, maxMs: 1000 }, () => 0);
     expect(lo.next()).toBe(0);
     expect(lo.next(250)).toBe(250); // floor (Retry-After, too_many_websockets)
-    lo.reset();
-    expect(lo.attempts).toBe(0);
+    // After a healthy connection: the first retry at once (even with a high draw), then back off from initialMs.
+    hi.reset();
+    expect([1, 2, 3].map(() => hi.next())).toEqual([0, 99, 199]);
+    expect(hi.attempts).toBe(2);
   });
   test('draws a fresh random value per attempt', () => {
     const draws: number[] = [0.1, 0.9, 0.5];

@@ -21,7 +21,7 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
 };
 
 export class Backoff {
-  /** Number of delays handed out since the last reset. */
+  /** Delays handed out since start, or since the last reset (which sets -1: the next retry is immediate). */
   attempts = 0;
   private declare readonly opts: Required<BackoffOptions>;
   private declare readonly random: () => number;
@@ -34,11 +34,15 @@ export class Backoff {
   /** Next delay in ms; `floorMs` raises the result (e.g. Retry-After). */
   next(floorMs = 0): number {
     const { initialMs, maxMs, factor } = this.opts;
-    const ceiling = Math.min(maxMs, initialMs * factor ** this.attempts++);
+    // -1 (reset after a healthy connection): the first retry goes at once. A socket that lived that long and
+    // then dropped is one socket's fault, and every ms without one fails slash commands; a second failure backs off.
+    const a = this.attempts++;
+    const ceiling = a < 0 ? 0 : Math.min(maxMs, initialMs * factor ** a);
     return Math.max(floorMs, Math.floor(this.random() * Math.max(0, ceiling)));
   }
+  /** A connection stayed healthy: the next retry is immediate, the ones after it back off from initialMs again. */
   reset(): void {
-    this.attempts = 0;
+    this.attempts = -1;
   }
   /**
    * A connection live this long resets the backoff; one that dies sooner (a server that says hello, then closes)

@@ -390,7 +390,7 @@ export class SocketModeClient {
   start(): Promise<HelloInfo> {
     const st = this.runState;
     if (this.startPromise && !this.stopped) return this.startPromise;
-    if (st === 'disconnecting') return handled(Promise.reject(new DisconnectedError('start() called while disconnecting')));
+    if (st === 'disconnecting') return handled(Promise.reject(new DisconnectedError('start() while disconnecting')));
     this.WS = resolveWebSocket(this.opts.WebSocket);
     if (!this.WS) return handled(Promise.reject(new NoWebSocketError()));
     this.runState = 'starting';
@@ -980,7 +980,7 @@ export class SocketModeClient {
     this.timers.clear();
     const settle = this.startSettle;
     this.startSettle = undefined;
-    settle?.reject(err ?? new DisconnectedError('disconnect() called before the first hello'));
+    settle?.reject(err ?? new DisconnectedError('disconnect() before hello'));
     // How long to keep the sockets open: while an envelope received on one that can still ack is unacked (asked
     // again on each ack, and every QUIET_MS in case that socket is lost), and until none has arrived for QUIET_MS
     // (Slack may have more in flight: it routes here until the close).
