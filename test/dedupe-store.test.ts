@@ -1,9 +1,9 @@
-// Dedupe stores: the bounded in-memory default (TTL past Slack's redelivery window), and the Durable Object
+// Dedupe stores (the client's dedupe behaviour is in test/dedupe.test.ts): the bounded in-memory default (TTL past Slack's redelivery window), and the Durable Object
 // storage adapter, tested against an in-memory object implementing the DO storage subset (with its 128-key
 // batch limit), as the client's `dedupe` across a restart over real sockets, and inside workerd (miniflare)
 // against real Durable Object storage, across an object restart.
-import { afterAll, describe, expect, test } from 'vitest';
 import { Miniflare } from 'miniflare';
+import { afterAll, describe, expect, test } from 'vitest';
 import {
   DEFAULT_DEDUPE_TTL_MS,
   DedupeError,
@@ -182,4 +182,73 @@ describe('durableObjectDedupeStore inside workerd (miniflare, real Durable Objec
     expect(await get('/prune?ttl=150')).toEqual({ forgotten: 3 }); // Ev1, Ev2 and short are all older than 150 ms
     expect((await get('/keys')).keys).toEqual([]);
   }, 60_000);
+});
+
+describe('MemoryDedupeStore', () => {
+  test('remembers keys for ttl, bounded size', () => {
+    let now = 0;
+    const s = new MemoryDedupeStore({ ttlMs: 1000, maxEntries: 3, now: () => now });
+    expect(s.seen('a')).toBe(false);
+    expect(s.seen('a')).toBe(true);
+    now = 1500;
+    expect(s.seen('a')).toBe(false); // expired
+    s.seen('b');
+    s.seen('c');
+    s.seen('d');
+    expect(s.size).toBeLessThanOrEqual(3);
+    // The newest maxEntries/2 keys are always still known; the oldest went first.
+    expect(s.seen('d')).toBe(true);
+    expect(s.seen('c')).toBe(true);
+    expect(s.seen('a')).toBe(false);
+  });
+  test('bound: never more than maxEntries keys, always at least the newest maxEntries/2', () => {
+    const s = new MemoryDedupeStore({ ttlMs: 60_000, maxEntries: 101, now: () => 0 });
+    for (let i = 0; i < 1000; i++) {
+      expect(s.seen(`event:E${i}`)).toBe(false);
+      expect(s.size).toBeLessThanOrEqual(101);
+      for (let back = 0; back < 51 && back <= i; back += 10) expect(s.seen(`event:E${i - back}`)).toBe(true);
+    }
+  });
+  test('TTL is exact per key across generations, and forget() un-records in either generation', () => {
+    let now = 0;
+    const s = new MemoryDedupeStore({ ttlMs: 1000, maxEntries: 1000, now: () => now });
+    s.seen('envelope:x');
+    now = 600;
+    s.seen('event:y');
+    now = 1100; // the generation holding x rotates out of "current"; y is still fresh
+    expect(s.seen('event:y')).toBe(true);
+    expect(s.seen('envelope:x')).toBe(false);
+    s.forget('envelope:x');
+    expect(s.seen('envelope:x')).toBe(false);
+    s.forget('event:y');
+    expect(s.seen('event:y')).toBe(false);
+    now = 1599;
+    expect(s.seen('event:y')).toBe(true);
+    now = 2100;
+    expect(s.seen('event:y')).toBe(false);
+  });
+  test('fingerprints: 200,000 distinct ids are all new once and all known after; namespaces never mix', () => {
+    const s = new MemoryDedupeStore({ ttlMs: 60_000, maxEntries: 500_000, now: () => 0 });
+    const N = 200_000;
+    // Ids shaped like Slack's (event ids, UUID-ish envelope ids), plus near-identical neighbours.
+    const id = (i: number) => (i % 2 ? `Ev0${i.toString(36).toUpperCase().padStart(8, '0')}` : `${i.toString(16).padStart(8, '0')}-86ba-4159-9c53-3009390c0401`);
+    let falseHits = 0;
+    for (let i = 0; i < N; i++) if (s.seenEvent(id(i))) falseHits++;
+    expect(falseHits).toBe(0);
+    let misses = 0;
+    for (let i = 0; i < N; i++) if (!s.seen(`event:${id(i)}`)) misses++;
+    expect(misses).toBe(0);
+    expect(s.seenEnvelope(id(1))).toBe(false);
+    expect(s.seen(id(3))).toBe(false);
+    expect(s.seen(`envelope:${id(1)}`)).toBe(true);
+    expect(s.seen('')).toBe(false);
+    expect(s.seen('')).toBe(true);
+  });
+  test('default ttl is at least 10 minutes', () => {
+    let now = 0;
+    const s = new MemoryDedupeStore({ now: () => now });
+    s.seen('k');
+    now = 10 * 60_000;
+    expect(s.seen('k')).toBe(true);
+  });
 });

@@ -1,9 +1,9 @@
 // Ping liveness against the simulator over loopback (Node + ws): a silently dead socket — no close frame, Slack
 // still routing into it — is replaced make-before-break, and a healthy one is never condemned (event loop stalls,
 // a 50,000-envelope burst). Counts and orderings only; the deaf time is printed, not asserted.
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import type { SocketModeClient, SocketModeOptions } from '../src/index.ts';
+import { SocketModeClient, type SocketModeOptions } from '../src/index.ts';
 import { delay, harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;
@@ -211,3 +211,69 @@ test('a burst of 50,000 envelopes does not condemn a healthy socket', async () =
   expect(ws.pings()).toBeGreaterThanOrEqual(2);
   expect(sim.openCalls).toBe(1);
 }, 90_000);
+
+describe('reconnect loop', () => {
+  test('half-open: client pings, misses the pong, replaces the connection make-before-break', async () => {
+    h = await harness({ pingIntervalMs: 0 });
+    const { sim } = h;
+    const client = h.client({ pingIntervalMs: 50, pongTimeoutMs: 100 });
+    client.on('slack_event', ({ ack }) => ack());
+    const reasons: string[] = [];
+    client.on('reconnecting', (e) => void reasons.push(e.reason));
+    const connected: Array<{ connection_id: string; replaced: string | undefined }> = [];
+    client.on('connected', (e) => void connected.push(e));
+    await client.start();
+    const [first] = sim.connections();
+    sim.halfOpen();
+    await until(() => connected.length === 2, 'replacement');
+    expect(reasons).toContain('pong_timeout');
+    expect(connected[1]!.replaced).toBe(connected[0]!.connection_id);
+    const env = sim.inject('app_mention');
+    const rec = await sim.waitForAck(env.envelope_id, 5000);
+    expect(rec.connectionId).not.toBe(first!.id);
+    expect(client.connectionCount).toBe(1);
+  });
+});
+
+// Pins a past defect: an event loop blocked past the pong deadline right after a ping made a healthy socket "dead".
+test('an event loop blocked past the pong deadline right after a ping does not make a healthy socket "dead"', async () => {
+  h = await harness();
+  const pongTimeoutMs = 200;
+  let blockOnce = false;
+  // ws whose ping() is followed by a synchronous stall longer than the pong deadline (the pong is on its way).
+  class Stalling extends WebSocket {
+    override ping(...a: Parameters<WebSocket['ping']>): void {
+      super.ping(...a);
+      if (blockOnce) {
+        blockOnce = false;
+        // The stall starts once the ping's timer callback (which arms the pong deadline) has returned.
+        setImmediate(() => block(pongTimeoutMs * 2));
+      }
+    }
+  }
+  const client = h.client({ WebSocket: Stalling as unknown as SocketModeOptions['WebSocket'], pingIntervalMs: 50, pongTimeoutMs });
+  const reasons: string[] = [];
+  client.on('reconnecting', (e) => void reasons.push(e.reason));
+  await client.start();
+  await delay(200); // a few healthy ping/pong rounds
+  blockOnce = true;
+  await until(() => !blockOnce, 'the stalled ping');
+  await delay(pongTimeoutMs * 3); // several more ping rounds with the loop running
+  expect(reasons).toEqual([]);
+  expect(h.sim.openCalls).toBe(1);
+});
+
+// Pins a past defect: with autoReconnectEnabled: false a dead (half-open) socket was reconnected instead of stopping.
+test('autoReconnectEnabled: false — a dead (half-open) socket stops the client instead of reconnecting', async () => {
+  h = await harness();
+  const client = h.client({ autoReconnectEnabled: false, pingIntervalMs: 50, pongTimeoutMs: 150 });
+  const disconnected: Array<{ willReconnect: boolean }> = [];
+  client.on('disconnected', (e) => void disconnected.push(e));
+  client.on('error', () => {});
+  await client.start();
+  h.sim.halfOpen();
+  await until(() => disconnected.some((d) => !d.willReconnect), 'the client to stop');
+  await delay(200);
+  expect(h.sim.openCalls).toBe(1);
+  expect(client.isActive).toBe(false);
+});

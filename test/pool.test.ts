@@ -1,10 +1,10 @@
-// The connection pool beyond the basics in client.test.ts: replacements serialized so a pool never holds more
-// than n+1 sockets (nor Slack's 10), proactive staggered refresh from approximate_connection_time, ghost
-// connections, too_many_websockets reporting, and the handler-concurrency bound. Real sockets throughout.
+// The connection pool: n live connections refreshed without a gap, replacements serialized so a pool never holds
+// more than n+1 sockets (nor Slack's 10), proactive staggered refresh from approximate_connection_time, ghost
+// connections, too_many_websockets reporting, rotation of sockets that cannot ping. Real sockets throughout.
+// The handler-concurrency bound is in test/handler-bound.test.ts.
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import {
-  HandlerQueueFullError,
   SocketModeError,
   callApi,
   type GhostConnectionsEvent,
@@ -20,6 +20,8 @@ afterEach(async () => {
   await h?.cleanup();
   h = undefined;
 });
+
+const acksFor = (id: string) => h!.sim.acks.filter((a) => a.envelope_id === id);
 
 /** A real `ws` socket class that tracks how many of its sockets are open at once (not a mock). */
 function trackingWebSocket(): { WS: SocketModeOptions['WebSocket']; open: () => number; max: () => number } {
@@ -200,96 +202,81 @@ describe('ghosts and refusals', () => {
   });
 });
 
-describe('handler concurrency (maxConcurrentHandlers)', () => {
-  test('at most N envelopes in handlers; the rest wait FIFO; acks go out at once, never behind other handlers', async () => {
-    h = await harness();
+describe('pool', () => {
+  test('pool of 3: three live connections, refresh of all never exceeds n+1 sockets nor leaves a gap', async () => {
+    h = await harness({ refreshWarningLeadMs: 1500, refreshCloseDelayMs: 100 });
     const { sim } = h;
-    const client = h.client({ maxConcurrentHandlers: 2, queuedAckMs: 0 });
-    let active = 0;
-    let maxActive = 0;
-    const order: string[] = [];
-    const gates: Array<() => void> = [];
-    client.on('slash_commands', async ({ ack, body }) => {
-      order.push(String(body.text));
-      active++;
-      maxActive = Math.max(maxActive, active);
-      await ack({ text: `got ${body.text}` }); // sent now, while the slow work below is pending
-      await new Promise<void>((r) => gates.push(r));
-      active--;
-    });
+    const client = h.client({ connections: 3 });
+    client.on('slack_event', ({ ack }) => ack());
     await client.start();
-    const envs = Array.from({ length: 6 }, (_, i) => sim.inject('slash_command', { text: `n${i}` }));
-    await until(() => gates.length === 2, 'two running');
-    await delay(50);
-    expect(client.handlerStats).toEqual({ active: 2, queued: 4 });
-    // The two running have been acked already, though neither has finished.
-    for (const e of envs.slice(0, 2)) expect((await sim.waitForAck(e.envelope_id, 1000)).payload).toEqual({ text: `got ${(e.payload as { text: string }).text}` });
-    expect(sim.acks.map((a) => a.envelope_id)).not.toContain(envs[2]!.envelope_id);
-    for (let released = 0; released < 6; released++) {
-      await until(() => gates.length > 0, 'a running handler');
-      gates.shift()!();
-      await delay(5);
-    }
-    for (const e of envs) await sim.waitForAck(e.envelope_id, 2000);
-    await until(() => client.handlerStats.active === 0, 'all done');
-    expect(maxActive).toBe(2);
-    expect(order).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
-  });
+    await until(() => client.connectionCount === 3 && sim.connections().filter((c) => c.state === 'live').length === 3, 'three live');
+    let maxOpen = 0;
+    const track = () => {
+      maxOpen = Math.max(maxOpen, sim.connections().filter((c) => c.state !== 'closed').length);
+    };
+    const off = sim.on('connection', track);
+    sim.resetStats();
+    const ids = Array.from({ length: 30 }, () => sim.inject('message').envelope_id);
+    await until(() => ids.every((id) => acksFor(id).length === 1), 'acks before refresh');
+    // Acks arrive on the connection each envelope came on.
+    for (const d of sim.deliveries) expect(acksFor(d.envelope_id)[0]!.connectionId).toBe(d.connectionId);
+    expect(new Set(sim.deliveries.map((d) => d.connectionId)).size).toBeGreaterThan(1);
 
-  test('an envelope still queued after queuedAckMs is acked (no payload) so Slack\'s deadline holds; its handler runs later', async () => {
-    h = await harness();
-    const { sim } = h;
-    const client = h.client({ maxConcurrentHandlers: 1, queuedAckMs: 300 });
-    let release: () => void = () => {};
-    const ran: string[] = [];
-    client.on('slash_commands', async ({ ack, body }) => {
-      ran.push(String(body.text));
-      await ack({ text: `late ${body.text}` });
-      if (body.text === 'blocker') await new Promise<void>((r) => (release = r));
-    });
-    await client.start();
-    const blocker = sim.inject('slash_command', { text: 'blocker' });
-    await sim.waitForAck(blocker.envelope_id, 2000);
-    const waiting = sim.inject('slash_command', { text: 'waiting' });
-    const rec = await sim.waitForAck(waiting.envelope_id, 2000);
-    expect(rec.payload).toBeUndefined(); // the auto-ack
-    expect(ran).toEqual(['blocker']);
-    release();
-    await until(() => ran.length === 2, 'queued handler ran');
-    await until(() => h!.lines.some((l) => l.includes('payload is dropped')), 'dropped-payload warning');
-    expect(sim.acks.filter((a) => a.envelope_id === waiting.envelope_id)).toHaveLength(1);
+    const firstIds = new Set(sim.connections().filter((c) => c.state === 'live').map((c) => c.id));
+    sim.refresh({ warning: true });
+    await until(
+      () => {
+        const live = sim.connections().filter((c) => c.state === 'live' || c.state === 'refreshing');
+        return live.length === 3 && live.every((c) => !firstIds.has(c.id)) && sim.connections().filter((c) => c.state !== 'closed').length === 3;
+      },
+      'all three replaced',
+      15_000,
+    );
+    off();
+    expect(maxOpen).toBeLessThanOrEqual(4);
+    expect(sim.noLiveConnectionMs()).toBe(0);
+    // The simulator marks a socket live when it sends hello; the client counts it once that hello has arrived.
+    await until(() => client.connectionCount === 3, 'the client counts three live connections');
     expect(sim.missedDeadlines()).toEqual([]);
   });
+});
 
-  test('a full queue sheds: acked, not delivered, reported as HandlerQueueFullError', async () => {
-    h = await harness();
-    const { sim } = h;
-    const client = h.client({ maxConcurrentHandlers: 1, maxQueuedEnvelopes: 2, queuedAckMs: 0 });
-    const errors: SocketModeError[] = [];
-    client.on('error', (e) => void errors.push(e));
-    let release: () => void = () => {};
-    const ran: string[] = [];
-    client.on('slack_event', async ({ ack, envelope_id }) => {
-      ran.push(envelope_id);
-      await ack();
-      if (ran.length === 1) await new Promise<void>((r) => (release = r));
-    });
-    await client.start();
-    const envs = Array.from({ length: 4 }, () => sim.inject('message'));
-    await until(() => errors.length === 1, 'shed');
-    expect(errors[0]).toBeInstanceOf(HandlerQueueFullError);
-    expect((errors[0] as HandlerQueueFullError).envelopeId).toBe(envs[3]!.envelope_id);
-    await sim.waitForAck(envs[3]!.envelope_id, 2000); // acked although shed
-    release();
-    for (const e of envs.slice(0, 3)) await sim.waitForAck(e.envelope_id, 2000);
-    await until(() => ran.length === 3, 'the rest ran');
-    expect(ran).toEqual(envs.slice(0, 3).map((e) => e.envelope_id));
-  });
+// Pins a past defect: a half-open socket in a pool of 10 that cannot ping was never found by rotation.
+test('connections: 10 on sockets that cannot ping: a half-open one is still found by rotation and replaced', async () => {
+  // A silently dead socket (NAT): Slack's side stops delivering to it, ours never hears a close. The simulator keeps
+  // the ghost open forever; maxConnections above 10 stands in for Slack forgetting it once its own pings fail.
+  h = await harness({ maxConnections: 20, pingIntervalMs: 0 });
+  // pingIntervalMs: 0 = a socket that cannot ping (the core client, Deno, browsers, workerd): rotation is its liveness.
+  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 300, closeTimeoutMs: 100 });
+  client.on('error', () => {});
+  await client.start();
+  const live = (): number => h!.sim.connections().filter((c) => c.state === 'live').length;
+  await until(() => live() === 10, 'ten live connections');
+  const [victim] = h.sim.connections().filter((c) => c.state === 'live');
+  h.sim.halfOpen({ connectionId: victim!.id });
+  // The client holds at most 10 sockets: ten live at Slack means it let the dead one go. Before, every rotation
+  // waited for a place in the budget that never came, and the dead socket was held for good.
+  await until(() => live() === 10, 'the half-open socket to be replaced', 10_000);
+  expect(client.connectionIds.length).toBeLessThanOrEqual(10);
+});
 
-  test('options are validated', async () => {
-    h = await harness();
-    for (const bad of [0, -1, 1.5]) expect(() => h!.client({ maxConcurrentHandlers: bad })).toThrow(SocketModeError);
-    expect(() => h!.client({ maxQueuedEnvelopes: -1 })).toThrow(SocketModeError);
-    expect(() => h!.client({ connections: 11 })).toThrow(SocketModeError);
+// Pins a past defect: rotations in a pool of 10 that cannot ping opened more than one extra socket at a time.
+test('connections: 10 on sockets that cannot ping: rotations break before make one slot at a time', async () => {
+  h = await harness({ pingIntervalMs: 0 });
+  const { sim } = h;
+  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 200, closeTimeoutMs: 100 });
+  client.on('error', () => {});
+  let rotations = 0;
+  client.on('reconnecting', (e) => {
+    if (e.reason === 'rotate') rotations++;
   });
+  await client.start();
+  const live = (): number => sim.connections().filter((c) => c.state === 'live').length;
+  await until(() => live() === 10, 'ten live connections');
+  // Every change Slack sees, from here: the pool never drops below nine live sockets.
+  let fewest = 10;
+  const off = sim.on('connection', () => void (fewest = Math.min(fewest, live())));
+  await until(() => rotations >= 30, 'three rounds of rotation', 20_000);
+  off();
+  expect(fewest).toBe(9);
 });

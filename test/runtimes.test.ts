@@ -1,11 +1,20 @@
 // One conformance scenario (test/conformance/scenario.ts), run unchanged on every runtime's real binary,
 // each against the simulator over real loopback sockets. Each runtime is its own test: its own pass/fail.
+// Also: the Node platform entry picks ws as its default WebSocket.
+import { Miniflare } from 'miniflare';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Miniflare } from 'miniflare';
+import { afterAll, afterEach, beforeAll, describe, expect, it, test } from 'vitest';
+import WebSocket from 'ws';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { bundle, root } from './helpers/bundle.ts';
+import { captureLogger, harness, type Harness } from './helpers/client-harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.cleanup();
+  h = undefined;
+});
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -186,4 +195,31 @@ describe('silence in a pool where the socket cannot ping', () => {
       await mf.dispose();
     }
   }, 90_000);
+});
+
+describe('node platform entry', () => {
+  test('registers isomorphic-ws (ws) as the default, over a global WebSocket too', async () => {
+    const node = await import('../src/platform/node.ts');
+    h = await harness();
+    const { logger } = captureLogger();
+    const client = new node.SocketModeClient({ appToken: h.sim.appToken, apiUrl: h.sim.apiUrl, logger });
+    client.on('slack_event', ({ ack }) => ack());
+    await client.start();
+    const env = h.sim.inject('app_mention');
+    await h.sim.waitForAck(env.envelope_id, 5000);
+    await client.disconnect();
+    expect(node.resolveWebSocket()).toBe((await import('ws')).default);
+    // A Node 22+-style global does not displace it; an explicit option always wins.
+    const g = globalThis as { WebSocket?: unknown };
+    const had = Object.getOwnPropertyDescriptor(g, 'WebSocket');
+    class GlobalWebSocket {}
+    g.WebSocket = GlobalWebSocket;
+    try {
+      expect(node.resolveWebSocket()).toBe((await import('ws')).default);
+      expect(node.resolveWebSocket(GlobalWebSocket as never)).toBe(GlobalWebSocket);
+    } finally {
+      if (had) Object.defineProperty(g, 'WebSocket', had);
+      else delete g.WebSocket;
+    }
+  });
 });

@@ -1,11 +1,26 @@
-// Connection trouble nobody announces (issue 14, item 5): a server that flaps right after hello, failed open
-// attempts, a flood of bad frames, a close code the client did not ask for. Each must be named on `error` with a
-// stable code, keep the client retrying at a backoff that grows, and not flood the log.
+// Opening connections and backing off: fatal and transient open errors, 429 and Retry-After, hello timeouts,
+// too_many_websockets, the Backoff itself; and connection trouble nobody announces (issue 14, item 5): a server
+// that flaps right after hello, failed open attempts, a flood of bad frames, a close code the client did not ask
+// for. Each must be named on `error` with a stable code, keep the client retrying at a backoff that grows, and
+// not flood the log.
 import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SocketModeClient as CoreClient, type CoreOptions } from '../src/core/index.ts';
-import { openConnectionUrl, type ReconnectingEvent, type SocketModeError } from '../src/index.ts';
+import {
+  Backoff,
+  DisconnectedError,
+  LinkDisabledError,
+  RateLimitedError,
+  SlackApiError,
+  SocketModeClient,
+  SocketModeError,
+  callApi,
+  openConnectionUrl,
+  parseRetryAfter,
+  type ReconnectingEvent,
+  type SocketModeOptions,
+} from '../src/index.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { captureLogger, delay, harness, until, type Harness } from './helpers/client-harness.ts';
 
@@ -333,4 +348,323 @@ test('the simulator close fault over HTTP: POST /_sim/fault {fault: "close", cod
   expect(errors.map((e) => (e.cause as { code: number }).code)).toEqual([4001]);
   expect(errors[0]!.message).toContain('maintenance');
   expect(h.sim.connections()[0]!.state).toBe('closed');
+});
+
+describe('reconnect loop', () => {
+  test('dropped socket: reconnects with backoff and keeps acking', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client();
+    client.on('slack_event', ({ ack }) => ack());
+    const events: string[] = [];
+    for (const ev of ['reconnecting', 'disconnected', 'connected'] as const) client.on(ev, () => void events.push(ev));
+    const hello = await client.start();
+    const first = sim.connections().find((c) => c.state === 'live')!.id;
+    expect(hello.connection_id).toBeTruthy();
+    sim.drop();
+    // Inject once the sim has seen the socket die (the client may already be back: then it goes there).
+    await until(() => sim.connections().find((c) => c.id === first)?.state === 'closed', 'sim saw the drop');
+    const env = sim.inject('app_mention');
+    await sim.waitForAck(env.envelope_id, 10_000);
+    expect(events).toEqual(['connected', 'reconnecting', 'disconnected', 'connected']);
+    expect(sim.openCalls).toBe(2);
+  });
+
+  test('link_disabled stops reconnecting and reports why', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client();
+    const errors: SocketModeError[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const disconnected: Array<{ willReconnect: boolean; reason: string }> = [];
+    client.on('disconnected', (e) => void disconnected.push(e));
+    await client.start();
+    const calls = sim.openCalls;
+    sim.disableLink();
+    await until(() => client.state === 'disconnected', 'stopped');
+    expect(errors.some((e) => e instanceof LinkDisabledError && e.code === 'link_disabled')).toBe(true);
+    expect(disconnected.at(-1)).toMatchObject({ willReconnect: false, reason: 'link_disabled' });
+    await delay(300); // several backoff periods (initialMs 50): nothing may call open again
+    expect(sim.openCalls).toBe(calls);
+    expect(client.connectionCount).toBe(0);
+  });
+
+  test('link_disabled before the first hello rejects start()', async () => {
+    h = await harness();
+    h.sim.disableLink();
+    const client = h.client();
+    await expect(client.start()).rejects.toBeInstanceOf(LinkDisabledError);
+    await delay(300);
+    expect(h.sim.openCalls).toBe(1);
+  });
+
+  test('fatal auth error: start() rejects after exactly one open call', async () => {
+    h = await harness();
+    h.sim.failNextOpen({ error: 'invalid_auth' });
+    const client = h.client();
+    const err = await client.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SlackApiError);
+    expect((err as SlackApiError).slackError).toBe('invalid_auth');
+    await delay(300);
+    expect(h.sim.openCalls).toBe(1);
+    expect(client.state).toBe('disconnected');
+  });
+
+  test('a token the server does not accept is fatal too (one call)', async () => {
+    h = await harness();
+    const client = h.client({ appToken: 'xapp-1-A111-1-not-the-right-one' });
+    await expect(client.start()).rejects.toBeInstanceOf(SlackApiError);
+    await delay(200);
+    expect(h.sim.openCalls).toBe(1);
+  });
+
+  test('429 honours Retry-After', async () => {
+    h = await harness();
+    const { sim } = h;
+    const opens: number[] = [];
+    sim.on('open', (r: { at: number }) => void opens.push(r.at));
+    sim.failNextOpen({ status: 429, retryAfterSec: 1 });
+    const client = h.client();
+    await client.start();
+    expect(sim.openCalls).toBe(2);
+    expect(opens[1]! - opens[0]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  test('5xx and transient errors back off and retry', async () => {
+    h = await harness();
+    h.sim.failNextOpen({ status: 500 }, 2);
+    const client = h.client();
+    await client.start();
+    expect(h.sim.openCalls).toBe(3);
+  });
+
+  test('transient Slack error (internal_error) is retried, not fatal', async () => {
+    h = await harness();
+    h.sim.failNextOpen({ error: 'internal_error' });
+    const client = h.client();
+    await client.start();
+    expect(h.sim.openCalls).toBe(2);
+  });
+
+  test('no hello within helloTimeoutMs: close and retry', async () => {
+    // A server that accepts the upgrade and never says hello.
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => silent.once('listening', () => r()));
+    const port = (silent.address() as { port: number }).port;
+    let upgrades = 0;
+    silent.on('connection', () => void upgrades++);
+    const { logger } = captureLogger();
+    const client = new SocketModeClient({
+      openConnection: async () => `ws://127.0.0.1:${port}/link`,
+      WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+      logger,
+      helloTimeoutMs: 100,
+      backoff: { initialMs: 20, maxMs: 50 },
+    });
+    const p = client.start();
+    await until(() => upgrades >= 3, 'retries');
+    await client.disconnect();
+    await expect(p).rejects.toBeInstanceOf(DisconnectedError);
+    for (const ws of silent.clients) ws.terminate();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  test('too_many_websockets: that socket closes, the client backs off and keeps its live one', async () => {
+    h = await harness({ maxConnections: 1 });
+    const client = h.client({ connections: 2 });
+    client.on('slack_event', ({ ack }) => ack());
+    const reasons: string[] = [];
+    client.on('reconnecting', (e) => void reasons.push(e.reason));
+    await client.start();
+    await until(() => reasons.includes('too_many_websockets'), 'refusal');
+    expect(client.connectionCount).toBe(1);
+    const env = h.sim.inject('app_mention');
+    await h.sim.waitForAck(env.envelope_id, 5000);
+  });
+
+  test('autoReconnectEnabled: false stops on an unexpected close', async () => {
+    h = await harness();
+    const client = h.client({ autoReconnectEnabled: false });
+    await client.start();
+    const calls = h.sim.openCalls;
+    h.sim.drop();
+    await until(() => client.state === 'disconnected', 'stopped');
+    expect(h.sim.openCalls).toBe(calls);
+  });
+});
+
+// Pins a past defect: a connection URL request that never answered hung the client instead of being retried.
+test('a connection URL request that never answers is abandoned after openTimeoutMs and retried', async () => {
+  h = await harness();
+  let calls = 0;
+  const client = h.client({
+    openTimeoutMs: 200,
+    openConnection: async () => {
+      calls++;
+      if (calls === 1) return new Promise<string>(() => {}); // hangs forever
+      const res = await fetch(`${h!.sim.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h!.sim.appToken}` },
+      });
+      return ((await res.json()) as { url: string }).url;
+    },
+  });
+  client.on('error', () => {});
+  await client.start();
+  expect(calls).toBe(2);
+  expect(client.connectionCount).toBe(1);
+});
+
+// Pins a past defect: disconnect() while a slot waited out a 429 hung until the wait ended, then opened.
+test('disconnect() while a slot waits out a 429 resolves at once (the wait ends with the client); no open follows', async () => {
+  h = await harness();
+  h.sim.failNextOpen({ status: 429, retryAfterSec: 60 });
+  // A disconnect() that waited for the pending URL request would now wait "forever" (the bound is this close timeout).
+  const client = h.client({ connections: 2, closeTimeoutMs: 2 ** 31 - 1 });
+  const errors: string[] = [];
+  client.on('error', (e) => void errors.push(e.code));
+  void client.start();
+  // Slot 0's open is refused with Retry-After 60 s; slot 1's request, serialized behind it, now waits for that.
+  await until(() => h!.lines.some((l) => l.includes('rate limited')), 'the 429');
+  await client.disconnect();
+  expect(client.state).toBe('disconnected');
+  expect(h.sim.openCalls).toBe(1);
+});
+
+// Pins past defects: each test in this block was a review finding (Retry-After parsed to 0 or overflowing timers).
+describe('Retry-After', () => {
+  test('garbage that Date.parse happens to accept ("-1", "1 2") falls back to 60 s, not 0', () => {
+    // The documented contract: "missing or garbage → 60 s". V8's Date.parse reads these as dates in 2001.
+    for (const v of ['-1', '-60', '1 2', '1,2']) expect(parseRetryAfter(v), v).toBe(60_000);
+  });
+
+  test('an HTTP-date is still honoured, in the past it means now', () => {
+    expect(parseRetryAfter(new Date(Date.now() + 120_000).toUTCString())).toBeGreaterThan(60_000);
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(0);
+    expect(parseRetryAfter('30')).toBe(30_000);
+  });
+
+  test('a huge Retry-After never becomes a delay setTimeout fires at once', () => {
+    // setTimeout runs a delay over 2^31-1 ms after 1 ms: a huge value would mean "retry at once".
+    for (const v of ['3000000', '1e10', '99999999999']) expect(parseRetryAfter(v), v).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
+  test('a 429 with a huge Retry-After from apps.connections.open: the client waits, it does not retry at once', async () => {
+    h = await harness();
+    const overflow: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'TimeoutOverflowWarning') overflow.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      h.sim.failNextOpen({ status: 429, retryAfterSec: 10_000_000 }, 1); // ~116 days
+      const client = h.client();
+      client.on('error', () => {});
+      const delays: number[] = [];
+      client.on('reconnecting', (e) => void delays.push(e.delayMs));
+      void client.start().catch(() => undefined);
+      await until(() => delays.length > 0, 'the rate-limited reconnect to be scheduled');
+      await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+      expect(overflow).toEqual([]);
+      expect(delays[0]).toBeLessThanOrEqual(2 ** 31 - 1);
+      expect(h.sim.openCalls).toBe(1);
+      await client.disconnect();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('an openConnection hook that throws its own RateLimitedError with a huge wait: no timer overflow', async () => {
+    h = await harness();
+    const overflow: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'TimeoutOverflowWarning') overflow.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      let hookCalls = 0;
+      const client = h.client({
+        openConnection: async () => {
+          hookCalls++;
+          throw new RateLimitedError('apps.connections.open', 1e12);
+        },
+      });
+      client.on('error', () => {});
+      const delays: number[] = [];
+      client.on('reconnecting', (e) => void delays.push(e.delayMs));
+      void client.start().catch(() => undefined);
+      await until(() => delays.length > 0, 'the rate-limited reconnect to be scheduled');
+      await new Promise((r) => setImmediate(r));
+      expect(overflow).toEqual([]);
+      expect(delays[0]).toBeLessThanOrEqual(2 ** 31 - 1);
+      expect(hookCalls).toBe(1);
+      await client.disconnect();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  test('callApi rateLimitRetries with a huge Retry-After waits (abortably) instead of retrying at once', async () => {
+    h = await harness();
+    let calls = 0;
+    const overflow: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'TimeoutOverflowWarning') overflow.push(w.message);
+    };
+    process.on('warning', onWarning);
+    const ctl = new AbortController();
+    try {
+      // A real loopback round trip per call; the 429 is the simulator's answer to the first open call.
+      h.sim.failNextOpen({ status: 429, retryAfterSec: 10_000_000 }, 1);
+      const p = callApi('apps.connections.open', {}, {
+        token: h.sim.appToken, apiUrl: h.sim.apiUrl, rateLimitRetries: 1, signal: ctl.signal,
+        fetch: (i, r) => {
+          calls++;
+          return globalThis.fetch(i, r);
+        },
+      }).catch((e: unknown) => e);
+      await until(() => calls === 1, 'the first call');
+      await until(() => h!.sim.openCalls >= 1, 'the 429');
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      ctl.abort();
+      const err = (await p) as SocketModeError;
+      expect(overflow).toEqual([]);
+      expect(calls).toBe(1);
+      expect(err.code).toBe('disconnected');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('retry-after helper', () => {
+  test('parseRetryAfter', () => {
+    expect(parseRetryAfter('1')).toBe(1000);
+    expect(parseRetryAfter('0.5')).toBe(500);
+    expect(parseRetryAfter(null)).toBe(60_000);
+    expect(parseRetryAfter('garbage')).toBe(60_000);
+  });
+});
+
+describe('Backoff', () => {
+  test('full jitter within an exponentially growing, capped ceiling', () => {
+    const hi = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2 }, () => 0.999999);
+    expect([1, 2, 3, 4, 5, 6].map(() => hi.next())).toEqual([99, 199, 399, 799, 999, 999]);
+    const lo = new Backoff({ initialMs: 100, maxMs: 1000 }, () => 0);
+    expect(lo.next()).toBe(0);
+    expect(lo.next(250)).toBe(250); // floor (Retry-After, too_many_websockets)
+    // After a healthy connection: the first retry at once (even with a high draw), then back off from initialMs.
+    hi.reset();
+    expect([1, 2, 3].map(() => hi.next())).toEqual([0, 99, 199]);
+    expect(hi.attempts).toBe(2);
+  });
+  test('draws a fresh random value per attempt', () => {
+    const draws: number[] = [0.1, 0.9, 0.5];
+    const b = new Backoff({ initialMs: 1000, maxMs: 1000 }, () => draws.shift()!);
+    expect([b.next(), b.next(), b.next()]).toEqual([100, 900, 500]);
+  });
 });
