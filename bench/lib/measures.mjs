@@ -238,7 +238,7 @@ export async function faults(sim, name, kinds, cfg, processes) {
     const { apiUrl, appToken } = await sim.call('start', { options: { ...BASE_SIM, ackTimeoutMs: 3000 } });
     out[fault] = await withClient(name, async (c) => {
       await c.call('connect', { apiUrl, appToken });
-      const r = await sim.call('faultRun', { fault, live: cfg.live?.[name] ?? 1, ratePerSec: cfg.ratePerSec, slashEvery: cfg.slashEvery, preMs: cfg.preMs, postMs: cfg.postMs, maxWaitMs: cfg.maxWaitMs }, undefined, cfg.maxWaitMs + 30_000);
+      const r = await sim.call('faultRun', { fault, live: cfg.live?.[name] ?? 1, ratePerSec: cfg.ratePerSec, slashEvery: cfg.slashEvery, preMs: fault === 'drop' ? Math.max(cfg.preMs, cfg.dropAgeMs ?? 0) : cfg.preMs, postMs: cfg.postMs, maxWaitMs: cfg.maxWaitMs }, undefined, cfg.maxWaitMs + 30_000);
       const { errors, errorSamples } = await c.call('handledCount');
       return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
     }, processes, `faults:${fault}`);
