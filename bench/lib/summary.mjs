@@ -132,8 +132,9 @@ export function summarize(raw, bundle, clients) {
   if (ms && Number.isFinite(ms.values.ours)) goal('ours: refresh missed slash deadlines', '0', ms.values.ours, ms.values.ours === 0);
   const deaf = get('fault_silent_deafMs');
   if (deaf && Number.isFinite(deaf.values.ours)) goal('ours: deaf after a silent death, single connection', '<= 3000 ms', deaf.values.ours, deaf.values.ours <= 3000);
-  for (const name of ['ours-core-browser', 'ours-core-workerd']) {
-    if (bundle?.[name]?.ok) goal(`ours: ${name.slice(5)} bundle min+gzip`, '<= 6 KB', round(bundle[name].gzipBytes / 1024), bundle[name].gzipBytes <= 6 * 1024);
+  // The owner's caps (the 6 KB core goal was withdrawn): core <= 11 KB, full <= 16 KB.
+  for (const [name, kb] of [['ours-core-browser', 11], ['ours-core-workerd', 11], ['ours-browser', 16], ['ours-workerd', 16]]) {
+    if (bundle?.[name]?.ok) goal(`ours: ${name.slice(5)} bundle min+gzip`, `<= ${kb} KB`, round(bundle[name].gzipBytes / 1024), bundle[name].gzipBytes <= kb * 1024);
   }
   if (bundle?.['ours-browser']?.ok) {
     goal('ours: no ws/isomorphic-ws in browser bundle', 'false', bundle['ours-browser'].containsWs, !bundle['ours-browser'].containsWs);
