@@ -17,9 +17,11 @@ function run(name, cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
-// 1. types and build: the package that the runtime suites load is the built one.
+// 1. types, formatting (prettier --check; `npm run format` fixes) and build: the runtime suites load the built package.
 const tc = run('typecheck', 'npm', ['run', 'typecheck', '--silent']);
 if (tc !== null) results.push({ name: 'typecheck', passed: tc === 0 ? 1 : 0, failed: tc === 0 ? 0 : 1 });
+const fm = run('format', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
+if (fm !== null) results.push({ name: 'format', passed: fm === 0 ? 1 : 0, failed: fm === 0 ? 0 : 1 });
 const bd = run('build', 'npm', ['run', 'build', '--silent']);
 if (bd !== null) results.push({ name: 'build', passed: bd === 0 ? 1 : 0, failed: bd === 0 ? 0 : 1 });
 
