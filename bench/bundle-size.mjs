@@ -13,12 +13,38 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 const TARGETS = [
   { name: 'ours-core-browser', pkg: 'socket-mode-anywhere/core', platform: 'browser', conditions: ['browser'] },
-  { name: 'ours-core-workerd', pkg: 'socket-mode-anywhere/core', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
+  {
+    name: 'ours-core-workerd',
+    pkg: 'socket-mode-anywhere/core',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*'],
+    mainFields: ['browser', 'module', 'main'],
+  },
   { name: 'ours-browser', pkg: 'socket-mode-anywhere', platform: 'browser', conditions: ['browser'] },
-  { name: 'ours-workerd', pkg: 'socket-mode-anywhere', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], external: ['cloudflare:*'], mainFields: ['browser', 'module', 'main'] },
-  { name: 'ours-node', pkg: 'socket-mode-anywhere', platform: 'node', conditions: ['node'], external: ['bufferutil', 'utf-8-validate'] },
+  {
+    name: 'ours-workerd',
+    pkg: 'socket-mode-anywhere',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*'],
+    mainFields: ['browser', 'module', 'main'],
+  },
+  {
+    name: 'ours-node',
+    pkg: 'socket-mode-anywhere',
+    platform: 'node',
+    conditions: ['node'],
+    external: ['bufferutil', 'utf-8-validate'],
+  },
   { name: 'official-node', pkg: '@slack/socket-mode', platform: 'node', conditions: ['node'] },
-  { name: 'official-browser', pkg: '@slack/socket-mode', platform: 'browser', conditions: ['browser'], expectFailure: true },
+  {
+    name: 'official-browser',
+    pkg: '@slack/socket-mode',
+    platform: 'browser',
+    conditions: ['browser'],
+    expectFailure: true,
+  },
 ];
 
 const FORBIDDEN = /(^|\/)node_modules\/(ws|isomorphic-ws)\//;
@@ -44,7 +70,13 @@ async function measure(t) {
   } catch (err) {
     const errors = err.errors ?? [];
     const nodeImports = new Set(errors.map((e) => /"(node:[^"]+|[a-z_]+)"/.exec(e.text)?.[1]).filter(Boolean));
-    return { name: t.name, ok: false, errors: errors.length, unresolved: [...nodeImports].slice(0, 12), expectedFailure: !!t.expectFailure };
+    return {
+      name: t.name,
+      ok: false,
+      errors: errors.length,
+      unresolved: [...nodeImports].slice(0, 12),
+      expectedFailure: !!t.expectFailure,
+    };
   }
   const code = result.outputFiles[0].contents;
   const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
@@ -72,16 +104,44 @@ async function measure(t) {
 // Where the browser bytes go: the layers of the client, each bundled on its own (browser conditions), from
 // dist/. Each line includes the ones above it.
 const LAYERS = [
-  { name: 'layer-parse', label: 'frame parser + valibot schemas', code: "export { parseText } from '../dist/core/parse.js';" },
-  { name: 'layer-connection', label: '+ connection (socket, hello, close, rotation)', code: "export { parseText } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';" },
-  { name: 'layer-acks', label: '+ ack queue', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js';" },
+  {
+    name: 'layer-parse',
+    label: 'frame parser + valibot schemas',
+    code: "export { parseText } from '../dist/core/parse.js';",
+  },
+  {
+    name: 'layer-connection',
+    label: '+ connection (socket, hello, close, rotation)',
+    code: "export { parseText } from '../dist/core/parse.js'; export { Connection } from '../dist/core/connection.js';",
+  },
+  {
+    name: 'layer-acks',
+    label: '+ ack queue',
+    code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js';",
+  },
   // Without the loop itself: what the reconnect loop is built from. Together with the two lines below, these say
   // what the core's 6 KB goal is up against (see bench/README.md, Goals).
-  { name: 'layer-loop-parts', label: '+ apps.connections.open call, typed errors, redacting logger, backoff (all but the loop)', code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js'; export { openConnectionUrl } from '../dist/core/web-api.js'; export { ConnectionError, DisconnectedError, HandlerError, InvalidOptionsError, InvalidTokenError, LinkDisabledError, NoWebSocketError } from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js'; export { Backoff } from '../dist/core/backoff.js'; export { default as mitt } from 'mitt';" },
-  { name: 'layer-core', label: '= the core client (slots, make-before-break, reconnect loop, events, errors)', code: "export { SocketModeClient } from '../dist/core/client.js';" },
-  { name: 'layer-client', label: '= the full client (+ dedupe, pings, coalescing, proactive refresh, handler bound, binary frames)', code: "export { SocketModeClient } from '../dist/client.js';" },
+  {
+    name: 'layer-loop-parts',
+    label: '+ apps.connections.open call, typed errors, redacting logger, backoff (all but the loop)',
+    code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js'; export { openConnectionUrl } from '../dist/core/web-api.js'; export { ConnectionError, DisconnectedError, HandlerError, InvalidOptionsError, InvalidTokenError, LinkDisabledError, NoWebSocketError } from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js'; export { Backoff } from '../dist/core/backoff.js'; export { default as mitt } from 'mitt';",
+  },
+  {
+    name: 'layer-core',
+    label: '= the core client (slots, make-before-break, reconnect loop, events, errors)',
+    code: "export { SocketModeClient } from '../dist/core/client.js';",
+  },
+  {
+    name: 'layer-client',
+    label: '= the full client (+ dedupe, pings, coalescing, proactive refresh, handler bound, binary frames)',
+    code: "export { SocketModeClient } from '../dist/client.js';",
+  },
   // Alone, not cumulative: the two things every part above reports through (Standards: typed errors, no token in logs).
-  { name: 'part-errors-logger', label: '(alone: typed errors + redacting logger)', code: "export * from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js';" },
+  {
+    name: 'part-errors-logger',
+    label: '(alone: typed errors + redacting logger)',
+    code: "export * from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js';",
+  },
 ];
 
 export async function bundleSizes() {
@@ -97,8 +157,14 @@ export async function bundleSizes() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await bundleSizes();
   for (const v of Object.values(r)) {
-    if (v.ok) console.log(`${v.name.padEnd(18)} ${(v.minBytes / 1024).toFixed(1)} KB min  ${(v.gzipBytes / 1024).toFixed(1)} KB gzip  ws/isomorphic-ws inside: ${v.containsWs}`);
-    else console.log(`${v.name.padEnd(18)} does not bundle: ${v.errors} errors (${v.unresolved.join(', ')}${v.unresolved.length >= 12 ? ', …' : ''})`);
+    if (v.ok)
+      console.log(
+        `${v.name.padEnd(18)} ${(v.minBytes / 1024).toFixed(1)} KB min  ${(v.gzipBytes / 1024).toFixed(1)} KB gzip  ws/isomorphic-ws inside: ${v.containsWs}`,
+      );
+    else
+      console.log(
+        `${v.name.padEnd(18)} does not bundle: ${v.errors} errors (${v.unresolved.join(', ')}${v.unresolved.length >= 12 ? ', …' : ''})`,
+      );
     if (v.ok && v.name.startsWith('ours')) console.log('   ', JSON.stringify(v.byPackage));
   }
 }

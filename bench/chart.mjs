@@ -19,7 +19,13 @@ function fmt(v) {
  */
 export function renderChart({ title, subtitle, panels }) {
   const subtitles = [subtitle].flat();
-  const W = 900, left = 110, right = 230, barH = 18, gap = 6, panelPad = 34, top = 50 + 16 * subtitles.length;
+  const W = 900,
+    left = 110,
+    right = 230,
+    barH = 18,
+    gap = 6,
+    panelPad = 34,
+    top = 50 + 16 * subtitles.length;
   const plotW = W - left - right;
   let y = top;
   const parts = [];
@@ -28,20 +34,25 @@ export function renderChart({ title, subtitle, panels }) {
     const max = Math.max(...vals, 0) || 1;
     const base = p.bars.find((b) => b.label === (p.ratioTo ?? 'raw') && Number.isFinite(b.value) && b.value !== 0);
     const vs = base ? `; ratios vs ${esc(base.label)}${p.ratioNote ? `: ${esc(p.ratioNote)}` : ''}` : '';
-    parts.push(`<text x="20" y="${y + 4}" class="pt">${esc(p.title)} <tspan class="pu">(${esc(p.unit)}, ${p.better} is better${vs})</tspan></text>`);
+    parts.push(
+      `<text x="20" y="${y + 4}" class="pt">${esc(p.title)} <tspan class="pu">(${esc(p.unit)}, ${p.better} is better${vs})</tspan></text>`,
+    );
     y += 12;
     for (const b of p.bars) {
       const ok = Number.isFinite(b.value);
       const w = ok ? Math.max(1, (b.value / max) * plotW) : 0;
-      const r = !ok || !base ? ''
-        : b.ratio ? ` (${b.ratio.median.toFixed(2)}×; ${b.ratio.min.toFixed(2)}–${b.ratio.max.toFixed(2)})`
-        : ` (${(b.value / base.value).toFixed(2)}×)`;
+      const r =
+        !ok || !base
+          ? ''
+          : b.ratio
+            ? ` (${b.ratio.median.toFixed(2)}×; ${b.ratio.min.toFixed(2)}–${b.ratio.max.toFixed(2)})`
+            : ` (${(b.value / base.value).toFixed(2)}×)`;
       parts.push(
         `<text x="${left - 8}" y="${y + barH - 5}" class="lb">${esc(b.label)}</text>`,
         ok
           ? `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[b.label] ?? '#999'}" rx="2"/>`
           : `<rect x="${left}" y="${y}" width="${plotW}" height="${barH}" fill="none" stroke="#ccc" stroke-dasharray="4 3"/>`,
-        `<text x="${left + (ok ? w : 0) + 6}" y="${y + barH - 5}" class="v">${esc(ok ? fmt(b.value) : b.note ?? 'n/a')}${esc(r)}</text>`,
+        `<text x="${left + (ok ? w : 0) + 6}" y="${y + barH - 5}" class="v">${esc(ok ? fmt(b.value) : (b.note ?? 'n/a'))}${esc(r)}</text>`,
       );
       y += barH + gap;
     }

@@ -31,16 +31,33 @@ const cfg = {
   // Throughput is the noisiest measure: `rounds` interleaved rounds (see measures.throughputRounds), and its ratios
   // are taken per round. pauseMs: quiet time before each burst, so one client's leftovers do not land on the next.
   throughput: {
-    envelopes: quick ? 5000 : 20_000, warmup: quick ? 1000 : 3000, rounds: quick ? 2 : 9, pauseMs: 100,
-    latencyN: quick ? 100 : 300, latencyIntervalMs: 4,
+    envelopes: quick ? 5000 : 20_000,
+    warmup: quick ? 1000 : 3000,
+    rounds: quick ? 2 : 9,
+    pauseMs: 100,
+    latencyN: quick ? 100 : 300,
+    latencyIntervalMs: 4,
   },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
   // Faults nobody announces, one run each (a fault's deaf time is seconds, not noise-sized): 50 envelopes/s, a slash
   // command every 10th. Which client takes which fault: see FAULT_PLAN.
   // dropAgeMs: a drop hits a connection that has been up that long (production sockets live for hours; ours retries
   // at once only after a connection stayed healthy for 10 s, a younger one's loss draws from the backoff).
-  faults: { ratePerSec: 50, slashEvery: 10, preMs: 300, dropAgeMs: quick ? 0 : 11_000, postMs: 200, maxWaitMs: 20_000, live: { 'ours-pool-noping': 2 } },
-  memory: { idleClients: quick ? 10 : 50, growthEnvelopes: quick ? 20_000 : 100_000, growthBatch: 10_000, warmupEnvelopes: 100_000 },
+  faults: {
+    ratePerSec: 50,
+    slashEvery: 10,
+    preMs: 300,
+    dropAgeMs: quick ? 0 : 11_000,
+    postMs: 200,
+    maxWaitMs: 20_000,
+    live: { 'ours-pool-noping': 2 },
+  },
+  memory: {
+    idleClients: quick ? 10 : 50,
+    growthEnvelopes: quick ? 20_000 : 100_000,
+    growthBatch: 10_000,
+    warmupEnvelopes: 100_000,
+  },
 };
 for (const k of ['refresh', 'memory']) cfg[k].reps = cfg.reps;
 cfg.throughput.latencyReps = cfg.reps;
@@ -65,12 +82,22 @@ const started = Date.now();
 const loadAtStart = loadavg();
 const log = (s) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${s}\n`);
 
-const sim = spawnChild(join(here, 'sim-host.mjs'), { execArgv: process.env.BENCH_SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
+const sim = spawnChild(join(here, 'sim-host.mjs'), {
+  execArgv: process.env.BENCH_SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+});
 await sim.ready;
 const processes = [];
 // throughput: per client, its runs in round order (what the medians are taken of); throughputRounds: the same
 // runs by round, with the order of each round (what the per-round ratios are taken of).
-const raw = { throughput: {}, throughputRounds: [], throughputWarmup: {}, latency: {}, refresh: {}, memory: {}, faults: {} };
+const raw = {
+  throughput: {},
+  throughputRounds: [],
+  throughputWarmup: {},
+  latency: {},
+  refresh: {},
+  memory: {},
+  faults: {},
+};
 let bundle;
 
 // A measure that fails for one client is recorded (errors[]) and the run goes on.
@@ -95,8 +122,12 @@ try {
   }
   if (only.has('throughput')) {
     const t = cfg.throughput;
-    log(`throughput: ${THROUGHPUT_CLIENTS.join(', ')} alive together, each on its own simulator; a warm-up burst each, then ${t.rounds} rounds of one ${t.envelopes}-envelope pipelined burst per client, the order changing each round`);
-    const r = await attempt('throughput', '-', () => measures.throughputRounds(sim, THROUGHPUT_CLIENTS, t, processes, { log, fail }));
+    log(
+      `throughput: ${THROUGHPUT_CLIENTS.join(', ')} alive together, each on its own simulator; a warm-up burst each, then ${t.rounds} rounds of one ${t.envelopes}-envelope pipelined burst per client, the order changing each round`,
+    );
+    const r = await attempt('throughput', '-', () =>
+      measures.throughputRounds(sim, THROUGHPUT_CLIENTS, t, processes, { log, fail }),
+    );
     if (r) {
       raw.throughputRounds = r.rounds;
       raw.throughputWarmup = r.warmup;
@@ -108,7 +139,9 @@ try {
   }
   for (const name of CLIENTS) {
     if (!only.has('throughput')) break;
-    log(`${name}: ack latency (fresh client and simulator; ${cfg.reps}× ${cfg.throughput.latencyN} paced, 0 ms and 50 ms handlers)`);
+    log(
+      `${name}: ack latency (fresh client and simulator; ${cfg.reps}× ${cfg.throughput.latencyN} paced, 0 ms and 50 ms handlers)`,
+    );
     const l = await attempt('latency', name, () => measures.latency(sim, name, cfg.throughput, processes));
     if (l) raw.latency[name] = l;
   }
@@ -147,7 +180,7 @@ const meta = {
   notes: [
     'Throughput: the client is held (event loop blocked) while the simulator injects all envelopes in one tight loop, then drains; "client wall" = release -> n-th ack call in the client process, "per client CPU-second" = n / CPU time the client process used meanwhile (isolates the client from the simulator, which shares the machine), "end to end" = simulator clock from first inject to last ack received.',
     `Throughput is interleaved: every client (and ours with coalesceWrites: false) runs in its own process for the whole measure, each connected to its own simulator; after one warm-up burst each, ${cfg.throughput.rounds} rounds, in each of which every client does one burst of ${cfg.throughput.envelopes}, one client at a time, in an order that changes each round (a Williams design: every few rounds each client has taken every position and followed every other client once). The machine's speed drifts over minutes; clients of one round are measured seconds apart. Values are per-client medians over the rounds; a throughput ratio is computed per round and reported as the median of the per-round ratios with their min–max (summary rows: oursVsRawRounds, oursVsOfficialRounds, officialVsRawRounds; oursVsRaw/oursVsOfficial there stay the ratio of the medians). The goals use the median per-round ratio. Per-round data: runs.throughputRounds.`,
-    'The simulator (its own process, own core) keeps ahead of every client here (~40k env/s end to end including injection; it drains faster than any client acks), so client wall throughput is bound by the client; per CPU-second discounts whatever the machine\'s other work steals.',
+    "The simulator (its own process, own core) keeps ahead of every client here (~40k env/s end to end including injection; it drains faster than any client acks), so client wall throughput is bound by the client; per CPU-second discounts whatever the machine's other work steals.",
     'Ack latency: simulator clock, delivery -> ack received; paced injection; handlers ack first, then do the (50 ms async) work, as each library documents.',
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock. "Never acked": envelopes with no ack for any attempt (an event counts as acked if a redelivery of it was). The simulator holds an envelope issued while no connection is live only until its ack window (3 s from issue) ends; then Slack has given up on it: it is recorded as missed and never sent stale, and only events_api is redelivered (at once, as a new attempt). So a client offline for longer than 3 s loses the slash commands and interactions issued early in the gap for good: "of them never delivered" counts those (runs: unackedNeverDelivered, unackedByType, missedInQueue); the rest were sent and no ack came back (e.g. lost with a closing socket). @slack/socket-mode 3.1.0 with default options closes its socket on the `warning` disconnect message and reconnects clientPingTimeout (5 s) later, so each refresh leaves it ~5 s without a live connection: its ~2 s beyond the window, at 100 envelopes/s with 4 kinds rotating, is ~50 slash commands and ~50 block_actions lost per refresh (events are redelivered and acked). That is the client, not the harness: clientErrors (its \'error\' events and rejected acks) is reported with every refresh run.',
     `Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client. Growth: one client takes ${cfg.memory.warmupEnvelopes} envelopes first, enough for bounded caches to reach their bound (ours: its dedupe store, 50,000 keys by default); what that leaves held, against the connected idle client, is reported as "held after the warm-up"; growth is then measured over ${cfg.memory.growthEnvelopes} more envelopes per repetition (a leak shows there).`,
@@ -156,7 +189,11 @@ const meta = {
   ],
   processes: {
     orchestrator: { file: 'bench/run.mjs', pid: process.pid, role: 'forks the others, no measured work' },
-    simulator: { file: 'bench/sim-host.mjs', pid: sim.child.pid, role: 'the simulator (dist/simulator) for the whole run; injects, times acks; holds one simulator per client during throughput (tp:<client>), one at a time otherwise' },
+    simulator: {
+      file: 'bench/sim-host.mjs',
+      pid: sim.child.pid,
+      role: 'the simulator (dist/simulator) for the whole run; injects, times acks; holds one simulator per client during throughput (tp:<client>), one at a time otherwise',
+    },
     clients: processes,
     note: 'throughput: one child per client, all started together and alive for the whole throughput measure, each on its own simulator, taking turns (one burst at a time; the idle ones use no CPU); latency, refresh, memory: one child per client and measure, one after another. Never two clients working at once.',
   },
@@ -164,8 +201,10 @@ const meta = {
     raw: 'hand-written ws client: JSON.parse + send ack (the limit); naive reconnect on close',
     official: '@slack/socket-mode 3.1.0 (undici WebSocket), default options',
     ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
-    'ours-uncoalesced': 'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
-    'ours-pool-noping': 'ours with connections: 2 and pingIntervalMs: 0 (faults only): how a pool fares where the socket cannot ping (Deno, browsers, workerd, undici)',
+    'ours-uncoalesced':
+      'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
+    'ours-pool-noping':
+      'ours with connections: 2 and pingIntervalMs: 0 (faults only): how a pool fares where the socket cannot ping (Deno, browsers, workerd, undici)',
   },
 };
 
@@ -180,7 +219,11 @@ writeFileSync(
     title: 'socket-mode-anywhere benchmark',
     subtitle: [
       `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} · every ratio is against baselines measured in this run`,
-      ...(only.has('throughput') ? [`throughput: all clients alive at once, ${cfg.throughput.rounds} interleaved rounds of one burst each; its ratios are the median of per-round ratios (min–max)`] : []),
+      ...(only.has('throughput')
+        ? [
+            `throughput: all clients alive at once, ${cfg.throughput.rounds} interleaved rounds of one burst each; its ratios are the median of per-round ratios (min–max)`,
+          ]
+        : []),
     ],
     panels: chartPanels(summary, bundle),
   }),

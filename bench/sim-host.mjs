@@ -103,7 +103,12 @@ serve({
 
   state({ name }) {
     const h = get(name);
-    return { live: h.liveCount(), connections: h.sim.connections().length, openCalls: h.sim.openCalls, simulators: [...hosted.keys()] };
+    return {
+      live: h.liveCount(),
+      connections: h.sim.connections().length,
+      openCalls: h.sim.openCalls,
+      simulators: [...hosted.keys()],
+    };
   },
 
   /** Pipelined: inject `n` events_api envelopes in one tight loop (no awaits). */
@@ -119,7 +124,12 @@ serve({
   async burstAcks({ name, n, t0, timeoutMs = 60_000 }) {
     const h = get(name);
     await h.waitAcks(n, timeoutMs);
-    return { acked: h.acked, duplicates: h.duplicates, wallMs: h.lastAckAt - t0, missed: h.sim.missedDeadlines().length };
+    return {
+      acked: h.acked,
+      duplicates: h.duplicates,
+      wallMs: h.lastAckAt - t0,
+      missed: h.sim.missedDeadlines().length,
+    };
   },
 
   /**
@@ -173,7 +183,8 @@ serve({
     const offAck = sim.on('ack', (rec) => {
       if (!rec.duplicate) ackedIds.add(rec.envelope_id);
       const inj = injectedAt.get(rec.envelope_id);
-      if (inj && !rec.duplicate && !ackLatency.has(rec.envelope_id)) ackLatency.set(rec.envelope_id, performance.now() - inj.t);
+      if (inj && !rec.duplicate && !ackLatency.has(rec.envelope_id))
+        ackLatency.set(rec.envelope_id, performance.now() - inj.t);
     });
     let flowing = true;
     let injected = 0;
@@ -193,7 +204,12 @@ serve({
     const perRefresh = [];
     try {
       for (let i = 0; i < refreshes; i++) {
-        const before = new Set(sim.connections().filter((c) => c.state === 'live').map((c) => c.id));
+        const before = new Set(
+          sim
+            .connections()
+            .filter((c) => c.state === 'live')
+            .map((c) => c.id),
+        );
         const gapBefore = sim.noLiveConnectionMs();
         const tr = performance.now();
         sim.refresh({ warning: true });
@@ -251,7 +267,10 @@ serve({
       missedSlash: missed.filter((m) => m.type === 'slash_commands').length,
       slashInjected: slashIds.length,
       slashUserLate: userLate,
-      slashAckP99Ms: percentile(slashIds.filter((id) => ackLatency.has(id)).map((id) => ackLatency.get(id)), 99),
+      slashAckP99Ms: percentile(
+        slashIds.filter((id) => ackLatency.has(id)).map((id) => ackLatency.get(id)),
+        99,
+      ),
       openCalls: sim.openCalls,
       perRefresh,
     };
@@ -269,7 +288,17 @@ serve({
    * every envelope gets its full 3 s window before the counts: slash commands failed (never acked in time: Slack does
    * not redeliver them), events late (missed their window; Slack redelivers those).
    */
-  async faultRun({ name, fault, live: expectLive = 1, ratePerSec = 50, slashEvery = 10, preMs = 1000, postMs = 500, maxWaitMs = 20_000, routeForMs }) {
+  async faultRun({
+    name,
+    fault,
+    live: expectLive = 1,
+    ratePerSec = 50,
+    slashEvery = 10,
+    preMs = 1000,
+    postMs = 500,
+    maxWaitMs = 20_000,
+    routeForMs,
+  }) {
     const h = get(name);
     const { sim } = h;
     await h.waitLive(expectLive, 20_000);
@@ -303,8 +332,14 @@ serve({
       const before = new Set(sim.connections().map((c) => c.id));
       const t0 = Date.now();
       if (fault === 'drop') sim.drop({ connectionId: victim });
-      else sim.silentDeath({ connectionId: victim, closeReaches: fault === 'silent', ...(routeForMs ? { routeForMs } : {}) });
-      const replacement = () => sim.connections().find((c) => !before.has(c.id) && c.helloAt !== undefined && c.helloAt >= t0);
+      else
+        sim.silentDeath({
+          connectionId: victim,
+          closeReaches: fault === 'silent',
+          ...(routeForMs ? { routeForMs } : {}),
+        });
+      const replacement = () =>
+        sim.connections().find((c) => !before.has(c.id) && c.helloAt !== undefined && c.helloAt >= t0);
       const ackOnNew = () => sim.acks.find((a) => !before.has(a.connectionId) && a.receivedAt >= t0);
       await sim.waitFor(() => replacement() !== undefined && ackOnNew() !== undefined, maxWaitMs).catch(() => {});
       if (replacement()) deafMs = replacement().helloAt - t0;
@@ -323,7 +358,12 @@ serve({
     const ids = [...injectedAt.keys()];
     const acked = new Set();
     for (const a of sim.acks) if (!a.duplicate) acked.add(a.envelope_id);
-    await sim.waitFor(() => { for (const a of sim.acks) acked.add(a.envelope_id); return ids.every((id) => acked.has(id)); }, 3200).catch(() => {});
+    await sim
+      .waitFor(() => {
+        for (const a of sim.acks) acked.add(a.envelope_id);
+        return ids.every((id) => acked.has(id));
+      }, 3200)
+      .catch(() => {});
     const missed = sim.missedDeadlines();
     const slashIds = ids.filter((id) => injectedAt.get(id).type === 'slash_commands');
     const lateAck = new Map(sim.acks.filter((a) => !a.duplicate && a.late).map((a) => [a.envelope_id, true]));

@@ -103,10 +103,14 @@ export class SocketModeClient extends CoreClient {
     // A member that received nothing while its siblings received many envelopes: presumed dead, replaced
     // make-before-break (with connections: 10, closed first: budgetFull), and cut off at once when retired.
     if (n > 1) {
-      this.silence = watchSilence(this.later.bind(this), () => this.slots, (c) => {
-        c.dead = true;
-        this.replace(c, 'silent');
-      });
+      this.silence = watchSilence(
+        this.later.bind(this),
+        () => this.slots,
+        (c) => {
+          c.dead = true;
+          this.replace(c, 'silent');
+        },
+      );
     }
     this.live = {
       pingIntervalMs: msOption(opts.pingIntervalMs, 1000, 'pingIntervalMs'),
@@ -123,7 +127,8 @@ export class SocketModeClient extends CoreClient {
       throw new InvalidOptionsError('maxConcurrentHandlers must be a positive integer');
     }
     const maxQueued = opts.maxQueuedEnvelopes ?? 1000;
-    if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new InvalidOptionsError('maxQueuedEnvelopes must be an integer >= 0');
+    if (!Number.isInteger(maxQueued) || maxQueued < 0)
+      throw new InvalidOptionsError('maxQueuedEnvelopes must be an integer >= 0');
     const queuedAckMs = msOption(opts.queuedAckMs, 2000, 'queuedAckMs');
     if (limit !== Infinity) {
       this.handlers = new HandlerQueue({
@@ -147,7 +152,8 @@ export class SocketModeClient extends CoreClient {
       });
     }
     this.dedupe = opts.dedupe === false ? undefined : (opts.dedupe ?? new MemoryDedupeStore());
-    if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype) this.memoryDedupe = this.dedupe as MemoryDedupeStore;
+    if (this.dedupe && Object.getPrototypeOf(this.dedupe) === MemoryDedupeStore.prototype)
+      this.memoryDedupe = this.dedupe as MemoryDedupeStore;
     // Options of @slack/socket-mode that mean nothing here: a migrating app (in plain JS) is told, not ignored.
     for (const [name, instead] of OFFICIAL_OPTIONS) {
       if (name in opts) this.logger.warn(`Option ${name} is @slack/socket-mode's and is ignored here; ${instead}`);
@@ -161,7 +167,10 @@ export class SocketModeClient extends CoreClient {
 
   // Called from the core's constructor: only `this.opts` (set by then) may be read here.
   protected override createAckQueue(deps: AckQueueDeps): DeadlineAckQueue {
-    return new DeadlineAckQueue(deps, msOption((this.opts as SocketModeOptions).ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs'));
+    return new DeadlineAckQueue(
+      deps,
+      msOption((this.opts as SocketModeOptions).ackDeadlineWarnMs, 2500, 'ackDeadlineWarnMs'),
+    );
   }
 
   // ---------------------------------------------------------------- pool
@@ -185,11 +194,19 @@ export class SocketModeClient extends CoreClient {
   protected override budgetFull(slot: Slot, c: Connection): void {
     // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
     if (c.dead && c.state === 'live') return void c.close(1000, 'pong timeout');
-    if (this.poolSize < MAX_SLACK_CONNECTIONS || !c.rotating || c.keepUntilRefresh || c.slackClosing || c.state !== 'live') return;
+    if (
+      this.poolSize < MAX_SLACK_CONNECTIONS ||
+      !c.rotating ||
+      c.keepUntilRefresh ||
+      c.slackClosing ||
+      c.state !== 'live'
+    )
+      return;
     if (this.conns.size !== this.poolSize) return;
     for (const s of this.slots) {
       const cur = s.current;
-      if (s.fetching || s.next || !cur || cur.state !== 'live' || cur.dead || (s !== slot && cur.isScheduled('drain'))) return;
+      if (s.fetching || s.next || !cur || cur.state !== 'live' || cur.dead || (s !== slot && cur.isScheduled('drain')))
+        return;
     }
     this.closeWhenDrained(c, 'rotate');
   }
@@ -208,7 +225,13 @@ export class SocketModeClient extends CoreClient {
         }
         // A replaced (retired) or not-yet-live socket: nothing waits on it.
         if (!slot || slot.current !== conn) return void conn.close(1000, 'pong timeout');
-        this.emit('reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+        this.emit('reconnecting', {
+          slot: slot.index,
+          reason: 'pong_timeout',
+          delayMs: 0,
+          attempt: 0,
+          makeBeforeBreak: true,
+        });
         this.checkLiveLoss('pong_timeout');
         this.ensure(slot);
       },
@@ -222,7 +245,13 @@ export class SocketModeClient extends CoreClient {
       this.logger.warn(
         `${ev.ghosts} ghost connection(s) take envelopes: Slack counts ${ev.num_connections}, this client holds ${ev.held} (stale, or another process)`,
       );
-      this.emit('ghost_connections', { connection_id: conn.id, slot: slot.index, num_connections: ev.num_connections!, held: ev.held, ghosts: ev.ghosts });
+      this.emit('ghost_connections', {
+        connection_id: conn.id,
+        slot: slot.index,
+        num_connections: ev.num_connections!,
+        held: ev.held,
+        ghosts: ev.ghosts,
+      });
     }
     // Replace `conn` make-before-break before Slack would refresh it: at `proactiveRefresh` of hello's
     // approximate_connection_time, plus a per-slot stagger so a pool that connected together does not rotate
@@ -235,7 +264,9 @@ export class SocketModeClient extends CoreClient {
     const ms = Math.min(MAX_TIMER_MS, Math.max(1000, Math.round(sec * 1000 * fraction)));
     conn.schedule('proactive_refresh', ms, () => {
       if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
-      this.logger.info(`Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`);
+      this.logger.info(
+        `Slot ${slot.index}: ${conn.id} is ${Math.round(fraction * 100)} % through its expected life; replacing it`,
+      );
       this.replace(conn, 'connection_time');
     });
   }
@@ -262,7 +293,13 @@ export class SocketModeClient extends CoreClient {
         `backing off at least ${floor} ms`,
     );
     if (inUse) this.scheduleRetry(slot, 'too_many_websockets', floor);
-    this.emit('too_many_websockets', { slot: slot.index, connection_id: conn.id, num_connections: frame.num_connections, held, delayMs: floor });
+    this.emit('too_many_websockets', {
+      slot: slot.index,
+      connection_id: conn.id,
+      num_connections: frame.num_connections,
+      held,
+      delayMs: floor,
+    });
   }
 
   // ---------------------------------------------------------------- dedupe
@@ -276,7 +313,8 @@ export class SocketModeClient extends CoreClient {
     let key: string | undefined;
     try {
       const memory = this.memoryDedupe;
-      if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
+      if (memory)
+        seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
       else seen = store.seen((key = dedupeKey(parsed.frame.envelope_id, eventId)));
     } catch (e) {
       this.emitError(new DedupeError(e));
@@ -314,7 +352,8 @@ export class SocketModeClient extends CoreClient {
 
   protected override handlerFailed(type: string, e: unknown, arg: unknown): void {
     // An envelope handler's argument (a primitive or null has no envelope_id).
-    const a = arg as { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } } | null | undefined;
+    const a = arg as
+      { envelope_id?: unknown; ack?: unknown; type?: unknown; body?: { event_id?: unknown } } | null | undefined;
     // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
     // (at least once), not be swallowed by dedupe as a duplicate.
     if (this.dedupe && type !== 'error' && typeof a?.envelope_id === 'string' && !this.acks.attempted(a.ack)) {
@@ -361,7 +400,8 @@ export class SocketModeClient extends CoreClient {
   protected override stopping(): void {
     const handlers = this.handlers;
     if (!handlers) return;
-    for (const parsed of handlers.dropUnacked()) this.callStore(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)), 'forget');
+    for (const parsed of handlers.dropUnacked())
+      this.callStore(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)), 'forget');
     if (handlers.queued > 0) {
       this.logger.info(`${handlers.queued} acked envelope(s) still wait for a handler slot; they will run`);
     }

@@ -19,7 +19,12 @@ export {
 export { DedupeError, HandlerQueueFullError } from './core/errors.ts';
 export { ConsoleLogger, redactingLogger } from './core/logger.ts';
 export { parseText, DEFAULT_MAX_FRAME_BYTES, type ParseOptions } from './core/parse.ts';
-export type { EventsApiEnvelope, SlashCommandsEnvelope, InteractiveEnvelope, UnknownEnvelopeFrame } from './core/schemas.ts';
+export type {
+  EventsApiEnvelope,
+  SlashCommandsEnvelope,
+  InteractiveEnvelope,
+  UnknownEnvelopeFrame,
+} from './core/schemas.ts';
 export { redact } from './core/redact.ts';
 export { isLoopbackHost, assertSecureUrl } from './core/url.ts';
 export {

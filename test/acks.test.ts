@@ -35,53 +35,76 @@ function countingLogger(): { logger: Logger; warns: string[] } {
   const none = (): void => {};
   return {
     warns,
-    logger: { debug: none, info: none, warn: (...a: unknown[]) => void warns.push(a.join(' ')), error: none, setLevel: none, getLevel: () => 'debug' as never, setName: none },
+    logger: {
+      debug: none,
+      info: none,
+      warn: (...a: unknown[]) => void warns.push(a.join(' ')),
+      error: none,
+      setLevel: none,
+      getLevel: () => 'debug' as never,
+      setName: none,
+    },
   };
 }
 
 test.each([
   ['full client', SocketModeClient],
   ['core client', CoreClient],
-])('%s: envelopes no listener takes are acked without a payload, warned once per type; a listener that never acks is not overruled', async (_name, Client) => {
-  sim = await startSimulator({ ackTimeoutMs: 300, redeliveryDelaysMs: [] });
-  const { logger, warns } = countingLogger();
-  const c = new Client({ appToken: sim.appToken, apiUrl: sim.apiUrl, WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'], logger, drainTimeoutMs: 0 });
-  client = c;
-  // Only slash commands are listened to, and this listener never acks.
-  let slashes = 0;
-  c.on('slash_commands', () => void slashes++);
-  await c.start();
-  const ids = [
-    sim.inject('block_actions'),
-    sim.inject('view_submission'),
-    sim.inject('block_actions'),
-    sim.inject('app_mention'),
-    sim.inject('app_mention'),
-    sim.inject('reaction_added'),
-  ].map((e) => e.envelope_id);
-  sim.sendEnvelope({ envelope_id: 'weird-1', type: 'something_new', payload: {}, accepts_response_payload: false });
-  sim.sendEnvelope({ envelope_id: 'weird-2', type: 'something_new', payload: {}, accepts_response_payload: false });
-  ids.push('weird-1', 'weird-2');
-  const slash = sim.inject('slash_command');
-  await until(() => sim!.missedDeadlines().length === 1, 'the slash command to miss its deadline');
-  await until(() => sim!.acks.length === ids.length, 'the acks');
-  expect(sim.acks.map((a) => a.envelope_id).sort()).toEqual([...ids].sort());
-  expect(sim.acks.every((a) => a.payload === undefined && !a.duplicate)).toBe(true);
-  // The one type with a listener is left to it: no ack, a missed deadline.
-  expect(slashes).toBe(1);
-  expect(sim.missedDeadlines().map((m) => m.envelope_id)).toEqual([slash.envelope_id]);
-  // Once per type: interactive, app_mention, reaction_added, unknown_envelope.
-  const noListener = warns.filter((w) => w.includes('No listener'));
-  expect(noListener).toHaveLength(4);
-  for (const t of ['interactive', 'app_mention', 'reaction_added', 'unknown_envelope']) {
-    expect(noListener.filter((w) => w.includes(`No listener for ${t};`))).toHaveLength(1);
-  }
-});
+])(
+  '%s: envelopes no listener takes are acked without a payload, warned once per type; a listener that never acks is not overruled',
+  async (_name, Client) => {
+    sim = await startSimulator({ ackTimeoutMs: 300, redeliveryDelaysMs: [] });
+    const { logger, warns } = countingLogger();
+    const c = new Client({
+      appToken: sim.appToken,
+      apiUrl: sim.apiUrl,
+      WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+      logger,
+      drainTimeoutMs: 0,
+    });
+    client = c;
+    // Only slash commands are listened to, and this listener never acks.
+    let slashes = 0;
+    c.on('slash_commands', () => void slashes++);
+    await c.start();
+    const ids = [
+      sim.inject('block_actions'),
+      sim.inject('view_submission'),
+      sim.inject('block_actions'),
+      sim.inject('app_mention'),
+      sim.inject('app_mention'),
+      sim.inject('reaction_added'),
+    ].map((e) => e.envelope_id);
+    sim.sendEnvelope({ envelope_id: 'weird-1', type: 'something_new', payload: {}, accepts_response_payload: false });
+    sim.sendEnvelope({ envelope_id: 'weird-2', type: 'something_new', payload: {}, accepts_response_payload: false });
+    ids.push('weird-1', 'weird-2');
+    const slash = sim.inject('slash_command');
+    await until(() => sim!.missedDeadlines().length === 1, 'the slash command to miss its deadline');
+    await until(() => sim!.acks.length === ids.length, 'the acks');
+    expect(sim.acks.map((a) => a.envelope_id).sort()).toEqual([...ids].sort());
+    expect(sim.acks.every((a) => a.payload === undefined && !a.duplicate)).toBe(true);
+    // The one type with a listener is left to it: no ack, a missed deadline.
+    expect(slashes).toBe(1);
+    expect(sim.missedDeadlines().map((m) => m.envelope_id)).toEqual([slash.envelope_id]);
+    // Once per type: interactive, app_mention, reaction_added, unknown_envelope.
+    const noListener = warns.filter((w) => w.includes('No listener'));
+    expect(noListener).toHaveLength(4);
+    for (const t of ['interactive', 'app_mention', 'reaction_added', 'unknown_envelope']) {
+      expect(noListener.filter((w) => w.includes(`No listener for ${t};`))).toHaveLength(1);
+    }
+  },
+);
 
 test('a slack_event listener takes every envelope: nothing is acked for it', async () => {
   sim = await startSimulator({ ackTimeoutMs: 300, redeliveryDelaysMs: [] });
   const { logger, warns } = countingLogger();
-  const c = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'], logger, drainTimeoutMs: 0 });
+  const c = new SocketModeClient({
+    appToken: sim.appToken,
+    apiUrl: sim.apiUrl,
+    WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+    logger,
+    drainTimeoutMs: 0,
+  });
   client = c;
   const seen: string[] = [];
   c.on('slack_event', ({ type }) => void seen.push(type));
@@ -97,7 +120,13 @@ test('a slack_event listener takes every envelope: nothing is acked for it', asy
 test('an events_api listener for one inner type does not take another', async () => {
   sim = await startSimulator({ ackTimeoutMs: 300, redeliveryDelaysMs: [] });
   const { logger } = countingLogger();
-  const c = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'], logger, drainTimeoutMs: 0 });
+  const c = new SocketModeClient({
+    appToken: sim.appToken,
+    apiUrl: sim.apiUrl,
+    WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+    logger,
+    drainTimeoutMs: 0,
+  });
   client = c;
   c.on('app_mention', ({ ack }) => ack());
   await c.start();
@@ -218,7 +247,10 @@ describe('acks', () => {
     });
     await client.start();
     const env = h.sim.inject('app_mention');
-    await until(() => h!.lines.some((l) => l.startsWith('warn') && l.includes(env.envelope_id) && l.includes('not acked')), 'warning');
+    await until(
+      () => h!.lines.some((l) => l.startsWith('warn') && l.includes(env.envelope_id) && l.includes('not acked')),
+      'warning',
+    );
     await ackLater!();
     await h.sim.waitForAck(env.envelope_id, 5000);
   });
@@ -249,7 +281,14 @@ describe('acks', () => {
     expect(countAtAck).toBe(0);
     await p;
     const rec = await h.sim.waitForAck(env.envelope_id, 10_000).catch((e) => {
-      console.log('DIAG', JSON.stringify({ lines: h!.lines, acks: h!.sim.acks, conns: h!.sim.connections(), deliveries: h!.sim.deliveries }, null, 1));
+      console.log(
+        'DIAG',
+        JSON.stringify(
+          { lines: h!.lines, acks: h!.sim.acks, conns: h!.sim.connections(), deliveries: h!.sim.deliveries },
+          null,
+          1,
+        ),
+      );
       throw e;
     });
     expect(rec.envelope_id).toBe(env.envelope_id);
@@ -265,7 +304,12 @@ describe('acks', () => {
       return ack();
     });
     await client.start();
-    h.sim.sendEnvelope({ envelope_id: 'unk-1', type: 'future_thing', accepts_response_payload: false, payload: { a: 1 } });
+    h.sim.sendEnvelope({
+      envelope_id: 'unk-1',
+      type: 'future_thing',
+      accepts_response_payload: false,
+      payload: { a: 1 },
+    });
     await until(() => acksFor('unk-1').length === 1, 'ack of unknown envelope');
     expect(seen).toEqual(['future_thing:unk-1']);
   });
@@ -281,8 +325,14 @@ test('an envelope with retry_attempt: null (a field we do not rely on) is still 
     void ack();
   });
   await client.start();
-  const env = { envelope_id: crypto.randomUUID() as string, type: 'slash_commands', accepts_response_payload: true,
-    retry_attempt: null, retry_reason: null, payload: { command: '/x', text: 'y' } };
+  const env = {
+    envelope_id: crypto.randomUUID() as string,
+    type: 'slash_commands',
+    accepts_response_payload: true,
+    retry_attempt: null,
+    retry_reason: null,
+    payload: { command: '/x', text: 'y' },
+  };
   h.sim.sendEnvelope(env);
   await h.sim.waitForAck(env.envelope_id);
   expect(got).toEqual([env.envelope_id]);

@@ -31,7 +31,8 @@ describe('createConnectionUrlHandler', () => {
 test('createConnectionUrlHandler: no CORS for other origins unless allowed; allowed origins may send credentials', async () => {
   h = await harness();
   const base = { appToken: h.sim.appToken, apiUrl: h.sim.apiUrl };
-  const req = () => new Request('http://backend.local/url', { method: 'POST', headers: { origin: 'https://evil.example' } });
+  const req = () =>
+    new Request('http://backend.local/url', { method: 'POST', headers: { origin: 'https://evil.example' } });
   const closed = await createConnectionUrlHandler(base)(req());
   expect(closed.headers.get('access-control-allow-origin')).toBeNull();
   const open = await createConnectionUrlHandler({ ...base, allowOrigin: (o) => o === 'https://evil.example' })(req());

@@ -15,8 +15,15 @@ const out = mkdtempSync(join(tmpdir(), 'sma-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 type Run = {
-  n: number; perSec: number; perCpuSec: number; e2ePerSec: number; position: number;
-  acked: number; duplicates: number; missed: number; errors: number;
+  n: number;
+  perSec: number;
+  perCpuSec: number;
+  e2ePerSec: number;
+  position: number;
+  acked: number;
+  duplicates: number;
+  missed: number;
+  errors: number;
 };
 type Round = { round: number; order: string[]; results: Record<string, Run> };
 
@@ -33,10 +40,14 @@ const perRound = (rounds: Round[], num: string, den: string, metric: keyof Run) 
 };
 
 test('bench --quick: interleaved throughput rounds for raw, official, ours, ours uncoalesced; per-round ratios; bundle layers; JSON + SVG written', async () => {
-  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=bundle,throughput', `--out=${out}`], {
-    cwd: root,
-    timeout: 180_000,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--only=bundle,throughput', `--out=${out}`],
+    {
+      cwd: root,
+      timeout: 180_000,
+    },
+  );
   const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
   expect(result.errors).toEqual([]);
   const row = (key: string) => result.summary.rows.find((r: { key: string }) => r.key === key);
@@ -45,7 +56,10 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
     expect(row('throughputCpu').values[client]).toBeGreaterThan(0);
     expect(row('ackP99_noop').values[client]).toBeGreaterThan(0);
   }
-  expect(row('throughputCpu').oursVsRaw).toBeCloseTo(row('throughputCpu').values.ours / row('throughputCpu').values.raw, 2);
+  expect(row('throughputCpu').oursVsRaw).toBeCloseTo(
+    row('throughputCpu').values.ours / row('throughputCpu').values.raw,
+    2,
+  );
   expect(row('throughputCpuUncoalesced').values.ours).toBeGreaterThan(0);
 
   // Interleaved rounds: every round has every client, and no client keeps its position from one round to the next.
@@ -94,10 +108,20 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
   expect(result.bundle['ours-workerd'].containsWs).toBe(false);
   expect(result.bundle['ours-core-browser'].containsWs).toBe(false);
   expect(result.bundle['ours-core-workerd'].containsWs).toBe(false);
-  const layers = ['layer-parse', 'layer-connection', 'layer-acks', 'layer-loop-parts', 'layer-core', 'layer-client'].map((k) => result.bundle[k].gzipBytes);
+  const layers = [
+    'layer-parse',
+    'layer-connection',
+    'layer-acks',
+    'layer-loop-parts',
+    'layer-core',
+    'layer-client',
+  ].map((k) => result.bundle[k].gzipBytes);
   expect([...layers].sort((a, b) => a - b)).toEqual(layers);
   // The last two layers are the clients themselves: the package's browser bundles, give or take the entry module.
-  for (const [layer, pkg] of [['layer-core', 'ours-core-browser'], ['layer-client', 'ours-browser']]) {
+  for (const [layer, pkg] of [
+    ['layer-core', 'ours-core-browser'],
+    ['layer-client', 'ours-browser'],
+  ]) {
     const client = result.bundle[layer].gzipBytes;
     expect(Math.abs(client - result.bundle[pkg].gzipBytes), layer).toBeLessThan(client * 0.01);
   }
@@ -109,7 +133,10 @@ test('bench --quick: interleaved throughput rounds for raw, official, ours, ours
 
 test('bench --quick --only=faults: deaf time and slash commands failed after a silent death and a drop, for every client', async () => {
   const dir = join(out, 'faults');
-  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=faults', `--out=${dir}`], { cwd: root, timeout: 150_000 });
+  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=faults', `--out=${dir}`], {
+    cwd: root,
+    timeout: 150_000,
+  });
   const result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
   expect(result.errors).toEqual([]);
   const plan: Record<string, string[]> = result.meta.config.faults.plan;
@@ -130,9 +157,12 @@ test('bench --quick --only=faults: deaf time and slash commands failed after a s
   for (const client of ['raw', 'official', 'ours']) expect(plan[client]).toContain('drop');
   // The summary reports the runs as they are.
   const row = (key: string) => result.summary.rows.find((r: { key: string }) => r.key === key);
-  for (const client of ['raw', 'official', 'ours']) expect(row('fault_drop_deafMs').values[client]).toBe(result.runs.faults[client].drop.deafMs);
+  for (const client of ['raw', 'official', 'ours'])
+    expect(row('fault_drop_deafMs').values[client]).toBe(result.runs.faults[client].drop.deafMs);
   expect(row('fault_silent_deafMs').values.ours).toBe(result.runs.faults.ours.silent.deafMs);
   for (const kind of plan['ours-pool-noping']) {
-    expect(row(`fault_${kind}_slashFailed_poolNoPing`).values.ours).toBe(result.runs.faults['ours-pool-noping'][kind].slashFailed);
+    expect(row(`fault_${kind}_slashFailed_poolNoPing`).values.ours).toBe(
+      result.runs.faults['ours-pool-noping'][kind].slashFailed,
+    );
   }
 }, 180_000);

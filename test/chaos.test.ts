@@ -16,13 +16,19 @@
 import { afterAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { startSimulator, type InjectKind, type Simulator } from '../src/simulator/index.ts';
-import { ConnectionError, MalformedFrameError, SocketModeClient, type SlackEventArgs, type SocketModeOptions } from '../src/index.ts';
+import {
+  ConnectionError,
+  MalformedFrameError,
+  SocketModeClient,
+  type SlackEventArgs,
+  type SocketModeOptions,
+} from '../src/index.ts';
 import { captureLogger } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
 import { watchFalseAlarms } from './helpers/false-alarms.ts';
 
 const TOTAL = Number(process.env.CHAOS_ENVELOPES ?? 5000);
-const SEED = Number(process.env.CHAOS_SEED ?? (Date.now() % 2 ** 31));
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 const POOL = 3;
 
 /** mulberry32: small, fast, seedable. */
@@ -110,10 +116,24 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
 
   // ---- the simulator's records, in one global order (sim events are emitted synchronously)
   let seq = 0;
-  const deliveries: Array<{ seq: number; envelope_id: string; type: string; retry_attempt: number; connectionId: string; event_id?: string }> = [];
+  const deliveries: Array<{
+    seq: number;
+    envelope_id: string;
+    type: string;
+    retry_attempt: number;
+    connectionId: string;
+    event_id?: string;
+  }> = [];
   const faults: Array<{ seq: number; fault: string; connectionIds: string[] }> = [];
   const missed: Array<{ seq: number; envelope_id: string; type: string; connectionId?: string }> = [];
-  const acks: Array<{ seq: number; envelope_id: string; payload?: unknown; duplicate: boolean; latencyMs: number; connectionId: string }> = [];
+  const acks: Array<{
+    seq: number;
+    envelope_id: string;
+    payload?: unknown;
+    duplicate: boolean;
+    latencyMs: number;
+    connectionId: string;
+  }> = [];
   s.on('delivery', (d) => void deliveries.push({ seq: ++seq, ...d }));
   s.on('fault', (f) => void faults.push({ seq: ++seq, fault: f.fault, connectionIds: f.connectionIds ?? [] }));
   s.on('missed', (m) => void missed.push({ seq: ++seq, ...m }));
@@ -155,7 +175,17 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
   c.on('too_many_websockets', () => void refusals++);
   c.on('reconnecting', (e) => void reconnectReasons.set(e.reason, (reconnectReasons.get(e.reason) ?? 0) + 1));
   // A dropped socket (no close frame) is named on `error` as a ConnectionError; anything else is a finding.
-  c.on('error', (e) => void errors.push(e instanceof MalformedFrameError ? 'malformed' : e instanceof ConnectionError ? 'connection' : `${e.name}: ${e.message}`));
+  c.on(
+    'error',
+    (e) =>
+      void errors.push(
+        e instanceof MalformedFrameError
+          ? 'malformed'
+          : e instanceof ConnectionError
+            ? 'connection'
+            : `${e.name}: ${e.message}`,
+      ),
+  );
   c.on('slack_event', (args: SlackEventArgs) => {
     const body = args.body as any;
     handled.push({
@@ -229,11 +259,13 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
     for (const d of deliveries) {
       if (d.type !== 'events_api' || !d.event_id) continue;
       const cur = latest.get(d.event_id);
-      if (!cur || d.retry_attempt >= cur.attempt) latest.set(d.event_id, { attempt: d.retry_attempt, envelope_id: d.envelope_id });
+      if (!cur || d.retry_attempt >= cur.attempt)
+        latest.set(d.event_id, { attempt: d.retry_attempt, envelope_id: d.envelope_id });
     }
     const acked = ackedIds();
     const miss = missedIds();
-    for (const l of latest.values()) if (!acked.has(l.envelope_id) && miss.has(l.envelope_id) && l.attempt < 3) return true;
+    for (const l of latest.values())
+      if (!acked.has(l.envelope_id) && miss.has(l.envelope_id) && l.attempt < 3) return true;
     return false;
   };
   await until(
@@ -255,7 +287,10 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
   // Excused: the connection the envelope went out on was dropped or half-opened before its deadline passed.
   const faultedBefore = (connectionId: string | undefined, beforeSeq: number): boolean =>
     connectionId !== undefined &&
-    faults.some((f) => (f.fault === 'drop' || f.fault === 'half_open') && f.seq < beforeSeq && f.connectionIds.includes(connectionId));
+    faults.some(
+      (f) =>
+        (f.fault === 'drop' || f.fault === 'half_open') && f.seq < beforeSeq && f.connectionIds.includes(connectionId),
+    );
   const missSeq = new Map(missed.map((m) => [m.envelope_id, m.seq]));
   const unexcusedMisses = missed.filter((m) => !faultedBefore(m.connectionId, m.seq));
   const excusedDelivery = (d: { envelope_id: string; connectionId: string }): boolean => {
@@ -277,7 +312,8 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
 
   // lost: an injected envelope (events: its event_id) never handled, unless every attempt was excused
   const attemptsByEvent = new Map<string, typeof deliveries>();
-  for (const d of deliveries) if (d.event_id) attemptsByEvent.set(d.event_id, [...(attemptsByEvent.get(d.event_id) ?? []), d]);
+  for (const d of deliveries)
+    if (d.event_id) attemptsByEvent.set(d.event_id, [...(attemptsByEvent.get(d.event_id) ?? []), d]);
   const lost: string[] = [];
   let excusedLost = 0;
   for (const [id, inj] of injected) {
@@ -312,7 +348,10 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
     handled: handled.length,
     acks: acks.length,
     faults: Object.fromEntries(faultCounts),
-    autoRefreshes: faults.filter((f) => f.fault === 'refresh').length - (faultCounts.get('refresh+warning') ?? 0) - (faultCounts.get('refresh_requested') ?? 0),
+    autoRefreshes:
+      faults.filter((f) => f.fault === 'refresh').length -
+      (faultCounts.get('refresh+warning') ?? 0) -
+      (faultCounts.get('refresh_requested') ?? 0),
     missed: missed.length,
     excusedMisses: missed.length - unexcusedMisses.length,
     excusedLost,
@@ -341,11 +380,20 @@ test(`chaos: ${TOTAL} envelopes, pool of ${POOL}, random refreshes/drops/half-op
   const explainMiss = (m: (typeof missed)[number]) => ({
     ...m,
     handled: handledIds.has(m.envelope_id),
-    acks: acks.filter((a) => a.envelope_id === m.envelope_id).map((a) => ({ seq: a.seq, on: a.connectionId, late: a.latencyMs })),
+    acks: acks
+      .filter((a) => a.envelope_id === m.envelope_id)
+      .map((a) => ({ seq: a.seq, on: a.connectionId, late: a.latencyMs })),
     deliveredAt: deliveries.find((d) => d.envelope_id === m.envelope_id)?.seq,
-    faultsOnConn: faults.filter((f) => f.connectionIds.includes(m.connectionId ?? '')).map((f) => `${f.fault}@${f.seq}`),
+    faultsOnConn: faults
+      .filter((f) => f.connectionIds.includes(m.connectionId ?? ''))
+      .map((f) => `${f.fault}@${f.seq}`),
     faultsElsewhereMeanwhile: faults
-      .filter((f) => (f.fault === 'drop' || f.fault === 'half_open') && f.seq > (deliveries.find((d) => d.envelope_id === m.envelope_id)?.seq ?? 0) && f.seq < m.seq)
+      .filter(
+        (f) =>
+          (f.fault === 'drop' || f.fault === 'half_open') &&
+          f.seq > (deliveries.find((d) => d.envelope_id === m.envelope_id)?.seq ?? 0) &&
+          f.seq < m.seq,
+      )
       .map((f) => `${f.fault}@${f.seq}:${f.connectionIds.join(',')}`),
   });
   expect(unexcusedMisses, diag(unexcusedMisses.map(explainMiss))).toEqual([]);

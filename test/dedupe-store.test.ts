@@ -40,14 +40,19 @@ class FakeStorage implements DurableObjectStorageLike {
   async list(o: { prefix?: string; start?: string; end?: string; limit?: number }): Promise<Map<string, unknown>> {
     this.ops.list++;
     const keys = [...this.data.keys()]
-      .filter((k) => (o.prefix === undefined || k.startsWith(o.prefix)) && (o.start === undefined || k >= o.start) && (o.end === undefined || k < o.end))
+      .filter(
+        (k) =>
+          (o.prefix === undefined || k.startsWith(o.prefix)) &&
+          (o.start === undefined || k >= o.start) &&
+          (o.end === undefined || k < o.end),
+      )
       .sort();
     return new Map(keys.slice(0, o.limit ?? Infinity).map((k) => [k, this.data.get(k)]));
   }
 }
 
 describe('MemoryDedupeStore defaults', () => {
-  test('TTL outlasts Slack\'s redelivery window (~6 min) and the bound holds', () => {
+  test("TTL outlasts Slack's redelivery window (~6 min) and the bound holds", () => {
     expect(DEFAULT_DEDUPE_TTL_MS).toBeGreaterThanOrEqual(10 * 60_000);
     let now = 0;
     const s = new MemoryDedupeStore({ now: () => now });
@@ -101,7 +106,10 @@ describe('durableObjectDedupeStore (in-memory DO storage)', () => {
     now += 2000;
     await store.seen('fresh');
     expect(await store.prune()).toBe(300);
-    expect([...storage.data.keys()].sort()).toEqual([`sma-dedupe:k:fresh`, `sma-dedupe:t:${String(now).padStart(15, '0')}:fresh`]);
+    expect([...storage.data.keys()].sort()).toEqual([
+      `sma-dedupe:k:fresh`,
+      `sma-dedupe:t:${String(now).padStart(15, '0')}:fresh`,
+    ]);
     expect(await store.prune()).toBe(0);
   });
 
@@ -115,7 +123,7 @@ describe('durableObjectDedupeStore (in-memory DO storage)', () => {
     await until(() => storage.data.size === 2, 'auto prune', 5000);
   });
 
-  test('as the client\'s dedupe: a redelivery after a restart is acked but not delivered; a failing store delivers anyway', async () => {
+  test("as the client's dedupe: a redelivery after a restart is acked but not delivered; a failing store delivers anyway", async () => {
     const h = await harness();
     try {
       const { sim } = h;
@@ -161,7 +169,12 @@ describe('durableObjectDedupeStore inside workerd (miniflare, real Durable Objec
 
   test('remembers across a new store object and an object restart; TTL and prune work on real storage', async () => {
     const script = await bundle('test/helpers/dedupe-do-worker.ts', 'dedupe-do-worker', 'workerd');
-    const options = { modules: true, scriptPath: script, compatibilityDate: '2026-04-01', durableObjects: { DEDUPE: 'DedupeDO' } };
+    const options = {
+      modules: true,
+      scriptPath: script,
+      compatibilityDate: '2026-04-01',
+      durableObjects: { DEDUPE: 'DedupeDO' },
+    };
     mf = new Miniflare(options);
     const get = async (path: string): Promise<any> => (await mf!.dispatchFetch(`http://do.local${path}`)).json();
 
@@ -231,7 +244,10 @@ describe('MemoryDedupeStore', () => {
     const s = new MemoryDedupeStore({ ttlMs: 60_000, maxEntries: 500_000, now: () => 0 });
     const N = 200_000;
     // Ids shaped like Slack's (event ids, UUID-ish envelope ids), plus near-identical neighbours.
-    const id = (i: number) => (i % 2 ? `Ev0${i.toString(36).toUpperCase().padStart(8, '0')}` : `${i.toString(16).padStart(8, '0')}-86ba-4159-9c53-3009390c0401`);
+    const id = (i: number) =>
+      i % 2
+        ? `Ev0${i.toString(36).toUpperCase().padStart(8, '0')}`
+        : `${i.toString(16).padStart(8, '0')}-86ba-4159-9c53-3009390c0401`;
     let falseHits = 0;
     for (let i = 0; i < N; i++) if (s.seenEvent(id(i))) falseHits++;
     expect(falseHits).toBe(0);

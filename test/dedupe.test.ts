@@ -34,7 +34,10 @@ describe('dedupe', () => {
     sim.sendEnvelope({ ...env });
     // A redelivery: new envelope_id, same payload.event_id, retry_attempt 1.
     sim.sendEnvelope({ ...env, envelope_id: 'redelivery-1', retry_attempt: 1, retry_reason: 'timeout' });
-    await until(() => acksFor('redelivery-1').length === 1 && acksFor(env.envelope_id).length === 2, 'both duplicates acked');
+    await until(
+      () => acksFor('redelivery-1').length === 1 && acksFor(env.envelope_id).length === 2,
+      'both duplicates acked',
+    );
     expect(seen).toEqual([env.envelope_id]);
   });
 
@@ -185,7 +188,9 @@ class FakeStorage implements DurableObjectStorageLike {
     return n;
   }
   async list(o: { prefix?: string; end?: string; limit?: number }): Promise<Map<string, unknown>> {
-    const keys = [...this.data.keys()].filter((k) => (!o.prefix || k.startsWith(o.prefix)) && (!o.end || k < o.end)).sort();
+    const keys = [...this.data.keys()]
+      .filter((k) => (!o.prefix || k.startsWith(o.prefix)) && (!o.end || k < o.end))
+      .sort();
     return new Map(keys.slice(0, o.limit ?? Infinity).map((k) => [k, this.data.get(k)]));
   }
 }
@@ -243,7 +248,7 @@ test('an envelope dropped unhandled at disconnect() is handled when Slack redeli
 });
 
 // Pins a past defect: dedupe was not at least once: a handler that failed before acking missed the redelivery.
-test('dedupe is at least once: a handler that fails before acking gets Slack\'s redelivery; one that acked first does not', async () => {
+test("dedupe is at least once: a handler that fails before acking gets Slack's redelivery; one that acked first does not", async () => {
   h = await harness();
   const { sim } = h;
   const client = h.client();

@@ -17,7 +17,12 @@ afterEach(async () => {
 });
 
 /** A raw HTTP/1.1 request over loopback, with exactly the headers given (Host included). */
-function rawRequest(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
       let body = '';
@@ -51,33 +56,48 @@ describe('dev panel against real Slack: DNS rebinding', () => {
   });
 
   const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  test.skipIf(!existsSync(chromiumPath))('real Chromium: a page on a name rebound to 127.0.0.1 cannot read a connection URL', async () => {
-    h = await harness();
-    panel = await startDevPanel({ appToken: h.sim.appToken, apiUrl: h.sim.apiUrl, staticDir: '/nonexistent-review-platform' });
-    // The resolver rule stands in for the attacker's DNS answering 127.0.0.1 after the page has loaded.
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--host-resolver-rules=MAP rebind.attacker.example 127.0.0.1'],
-    });
-    try {
-      const page = await browser.newPage();
-      const sentOrigin: Array<string | undefined> = [];
-      page.on('request', (r) => {
-        if (r.url().endsWith('/connection-url')) sentOrigin.push(r.headers()['origin']);
+  test.skipIf(!existsSync(chromiumPath))(
+    'real Chromium: a page on a name rebound to 127.0.0.1 cannot read a connection URL',
+    async () => {
+      h = await harness();
+      panel = await startDevPanel({
+        appToken: h.sim.appToken,
+        apiUrl: h.sim.apiUrl,
+        staticDir: '/nonexistent-review-platform',
       });
-      await page.goto(`http://rebind.attacker.example:${panel.port}/healthz`);
-      const [status, body] = await page.evaluate(async () => {
-        const r = await fetch('/connection-url');
-        return [r.status, await r.text()] as const;
+      // The resolver rule stands in for the attacker's DNS answering 127.0.0.1 after the page has loaded.
+      const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--host-resolver-rules=MAP rebind.attacker.example 127.0.0.1',
+        ],
       });
-      expect(sentOrigin).toEqual([undefined]); // the browser sends no Origin: the Origin rule cannot catch it
-      expect(body).not.toContain('ticket=');
-      expect(status).toBe(403);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+      try {
+        const page = await browser.newPage();
+        const sentOrigin: Array<string | undefined> = [];
+        page.on('request', (r) => {
+          if (r.url().endsWith('/connection-url')) sentOrigin.push(r.headers()['origin']);
+        });
+        await page.goto(`http://rebind.attacker.example:${panel.port}/healthz`);
+        const [status, body] = await page.evaluate(async () => {
+          const r = await fetch('/connection-url');
+          return [r.status, await r.text()] as const;
+        });
+        expect(sentOrigin).toEqual([undefined]); // the browser sends no Origin: the Origin rule cannot catch it
+        expect(body).not.toContain('ticket=');
+        expect(status).toBe(403);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 
   test('the panel itself (loopback Host, own Origin) and a non-browser caller (loopback Host) still get one', async () => {
     h = await harness();

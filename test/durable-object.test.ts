@@ -52,7 +52,11 @@ async function call(path: string): Promise<any> {
 /** Waits for the watchdog to wake `n` more times: long enough for a leaking bot to start another client. */
 async function watchdogWakes(n: number): Promise<void> {
   const from = (await call('/status')).watchdogWakes as number;
-  await until(async () => (await call('/status')).watchdogWakes >= from + n, (n + 3) * WATCHDOG_SECONDS * 1000, `${n} watchdog wakes`);
+  await until(
+    async () => (await call('/status')).watchdogWakes >= from + n,
+    (n + 3) * WATCHDOG_SECONDS * 1000,
+    `${n} watchdog wakes`,
+  );
 }
 
 it('runs the bot in a Durable Object, and the alarm restarts it after the object is restarted', async () => {
@@ -85,7 +89,12 @@ it('runs the bot in a Durable Object, and the alarm restarts it after the object
   expect((await sim.waitForAck(after.envelope_id)).payload).toEqual({ text: 'echo: after restart' });
   // A redelivery of the first mention (same event_id) reaching the restarted object: acked, not answered
   // again — the dedupe store lives in the object's storage.
-  const redelivery = { ...mention, envelope_id: crypto.randomUUID() as string, retry_attempt: 1, retry_reason: 'timeout' };
+  const redelivery = {
+    ...mention,
+    envelope_id: crypto.randomUUID() as string,
+    retry_attempt: 1,
+    retry_reason: 'timeout',
+  };
   sim.sendEnvelope(redelivery);
   await sim.waitForAck(redelivery.envelope_id);
   const marker = sim.inject('slash_command', { command: '/echo', text: 'marker' });
@@ -108,8 +117,15 @@ it('acks every kind of envelope in time: events, slash commands and each interac
   sim.resetStats();
 
   const kinds: InjectKind[] = [
-    'app_mention', 'message', 'reaction_added', 'slash_command', 'block_actions',
-    'view_submission', 'view_closed', 'shortcut', 'block_suggestion',
+    'app_mention',
+    'message',
+    'reaction_added',
+    'slash_command',
+    'block_actions',
+    'view_submission',
+    'view_closed',
+    'shortcut',
+    'block_suggestion',
   ];
   const sent = Array.from({ length: 50 }, (_, i) => {
     const kind = kinds[i % kinds.length]!;
@@ -118,7 +134,11 @@ it('acks every kind of envelope in time: events, slash commands and each interac
   });
   const ackOf = (id: string) => sim.acks.find((a) => a.envelope_id === id);
   // Bounded: each envelope is acked, or missed at its 3 s deadline.
-  await until(() => sim.missedDeadlines().length > 0 || sent.every(({ env }) => ackOf(env.envelope_id)), 10_000, 'every ack or a miss');
+  await until(
+    () => sim.missedDeadlines().length > 0 || sent.every(({ env }) => ackOf(env.envelope_id)),
+    10_000,
+    'every ack or a miss',
+  );
 
   expect(sim.missedDeadlines()).toEqual([]);
   const acks = sent.map(({ env }) => ackOf(env.envelope_id));

@@ -23,7 +23,13 @@ const bin = (name: string) => join(root, 'node_modules/.bin', name);
  * A Web API in front of the simulator's, over loopback, that can hold chat.postMessage calls (so a handler is
  * caught mid-way) until released.
  */
-async function holdingProxy(): Promise<{ url: string; held: number; hold(): void; release(): void; close(): Promise<void> }> {
+async function holdingProxy(): Promise<{
+  url: string;
+  held: number;
+  hold(): void;
+  release(): void;
+  close(): Promise<void>;
+}> {
   let gate: Promise<void> | undefined;
   let open = (): void => {};
   const state = {
@@ -45,7 +51,10 @@ async function holdingProxy(): Promise<{ url: string; held: number; hold(): void
     }
     const r = await fetch(new URL(req.url!.replace(/^\/api\//, ''), sim.apiUrl), {
       method: req.method,
-      headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' },
+      headers: {
+        authorization: req.headers.authorization ?? '',
+        'content-type': req.headers['content-type'] ?? 'application/json',
+      },
       body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
     });
     res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
@@ -69,7 +78,13 @@ async function exercise(cmd: string, args: string[]): Promise<void> {
 async function run(cmd: string, args: string[], proxy: Awaited<ReturnType<typeof holdingProxy>>): Promise<void> {
   const child: ChildProcess = spawn(cmd, args, {
     cwd: root,
-    env: { ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: proxy.url, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      SLACK_APP_TOKEN: sim.appToken,
+      SLACK_BOT_TOKEN: sim.botToken,
+      SLACK_API_URL: proxy.url,
+      NO_COLOR: '1',
+    },
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -81,7 +96,11 @@ async function run(cmd: string, args: string[], proxy: Awaited<ReturnType<typeof
     const mention = sim.inject('app_mention', { text: `<@U0BOT> hi ${tag}`, channel: 'C0EXAMPLE' });
     const ack = await sim.waitForAck(mention.envelope_id);
     expect(ack.payload).toBeUndefined();
-    await until(() => sim.posted.some((p) => (p.body as any)?.text === `echo: <@U0BOT> hi ${tag}`), 10_000, 'the reply');
+    await until(
+      () => sim.posted.some((p) => (p.body as any)?.text === `echo: <@U0BOT> hi ${tag}`),
+      10_000,
+      'the reply',
+    );
     const slash = sim.inject('slash_command', { command: '/echo', text: tag });
     expect((await sim.waitForAck(slash.envelope_id)).payload).toEqual({ text: `echo: ${tag}` });
     expect(output).not.toContain(sim.appToken);
@@ -114,8 +133,11 @@ describe('examples', () => {
 
   it('examples/deno (least permissions)', async () => {
     await exercise(bin('deno'), [
-      'run', '--import-map=test/helpers/deno-import-map.json', '--allow-net=127.0.0.1',
-      '--allow-env=SLACK_APP_TOKEN,SLACK_BOT_TOKEN,SLACK_API_URL', 'examples/deno/echo-bot.ts',
+      'run',
+      '--import-map=test/helpers/deno-import-map.json',
+      '--allow-net=127.0.0.1',
+      '--allow-env=SLACK_APP_TOKEN,SLACK_BOT_TOKEN,SLACK_API_URL',
+      'examples/deno/echo-bot.ts',
     ]);
   });
 

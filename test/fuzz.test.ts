@@ -11,7 +11,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { MalformedFrameError, SocketModeClient, parseFrame, type ParseResult, type SlackEventArgs, type SocketModeOptions } from '../src/index.ts';
+import {
+  MalformedFrameError,
+  SocketModeClient,
+  parseFrame,
+  type ParseResult,
+  type SlackEventArgs,
+  type SocketModeOptions,
+} from '../src/index.ts';
 import {
   DisconnectSchema,
   EventsApiSchema,
@@ -25,7 +32,7 @@ import { captureLogger } from './helpers/client-harness.ts';
 import { watchFalseAlarms, type FalseAlarms } from './helpers/false-alarms.ts';
 import { until } from './helpers/wait.ts';
 
-const SEED = Number(process.env.FUZZ_SEED ?? (Date.now() % 2 ** 31));
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const MAX_FRAME = 64 * 1024; // small limit, so "huge" inputs are cheap and still cross it
 
 // ------------------------------------------------------------------ arbitraries
@@ -55,14 +62,27 @@ const interactive = fc.record({
   envelope_id: fc.uuid(),
   type: fc.constant('interactive'),
   accepts_response_payload: fc.constant(true),
-  payload: fc.record({ type: fc.constantFrom('block_actions', 'view_submission', 'shortcut'), actions: fc.array(fc.record({ value: short }), { maxLength: 2 }) }),
+  payload: fc.record({
+    type: fc.constantFrom('block_actions', 'view_submission', 'shortcut'),
+    actions: fc.array(fc.record({ value: short }), { maxLength: 2 }),
+  }),
 });
 const envelope = fc.oneof(eventsApi, slash, interactive) as fc.Arbitrary<Record<string, any>>;
 
 const PATHS = [
-  ['envelope_id'], ['type'], ['payload'], ['accepts_response_payload'], ['retry_attempt'], ['retry_reason'],
-  ['payload', 'type'], ['payload', 'event_id'], ['payload', 'event'], ['payload', 'event', 'type'],
-  ['payload', 'command'], ['payload', 'response_url'], ['payload', 'actions'],
+  ['envelope_id'],
+  ['type'],
+  ['payload'],
+  ['accepts_response_payload'],
+  ['retry_attempt'],
+  ['retry_reason'],
+  ['payload', 'type'],
+  ['payload', 'event_id'],
+  ['payload', 'event'],
+  ['payload', 'event', 'type'],
+  ['payload', 'command'],
+  ['payload', 'response_url'],
+  ['payload', 'actions'],
 ];
 type Mutation =
   | { op: 'delete'; path: string[] }
@@ -74,9 +94,26 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof<fc.Arbitrary<Mutation>[]>(
   fc.record({
     op: fc.constant('set' as const),
     path: fc.constantFrom(['type'], ['payload', 'type']),
-    value: fc.constantFrom('hello', 'events_api', 'slash_commands', 'interactive', 'block_actions', 'something_new', '', 5, null, true, [], {}),
+    value: fc.constantFrom(
+      'hello',
+      'events_api',
+      'slash_commands',
+      'interactive',
+      'block_actions',
+      'something_new',
+      '',
+      5,
+      null,
+      true,
+      [],
+      {},
+    ),
   }),
-  fc.record({ op: fc.constant('huge' as const), path: fc.constantFrom(['envelope_id'], ['payload', 'text'], ['retry_reason']), size: fc.constantFrom(600, 5_000, MAX_FRAME - 200, MAX_FRAME + 10) }),
+  fc.record({
+    op: fc.constant('huge' as const),
+    path: fc.constantFrom(['envelope_id'], ['payload', 'text'], ['retry_reason']),
+    size: fc.constantFrom(600, 5_000, MAX_FRAME - 200, MAX_FRAME + 10),
+  }),
 );
 
 function applyMutation(obj: Record<string, any>, m: Mutation): void {
@@ -115,7 +152,16 @@ function applyTextOp(text: string, op: TextOp, n: number): string {
   }
 }
 
-const textOp = fc.constantFrom<TextOp>('none', 'none', 'proto-top', 'proto-payload', 'constructor', 'duplicate-type', 'deep', 'truncate');
+const textOp = fc.constantFrom<TextOp>(
+  'none',
+  'none',
+  'proto-top',
+  'proto-payload',
+  'constructor',
+  'duplicate-type',
+  'deep',
+  'truncate',
+);
 const INVALID_UTF8 = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xe2, 0x82]];
 
 /** A near-valid frame: a valid envelope, 0–3 mutations, one text-level twist. */
@@ -133,7 +179,17 @@ const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.json(),
   jsonish.map((x) => JSON.stringify(x)),
-  fc.constantFrom('', ' ', '{}', '[]', 'null', '{"type":null}', '{"type":"events_api","envelope_id":{}}', '\u0000', '\ud800'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '{}',
+    '[]',
+    'null',
+    '{"type":null}',
+    '{"type":"events_api","envelope_id":{}}',
+    '\u0000',
+    '\ud800',
+  ),
 );
 
 type WireFrame = { data: string | Uint8Array; binary: boolean; text?: string };
@@ -188,8 +244,22 @@ const hostile = fc.constantFrom<unknown>(
   { data: '{"type":"hello"}' },
   [1, 2, 3],
   [new Uint8Array([123]), 'not a view'],
-  new Proxy({}, { get: () => { throw new Error('hostile get'); }, getPrototypeOf: () => { throw new Error('hostile proto'); } }),
-  new Proxy(new Uint8Array([123, 125]), { get: () => { throw new Error('hostile view'); } }),
+  new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('hostile get');
+      },
+      getPrototypeOf: () => {
+        throw new Error('hostile proto');
+      },
+    },
+  ),
+  new Proxy(new Uint8Array([123, 125]), {
+    get: () => {
+      throw new Error('hostile view');
+    },
+  }),
   Object.create(null),
   new Date(0),
   new Map([['type', 'hello']]),
@@ -292,7 +362,11 @@ describe('fuzz: parseFrame', () => {
   });
 
   test('oversized input is refused before parsing, whatever its encoding', async () => {
-    const big = JSON.stringify({ envelope_id: 'big', type: 'slash_commands', payload: { text: 'x'.repeat(MAX_FRAME) } });
+    const big = JSON.stringify({
+      envelope_id: 'big',
+      type: 'slash_commands',
+      payload: { text: 'x'.repeat(MAX_FRAME) },
+    });
     for (const how of ENCODINGS) {
       const r = await parseFrame(encode({ data: big, binary: false }, how), { maxFrameBytes: MAX_FRAME });
       expect(r.ok).toBe(false);

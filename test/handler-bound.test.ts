@@ -33,7 +33,10 @@ describe('handler concurrency (maxConcurrentHandlers)', () => {
     await delay(50);
     expect(client.handlerStats).toEqual({ active: 2, queued: 4 });
     // The two running have been acked already, though neither has finished.
-    for (const e of envs.slice(0, 2)) expect((await sim.waitForAck(e.envelope_id, 1000)).payload).toEqual({ text: `got ${(e.payload as { text: string }).text}` });
+    for (const e of envs.slice(0, 2))
+      expect((await sim.waitForAck(e.envelope_id, 1000)).payload).toEqual({
+        text: `got ${(e.payload as { text: string }).text}`,
+      });
     expect(sim.acks.map((a) => a.envelope_id)).not.toContain(envs[2]!.envelope_id);
     for (let released = 0; released < 6; released++) {
       await until(() => gates.length > 0, 'a running handler');
@@ -46,7 +49,7 @@ describe('handler concurrency (maxConcurrentHandlers)', () => {
     expect(order).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
   });
 
-  test('an envelope still queued after queuedAckMs is acked (no payload) so Slack\'s deadline holds; its handler runs later', async () => {
+  test("an envelope still queued after queuedAckMs is acked (no payload) so Slack's deadline holds; its handler runs later", async () => {
     h = await harness();
     const { sim } = h;
     const client = h.client({ maxConcurrentHandlers: 1, queuedAckMs: 300 });

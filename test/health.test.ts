@@ -26,7 +26,15 @@ describe('client.health()', () => {
   test('before start: down, not ready, live (nothing to restart); JSON-serialisable', async () => {
     h = await harness();
     const r = h.client().health();
-    expect(r).toMatchObject({ status: 'down', ready: false, live: true, state: 'idle', startedAt: null, liveConnections: 0, poolSize: 1 });
+    expect(r).toMatchObject({
+      status: 'down',
+      ready: false,
+      live: true,
+      state: 'idle',
+      startedAt: null,
+      liveConnections: 0,
+      poolSize: 1,
+    });
     expect(r.connections).toEqual([]);
     expect(r.lastError).toBeNull();
     expect(r.lastReconnect).toBeNull();
@@ -35,18 +43,35 @@ describe('client.health()', () => {
 
   for (const [name, make] of [
     ['full client', (h: Harness) => h.client()],
-    ['core client', (h: Harness) => {
-      const c = new CoreClient({ appToken: h.sim.appToken, apiUrl: h.sim.apiUrl, logger: h.logger, WebSocket: WebSocket as never });
-      cores.push(c);
-      return c;
-    }],
+    [
+      'core client',
+      (h: Harness) => {
+        const c = new CoreClient({
+          appToken: h.sim.appToken,
+          apiUrl: h.sim.apiUrl,
+          logger: h.logger,
+          WebSocket: WebSocket as never,
+        });
+        cores.push(c);
+        return c;
+      },
+    ],
   ] as const) {
     test(`${name}: after hello ok and ready, one live connection with a last frame time; after disconnect() down`, async () => {
       h = await harness();
       const client = make(h);
       await client.start();
       const r = client.health();
-      expect(r).toMatchObject({ status: 'ok', ready: true, live: true, state: 'connected', liveConnections: 1, poolSize: 1, acksInFlight: 0, downSince: null });
+      expect(r).toMatchObject({
+        status: 'ok',
+        ready: true,
+        live: true,
+        state: 'connected',
+        liveConnections: 1,
+        poolSize: 1,
+        acksInFlight: 0,
+        downSince: null,
+      });
       expect(r.startedAt).toBeGreaterThan(0);
       expect(r.connections).toHaveLength(1);
       expect(r.connections[0]).toMatchObject({ slot: 0, state: 'live', draining: false, dead: false, unacked: 0 });
@@ -54,7 +79,14 @@ describe('client.health()', () => {
       await client.disconnect();
       const d = client.health();
       // Deliberately stopped: not ready, and nothing a restart would fix.
-      expect(d).toMatchObject({ status: 'down', ready: false, live: true, state: 'disconnected', liveConnections: 0, connections: [] });
+      expect(d).toMatchObject({
+        status: 'down',
+        ready: false,
+        live: true,
+        state: 'disconnected',
+        liveConnections: 0,
+        connections: [],
+      });
     });
   }
 
@@ -217,8 +249,15 @@ describe('createHealthHandler()', () => {
   });
 
   test('redacts a token that reached a report through an error (the handler redacts once more)', async () => {
-    const report = { status: 'down', ready: false, live: false, lastError: { code: 'x', message: 'token xoxb-1-leak-me and xapp-1-A1-1-leak' } };
-    const res = createHealthHandler({ health: () => report as unknown as HealthReport })(new Request('http://127.0.0.1/healthz'));
+    const report = {
+      status: 'down',
+      ready: false,
+      live: false,
+      lastError: { code: 'x', message: 'token xoxb-1-leak-me and xapp-1-A1-1-leak' },
+    };
+    const res = createHealthHandler({ health: () => report as unknown as HealthReport })(
+      new Request('http://127.0.0.1/healthz'),
+    );
     expect(res.status).toBe(503);
     const text = await res.text();
     expect(text).not.toMatch(/xoxb-1-leak|xapp-1-A1/);

@@ -99,20 +99,33 @@ describe('lifecycle', () => {
     // Node's fetch keeps idle HTTP sockets (both ends live in this process, with the sim) in its own pool;
     // that pool is the runtime's, not the client's, so these open calls ask for `Connection: close`.
     const noKeepAlive = ((url: string, init?: RequestInit) =>
-      fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), connection: 'close' } })) as typeof fetch;
+      fetch(url, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), connection: 'close' },
+      })) as typeof fetch;
     // Exercise every timer kind: ping, pong deadline, ack deadline, hello/close timeouts.
-    const client = h.client({ fetch: noKeepAlive, pingIntervalMs: 20, pongTimeoutMs: 5000, ackDeadlineWarnMs: 60_000, connections: 2 });
+    const client = h.client({
+      fetch: noKeepAlive,
+      pingIntervalMs: 20,
+      pongTimeoutMs: 5000,
+      ackDeadlineWarnMs: 60_000,
+      connections: 2,
+    });
     client.on('slack_event', () => {}); // never acks: deadline timers stay armed
     await client.start();
     await until(() => client.connectionCount === 2, 'pool');
     sim.inject('app_mention');
     sim.inject('slash_command');
-    await until(() => sim.deliveries.length === 2 && sim.missedDeadlines().length === 2, 'deliveries, sim deadlines spent');
+    await until(
+      () => sim.deliveries.length === 2 && sim.missedDeadlines().length === 2,
+      'deliveries, sim deadlines spent',
+    );
     await delay(60);
     await client.disconnect();
     await delay(50); // let the loop retire closed handles
     const after = count(process.getActiveResourcesInfo());
-    for (const [k, n] of Object.entries(after)) expect(n, `${k}: ${JSON.stringify({ before, after })}`).toBeLessThanOrEqual(before[k] ?? 0);
+    for (const [k, n] of Object.entries(after))
+      expect(n, `${k}: ${JSON.stringify({ before, after })}`).toBeLessThanOrEqual(before[k] ?? 0);
     expect(sim.connections().filter((c) => c.state !== 'closed')).toEqual([]);
   });
 });
@@ -137,7 +150,12 @@ describe('malformed frames and handler errors', () => {
     await h.sim.waitForAck(env.envelope_id, 5000);
     await until(() => errors.length >= 4, 'four errors');
     expect(errors.every((e) => e instanceof MalformedFrameError)).toBe(true);
-    expect(errors.map((e) => (e as MalformedFrameError).reason)).toEqual(['not_json', 'not_object', 'schema', 'decode_failed']);
+    expect(errors.map((e) => (e as MalformedFrameError).reason)).toEqual([
+      'not_json',
+      'not_object',
+      'schema',
+      'decode_failed',
+    ]);
     expect(delivered).toEqual([env.envelope_id]);
   });
 
@@ -146,7 +164,12 @@ describe('malformed frames and handler errors', () => {
     const client = h.client();
     client.on('slash_commands', ({ ack }) => ack());
     await client.start();
-    const frame = { envelope_id: 'bin-1', type: 'slash_commands', accepts_response_payload: true, payload: { command: '/x' } };
+    const frame = {
+      envelope_id: 'bin-1',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/x' },
+    };
     h.sim.sendRaw(new TextEncoder().encode(JSON.stringify(frame)), { binary: true });
     await until(() => acksFor('bin-1').length === 1, 'ack of binary envelope');
   });
@@ -287,7 +310,10 @@ test('start() after disconnect(): a URL request left over from the previous run 
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const openUrl = async (): Promise<string> => {
-    const res = await fetch(`${sim.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${sim.appToken}` } });
+    const res = await fetch(`${sim.apiUrl}apps.connections.open`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.appToken}` },
+    });
     return ((await res.json()) as { url: string }).url;
   };
   const client = h.client({

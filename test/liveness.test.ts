@@ -39,7 +39,9 @@ function watch(client: SocketModeClient): Watch {
     events,
     handled,
     duplicates: () => [...handled.values()].filter((n) => n > 1).length,
-    replacementsByLiveness: () => events.filter((e) => LIVENESS_REASONS.has(e.slice('reconnecting:'.length)) && e.startsWith('reconnecting:')).length,
+    replacementsByLiveness: () =>
+      events.filter((e) => LIVENESS_REASONS.has(e.slice('reconnecting:'.length)) && e.startsWith('reconnecting:'))
+        .length,
   };
 }
 
@@ -108,7 +110,9 @@ test('a silently dead socket (single connection) is replaced after a missed pong
   expect(r.w.replacementsByLiveness()).toBe(1);
   expect(r.w.duplicates()).toBe(0);
   expect(r.slashFailed).toBeLessThan(r.slashSent); // the replacement carries the rest
-  console.log(`silent death, 1 connection: replaced after ${r.deafMs} ms; ${r.slashFailed}/${r.slashSent} slash commands failed`);
+  console.log(
+    `silent death, 1 connection: replaced after ${r.deafMs} ms; ${r.slashFailed}/${r.slashSent} slash commands failed`,
+  );
 });
 
 test('a silently dead socket in a pool of 2: never without a live socket, at most 8 slash commands fail', async () => {
@@ -118,11 +122,17 @@ test('a silently dead socket in a pool of 2: never without a live socket, at mos
   expect(r.w.replacementsByLiveness()).toBe(1);
   expect(r.w.duplicates()).toBe(0);
   expect(r.slashFailed).toBeLessThanOrEqual(8);
-  console.log(`silent death, pool of 2: replaced after ${r.deafMs} ms; ${r.slashFailed}/${r.slashSent} slash commands failed`);
+  console.log(
+    `silent death, pool of 2: replaced after ${r.deafMs} ms; ${r.slashFailed}/${r.slashSent} slash commands failed`,
+  );
 });
 
 /** ws that counts its pings (to show the liveness check really ran), and can stall the loop right after one. */
-function countingWs(): { Ctor: SocketModeOptions['WebSocket']; pings: () => number; stallAfterNextPing(ms: number): void } {
+function countingWs(): {
+  Ctor: SocketModeOptions['WebSocket'];
+  pings: () => number;
+  stallAfterNextPing(ms: number): void;
+} {
   let pings = 0;
   let stall = 0;
   class Counting extends WebSocket {
@@ -251,7 +261,11 @@ test('an event loop blocked past the pong deadline right after a ping does not m
       }
     }
   }
-  const client = h.client({ WebSocket: Stalling as unknown as SocketModeOptions['WebSocket'], pingIntervalMs: 50, pongTimeoutMs });
+  const client = h.client({
+    WebSocket: Stalling as unknown as SocketModeOptions['WebSocket'],
+    pingIntervalMs: 50,
+    pongTimeoutMs,
+  });
   const reasons: string[] = [];
   client.on('reconnecting', (e) => void reasons.push(e.reason));
   await client.start();

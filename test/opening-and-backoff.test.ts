@@ -43,7 +43,10 @@ async function closedPort(): Promise<number> {
 }
 
 /** Errors and `reconnecting` events of a client, in order. */
-function watch(client: { on(t: 'error', f: (e: SocketModeError) => void): unknown; on(t: 'reconnecting', f: (e: ReconnectingEvent) => void): unknown }) {
+function watch(client: {
+  on(t: 'error', f: (e: SocketModeError) => void): unknown;
+  on(t: 'reconnecting', f: (e: ReconnectingEvent) => void): unknown;
+}) {
   const errors: SocketModeError[] = [];
   const reconnecting: ReconnectingEvent[] = [];
   client.on('error', (e) => void errors.push(e));
@@ -147,20 +150,42 @@ const openFaults: Array<[string, string, (sim: Simulator) => Promise<() => Promi
         throw new Error('backend down');
       }),
   ],
-  ['openConnection rejects', 'connection_url_unavailable', async (sim) => failing(sim, 2, () => Promise.reject(new TypeError('fetch failed')))],
-  ['openConnection rejects with a non-Error', 'connection_url_unavailable', async (sim) => failing(sim, 2, () => Promise.reject('nope'))],
-  ['openConnection never answers', 'network_error', async (sim) => failing(sim, 2, () => new Promise<string>(() => {})), { openTimeoutMs: 100 }],
-  ['the wss URL refuses the connection', 'connection_error', async (sim) => {
-    const port = await closedPort();
-    return failing(sim, 2, async () => `ws://127.0.0.1:${port}/link/`);
-  }],
-  ['the wss URL never sends hello', 'connection_error', async (sim) => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((r) => wss.once('listening', r));
-    extra.push(() => new Promise((r) => wss.close(r)));
-    const { port } = wss.address() as AddressInfo;
-    return failing(sim, 2, async () => `ws://127.0.0.1:${port}/`);
-  }, { helloTimeoutMs: 100 }],
+  [
+    'openConnection rejects',
+    'connection_url_unavailable',
+    async (sim) => failing(sim, 2, () => Promise.reject(new TypeError('fetch failed'))),
+  ],
+  [
+    'openConnection rejects with a non-Error',
+    'connection_url_unavailable',
+    async (sim) => failing(sim, 2, () => Promise.reject('nope')),
+  ],
+  [
+    'openConnection never answers',
+    'network_error',
+    async (sim) => failing(sim, 2, () => new Promise<string>(() => {})),
+    { openTimeoutMs: 100 },
+  ],
+  [
+    'the wss URL refuses the connection',
+    'connection_error',
+    async (sim) => {
+      const port = await closedPort();
+      return failing(sim, 2, async () => `ws://127.0.0.1:${port}/link/`);
+    },
+  ],
+  [
+    'the wss URL never sends hello',
+    'connection_error',
+    async (sim) => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      await new Promise((r) => wss.once('listening', r));
+      extra.push(() => new Promise((r) => wss.close(r)));
+      const { port } = wss.address() as AddressInfo;
+      return failing(sim, 2, async () => `ws://127.0.0.1:${port}/`);
+    },
+    { helloTimeoutMs: 100 },
+  ],
 ];
 
 for (const [name, code, make, opts] of openFaults) {
@@ -239,8 +264,14 @@ for (const listening of [true, false]) {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 61_000);
     h.sim.sendRaw('{not json again');
-    await until(() => h!.lines.slice(before).filter((l) => l.includes('malformed_frame')).length === 5, 'the count and the next error');
-    const tail = h.lines.slice(before).filter((l) => l.includes('malformed_frame')).slice(3);
+    await until(
+      () => h!.lines.slice(before).filter((l) => l.includes('malformed_frame')).length === 5,
+      'the count and the next error',
+    );
+    const tail = h.lines
+      .slice(before)
+      .filter((l) => l.includes('malformed_frame'))
+      .slice(3);
     expect(tail[0]).toContain(`repeated ${N - 3} times in the last minute`);
     expect(tail[0]!.startsWith(listening ? 'debug' : 'error')).toBe(true);
     expect(tail[1]).toContain('Malformed frame (not_json)');
@@ -309,7 +340,10 @@ for (const [code, reason] of [
     expect(e.message).toContain(String(code));
     expect(e.message).not.toContain('secret');
     expect((e.cause as { code: number }).code).toBe(code);
-    if (reason) expect((e.cause as { reason: string }).reason).toContain(reason.split(' ')[1] === 'violation' ? 'policy' : 'went away');
+    if (reason)
+      expect((e.cause as { reason: string }).reason).toContain(
+        reason.split(' ')[1] === 'violation' ? 'policy' : 'went away',
+      );
     expect(reconnecting.map((r) => r.reason)).toEqual(['closed:remote']);
   });
 }
@@ -338,7 +372,11 @@ test('the simulator close fault over HTTP: POST /_sim/fault {fault: "close", cod
   client.on('connected', () => void connected++);
   await client.start();
   const post = (body: unknown): Promise<Response> =>
-    fetch(`${h!.sim.url}/_sim/fault`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${h!.sim.url}/_sim/fault`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const bad = await post({ fault: 'close', code: 99 });
   expect(bad.status).toBe(400);
   expect(connected).toBe(1);
@@ -619,13 +657,20 @@ describe('Retry-After', () => {
     try {
       // A real loopback round trip per call; the 429 is the simulator's answer to the first open call.
       h.sim.failNextOpen({ status: 429, retryAfterSec: 10_000_000 }, 1);
-      const p = callApi('apps.connections.open', {}, {
-        token: h.sim.appToken, apiUrl: h.sim.apiUrl, rateLimitRetries: 1, signal: ctl.signal,
-        fetch: (i, r) => {
-          calls++;
-          return globalThis.fetch(i, r);
+      const p = callApi(
+        'apps.connections.open',
+        {},
+        {
+          token: h.sim.appToken,
+          apiUrl: h.sim.apiUrl,
+          rateLimitRetries: 1,
+          signal: ctl.signal,
+          fetch: (i, r) => {
+            calls++;
+            return globalThis.fetch(i, r);
+          },
         },
-      }).catch((e: unknown) => e);
+      ).catch((e: unknown) => e);
       await until(() => calls === 1, 'the first call');
       await until(() => h!.sim.openCalls >= 1, 'the 429');
       await new Promise((r) => setImmediate(r));

@@ -17,7 +17,10 @@ beforeAll(() => {
 
 describe('package', () => {
   it('npm pack ships dist, README and LICENSE only', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
@@ -40,10 +43,14 @@ describe('package', () => {
   it('are-the-types-wrong: types resolve for every ESM resolution mode', () => {
     let out: string;
     try {
-      out = execFileSync(join(root, 'node_modules/.bin/attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'json'], {
-        cwd: root,
-        encoding: 'utf8',
-      });
+      out = execFileSync(
+        join(root, 'node_modules/.bin/attw'),
+        ['--pack', '.', '--profile', 'esm-only', '--format', 'json'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
     } catch (e: any) {
       out = e.stdout; // attw exits 1 when it finds problems; the JSON says which
     }
@@ -104,7 +111,11 @@ describe('bundles through the exports map', () => {
       const { inputs } = await bundleFor([...conditions], platform, 'core.js');
       expect(inputs.some((i) => i.includes('dist/core/index.js'))).toBe(true);
       expect(inputs.some((i) => i.includes('dist/core/client.js'))).toBe(true);
-      expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i) || /dist\/(features|platform)\/|dist\/client\.js/.test(i))).toEqual([]);
+      expect(
+        inputs.filter(
+          (i) => /node_modules\/(ws|isomorphic-ws)\//.test(i) || /dist\/(features|platform)\/|dist\/client\.js/.test(i),
+        ),
+      ).toEqual([]);
     });
   }
 
@@ -118,7 +129,9 @@ describe('bundles through the exports map', () => {
     it(`${name} beside the node condition: the runtime-neutral entry`, async () => {
       const { inputs } = await bundleFor([...conditions], 'node');
       expect(inputs.some((i) => i.includes('dist/index.js'))).toBe(true);
-      expect(inputs.filter((i) => i.includes('dist/platform/') || /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
+      expect(
+        inputs.filter((i) => i.includes('dist/platform/') || /node_modules\/(ws|isomorphic-ws)\//.test(i)),
+      ).toEqual([]);
     });
   }
 

@@ -1,23 +1,59 @@
 import { describe, expect, test } from 'vitest';
 import { parseFrame, parseText, MalformedFrameError, redact, type ParseResult } from '../src/index.ts';
 
-const hello = { type: 'hello', num_connections: 2, debug_info: { host: 'applink-1', build_number: 10, approximate_connection_time: 18060 }, connection_info: { app_id: 'A111' } };
-const eventsApi = {
-  envelope_id: 'e-1', type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '',
-  payload: { type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention', text: 'hi', extra: 1 }, new_slack_field: true },
+const hello = {
+  type: 'hello',
+  num_connections: 2,
+  debug_info: { host: 'applink-1', build_number: 10, approximate_connection_time: 18060 },
+  connection_info: { app_id: 'A111' },
 };
-const slash = { envelope_id: 's-1', type: 'slash_commands', accepts_response_payload: true, payload: { command: '/hello', text: 'world' } };
-const interactive = { envelope_id: 'i-1', type: 'interactive', accepts_response_payload: true, payload: { type: 'block_actions', actions: [] } };
+const eventsApi = {
+  envelope_id: 'e-1',
+  type: 'events_api',
+  accepts_response_payload: false,
+  retry_attempt: 0,
+  retry_reason: '',
+  payload: {
+    type: 'event_callback',
+    event_id: 'Ev1',
+    event: { type: 'app_mention', text: 'hi', extra: 1 },
+    new_slack_field: true,
+  },
+};
+const slash = {
+  envelope_id: 's-1',
+  type: 'slash_commands',
+  accepts_response_payload: true,
+  payload: { command: '/hello', text: 'world' },
+};
+const interactive = {
+  envelope_id: 'i-1',
+  type: 'interactive',
+  accepts_response_payload: true,
+  payload: { type: 'block_actions', actions: [] },
+};
 
 const enc = new TextEncoder();
 const encodings: Array<[string, (s: string) => unknown]> = [
   ['string', (s) => s],
   ['ArrayBuffer', (s) => enc.encode(s).buffer],
   ['Uint8Array', (s) => enc.encode(s)],
-  ['Uint8Array view with offset', (s) => { const b = enc.encode(`xx${s}yy`); return b.subarray(2, b.length - 2); }],
+  [
+    'Uint8Array view with offset',
+    (s) => {
+      const b = enc.encode(`xx${s}yy`);
+      return b.subarray(2, b.length - 2);
+    },
+  ],
   ['Buffer', (s) => Buffer.from(s)],
   ['Blob', (s) => new Blob([s])],
-  ['ws fragments', (s) => { const b = Buffer.from(s); return [b.subarray(0, 3), b.subarray(3)]; }],
+  [
+    'ws fragments',
+    (s) => {
+      const b = Buffer.from(s);
+      return [b.subarray(0, 3), b.subarray(3)];
+    },
+  ],
 ];
 
 function ok(r: ParseResult) {
@@ -85,7 +121,11 @@ describe('parseFrame: bad frames never throw and become typed errors', () => {
     ['events_api without payload', JSON.stringify({ envelope_id: 'x', type: 'events_api' }), 'schema'],
     ['events_api with empty envelope_id', JSON.stringify({ ...eventsApi, envelope_id: '' }), 'schema'],
     ['events_api numeric envelope_id', JSON.stringify({ ...eventsApi, envelope_id: 5 }), 'schema'],
-    ['events_api inner event without type', JSON.stringify({ ...eventsApi, payload: { event: { text: 'x' } } }), 'schema'],
+    [
+      'events_api inner event without type',
+      JSON.stringify({ ...eventsApi, payload: { event: { text: 'x' } } }),
+      'schema',
+    ],
     ['interactive without payload type', JSON.stringify({ ...interactive, payload: {} }), 'schema'],
     ['slash payload not object', JSON.stringify({ ...slash, payload: 'x' }), 'schema'],
     ['accepts_response_payload not boolean', JSON.stringify({ ...slash, accepts_response_payload: 'yes' }), 'schema'],
@@ -182,7 +222,8 @@ describe('parseFrame: limits and defaults', () => {
 
 describe('parseFrame: prototype safety', () => {
   test('__proto__ keys are dropped, not applied', () => {
-    const text = '{"envelope_id":"p-1","type":"events_api","payload":{"__proto__":{"polluted":true},"event":{"type":"app_mention","__proto__":{"polluted":true}}},"__proto__":{"polluted":true}}';
+    const text =
+      '{"envelope_id":"p-1","type":"events_api","payload":{"__proto__":{"polluted":true},"event":{"type":"app_mention","__proto__":{"polluted":true}}},"__proto__":{"polluted":true}}';
     const r = ok(parseText(text));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(r.frame)).toBe(Object.prototype);
@@ -202,11 +243,12 @@ describe('parseFrame: small fuzz', () => {
   test('random mutations never throw', async () => {
     const seeds = [hello, eventsApi, slash, interactive].map((f) => JSON.stringify(f));
     let x = 12345;
-    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const s = seeds[i % seeds.length]!;
       const chars = s.split('');
-      for (let k = 0; k < 3; k++) chars[Math.floor(rnd() * chars.length)] = String.fromCharCode(Math.floor(rnd() * 128));
+      for (let k = 0; k < 3; k++)
+        chars[Math.floor(rnd() * chars.length)] = String.fromCharCode(Math.floor(rnd() * 128));
       const input = chars.join('');
       const r = await parseFrame(i % 2 ? input : new TextEncoder().encode(input));
       expect(typeof r.ok).toBe('boolean');
@@ -215,7 +257,15 @@ describe('parseFrame: small fuzz', () => {
 });
 
 describe('redact', () => {
-  test.each(['xapp-1-A111-1-abcdef', 'xoxb-123-456-abc', 'xoxp-1-2-3-4', 'xoxe.xoxp-1-abc', 'xoxa-2-x', 'xoxr-9-y', 'xoxs-1-2'])('%s', (tok) => {
+  test.each([
+    'xapp-1-A111-1-abcdef',
+    'xoxb-123-456-abc',
+    'xoxp-1-2-3-4',
+    'xoxe.xoxp-1-abc',
+    'xoxa-2-x',
+    'xoxr-9-y',
+    'xoxs-1-2',
+  ])('%s', (tok) => {
     const out = redact(`token=${tok} trailing`);
     expect(out).not.toContain(tok.slice(5));
     expect(out).toContain('trailing');

@@ -38,7 +38,11 @@ function trackingWebSocket(): { WS: SocketModeOptions['WebSocket']; open: () => 
   return { WS: Tracking as unknown as SocketModeOptions['WebSocket'], open: () => open, max: () => max };
 }
 
-const liveIds = (h: Harness): string[] => h.sim.connections().filter((c) => c.state === 'live').map((c) => c.id);
+const liveIds = (h: Harness): string[] =>
+  h.sim
+    .connections()
+    .filter((c) => c.state === 'live')
+    .map((c) => c.id);
 
 describe('replacements are serialized: never more than n+1 sockets', () => {
   for (const warning of [true, false]) {
@@ -63,10 +67,16 @@ describe('replacements are serialized: never more than n+1 sockets', () => {
         ids.push(sim.inject(i % 2 ? 'slash_command' : 'message').envelope_id);
         await delay(25);
       }
-      await until(() => {
-        const live = liveIds(h!);
-        return live.length === 3 && live.every((id) => !first.has(id)) && client.connectionCount === 3 && t.open() === 3;
-      }, 'all three replaced', 15_000);
+      await until(
+        () => {
+          const live = liveIds(h!);
+          return (
+            live.length === 3 && live.every((id) => !first.has(id)) && client.connectionCount === 3 && t.open() === 3
+          );
+        },
+        'all three replaced',
+        15_000,
+      );
       off();
       for (const id of ids) await sim.waitForAck(id, 5000);
       expect(t.max()).toBe(4); // one extra socket at a time
@@ -89,7 +99,11 @@ describe('replacements are serialized: never more than n+1 sockets', () => {
     const first = new Set(liveIds(h));
     sim.refresh({ warning: true, connectionId: [...first][0] });
     sim.refresh({ warning: false, connectionId: [...first][1] });
-    await until(() => liveIds(h!).length === 10 && liveIds(h!).filter((id) => first.has(id)).length === 8, 'two replaced', 15_000);
+    await until(
+      () => liveIds(h!).length === 10 && liveIds(h!).filter((id) => first.has(id)).length === 8,
+      'two replaced',
+      15_000,
+    );
     const env = sim.inject('message');
     await sim.waitForAck(env.envelope_id, 5000);
     expect(t.max()).toBe(10);
@@ -100,7 +114,12 @@ describe('replacements are serialized: never more than n+1 sockets', () => {
 describe('proactive refresh from approximate_connection_time', () => {
   test('each slot is replaced before Slack would refresh it, staggered, with no gap', async () => {
     // The simulator refreshes a connection itself approximateConnectionTimeSec after its hello.
-    h = await harness({ approximateConnectionTimeSec: 2, autoRefresh: true, refreshWarningLeadMs: 200, refreshCloseDelayMs: 100 });
+    h = await harness({
+      approximateConnectionTimeSec: 2,
+      autoRefresh: true,
+      refreshWarningLeadMs: 200,
+      refreshCloseDelayMs: 100,
+    });
     const { sim } = h;
     const client = h.client({ connections: 3 });
     const reasons: string[] = [];
@@ -120,7 +139,11 @@ describe('proactive refresh from approximate_connection_time', () => {
       await delay(30);
       if (ids.length > 300) throw new Error('no proactive refresh within ~9 s');
     }
-    await until(() => liveIds(h!).filter((id) => first.has(id)).length === 0 && client.connectionCount === 3, 'all rotated', 10_000);
+    await until(
+      () => liveIds(h!).filter((id) => first.has(id)).length === 0 && client.connectionCount === 3,
+      'all rotated',
+      10_000,
+    );
     for (const id of ids) await sim.waitForAck(id, 5000);
     // Before the simulator's own refresh, every time; and staggered across slots (85 %, 87 %, 88 % of 2 s).
     expect(simRefreshes).toEqual([]);
@@ -131,7 +154,12 @@ describe('proactive refresh from approximate_connection_time', () => {
   });
 
   test('proactiveRefresh: false leaves it to Slack (the warning path), still without a gap', async () => {
-    h = await harness({ approximateConnectionTimeSec: 1.2, autoRefresh: true, refreshWarningLeadMs: 200, refreshCloseDelayMs: 100 });
+    h = await harness({
+      approximateConnectionTimeSec: 1.2,
+      autoRefresh: true,
+      refreshWarningLeadMs: 200,
+      refreshCloseDelayMs: 100,
+    });
     const { sim } = h;
     const client = h.client({ connections: 2, proactiveRefresh: false });
     const reasons: string[] = [];
@@ -148,7 +176,8 @@ describe('proactive refresh from approximate_connection_time', () => {
 
   test('proactiveRefresh is validated', async () => {
     h = await harness();
-    for (const bad of [0, 1, 1.5, -0.1, Number.NaN]) expect(() => h!.client({ proactiveRefresh: bad })).toThrow(SocketModeError);
+    for (const bad of [0, 1, 1.5, -0.1, Number.NaN])
+      expect(() => h!.client({ proactiveRefresh: bad })).toThrow(SocketModeError);
   });
 });
 
@@ -167,7 +196,11 @@ describe('ghosts and refusals', () => {
     expect(connected.every((c) => c.ghosts === 0)).toBe(true);
     const mine = liveIds(h);
     // Another process on the same app (or a stale socket Slack still counts).
-    const { url } = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as unknown as { url: string };
+    const { url } = (await callApi(
+      'apps.connections.open',
+      {},
+      { token: sim.appToken, apiUrl: sim.apiUrl },
+    )) as unknown as { url: string };
     const other = new WebSocket(url);
     extra.push(other);
     await new Promise((r) => other.once('message', r));
@@ -209,7 +242,10 @@ describe('pool', () => {
     const client = h.client({ connections: 3 });
     client.on('slack_event', ({ ack }) => ack());
     await client.start();
-    await until(() => client.connectionCount === 3 && sim.connections().filter((c) => c.state === 'live').length === 3, 'three live');
+    await until(
+      () => client.connectionCount === 3 && sim.connections().filter((c) => c.state === 'live').length === 3,
+      'three live',
+    );
     let maxOpen = 0;
     const track = () => {
       maxOpen = Math.max(maxOpen, sim.connections().filter((c) => c.state !== 'closed').length);
@@ -222,12 +258,21 @@ describe('pool', () => {
     for (const d of sim.deliveries) expect(acksFor(d.envelope_id)[0]!.connectionId).toBe(d.connectionId);
     expect(new Set(sim.deliveries.map((d) => d.connectionId)).size).toBeGreaterThan(1);
 
-    const firstIds = new Set(sim.connections().filter((c) => c.state === 'live').map((c) => c.id));
+    const firstIds = new Set(
+      sim
+        .connections()
+        .filter((c) => c.state === 'live')
+        .map((c) => c.id),
+    );
     sim.refresh({ warning: true });
     await until(
       () => {
         const live = sim.connections().filter((c) => c.state === 'live' || c.state === 'refreshing');
-        return live.length === 3 && live.every((c) => !firstIds.has(c.id)) && sim.connections().filter((c) => c.state !== 'closed').length === 3;
+        return (
+          live.length === 3 &&
+          live.every((c) => !firstIds.has(c.id)) &&
+          sim.connections().filter((c) => c.state !== 'closed').length === 3
+        );
       },
       'all three replaced',
       15_000,
@@ -247,7 +292,13 @@ test('connections: 10 on sockets that cannot ping: a half-open one is still foun
   // the ghost open forever; maxConnections above 10 stands in for Slack forgetting it once its own pings fail.
   h = await harness({ maxConnections: 20, pingIntervalMs: 0 });
   // pingIntervalMs: 0 = a socket that cannot ping (the core client, Deno, browsers, workerd): rotation is its liveness.
-  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 300, closeTimeoutMs: 100 });
+  const client = h.client({
+    connections: 10,
+    pingIntervalMs: 0,
+    proactiveRefresh: false,
+    rotateAfterMs: 300,
+    closeTimeoutMs: 100,
+  });
   client.on('error', () => {});
   await client.start();
   const live = (): number => h!.sim.connections().filter((c) => c.state === 'live').length;
@@ -264,7 +315,13 @@ test('connections: 10 on sockets that cannot ping: a half-open one is still foun
 test('connections: 10 on sockets that cannot ping: rotations break before make one slot at a time', async () => {
   h = await harness({ pingIntervalMs: 0 });
   const { sim } = h;
-  const client = h.client({ connections: 10, pingIntervalMs: 0, proactiveRefresh: false, rotateAfterMs: 200, closeTimeoutMs: 100 });
+  const client = h.client({
+    connections: 10,
+    pingIntervalMs: 0,
+    proactiveRefresh: false,
+    rotateAfterMs: 200,
+    closeTimeoutMs: 100,
+  });
   client.on('error', () => {});
   let rotations = 0;
   client.on('reconnecting', (e) => {

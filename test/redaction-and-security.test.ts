@@ -78,14 +78,20 @@ describe('wss/https only, unless loopback', () => {
     expect(() => assertSecureUrl(url, 'wss:')).toThrow(InsecureUrlError);
   });
   test('loopback detection is exact', () => {
-    for (const host of ['localhost', '127.0.0.1', '127.255.255.255', '[::1]', 'a.localhost']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['localhost.com', '127.0.0.256', '128.0.0.1', '0.0.0.0', '[::]', 'evil-localhost', '']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['localhost', '127.0.0.1', '127.255.255.255', '[::1]', 'a.localhost'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['localhost.com', '127.0.0.256', '128.0.0.1', '0.0.0.0', '[::]', 'evil-localhost', ''])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   test('a non-loopback ws: URL from openConnection is fatal before any socket is opened', async () => {
     const { logger } = captureLogger();
     const { WS, count } = countingWebSocket();
-    for (const url of ['ws://example.com/link/?ticket=t1', 'ws://127.0.0.1@evil.example/link/', 'http://127.0.0.1/link/']) {
+    for (const url of [
+      'ws://example.com/link/?ticket=t1',
+      'ws://127.0.0.1@evil.example/link/',
+      'http://127.0.0.1/link/',
+    ]) {
       const client = new SocketModeClient({ openConnection: async () => url, WebSocket: WS, logger });
       const err = await client.start().catch((e: unknown) => e);
       expect(err, url).toBeInstanceOf(InsecureUrlError);
@@ -101,10 +107,16 @@ describe('wss/https only, unless loopback', () => {
       fetches++;
       return new Response('{"ok":true}');
     }) as unknown as typeof globalThis.fetch;
-    expect(() => new SocketModeClient({ appToken: 'xapp-1-x', apiUrl: 'http://slack.example/api/' })).toThrow(InsecureUrlError);
-    await expect(callApi('auth.test', {}, { token: 'xoxb-1', apiUrl: 'http://slack.example/api/', fetch })).rejects.toBeInstanceOf(InsecureUrlError);
+    expect(() => new SocketModeClient({ appToken: 'xapp-1-x', apiUrl: 'http://slack.example/api/' })).toThrow(
+      InsecureUrlError,
+    );
+    await expect(
+      callApi('auth.test', {}, { token: 'xoxb-1', apiUrl: 'http://slack.example/api/', fetch }),
+    ).rejects.toBeInstanceOf(InsecureUrlError);
     await expect(respond('http://hooks.example/commands/1', 'x', { fetch })).rejects.toBeInstanceOf(InsecureUrlError);
-    await expect(callApi('auth.test', {}, { token: 'xoxb-1', apiUrl: 'http://127.0.0.1:1/api/', fetch })).resolves.toMatchObject({ ok: true });
+    await expect(
+      callApi('auth.test', {}, { token: 'xoxb-1', apiUrl: 'http://127.0.0.1:1/api/', fetch }),
+    ).resolves.toMatchObject({ ok: true });
     expect(fetches).toBe(1);
   });
 });
@@ -122,7 +134,12 @@ describe('oversized frames', () => {
     });
     client.on('error', (e) => void errors.push(e));
     await client.start();
-    const big = { envelope_id: 'too-big-1', type: 'slash_commands', accepts_response_payload: true, payload: { command: '/x', text: 'y'.repeat(20 * 1024) } };
+    const big = {
+      envelope_id: 'too-big-1',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/x', text: 'y'.repeat(20 * 1024) },
+    };
     sim.sendRaw(JSON.stringify(big));
     sim.sendRaw(new TextEncoder().encode(JSON.stringify({ ...big, envelope_id: 'too-big-2' })), { binary: true });
     // Just under the limit: delivered.
@@ -147,7 +164,13 @@ describe('oversized frames', () => {
     client.on('slack_event', ({ ack, envelope_id }) => (handled.push(envelope_id), ack()));
     client.on('error', (e) => void errors.push(e));
     await client.start();
-    h.sim.sendRaw(JSON.stringify({ envelope_id: 'huge', type: 'events_api', payload: { event: { type: 'message', text: 'z'.repeat(1024 * 1024) } } }));
+    h.sim.sendRaw(
+      JSON.stringify({
+        envelope_id: 'huge',
+        type: 'events_api',
+        payload: { event: { type: 'message', text: 'z'.repeat(1024 * 1024) } },
+      }),
+    );
     const next = h.sim.inject('message');
     await h.sim.waitForAck(next.envelope_id, 5000);
     await until(() => errors.length >= 1, 'error');
@@ -160,7 +183,13 @@ describe('token redaction everywhere', () => {
   test('no token or ticket in any log line (debug level), emitted event or error', async () => {
     h = await harness({ maxConnections: 2, refreshWarningLeadMs: 50, refreshCloseDelayMs: 20 });
     const { sim } = h;
-    const secrets = [sim.appToken, sim.botToken, 'xapp-1-A111-1-wrongwrongwrong', 'xoxb-9-wrong-token-xyz', 'xoxp-5-user-token-abc'];
+    const secrets = [
+      sim.appToken,
+      sim.botToken,
+      'xapp-1-A111-1-wrongwrongwrong',
+      'xoxb-9-wrong-token-xyz',
+      'xoxp-5-user-token-abc',
+    ];
     // Every wss ticket the simulator hands out is a credential while fresh: record them from the responses.
     const tickets: string[] = [];
     const recordingFetch = (async (input: string, init?: RequestInit) => {
@@ -178,9 +207,20 @@ describe('token redaction everywhere', () => {
 
     const everything: unknown[] = [];
     const EVENTS = [
-      'connecting', 'authenticated', 'connected', 'reconnecting', 'disconnecting', 'disconnected',
-      'ghost_connections', 'too_many_websockets', 'error', 'slack_event', 'slash_commands', 'interactive',
-      'unknown_envelope', 'app_mention',
+      'connecting',
+      'authenticated',
+      'connected',
+      'reconnecting',
+      'disconnecting',
+      'disconnected',
+      'ghost_connections',
+      'too_many_websockets',
+      'error',
+      'slack_event',
+      'slash_commands',
+      'interactive',
+      'unknown_envelope',
+      'app_mention',
     ] as const;
     const watch = (c: SocketModeClient): void => {
       for (const ev of EVENTS) c.on(ev as 'connected', (e: unknown) => void everything.push(e));
@@ -231,8 +271,16 @@ describe('token redaction everywhere', () => {
     const bad = h.client({ appToken: 'xapp-1-A111-1-wrongwrongwrong', logLevel: 'debug' });
     watch(bad);
     everything.push(await bad.start().catch((e: unknown) => e));
-    everything.push(await callApi('auth.test', {}, { token: 'xoxb-9-wrong-token-xyz', apiUrl: sim.apiUrl }).catch((e: unknown) => e));
-    everything.push(await callApi('chat.postMessage', { text: 'xoxp-5-user-token-abc' }, { token: 'xoxp-5-user-token-abc', apiUrl: 'http://slack.example/' }).catch((e: unknown) => e));
+    everything.push(
+      await callApi('auth.test', {}, { token: 'xoxb-9-wrong-token-xyz', apiUrl: sim.apiUrl }).catch((e: unknown) => e),
+    );
+    everything.push(
+      await callApi(
+        'chat.postMessage',
+        { text: 'xoxp-5-user-token-abc' },
+        { token: 'xoxp-5-user-token-abc', apiUrl: 'http://slack.example/' },
+      ).catch((e: unknown) => e),
+    );
     try {
       new SocketModeClient({ appToken: 'xoxp-5-user-token-abc' });
     } catch (e) {
@@ -241,10 +289,18 @@ describe('token redaction everywhere', () => {
 
     const dumpError = (x: Error): string => {
       const cause = (x as { cause?: unknown }).cause;
-      return [x.message, x.stack, String(x), JSON.stringify(x), cause instanceof Error ? `${cause.message} ${cause.stack}` : JSON.stringify(cause)].join(' ');
+      return [
+        x.message,
+        x.stack,
+        String(x),
+        JSON.stringify(x),
+        cause instanceof Error ? `${cause.message} ${cause.stack}` : JSON.stringify(cause),
+      ].join(' ');
     };
     const dump = (x: unknown): string =>
-      x instanceof Error ? dumpError(x) : JSON.stringify(x, (_k, v) => (typeof v === 'function' ? `fn` : v instanceof Error ? dumpError(v) : v));
+      x instanceof Error
+        ? dumpError(x)
+        : JSON.stringify(x, (_k, v) => (typeof v === 'function' ? `fn` : v instanceof Error ? dumpError(v) : v));
     const errors = everything.filter((e) => e instanceof Error);
     const text = `${everything.map(dump).join('\n')}\n${h.lines.join('\n')}`;
 
@@ -295,7 +351,9 @@ describe('tokens and security', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const { port } = probe.address() as AddressInfo;
     await new Promise((r) => probe.close(r));
-    const refused = await callApi('auth.test', {}, { apiUrl: `http://127.0.0.1:${port}/api/` }).catch((e: unknown) => e);
+    const refused = await callApi('auth.test', {}, { apiUrl: `http://127.0.0.1:${port}/api/` }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(NetworkError);
     expect((refused as Error).message).toContain(`http://127.0.0.1:${port}/api/auth.test`);
     expect((refused as Error).message).toContain('ECONNREFUSED');
@@ -313,7 +371,16 @@ describe('tokens and security', () => {
     const token = sim.appToken;
     const everything: unknown[] = [];
     const client = h.client({ logLevel: 'debug' });
-    for (const ev of ['connecting', 'authenticated', 'connected', 'reconnecting', 'disconnecting', 'disconnected', 'error', 'slack_event'] as const) {
+    for (const ev of [
+      'connecting',
+      'authenticated',
+      'connected',
+      'reconnecting',
+      'disconnecting',
+      'disconnected',
+      'error',
+      'slack_event',
+    ] as const) {
       client.on(ev, (e: unknown) => void everything.push(e));
     }
     client.on('app_mention', ({ ack }) => {
@@ -334,14 +401,19 @@ describe('tokens and security', () => {
     bad.on('error', (e) => void everything.push(e));
     const startErr = await bad.start().catch((e: unknown) => e);
     everything.push(startErr);
-    const apiErr = await callApi('auth.test', {}, { token: 'xoxb-9-wrong-token-xyz', apiUrl: sim.apiUrl }).catch((e: unknown) => e);
+    const apiErr = await callApi('auth.test', {}, { token: 'xoxb-9-wrong-token-xyz', apiUrl: sim.apiUrl }).catch(
+      (e: unknown) => e,
+    );
     everything.push(apiErr);
 
     const dump = (x: unknown): string =>
-      x instanceof Error ? `${x.message} ${x.stack} ${JSON.stringify(x)} ${String((x as { raw?: unknown }).raw)}` : JSON.stringify(x, (_k, v) => (typeof v === 'function' ? 'fn' : v));
+      x instanceof Error
+        ? `${x.message} ${x.stack} ${JSON.stringify(x)} ${String((x as { raw?: unknown }).raw)}`
+        : JSON.stringify(x, (_k, v) => (typeof v === 'function' ? 'fn' : v));
     const text = everything.map(dump).join('\n') + h.lines.join('\n');
     expect(text.length).toBeGreaterThan(100);
-    for (const t of [token, sim.botToken, 'xapp-1-A111-1-wrongwrongwrong', 'xoxb-9-wrong-token-xyz']) expect(text).not.toContain(t);
+    for (const t of [token, sim.botToken, 'xapp-1-A111-1-wrongwrongwrong', 'xoxb-9-wrong-token-xyz'])
+      expect(text).not.toContain(t);
     expect(text).toContain('[REDACTED]');
   });
 
@@ -354,7 +426,9 @@ describe('tokens and security', () => {
     });
     const err = await client.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InsecureUrlError);
-    expect(() => new SocketModeClient({ appToken: 'xapp-1-x', apiUrl: 'http://example.com/api/' })).toThrow(InsecureUrlError);
+    expect(() => new SocketModeClient({ appToken: 'xapp-1-x', apiUrl: 'http://example.com/api/' })).toThrow(
+      InsecureUrlError,
+    );
     await expect(respond('http://example.com/hook', 'x')).rejects.toBeInstanceOf(InsecureUrlError);
   });
 });
@@ -429,8 +503,14 @@ describe('redact: tokens after an escape or an encoding', () => {
 
 describe('url helpers', () => {
   test.each([
-    ['localhost', true], ['127.0.0.1', true], ['127.8.9.10', true], ['[::1]', true],
-    ['128.0.0.1', false], ['example.com', false], ['127.0.0.1.evil.com', false], ['127.0.0.256', false],
+    ['localhost', true],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['[::1]', true],
+    ['128.0.0.1', false],
+    ['example.com', false],
+    ['127.0.0.1.evil.com', false],
+    ['127.0.0.256', false],
   ])('isLoopbackHost(%s) = %s', (host, want) => expect(isLoopbackHost(host)).toBe(want));
 });
 
@@ -438,21 +518,33 @@ describe('redactingLogger', () => {
   test('redacts strings, errors and nested objects', () => {
     const seen: unknown[][] = [];
     const inner: Logger = {
-      debug: (...a) => void seen.push(a), info: (...a) => void seen.push(a), warn: (...a) => void seen.push(a), error: (...a) => void seen.push(a),
-      setLevel: () => {}, getLevel: () => 'debug', setName: () => {},
+      debug: (...a) => void seen.push(a),
+      info: (...a) => void seen.push(a),
+      warn: (...a) => void seen.push(a),
+      error: (...a) => void seen.push(a),
+      setLevel: () => {},
+      getLevel: () => 'debug',
+      setName: () => {},
     };
     const log = redactingLogger(inner);
     const tok = 'xapp-1-A1-1-abcdef123';
     const circular: Record<string, unknown> = { tok };
     circular.self = circular;
     log.warn(`a ${tok}`, new Error(`b ${tok}`), { deep: [{ t: tok }] }, circular);
-    const dumped = seen.map((a) => a.map((x) => (x instanceof Error ? `${x.message}${x.stack}` : JSON.stringify(x))).join(' ')).join('\n');
+    const dumped = seen
+      .map((a) => a.map((x) => (x instanceof Error ? `${x.message}${x.stack}` : JSON.stringify(x))).join(' '))
+      .join('\n');
     expect(dumped).not.toContain('abcdef123');
     expect(dumped).toContain('[REDACTED]');
   });
   test('class instances and errors nested in objects are redacted too; a throwing logger is swallowed', () => {
     const seen: unknown[] = [];
-    const inner = { warn: (...a: unknown[]) => void seen.push(...a), error: () => { throw new Error('broken'); } } as unknown as Logger;
+    const inner = {
+      warn: (...a: unknown[]) => void seen.push(...a),
+      error: () => {
+        throw new Error('broken');
+      },
+    } as unknown as Logger;
     const log = redactingLogger(inner);
     const tok = 'xoxb-1-2-abcdef123';
     class Req {
@@ -472,10 +564,17 @@ describe('errors', () => {
     const tok = 'xoxb-1-2-abcdef123';
     const err = new HandlerError('app_mention', Object.assign(new Error(`boom ${tok}`), { code: 'E_BOOM' }), 'E1');
     expect(err).toBeInstanceOf(HandlerError);
-    expect([err.name, err.code, err.event, err.envelopeId]).toEqual(['HandlerError', 'handler_error', 'app_mention', 'E1']);
+    expect([err.name, err.code, err.event, err.envelopeId]).toEqual([
+      'HandlerError',
+      'handler_error',
+      'app_mention',
+      'E1',
+    ]);
     const cause = err.cause as Error & { code?: string };
     expect([cause.name, cause.message, cause.code]).toEqual(['Error', 'boom xoxb-[REDACTED]', 'E_BOOM']);
-    expect(err.stack?.split('\n')[0]).toBe('HandlerError: Handler for "app_mention" failed: Error: boom xoxb-[REDACTED]');
+    expect(err.stack?.split('\n')[0]).toBe(
+      'HandlerError: Handler for "app_mention" failed: Error: boom xoxb-[REDACTED]',
+    );
     expect(`${err.stack} ${cause.stack} ${JSON.stringify(err)}`).not.toContain('abcdef123');
   });
 });

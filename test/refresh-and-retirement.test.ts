@@ -45,7 +45,19 @@ describe('reconnect loop', () => {
     await pump;
     await until(() => injected.every((id) => acksFor(id).length > 0), 'all acked').catch((e) => {
       const missing = injected.filter((id) => acksFor(id).length === 0);
-      console.log('DIAG', JSON.stringify({ missing, lines: h!.lines.slice(-40), conns: sim.connections(), deliveries: sim.deliveries.filter((d) => missing.includes(d.envelope_id)) }, null, 1));
+      console.log(
+        'DIAG',
+        JSON.stringify(
+          {
+            missing,
+            lines: h!.lines.slice(-40),
+            conns: sim.connections(),
+            deliveries: sim.deliveries.filter((d) => missing.includes(d.envelope_id)),
+          },
+          null,
+          1,
+        ),
+      );
       throw e;
     });
     expect(perPhase.every((n) => n > 0)).toBe(true);
@@ -67,7 +79,12 @@ describe('reconnect loop', () => {
     sim.refresh({ warning: false });
     const during = sim.inject('app_mention');
     await sim.waitForAck(during.envelope_id, 10_000);
-    await until(() => sim.connections().filter((c) => c.state === 'live').length === 1 && sim.connections().filter((c) => c.state !== 'closed').length === 1, 'one live socket');
+    await until(
+      () =>
+        sim.connections().filter((c) => c.state === 'live').length === 1 &&
+        sim.connections().filter((c) => c.state !== 'closed').length === 1,
+      'one live socket',
+    );
     expect(reconnecting[0]).toMatchObject({ reason: 'refresh_requested', makeBeforeBreak: true });
     const after = sim.inject('app_mention');
     await sim.waitForAck(after.envelope_id, 5000);
@@ -112,17 +129,33 @@ test('the warned socket still receives and acks envelopes after the replacement 
 
   // Slack may still route to the warned connection: deliver straight to it.
   const late = [0, 1, 2].map(() => {
-    const env = { envelope_id: crypto.randomUUID() as string, type: 'slash_commands', accepts_response_payload: true,
-      payload: { command: '/late', text: 'routed to the old socket' } };
+    const env = {
+      envelope_id: crypto.randomUUID() as string,
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/late', text: 'routed to the old socket' },
+    };
     sim.sendEnvelope(env, { connectionId: oldSim!.id });
     return env.envelope_id;
   });
-  await until(() => late.every((id) => sim.acks.some((a) => a.envelope_id === id)), 'acks of the late envelopes', 5_000);
+  await until(
+    () => late.every((id) => sim.acks.some((a) => a.envelope_id === id)),
+    'acks of the late envelopes',
+    5_000,
+  );
   expect(late.map((id) => seen.get(id))).toEqual([connected[0], connected[0], connected[0]]);
-  expect(sim.acks.filter((a) => late.includes(a.envelope_id)).map((a) => a.connectionId)).toEqual([oldSim!.id, oldSim!.id, oldSim!.id]);
+  expect(sim.acks.filter((a) => late.includes(a.envelope_id)).map((a) => a.connectionId)).toEqual([
+    oldSim!.id,
+    oldSim!.id,
+    oldSim!.id,
+  ]);
 
   // Once Slack's refresh_requested + close have happened, only the replacement remains.
-  await until(() => sim.connections().filter((c) => c.state !== 'closed').length === 1, 'the old socket to close', 5_000);
+  await until(
+    () => sim.connections().filter((c) => c.state !== 'closed').length === 1,
+    'the old socket to close',
+    5_000,
+  );
   expect(client.connectionCount).toBe(1);
   expect(sim.missedDeadlines()).toEqual([]);
 });
@@ -141,7 +174,10 @@ test("Slack's warning on a socket our own proactive refresh is already replacing
     openConnection: async () => {
       calls++;
       if (calls === 2) await gate; // the replacement's URL is slow to come
-      const res = await fetch(`${sim.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: `Bearer ${sim.appToken}` } });
+      const res = await fetch(`${sim.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sim.appToken}` },
+      });
       return ((await res.json()) as { url: string }).url;
     },
   });
@@ -164,7 +200,12 @@ test("Slack's warning on a socket our own proactive refresh is already replacing
   await delay(100);
   // Slack has not sent refresh_requested: it may still route here.
   sim.sendEnvelope(
-    { envelope_id: 'late-1', type: 'slash_commands', accepts_response_payload: true, payload: { command: '/x', text: '' } },
+    {
+      envelope_id: 'late-1',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/x', text: '' },
+    },
     { connectionId: first!.id },
   );
   await sim.waitForAck('late-1', 5000);
@@ -188,7 +229,12 @@ test("Slack's warning on a replaced socket still draining its acks: it stays ope
   client.on('connected', (e) => void connected.push(e.connection_id));
   await client.start();
   const [first] = sim.connections();
-  const cmd = (id: string) => ({ envelope_id: id, type: 'slash_commands', accepts_response_payload: true, payload: { command: '/x', text: '' } });
+  const cmd = (id: string) => ({
+    envelope_id: id,
+    type: 'slash_commands',
+    accepts_response_payload: true,
+    payload: { command: '/x', text: '' },
+  });
   sim.sendEnvelope(cmd('slow-1'), { connectionId: first!.id });
   await until(() => handled.includes('slow-1'), 'the slow command');
   await until(() => connected.length === 2, 'the proactive replacement');
@@ -220,8 +266,16 @@ test('refresh_requested on a socket already being rotated, budget full: the clie
   await until(() => rotations === 10, 'every socket to be due for rotation');
   const [victim] = h.sim.connections().filter((c) => c.state === 'live');
   h.sim.refresh({ connectionId: victim!.id, warning: false });
-  await until(() => h!.sim.connections().find((c) => c.id === victim!.id)!.state === 'closed', 'the client to close it', 10_000);
-  await until(() => h!.sim.connections().filter((c) => c.state === 'live').length === 10, 'the slot to be refilled', 10_000);
+  await until(
+    () => h!.sim.connections().find((c) => c.id === victim!.id)!.state === 'closed',
+    'the client to close it',
+    10_000,
+  );
+  await until(
+    () => h!.sim.connections().filter((c) => c.state === 'live').length === 10,
+    'the slot to be refilled',
+    10_000,
+  );
 });
 
 // Pins a past defect: too_many_websockets on an already-replaced socket sent a healthy slot into backoff.
@@ -236,7 +290,10 @@ test('too_many_websockets on a socket already replaced (kept after a warning) se
   await client.start();
   const [old] = sim.connections().filter((c) => c.state === 'live');
   sim.refresh({ connectionId: old!.id });
-  await until(() => sim.connections().filter((c) => c.state === 'live').length === 2, 'the replacement, the old one kept');
+  await until(
+    () => sim.connections().filter((c) => c.state === 'live').length === 2,
+    'the replacement, the old one kept',
+  );
   sim.sendRaw(JSON.stringify({ type: 'disconnect', reason: 'too_many_websockets' }), { connectionId: old!.id });
   await until(() => sim.connections().find((c) => c.id === old!.id)!.state === 'closed', 'the refused socket to close');
   await delay(50);
@@ -297,6 +354,14 @@ test('refresh_requested with the socket budget full: the client frees the socket
   await until(() => h!.sim.connections().filter((c) => c.state === 'live').length === 10, 'ten live connections');
   const [victim] = h.sim.connections().filter((c) => c.state === 'live');
   h.sim.refresh({ connectionId: victim!.id, warning: false });
-  await until(() => h!.sim.connections().find((c) => c.id === victim!.id)!.state === 'closed', 'the client to close it', 10_000);
-  await until(() => h!.sim.connections().filter((c) => c.state === 'live').length === 10, 'the slot to be refilled', 10_000);
+  await until(
+    () => h!.sim.connections().find((c) => c.id === victim!.id)!.state === 'closed',
+    'the client to close it',
+    10_000,
+  );
+  await until(
+    () => h!.sim.connections().filter((c) => c.state === 'live').length === 10,
+    'the slot to be refilled',
+    10_000,
+  );
 });

@@ -27,17 +27,29 @@ if (bd !== null) results.push({ name: 'build', passed: bd === 0 ? 1 : 0, failed:
 
 // 2. vitest: Node suites, plus the Deno / Bun / workerd / Node-global conformance runners.
 const vJson = join(out, 'vitest.json');
-const vs = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vJson}`]);
+const vs = run('vitest', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vJson}`,
+]);
 if (vs !== null) {
   if (existsSync(vJson)) {
     const j = JSON.parse(readFileSync(vJson, 'utf8'));
-    results.push({ name: 'vitest', passed: j.numPassedTests, failed: j.numFailedTests + (vs !== 0 && j.numFailedTests === 0 ? 1 : 0) });
+    results.push({
+      name: 'vitest',
+      passed: j.numPassedTests,
+      failed: j.numFailedTests + (vs !== 0 && j.numFailedTests === 0 ? 1 : 0),
+    });
   } else results.push({ name: 'vitest', passed: 0, failed: 1 });
 }
 
 // 3. Playwright in Debian's Chromium: conformance in a page, dev panel.
 const pJson = join(out, 'playwright.json');
-const ps = run('playwright', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pJson });
+const ps = run('playwright', 'npx', ['playwright', 'test', '--reporter=list,json'], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: pJson,
+});
 if (ps !== null) {
   if (existsSync(pJson)) {
     const s = JSON.parse(readFileSync(pJson, 'utf8')).stats ?? {};
@@ -47,10 +59,12 @@ if (ps !== null) {
 }
 
 console.log('\n=== summary');
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const r of results) {
   console.log(`${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed`);
-  passed += r.passed; failed += r.failed;
+  passed += r.passed;
+  failed += r.failed;
 }
 console.log(`Tests: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

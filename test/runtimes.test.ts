@@ -24,7 +24,11 @@ afterAll(async () => {
   await sim?.close();
 });
 
-interface Report { runtime: string; ok: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }> }
+interface Report {
+  runtime: string;
+  ok: boolean;
+  checks: Array<{ name: string; ok: boolean; detail?: string }>;
+}
 
 /** Runs a runtime binary; a binary that cannot start is a failure with its own message. */
 function runProcess(cmd: string, args: string[], timeoutMs = 60_000): Promise<Report> {
@@ -76,14 +80,29 @@ describe('conformance on every runtime', () => {
 
   it('Deno (global WebSocket, --allow-net=127.0.0.1 only)', async () => {
     expectConformant(
-      await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno']),
+      await runProcess(bin('deno'), [
+        'run',
+        '--allow-net=127.0.0.1',
+        'test/conformance/entry.ts',
+        sim.url,
+        sim.appToken,
+        'deno',
+      ]),
       'deno',
     );
   });
 
   it('Deno without --allow-net: start() rejects once with why (no endless retry)', async () => {
     expectConformant(
-      await runProcess(bin('deno'), ['run', '--no-prompt', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno-no-net', 'no-net']),
+      await runProcess(bin('deno'), [
+        'run',
+        '--no-prompt',
+        'test/conformance/entry.ts',
+        sim.url,
+        sim.appToken,
+        'deno-no-net',
+        'no-net',
+      ]),
       'deno-no-net',
       3,
     );
@@ -117,23 +136,49 @@ describe('conformance on every runtime', () => {
 describe('the core client on every runtime', () => {
   it("Node's global WebSocket", async () => {
     const file = await bundle('test/conformance/entry.ts', 'node-global', 'browser');
-    expectConformant(await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-global-core', 'core']), 'node-global-core');
+    expectConformant(
+      await runProcess(process.execPath, [
+        '--experimental-websocket',
+        file,
+        sim.url,
+        sim.appToken,
+        'node-global-core',
+        'core',
+      ]),
+      'node-global-core',
+    );
   });
 
   it('Deno', async () => {
     expectConformant(
-      await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno-core', 'core']),
+      await runProcess(bin('deno'), [
+        'run',
+        '--allow-net=127.0.0.1',
+        'test/conformance/entry.ts',
+        sim.url,
+        sim.appToken,
+        'deno-core',
+        'core',
+      ]),
       'deno-core',
     );
   });
 
   it('Bun', async () => {
-    expectConformant(await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun-core', 'core']), 'bun-core');
+    expectConformant(
+      await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun-core', 'core']),
+      'bun-core',
+    );
   });
 
   it('workerd (inside a Durable Object)', async () => {
     const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
-    const mf = new Miniflare({ modules: true, scriptPath: file, compatibilityDate: '2026-04-01', durableObjects: { CONFORMANCE: 'ConformanceObject' } });
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: file,
+      compatibilityDate: '2026-04-01',
+      durableObjects: { CONFORMANCE: 'ConformanceObject' },
+    });
     try {
       const res = await mf.dispatchFetch(
         `http://conformance.local/run?client=core&sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,
@@ -148,20 +193,37 @@ describe('the core client on every runtime', () => {
 describe('ping-based liveness where the socket can ping', () => {
   it('Node 20 + ws: a half-open socket is found by a missing pong and replaced', async () => {
     const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
-    expectConformant(await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']), 'node-ws', 5);
+    expectConformant(
+      await runProcess(process.execPath, [file, sim.url, sim.appToken, 'node-ws', 'liveness']),
+      'node-ws',
+      5,
+    );
   });
 
   it('Node with a global WebSocket (as on Node 22+, via --experimental-websocket): the node entry still uses ws and pings', async () => {
     const file = await bundle('test/conformance/entry-node-ws.ts', 'node-ws', 'node');
     expectConformant(
-      await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-ws', 'liveness']),
+      await runProcess(process.execPath, [
+        '--experimental-websocket',
+        file,
+        sim.url,
+        sim.appToken,
+        'node-ws',
+        'liveness',
+      ]),
       'node-ws',
       2,
     );
   });
 
   it("Bun: the same, with Bun's own ping()", async () => {
-    const report = await runProcess(bin('bun'), ['test/conformance/entry.ts', sim.url, sim.appToken, 'bun', 'liveness']);
+    const report = await runProcess(bin('bun'), [
+      'test/conformance/entry.ts',
+      sim.url,
+      sim.appToken,
+      'bun',
+      'liveness',
+    ]);
     console.log(`bun silent death: ${report.checks.find((c) => c.name.startsWith('silently dead'))?.detail}`);
     expectConformant(report, 'bun', 5);
   });
@@ -170,20 +232,40 @@ describe('ping-based liveness where the socket can ping', () => {
 describe('silence in a pool where the socket cannot ping', () => {
   it("Node's global WebSocket (--experimental-websocket): a silently dead member of a pool of 2 is replaced", async () => {
     const file = await bundle('test/conformance/entry.ts', 'node-global', 'browser');
-    const report = await runProcess(process.execPath, ['--experimental-websocket', file, sim.url, sim.appToken, 'node-global', 'silence']);
+    const report = await runProcess(process.execPath, [
+      '--experimental-websocket',
+      file,
+      sim.url,
+      sim.appToken,
+      'node-global',
+      'silence',
+    ]);
     console.log(`node-global silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
     expectConformant(report, 'node-global', 4);
   }, 90_000);
 
   it('Deno: the same', async () => {
-    const report = await runProcess(bin('deno'), ['run', '--allow-net=127.0.0.1', 'test/conformance/entry.ts', sim.url, sim.appToken, 'deno', 'silence']);
+    const report = await runProcess(bin('deno'), [
+      'run',
+      '--allow-net=127.0.0.1',
+      'test/conformance/entry.ts',
+      sim.url,
+      sim.appToken,
+      'deno',
+      'silence',
+    ]);
     console.log(`deno silence: ${report.checks.find((c) => c.name.startsWith('silent member'))?.detail}`);
     expectConformant(report, 'deno', 4);
   }, 90_000);
 
   it('workerd (inside a Durable Object): the same', async () => {
     const file = await bundle('test/conformance/worker.ts', 'workerd-conformance', 'workerd');
-    const mf = new Miniflare({ modules: true, scriptPath: file, compatibilityDate: '2026-04-01', durableObjects: { CONFORMANCE: 'ConformanceObject' } });
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: file,
+      compatibilityDate: '2026-04-01',
+      durableObjects: { CONFORMANCE: 'ConformanceObject' },
+    });
     try {
       const res = await mf.dispatchFetch(
         `http://conformance.local/run?scenario=silence&sim=${encodeURIComponent(sim.url)}&token=${encodeURIComponent(sim.appToken)}`,

@@ -19,40 +19,49 @@ describe('graceful disconnect()', () => {
   test.each([
     ['full client', false],
     ['core client', true],
-  ])('%s: disconnect() during a burst of 10,000 slash commands acked 2 ms later: all 10,000 acked, none rejected', async (_name, core) => {
-    const N = 10_000;
-    h = await harness();
-    const { sim } = h;
-    const client = core
-      ? new CoreClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'], logger: h.logger })
-      : h.client();
-    const rejected: unknown[] = [];
-    let handled = 0;
-    let handledWhileDraining = 0;
-    let stopped: Promise<void> | undefined;
-    client.on('slash_commands', ({ ack }) => {
-      handled++;
-      if (stopped) handledWhileDraining++;
-      setTimeout(() => void ack({ text: 'ok' }).catch((e: unknown) => rejected.push(e)), 2);
-      if (handled === 1000) {
-        stopped = client.disconnect();
-        expect(client.state).toBe('disconnecting');
-      }
-    });
-    await client.start();
-    for (let i = 0; i < N; i++) sim.inject('slash_command', { text: `n${i}` });
-    await until(() => stopped !== undefined, 'disconnect() called', 20_000);
-    await stopped;
-    expect(client.state).toBe('disconnected');
-    await until(() => uniqueAcks() >= N, `the simulator to record ${N} acks (has ${uniqueAcks()})`, 20_000);
-    expect(uniqueAcks()).toBe(N);
-    expect(handled).toBe(N);
-    // Envelopes Slack sent after disconnect() were handled (and acked) too.
-    expect(handledWhileDraining).toBeGreaterThan(0);
-    expect(rejected).toEqual([]);
-    expect(sim.missedDeadlines()).toEqual([]);
-    if (!core) await client.disconnect();
-  }, 60_000);
+  ])(
+    '%s: disconnect() during a burst of 10,000 slash commands acked 2 ms later: all 10,000 acked, none rejected',
+    async (_name, core) => {
+      const N = 10_000;
+      h = await harness();
+      const { sim } = h;
+      const client = core
+        ? new CoreClient({
+            appToken: sim.appToken,
+            apiUrl: sim.apiUrl,
+            WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+            logger: h.logger,
+          })
+        : h.client();
+      const rejected: unknown[] = [];
+      let handled = 0;
+      let handledWhileDraining = 0;
+      let stopped: Promise<void> | undefined;
+      client.on('slash_commands', ({ ack }) => {
+        handled++;
+        if (stopped) handledWhileDraining++;
+        setTimeout(() => void ack({ text: 'ok' }).catch((e: unknown) => rejected.push(e)), 2);
+        if (handled === 1000) {
+          stopped = client.disconnect();
+          expect(client.state).toBe('disconnecting');
+        }
+      });
+      await client.start();
+      for (let i = 0; i < N; i++) sim.inject('slash_command', { text: `n${i}` });
+      await until(() => stopped !== undefined, 'disconnect() called', 20_000);
+      await stopped;
+      expect(client.state).toBe('disconnected');
+      await until(() => uniqueAcks() >= N, `the simulator to record ${N} acks (has ${uniqueAcks()})`, 20_000);
+      expect(uniqueAcks()).toBe(N);
+      expect(handled).toBe(N);
+      // Envelopes Slack sent after disconnect() were handled (and acked) too.
+      expect(handledWhileDraining).toBeGreaterThan(0);
+      expect(rejected).toEqual([]);
+      expect(sim.missedDeadlines()).toEqual([]);
+      if (!core) await client.disconnect();
+    },
+    60_000,
+  );
 
   test("an envelope arriving during the drain goes to its handler and is acked; 'disconnecting' is emitted at its start", async () => {
     h = await harness();

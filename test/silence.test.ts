@@ -13,10 +13,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-const liveIds = (h: Harness): string[] => h.sim.connections().filter((c) => c.state === 'live').map((c) => c.id);
+const liveIds = (h: Harness): string[] =>
+  h.sim
+    .connections()
+    .filter((c) => c.state === 'live')
+    .map((c) => c.id);
 
 /** A no-ping pool of `n`, started and full; records every `reconnecting` event. */
-async function pool(n: number, simOpts: SimulatorOptions = {}): Promise<{ client: SocketModeClient; reconnects: ReconnectingEvent[] }> {
+async function pool(
+  n: number,
+  simOpts: SimulatorOptions = {},
+): Promise<{ client: SocketModeClient; reconnects: ReconnectingEvent[] }> {
   h = await harness({ pingIntervalMs: 0, ...simOpts });
   const client = h.client({ connections: n, pingIntervalMs: 0 });
   const reconnects: ReconnectingEvent[] = [];
@@ -50,7 +57,11 @@ for (const n of [2, 10]) {
     sim.silentDeath({ connectionId: victim, routeForMs: 60_000 });
     const ids: string[] = [];
     // Bounded: at most 1,500 envelopes (30 s at 50/s); stops once the replacement is live.
-    for (let i = 0; i < 1500 && !(sim.connections().find((c) => c.id === victim)?.state === 'closed' && liveIds(h!).length === n); i++) {
+    for (
+      let i = 0;
+      i < 1500 && !(sim.connections().find((c) => c.id === victim)?.state === 'closed' && liveIds(h!).length === n);
+      i++
+    ) {
       ids.push(...(await flow(10, n === 10 ? 5 : 20)));
     }
     ids.push(...(await flow(50, 5)));

@@ -25,7 +25,11 @@ async function openCall(s: Simulator, init: { auth?: string; body?: string; cont
   const res = await fetch(`${s.apiUrl}apps.connections.open`, { method: 'POST', headers, body: init.body ?? '' });
   const text = await res.text();
   let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { res, json, text };
 }
 
@@ -49,12 +53,25 @@ class TestClient {
     ws.on('message', (data, isBinary) => {
       const text = data.toString();
       let f: Frame;
-      try { f = JSON.parse(text); } catch { f = { raw: text, isBinary }; }
+      try {
+        f = JSON.parse(text);
+      } catch {
+        f = { raw: text, isBinary };
+      }
       if (isBinary && f && typeof f === 'object') f.isBinary = true;
       this.frames.push(f);
-      for (const w of [...this.waiters]) if (w.pred(f)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(f); }
+      for (const w of [...this.waiters])
+        if (w.pred(f)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(f);
+        }
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code) => { this.isClosed = true; resolve({ code }); }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code) => {
+        this.isClosed = true;
+        resolve({ code });
+      }),
+    );
   }
 
   static async connect(s: Simulator, wsOpts: WebSocket.ClientOptions = {}): Promise<TestClient> {
@@ -72,7 +89,13 @@ class TestClient {
     const found = this.frames.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const w = { pred, resolve: (f: Frame) => { clearTimeout(t); resolve(f); } };
+      const w = {
+        pred,
+        resolve: (f: Frame) => {
+          clearTimeout(t);
+          resolve(f);
+        },
+      };
       const t = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(w), 1);
         reject(new Error('timed out waiting for a frame'));
@@ -81,7 +104,9 @@ class TestClient {
     });
   }
 
-  envelopes(): Frame[] { return this.frames.filter((f) => f && f.envelope_id); }
+  envelopes(): Frame[] {
+    return this.frames.filter((f) => f && f.envelope_id);
+  }
   ack(envelope_id: string, payload?: unknown) {
     this.ws.send(JSON.stringify(payload === undefined ? { envelope_id } : { envelope_id, payload }));
   }
@@ -91,8 +116,14 @@ class TestClient {
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url);
-    ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-    ws.on('open', () => { resolve(101); ws.terminate(); });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.terminate();
+    });
     ws.on('error', () => {});
   });
 }
@@ -105,9 +136,18 @@ describe('apps.connections.open', () => {
     const form = await openCall(s, { body: `token=${s.appToken}` });
     expect(form.res.status).toBe(200);
     expect(form.json).toEqual({ ok: false, error: 'not_authed' });
-    expect((await openCall(s, { auth: 'Bearer xapp-1-A111-1-wrong' })).json).toEqual({ ok: false, error: 'invalid_auth' });
-    expect((await openCall(s, { auth: `Bearer ${s.botToken}` })).json).toEqual({ ok: false, error: 'not_allowed_token_type' });
-    expect((await openCall(s, { auth: 'Bearer xoxp-1-user' })).json).toEqual({ ok: false, error: 'not_allowed_token_type' });
+    expect((await openCall(s, { auth: 'Bearer xapp-1-A111-1-wrong' })).json).toEqual({
+      ok: false,
+      error: 'invalid_auth',
+    });
+    expect((await openCall(s, { auth: `Bearer ${s.botToken}` })).json).toEqual({
+      ok: false,
+      error: 'not_allowed_token_type',
+    });
+    expect((await openCall(s, { auth: 'Bearer xoxp-1-user' })).json).toEqual({
+      ok: false,
+      error: 'not_allowed_token_type',
+    });
     const ok = await openCall(s, { auth: `Bearer ${s.appToken}` });
     expect(ok.json.ok).toBe(true);
     expect(ok.json.url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${s.port}/link/\\?ticket=[0-9a-f]{32}&app_id=A111$`));
@@ -155,7 +195,8 @@ describe('link', () => {
     const s = await sim();
     const a = await TestClient.connect(s);
     expect(a.frames[0]).toEqual({
-      type: 'hello', num_connections: 1,
+      type: 'hello',
+      num_connections: 1,
       debug_info: { host: expect.any(String), build_number: expect.any(Number), approximate_connection_time: 18060 },
       connection_info: { app_id: 'A111' },
     });
@@ -173,7 +214,12 @@ describe('link', () => {
     const ten = await Promise.all(Array.from({ length: 10 }, () => TestClient.connect(s)));
     expect(ten.map((c) => c.frames[0].type)).toEqual(Array(10).fill('hello'));
     const eleventh = await TestClient.connect(s);
-    expect(eleventh.frames[0]).toMatchObject({ type: 'disconnect', reason: 'too_many_websockets', num_connections: 10, connection_info: { app_id: 'A111' } });
+    expect(eleventh.frames[0]).toMatchObject({
+      type: 'disconnect',
+      reason: 'too_many_websockets',
+      num_connections: 10,
+      connection_info: { app_id: 'A111' },
+    });
     await eleventh.closed;
     expect(s.connections().filter((c) => c.state === 'live')).toHaveLength(10);
   });
@@ -219,23 +265,42 @@ describe('delivery and acks', () => {
     const env = s.inject('app_mention', { text: '<@U0BOT> ping' });
     const got = await c.frame((f) => f.envelope_id === env.envelope_id);
     expect(got).toMatchObject({
-      type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '',
+      type: 'events_api',
+      accepts_response_payload: false,
+      retry_attempt: 0,
+      retry_reason: '',
       payload: {
-        type: 'event_callback', team_id: 'T111', api_app_id: 'A111', event_id: expect.stringMatching(/^Ev[A-Z0-9]+$/),
-        event: { type: 'app_mention', text: '<@U0BOT> ping', user: expect.any(String), channel: expect.any(String), ts: expect.stringMatching(/^\d+\.\d{6}$/) },
+        type: 'event_callback',
+        team_id: 'T111',
+        api_app_id: 'A111',
+        event_id: expect.stringMatching(/^Ev[A-Z0-9]+$/),
+        event: {
+          type: 'app_mention',
+          text: '<@U0BOT> ping',
+          user: expect.any(String),
+          channel: expect.any(String),
+          ts: expect.stringMatching(/^\d+\.\d{6}$/),
+        },
         authorizations: [expect.objectContaining({ is_bot: true })],
       },
     });
     expect(got.envelope_id).toMatch(/^[0-9a-f-]{36}$/);
     c.ack(env.envelope_id, { note: 'hi' });
     const ack = await s.waitForAck(env.envelope_id);
-    expect(ack).toMatchObject({ envelope_id: env.envelope_id, payload: { note: 'hi' }, connectionId: s.connections()[0]!.id, duplicate: false });
+    expect(ack).toMatchObject({
+      envelope_id: env.envelope_id,
+      payload: { note: 'hi' },
+      connectionId: s.connections()[0]!.id,
+      duplicate: false,
+    });
     expect(ack.latencyMs).toBeGreaterThanOrEqual(0);
     c.ack(env.envelope_id);
     c.ack('never-sent');
     await s.waitFor(() => s.acks.length === 3);
     expect(s.acks.map((a) => a.duplicate)).toEqual([false, true, true]);
-    expect(s.deliveries).toEqual([expect.objectContaining({ envelope_id: env.envelope_id, type: 'events_api', retry_attempt: 0 })]);
+    expect(s.deliveries).toEqual([
+      expect.objectContaining({ envelope_id: env.envelope_id, type: 'events_api', retry_attempt: 0 }),
+    ]);
     expect(s.connections()[0]).toMatchObject({ delivered: 1, acked: 1 });
     expect(s.missedDeadlines()).toEqual([]);
   });
@@ -243,18 +308,40 @@ describe('delivery and acks', () => {
   it('builds every inject kind with the right envelope type', async () => {
     const s = await sim();
     const c = await TestClient.connect(s);
-    const kinds = ['app_mention', 'message', 'reaction_added', 'slash_command', 'block_actions', 'view_submission', 'view_closed', 'shortcut', 'block_suggestion'] as const;
+    const kinds = [
+      'app_mention',
+      'message',
+      'reaction_added',
+      'slash_command',
+      'block_actions',
+      'view_submission',
+      'view_closed',
+      'shortcut',
+      'block_suggestion',
+    ] as const;
     for (const k of kinds) {
       const env = s.inject(k);
       const f = await c.frame((x) => x.envelope_id === env.envelope_id);
       c.ack(env.envelope_id);
       if (k === 'app_mention' || k === 'message' || k === 'reaction_added') {
-        expect(f).toMatchObject({ type: 'events_api', accepts_response_payload: false, payload: { event: { type: k } } });
+        expect(f).toMatchObject({
+          type: 'events_api',
+          accepts_response_payload: false,
+          payload: { event: { type: k } },
+        });
       } else if (k === 'slash_command') {
-        expect(f).toMatchObject({ type: 'slash_commands', accepts_response_payload: true, payload: { command: '/hello' } });
+        expect(f).toMatchObject({
+          type: 'slash_commands',
+          accepts_response_payload: true,
+          payload: { command: '/hello' },
+        });
         expect(f.payload.response_url).toMatch(new RegExp(`^${s.url}/response/`));
       } else {
-        expect(f).toMatchObject({ type: 'interactive', accepts_response_payload: k !== 'shortcut', payload: { type: k } });
+        expect(f).toMatchObject({
+          type: 'interactive',
+          accepts_response_payload: k !== 'shortcut',
+          payload: { type: k },
+        });
         expect('retry_attempt' in f).toBe(false);
       }
     }
@@ -306,7 +393,12 @@ describe('delivery and acks', () => {
     await s.waitFor(() => s.missedDeadlines().length === 2);
     await sleep(250);
     expect(c.envelopes()).toHaveLength(2);
-    expect(s.missedDeadlines().map((m) => m.envelope_id).sort()).toEqual([slash.envelope_id, act.envelope_id].sort());
+    expect(
+      s
+        .missedDeadlines()
+        .map((m) => m.envelope_id)
+        .sort(),
+    ).toEqual([slash.envelope_id, act.envelope_id].sort());
     expect(c.envelopes()[0].payload).toMatchObject({ command: '/deploy', text: 'now' });
   });
 
@@ -317,7 +409,9 @@ describe('delivery and acks', () => {
     expect(s.state().queued).toBe(1);
     await s.waitFor(() => s.missedDeadlines().length === 1);
     expect(s.state().queued).toBe(0);
-    expect(s.missedDeadlines()).toEqual([expect.objectContaining({ envelope_id: late.envelope_id, type: 'slash_commands' })]);
+    expect(s.missedDeadlines()).toEqual([
+      expect.objectContaining({ envelope_id: late.envelope_id, type: 'slash_commands' }),
+    ]);
     const c = await TestClient.connect(s);
     // Sent at once and acked at once: in time.
     const prompt = s.inject('slash_command');
@@ -448,18 +542,36 @@ describe('web api and response_url', () => {
     const s = await sim();
     const post = (headers: Record<string, string>, body: string) =>
       fetch(`${s.apiUrl}chat.postMessage`, { method: 'POST', headers, body }).then((r) => r.json() as Promise<any>);
-    const r1 = await post({ Authorization: `Bearer ${s.botToken}`, 'Content-Type': 'application/json' }, JSON.stringify({ channel: 'C111', text: 'one' }));
+    const r1 = await post(
+      { Authorization: `Bearer ${s.botToken}`, 'Content-Type': 'application/json' },
+      JSON.stringify({ channel: 'C111', text: 'one' }),
+    );
     expect(r1).toMatchObject({ ok: true, channel: 'C111', ts: expect.stringMatching(/^\d+\.\d+$/) });
-    const r2 = await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, `token=${s.botToken}&channel=C222&text=two`);
+    const r2 = await post(
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      `token=${s.botToken}&channel=C222&text=two`,
+    );
     expect(r2.ok).toBe(true);
-    const r3 = await post({ 'Content-Type': 'application/json' }, JSON.stringify({ token: s.botToken, channel: 'C333', text: 'three' }));
+    const r3 = await post(
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ token: s.botToken, channel: 'C333', text: 'three' }),
+    );
     expect(r3).toEqual({ ok: false, error: 'not_authed' }); // JSON needs the Authorization header
-    expect(await post({ 'Content-Type': 'application/json' }, JSON.stringify({ channel: 'C1', text: 'x' }))).toEqual({ ok: false, error: 'not_authed' });
-    expect(await post({ Authorization: 'Bearer xoxb-wrong' }, 'channel=C1&text=x')).toEqual({ ok: false, error: 'invalid_auth' });
+    expect(await post({ 'Content-Type': 'application/json' }, JSON.stringify({ channel: 'C1', text: 'x' }))).toEqual({
+      ok: false,
+      error: 'not_authed',
+    });
+    expect(await post({ Authorization: 'Bearer xoxb-wrong' }, 'channel=C1&text=x')).toEqual({
+      ok: false,
+      error: 'invalid_auth',
+    });
     expect(s.posted.map((p) => p.kind)).toEqual(['chat.postMessage', 'chat.postMessage']);
     expect(s.posted.map((p) => (p.body as any).text)).toEqual(['one', 'two']);
     expect(JSON.stringify(s.posted)).not.toContain(s.botToken);
-    const auth = await fetch(`${s.apiUrl}auth.test`, { method: 'POST', headers: { Authorization: `Bearer ${s.botToken}` } }).then((r) => r.json() as Promise<any>);
+    const auth = await fetch(`${s.apiUrl}auth.test`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.botToken}` },
+    }).then((r) => r.json() as Promise<any>);
     expect(auth).toMatchObject({ ok: true, team_id: 'T111' });
   });
 
@@ -469,9 +581,15 @@ describe('web api and response_url', () => {
     const env = s.inject('slash_command');
     const f = await c.frame((x) => x.envelope_id === env.envelope_id);
     c.ack(env.envelope_id, { text: 'working on it' });
-    const res = await fetch(f.payload.response_url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'done', response_type: 'in_channel' }) });
+    const res = await fetch(f.payload.response_url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: 'done', response_type: 'in_channel' }),
+    });
     expect(res.status).toBe(200);
-    expect(s.posted).toEqual([expect.objectContaining({ kind: 'response_url', body: { text: 'done', response_type: 'in_channel' } })]);
+    expect(s.posted).toEqual([
+      expect.objectContaining({ kind: 'response_url', body: { text: 'done', response_type: 'in_channel' } }),
+    ]);
     expect((await s.waitForAck(env.envelope_id)).payload).toEqual({ text: 'working on it' });
   });
 });
@@ -485,7 +603,11 @@ describe('HTTP control API and feed', () => {
     await new Promise((r) => feed.once('open', r));
     try {
       const c = await TestClient.connect(s);
-      const injectRes = await fetch(`${s.url}/_sim/inject`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'app_mention', text: 'via http' }) });
+      const injectRes = await fetch(`${s.url}/_sim/inject`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'app_mention', text: 'via http' }),
+      });
       expect(injectRes.headers.get('access-control-allow-origin')).toBe('*');
       const env = (await injectRes.json()) as any;
       expect(env.payload.event.text).toBe('via http');
@@ -498,13 +620,25 @@ describe('HTTP control API and feed', () => {
       expect(events).toEqual(expect.arrayContaining(['open', 'connection', 'delivery', 'ack']));
       expect(feedFrames.find((x) => x.event === 'connection' && x.data.change === 'hello')).toBeDefined();
 
-      const bad = await fetch(`${s.url}/_sim/inject`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'nope' }) });
+      const bad = await fetch(`${s.url}/_sim/inject`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'nope' }),
+      });
       expect(bad.status).toBe(400);
 
-      await fetch(`${s.url}/_sim/fault`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fault: 'malformed', frame: 'garbage{' }) });
+      await fetch(`${s.url}/_sim/fault`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fault: 'malformed', frame: 'garbage{' }),
+      });
       await c.frame((x) => x.raw === 'garbage{');
 
-      const replay = (await fetch(`${s.url}/_sim/replay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ envelopes: [env] }) }).then((r) => r.json())) as any;
+      const replay = (await fetch(`${s.url}/_sim/replay`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ envelopes: [env] }),
+      }).then((r) => r.json())) as any;
       const again = await c.frame((x) => x.envelope_id === replay.envelopes[0].envelope_id);
       expect(again.envelope_id).not.toBe(env.envelope_id);
       expect(again.payload.event_id).toBe(env.payload.event_id);
@@ -520,11 +654,22 @@ describe('HTTP control API and feed', () => {
       const fresh = (await fetch(`${s.url}/_sim/connection-url`, { method: 'POST' }).then((r) => r.json())) as any;
       expect(fresh.url).toMatch(/\/link\/\?ticket=/);
 
-      await fetch(`${s.url}/_sim/fault`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fault: 'drop' }) });
+      await fetch(`${s.url}/_sim/fault`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fault: 'drop' }),
+      });
       await c.closed;
 
       for (const path of ['/_sim/inject', '/api/apps.connections.open', '/response/abc']) {
-        const pre = await fetch(`${s.url}${path}`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' } });
+        const pre = await fetch(`${s.url}${path}`, {
+          method: 'OPTIONS',
+          headers: {
+            Origin: 'http://localhost:5173',
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'authorization,content-type',
+          },
+        });
         expect(pre.status).toBe(204);
         expect(pre.headers.get('access-control-allow-origin')).toBe('*');
         expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
@@ -542,7 +687,12 @@ describe('close()', () => {
       return { timers: r.filter((x) => x === 'Timeout').length, tcp: r.filter((x) => x.startsWith('TCP')).length };
     };
     const before = count();
-    const s = await startSimulator({ pingIntervalMs: 20, pongTimeoutMs: 1000, ackTimeoutMs: 10_000, refreshWarningLeadMs: 10_000 });
+    const s = await startSimulator({
+      pingIntervalMs: 20,
+      pongTimeoutMs: 1000,
+      ackTimeoutMs: 10_000,
+      refreshWarningLeadMs: 10_000,
+    });
     const feed = new WebSocket(`${s.url.replace('http', 'ws')}/_sim/feed`);
     feed.on('error', () => {});
     const a = await TestClient.connect(s);
@@ -575,7 +725,10 @@ describe('cli', () => {
     const { runSimulatorCli } = await import('../src/simulator/cli.ts');
     const lines: string[] = [];
     const ac = new AbortController();
-    const done = runSimulatorCli(['--port', '0', '--host', '127.0.0.1'], { out: (l) => lines.push(l), signal: ac.signal });
+    const done = runSimulatorCli(['--port', '0', '--host', '127.0.0.1'], {
+      out: (l) => lines.push(l),
+      signal: ac.signal,
+    });
     const deadline = Date.now() + 5000;
     while (!lines.some((l) => l.includes('curl')) && Date.now() < deadline) await sleep(10);
     const text = lines.join('\n');
@@ -595,20 +748,34 @@ describe('cli options', () => {
     const lines: string[] = [];
     const ac = new AbortController();
     const done = runSimulatorCli(
-      ['--port', '0', '--auto-refresh', '--connection-time-sec', '1', '--refresh-warning-lead-ms', '300', '--ping-interval-ms', '0'],
+      [
+        '--port',
+        '0',
+        '--auto-refresh',
+        '--connection-time-sec',
+        '1',
+        '--refresh-warning-lead-ms',
+        '300',
+        '--ping-interval-ms',
+        '0',
+      ],
       { out: (l) => lines.push(l), signal: ac.signal },
     );
     try {
       const deadline = Date.now() + 5000;
       while (!lines.some((l) => l.includes('curl')) && Date.now() < deadline) await sleep(10);
       const base = /http:\/\/127\.0\.0\.1:\d+/.exec(lines.join('\n'))![0];
-      const res = await fetch(`${base}/api/apps.connections.open`, { method: 'POST', headers: { Authorization: 'Bearer xapp-1-A111-1-simulator' } });
+      const res = await fetch(`${base}/api/apps.connections.open`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer xapp-1-A111-1-simulator' },
+      });
       const { url } = (await res.json()) as { url: string };
       const ws = new WebSocket(url);
       const frames: any[] = [];
       ws.on('message', (d) => frames.push(JSON.parse(String(d))));
       const until = Date.now() + 5000;
-      while (!frames.some((f) => f.type === 'disconnect' && f.reason === 'warning') && Date.now() < until) await sleep(20);
+      while (!frames.some((f) => f.type === 'disconnect' && f.reason === 'warning') && Date.now() < until)
+        await sleep(20);
       ws.terminate();
       expect(frames[0]).toMatchObject({ type: 'hello', debug_info: { approximate_connection_time: 1 } });
       expect(frames.find((f) => f.type === 'disconnect')).toMatchObject({ reason: 'warning' });
@@ -620,7 +787,9 @@ describe('cli options', () => {
 
   it('refuses a bad number with the option named', async () => {
     const { runSimulatorCli } = await import('../src/simulator/cli.ts');
-    await expect(runSimulatorCli(['--half-open-reap-ms', 'soon'], { out: () => {} })).rejects.toThrow('--half-open-reap-ms');
+    await expect(runSimulatorCli(['--half-open-reap-ms', 'soon'], { out: () => {} })).rejects.toThrow(
+      '--half-open-reap-ms',
+    );
   });
 });
 
@@ -635,14 +804,21 @@ describe('targeted delivery (connectionId; used by the dev panel)', () => {
 
     for (let i = 0; i < 5; i++) s.inject('message', { text: `to b ${i}` }, { connectionId: idB });
     const post = (path: string, body: unknown) =>
-      fetch(`${s.url}/_sim/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${s.url}/_sim/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (let i = 0; i < 5; i++) {
       const res = await post('inject', { kind: 'slash_command', text: `to a ${i}`, connectionId: idA });
       expect(res.status).toBe(200);
       const env = (await res.json()) as any;
       expect(env.payload.connectionId).toBeUndefined(); // not merged into the payload
     }
-    const replay = await post('replay', { envelopes: [{ type: 'events_api', payload: { event: { type: 'message', text: 'replayed' } } }], connectionId: idB });
+    const replay = await post('replay', {
+      envelopes: [{ type: 'events_api', payload: { event: { type: 'message', text: 'replayed' } } }],
+      connectionId: idB,
+    });
     expect(replay.status).toBe(200);
     await s.waitFor(() => s.deliveries.length === 11);
     expect(s.deliveries.filter((d) => d.connectionId === idB)).toHaveLength(6);
@@ -665,10 +841,23 @@ describe('review: fidelity to Slack', () => {
     const s = await sim();
     const post = (headers: Record<string, string>, body: string) =>
       fetch(`${s.apiUrl}chat.postMessage`, { method: 'POST', headers, body }).then((r) => r.json() as Promise<any>);
-    expect(await post({ 'Content-Type': 'application/json' }, JSON.stringify({ token: s.botToken, channel: 'C1', text: 'x' })))
-      .toEqual({ ok: false, error: 'not_authed' });
-    expect((await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, `token=${s.botToken}&channel=C1&text=x`)).ok).toBe(true);
-    expect((await post({ 'Content-Type': 'application/json', Authorization: `Bearer ${s.botToken}` }, JSON.stringify({ channel: 'C1', text: 'x' }))).ok).toBe(true);
+    expect(
+      await post(
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ token: s.botToken, channel: 'C1', text: 'x' }),
+      ),
+    ).toEqual({ ok: false, error: 'not_authed' });
+    expect(
+      (await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, `token=${s.botToken}&channel=C1&text=x`)).ok,
+    ).toBe(true);
+    expect(
+      (
+        await post(
+          { 'Content-Type': 'application/json', Authorization: `Bearer ${s.botToken}` },
+          JSON.stringify({ channel: 'C1', text: 'x' }),
+        )
+      ).ok,
+    ).toBe(true);
     expect(s.posted).toHaveLength(2);
   });
 
@@ -681,7 +870,10 @@ describe('review: fidelity to Slack', () => {
     await a.frame((f) => f.reason === 'refresh_requested');
     s.refresh({ connectionId: id }); // already told to go: no warning after refresh_requested
     await a.closed;
-    expect(a.frames.filter((f) => f.type === 'disconnect').map((f) => f.reason)).toEqual(['warning', 'refresh_requested']);
+    expect(a.frames.filter((f) => f.type === 'disconnect').map((f) => f.reason)).toEqual([
+      'warning',
+      'refresh_requested',
+    ]);
   });
 
   it('refresh without warning on a warned connection sends refresh_requested once, at once', async () => {
@@ -692,7 +884,10 @@ describe('review: fidelity to Slack', () => {
     s.refresh({ warning: false });
     await a.frame((f) => f.reason === 'refresh_requested');
     await a.closed;
-    expect(a.frames.filter((f) => f.type === 'disconnect').map((f) => f.reason)).toEqual(['warning', 'refresh_requested']);
+    expect(a.frames.filter((f) => f.type === 'disconnect').map((f) => f.reason)).toEqual([
+      'warning',
+      'refresh_requested',
+    ]);
   });
 
   it('an event that waited out its ack window in the queue is not sent stale and then retried at once', async () => {
@@ -716,7 +911,7 @@ describe('review: fidelity to Slack', () => {
     expect(s.missedDeadlines()).toEqual([expect.objectContaining({ envelope_id: env.envelope_id, retry_attempt: 0 })]);
   });
 
-  it('shortcut envelopes do not accept a response payload (as in Slack\'s own SDK fixtures)', async () => {
+  it("shortcut envelopes do not accept a response payload (as in Slack's own SDK fixtures)", async () => {
     const s = await sim();
     const c = await TestClient.connect(s);
     const env = s.inject('shortcut');
@@ -726,7 +921,7 @@ describe('review: fidelity to Slack', () => {
 });
 
 describe('silentDeath (a network path that dies without a close frame)', () => {
-  it('writes nothing, reads nothing, keeps routing until the client\'s close reaches it', async () => {
+  it("writes nothing, reads nothing, keeps routing until the client's close reaches it", async () => {
     const s = await sim({ ackTimeoutMs: 200, redeliveryDelaysMs: [0] });
     const c = await TestClient.connect(s);
     const id = s.connections()[0]!.id;
@@ -755,7 +950,8 @@ describe('silentDeath (a network path that dies without a close frame)', () => {
     const s = await sim({ ackTimeoutMs: 5000 });
     const c = await TestClient.connect(s);
     const res = await fetch(`${s.url}/_sim/fault`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ fault: 'silent_death', routeForMs: 300, closeReaches: false }),
     });
     expect((await res.json()).ok).toBe(true);

@@ -43,7 +43,10 @@ async function run(env: Record<string, string>): Promise<{ points: Point[]; done
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   expect(code, `soak child failed:\n${stderr}\n${stdout.slice(-2000)}`).toBe(0);
-  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return { points: lines.filter((l) => 'checkpoint' in l), done: lines.find((l) => l.done) };
 }
 
@@ -110,7 +113,9 @@ test('soak: 100k envelopes, heap and open handles flat after warm-up', async () 
   const firstHalf = points.slice(0, Math.ceil(points.length / 2));
   const secondHalf = points.slice(Math.ceil(points.length / 2));
   const maxFirst = Math.max(...firstHalf.map(total0));
-  expect(Math.max(...secondHalf.map(total0)), JSON.stringify(points.map((p) => p.resources))).toBeLessThanOrEqual(maxFirst + 2);
+  expect(Math.max(...secondHalf.map(total0)), JSON.stringify(points.map((p) => p.resources))).toBeLessThanOrEqual(
+    maxFirst + 2,
+  );
   for (const type of new Set(points.flatMap((p) => Object.keys(p.resources)))) {
     const first = Math.max(...firstHalf.map((p) => p.resources[type] ?? 0));
     const last = Math.max(...secondHalf.map((p) => p.resources[type] ?? 0));

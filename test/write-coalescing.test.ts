@@ -29,7 +29,11 @@ function countingWebSocket(): { Ctor: SocketModeOptions['WebSocket']; writes: ()
       });
     }
   }
-  return { Ctor: Counting as unknown as SocketModeOptions['WebSocket'], writes: () => writes, reset: () => (writes = 0) };
+  return {
+    Ctor: Counting as unknown as SocketModeOptions['WebSocket'],
+    writes: () => writes,
+    reset: () => (writes = 0),
+  };
 }
 
 async function burst(coalesceWrites: boolean): Promise<{ acked: number; writes: number }> {

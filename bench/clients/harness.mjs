@@ -31,7 +31,8 @@ export function runClient(adapter) {
   const errorSamples = [];
   const onError = (err) => {
     errors++;
-    if (errorSamples.length < 5) errorSamples.push(String(err?.name ? `${err.name}: ${err.message}` : err).slice(0, 200));
+    if (errorSamples.length < 5)
+      errorSamples.push(String(err?.name ? `${err.name}: ${err.message}` : err).slice(0, 200));
   };
   process.on('unhandledRejection', onError);
 

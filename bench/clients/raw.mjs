@@ -48,7 +48,10 @@ runClient({
         return new Promise((r) => {
           ws.once('close', r);
           ws.close();
-          setTimeout(() => { ws.terminate(); r(); }, 1000).unref();
+          setTimeout(() => {
+            ws.terminate();
+            r();
+          }, 1000).unref();
         });
       },
     };

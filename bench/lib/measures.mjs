@@ -21,7 +21,9 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let holdSeq = 0;
 
 async function spawnClient(name, processes, measure) {
-  const c = spawnChild(clientFile(name), { execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
+  const c = spawnChild(clientFile(name), {
+    execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+  });
   processes.push({ client: name, measure, pid: c.child.pid, file: `bench/clients/${name}.mjs` });
   await c.ready;
   return c;
@@ -68,7 +70,15 @@ async function burst(sim, simName, c, n) {
     throw burstError;
   }
   const [cr, sr] = await Promise.all([client, sim.call('burstAcks', { name: simName, n, t0: b.t0 })]);
-  return { ...cr, injectMs: b.injectMs, e2eWallMs: sr.wallMs, e2ePerSec: (n / sr.wallMs) * 1000, acked: sr.acked, duplicates: sr.duplicates, missed: sr.missed };
+  return {
+    ...cr,
+    injectMs: b.injectMs,
+    e2eWallMs: sr.wallMs,
+    e2ePerSec: (n / sr.wallMs) * 1000,
+    acked: sr.acked,
+    duplicates: sr.duplicates,
+    missed: sr.missed,
+  };
 }
 
 /**
@@ -80,7 +90,7 @@ async function burst(sim, simName, c, n) {
 export function roundOrder(names, r) {
   const n = names.length;
   const base = [0];
-  for (let lo = 1, hi = n - 1; base.length < n; ) {
+  for (let lo = 1, hi = n - 1; base.length < n;) {
     base.push(lo++);
     if (base.length < n) base.push(hi--);
   }
@@ -145,7 +155,9 @@ export async function throughputRounds(sim, names, cfg, processes, { log = () =>
         }
       }
       rounds.push({ round: r + 1, order, results });
-      log(`throughput round ${r + 1}/${cfg.rounds}: ${order.map((n) => `${n} ${results[n] ? Math.round(results[n].perSec) : 'FAILED'}`).join(', ')} env/s`);
+      log(
+        `throughput round ${r + 1}/${cfg.rounds}: ${order.map((n) => `${n} ${results[n] ? Math.round(results[n].perSec) : 'FAILED'}`).join(', ')} env/s`,
+      );
     }
     return { warmup, rounds };
   } finally {
@@ -160,19 +172,25 @@ export async function throughputRounds(sim, names, cfg, processes, { log = () =>
  */
 export async function latency(sim, name, cfg, processes) {
   const b = await sim.call('start', { options: PIPELINE_SIM });
-  return withClient(name, async (c) => {
-    await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
-    await sim.call('waitLive', { n: 1 });
-    const out = { noop: [], slow: [] };
-    // Warm-up, not reported: every kind once through each path.
-    await sim.call('paced', { n: 40, intervalMs: cfg.latencyIntervalMs });
-    for (const mode of ['noop', 'slow']) {
-      await c.call('setMode', { mode });
-      for (let i = 0; i < cfg.latencyReps; i++) out[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
-    }
-    const { errors, errorSamples } = await c.call('handledCount');
-    return { ...out, clientErrors: errors, clientErrorSamples: errorSamples };
-  }, processes, 'latency');
+  return withClient(
+    name,
+    async (c) => {
+      await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
+      await sim.call('waitLive', { n: 1 });
+      const out = { noop: [], slow: [] };
+      // Warm-up, not reported: every kind once through each path.
+      await sim.call('paced', { n: 40, intervalMs: cfg.latencyIntervalMs });
+      for (const mode of ['noop', 'slow']) {
+        await c.call('setMode', { mode });
+        for (let i = 0; i < cfg.latencyReps; i++)
+          out[mode].push(await sim.call('paced', { n: cfg.latencyN, intervalMs: cfg.latencyIntervalMs }));
+      }
+      const { errors, errorSamples } = await c.call('handledCount');
+      return { ...out, clientErrors: errors, clientErrorSamples: errorSamples };
+    },
+    processes,
+    'latency',
+  );
 }
 
 /** Refresh under load: `refreshes` warning -> refresh_requested -> close sequences while events flow. */
@@ -180,15 +198,30 @@ export async function refresh(sim, name, cfg, processes) {
   const runs = [];
   for (let i = 0; i < cfg.reps; i++) {
     const { apiUrl, appToken } = await sim.call('start', {
-      options: { ...BASE_SIM, ackTimeoutMs: 3000, refreshWarningLeadMs: cfg.warningLeadMs, refreshCloseDelayMs: cfg.closeDelayMs },
+      options: {
+        ...BASE_SIM,
+        ackTimeoutMs: 3000,
+        refreshWarningLeadMs: cfg.warningLeadMs,
+        refreshCloseDelayMs: cfg.closeDelayMs,
+      },
     });
     runs.push(
-      await withClient(name, async (c) => {
-        await c.call('connect', { apiUrl, appToken });
-        const r = await sim.call('refreshRun', { refreshes: cfg.refreshes, ratePerSec: cfg.ratePerSec, settleMs: cfg.settleMs, tailMs: cfg.tailMs }, undefined, 120_000);
-        const { errors, errorSamples } = await c.call('handledCount');
-        return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
-      }, processes, `refresh#${i + 1}`),
+      await withClient(
+        name,
+        async (c) => {
+          await c.call('connect', { apiUrl, appToken });
+          const r = await sim.call(
+            'refreshRun',
+            { refreshes: cfg.refreshes, ratePerSec: cfg.ratePerSec, settleMs: cfg.settleMs, tailMs: cfg.tailMs },
+            undefined,
+            120_000,
+          );
+          const { errors, errorSamples } = await c.call('handledCount');
+          return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
+        },
+        processes,
+        `refresh#${i + 1}`,
+      ),
     );
   }
   return runs;
@@ -201,30 +234,48 @@ export async function memory(sim, name, cfg, processes) {
   const a = await sim.call('start', { options: PIPELINE_SIM });
   const idle = [];
   for (let i = 0; i < cfg.reps; i++) {
-    idle.push(await withClient(name, (c) => c.call('idleHeap', { apiUrl: a.apiUrl, appToken: a.appToken, n: cfg.idleClients }, undefined, 120_000), processes, `memory:idle#${i + 1}`));
+    idle.push(
+      await withClient(
+        name,
+        (c) => c.call('idleHeap', { apiUrl: a.apiUrl, appToken: a.appToken, n: cfg.idleClients }, undefined, 120_000),
+        processes,
+        `memory:idle#${i + 1}`,
+      ),
+    );
   }
 
   // Growth: one client in a fresh child and simulator; warm-up batches, then `growthEnvelopes` per rep.
   const b = await sim.call('start', { options: PIPELINE_SIM });
-  const growth = await withClient(name, async (c) => {
-    await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
-    await sim.call('waitLive', { n: 1 });
-    // Warm-up long enough for bounded caches to reach their bound (ours: a dedupe store of 50,000 keys by default, in
-    // two generations that each grow to their full size; that is ~1 MB a generation, reached after ~66,000 keys: a
-    // 20,000-envelope warm-up left one generation's growth inside the first measured window, where the median of the
-    // windows hid it). What the warm-up leaves held is reported on its own (retainedBytes).
-    const connected = (await c.call('heap')).heapUsed;
-    await sim.call('batches', { total: cfg.warmupEnvelopes, batch: cfg.growthBatch }, undefined, 120_000);
-    const warmed = (await c.call('heap')).heapUsed;
-    const out = { warmupEnvelopes: cfg.warmupEnvelopes, connected, warmed, retainedBytes: warmed - connected, reps: [] };
-    for (let i = 0; i < cfg.reps; i++) {
-      const before = (await c.call('heap')).heapUsed;
-      const r = await sim.call('batches', { total: cfg.growthEnvelopes, batch: cfg.growthBatch }, undefined, 120_000);
-      const after = (await c.call('heap')).heapUsed;
-      out.reps.push({ envelopes: cfg.growthEnvelopes, before, after, growthBytes: after - before, wallMs: r.wallMs });
-    }
-    return out;
-  }, processes, 'memory:growth');
+  const growth = await withClient(
+    name,
+    async (c) => {
+      await c.call('connect', { apiUrl: b.apiUrl, appToken: b.appToken });
+      await sim.call('waitLive', { n: 1 });
+      // Warm-up long enough for bounded caches to reach their bound (ours: a dedupe store of 50,000 keys by default, in
+      // two generations that each grow to their full size; that is ~1 MB a generation, reached after ~66,000 keys: a
+      // 20,000-envelope warm-up left one generation's growth inside the first measured window, where the median of the
+      // windows hid it). What the warm-up leaves held is reported on its own (retainedBytes).
+      const connected = (await c.call('heap')).heapUsed;
+      await sim.call('batches', { total: cfg.warmupEnvelopes, batch: cfg.growthBatch }, undefined, 120_000);
+      const warmed = (await c.call('heap')).heapUsed;
+      const out = {
+        warmupEnvelopes: cfg.warmupEnvelopes,
+        connected,
+        warmed,
+        retainedBytes: warmed - connected,
+        reps: [],
+      };
+      for (let i = 0; i < cfg.reps; i++) {
+        const before = (await c.call('heap')).heapUsed;
+        const r = await sim.call('batches', { total: cfg.growthEnvelopes, batch: cfg.growthBatch }, undefined, 120_000);
+        const after = (await c.call('heap')).heapUsed;
+        out.reps.push({ envelopes: cfg.growthEnvelopes, before, after, growthBytes: after - before, wallMs: r.wallMs });
+      }
+      return out;
+    },
+    processes,
+    'memory:growth',
+  );
   return { idle, growth };
 }
 
@@ -236,12 +287,30 @@ export async function faults(sim, name, kinds, cfg, processes) {
   const out = {};
   for (const fault of kinds) {
     const { apiUrl, appToken } = await sim.call('start', { options: { ...BASE_SIM, ackTimeoutMs: 3000 } });
-    out[fault] = await withClient(name, async (c) => {
-      await c.call('connect', { apiUrl, appToken });
-      const r = await sim.call('faultRun', { fault, live: cfg.live?.[name] ?? 1, ratePerSec: cfg.ratePerSec, slashEvery: cfg.slashEvery, preMs: fault === 'drop' ? Math.max(cfg.preMs, cfg.dropAgeMs ?? 0) : cfg.preMs, postMs: cfg.postMs, maxWaitMs: cfg.maxWaitMs }, undefined, cfg.maxWaitMs + 30_000);
-      const { errors, errorSamples } = await c.call('handledCount');
-      return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
-    }, processes, `faults:${fault}`);
+    out[fault] = await withClient(
+      name,
+      async (c) => {
+        await c.call('connect', { apiUrl, appToken });
+        const r = await sim.call(
+          'faultRun',
+          {
+            fault,
+            live: cfg.live?.[name] ?? 1,
+            ratePerSec: cfg.ratePerSec,
+            slashEvery: cfg.slashEvery,
+            preMs: fault === 'drop' ? Math.max(cfg.preMs, cfg.dropAgeMs ?? 0) : cfg.preMs,
+            postMs: cfg.postMs,
+            maxWaitMs: cfg.maxWaitMs,
+          },
+          undefined,
+          cfg.maxWaitMs + 30_000,
+        );
+        const { errors, errorSamples } = await c.call('handledCount');
+        return { ...r, clientErrors: errors, clientErrorSamples: errorSamples };
+      },
+      processes,
+      `faults:${fault}`,
+    );
   }
   return out;
 }

@@ -40,7 +40,10 @@ export function spawnChild(file, { execArgv = [], env = {} } = {}) {
           pending.delete(id);
           reject(new Error(`${file}: ${cmd} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
-        const done = (fn) => (v) => { clearTimeout(timer); fn(v); };
+        const done = (fn) => (v) => {
+          clearTimeout(timer);
+          fn(v);
+        };
         pending.set(id, { resolve: done(resolve), reject: done(reject), onProgress });
         child.send({ id, cmd, args });
       });

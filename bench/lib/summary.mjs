@@ -36,13 +36,19 @@ export function summarize(raw, bundle, clients) {
     for (const c of clients) values[c] = pick(c);
     if (Object.values(values).every((v) => !Number.isFinite(v))) return;
     rows.push({
-      key, label, unit, better,
+      key,
+      label,
+      unit,
+      better,
       values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v, 3)])),
       oursVsRaw: round(ratio(values.ours, values.raw), 3),
       oursVsOfficial: round(ratio(values.ours, values.official), 3),
     });
   };
-  const T = raw.throughput, L = raw.latency, R = raw.refresh, M = raw.memory;
+  const T = raw.throughput,
+    L = raw.latency,
+    R = raw.refresh,
+    M = raw.memory;
   // Throughput rows also carry per-round ratios; `ours` is the client standing in for ours (ours-uncoalesced in
   // the uncoalesced row).
   const withRounds = (key, pick, ours = 'ours') => {
@@ -52,7 +58,9 @@ export function summarize(raw, bundle, clients) {
     r.oursVsOfficialRounds = roundRatios(raw.throughputRounds, ours, 'official', pick);
     r.officialVsRawRounds = roundRatios(raw.throughputRounds, 'official', 'raw', pick);
   };
-  const perSec = (r) => r.perSec, perCpuSec = (r) => r.perCpuSec, e2ePerSec = (r) => r.e2ePerSec;
+  const perSec = (r) => r.perSec,
+    perCpuSec = (r) => r.perCpuSec,
+    e2ePerSec = (r) => r.e2ePerSec;
   row('throughput', 'Throughput, client wall (release → n-th ack)', 'env/s', 'higher', (c) => med(T[c], perSec));
   withRounds('throughput', perSec);
   row('throughputCpu', 'Throughput per client CPU-second', 'env/CPU-s', 'higher', (c) => med(T[c], perCpuSec));
@@ -61,26 +69,48 @@ export function summarize(raw, bundle, clients) {
     const v = (c) => med(T[c], perCpuSec);
     const values = { raw: v('raw'), official: v('official'), ours: v('ours-uncoalesced') };
     rows.push({
-      key: 'throughputCpuUncoalesced', label: '  same, ours with coalesceWrites: false', unit: 'env/CPU-s', better: 'higher',
+      key: 'throughputCpuUncoalesced',
+      label: '  same, ours with coalesceWrites: false',
+      unit: 'env/CPU-s',
+      better: 'higher',
       values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, round(x, 3)])),
       oursVsRaw: round(ratio(values.ours, values.raw), 3),
       oursVsOfficial: round(ratio(values.ours, values.official), 3),
     });
     withRounds('throughputCpuUncoalesced', perCpuSec, 'ours-uncoalesced');
   }
-  row('throughputE2E', 'Throughput end to end (sim: inject → last ack)', 'env/s', 'higher', (c) => med(T[c], e2ePerSec));
+  row('throughputE2E', 'Throughput end to end (sim: inject → last ack)', 'env/s', 'higher', (c) =>
+    med(T[c], e2ePerSec),
+  );
   withRounds('throughputE2E', e2ePerSec);
-  for (const [mode, what] of [['noop', '0 ms handler'], ['slow', '50 ms async handler']]) {
+  for (const [mode, what] of [
+    ['noop', '0 ms handler'],
+    ['slow', '50 ms async handler'],
+  ]) {
     row(`ackP50_${mode}`, `Ack latency p50, ${what}`, 'ms', 'lower', (c) => med(L[c]?.[mode], (r) => r.p50));
     row(`ackP99_${mode}`, `Ack latency p99, ${what}`, 'ms', 'lower', (c) => med(L[c]?.[mode], (r) => r.p99));
   }
-  row('noLive', 'Refresh: no live connection (3 refreshes)', 'ms', 'lower', (c) => med(R[c], (r) => r.noLiveConnectionMs));
-  row('missedSlash', 'Refresh: slash commands missing the deadline', 'count', 'lower', (c) => med(R[c], (r) => r.missedSlash));
-  row('missedAll', 'Refresh: envelopes missing the deadline (all types)', 'count', 'lower', (c) => med(R[c], (r) => r.missedDeadlines));
-  row('slashUserLate', 'Refresh: slash commands acked > 3 s after inject (queued time counts)', 'count', 'lower', (c) => med(R[c], (r) => r.slashUserLate));
+  row('noLive', 'Refresh: no live connection (3 refreshes)', 'ms', 'lower', (c) =>
+    med(R[c], (r) => r.noLiveConnectionMs),
+  );
+  row('missedSlash', 'Refresh: slash commands missing the deadline', 'count', 'lower', (c) =>
+    med(R[c], (r) => r.missedSlash),
+  );
+  row('missedAll', 'Refresh: envelopes missing the deadline (all types)', 'count', 'lower', (c) =>
+    med(R[c], (r) => r.missedDeadlines),
+  );
+  row('slashUserLate', 'Refresh: slash commands acked > 3 s after inject (queued time counts)', 'count', 'lower', (c) =>
+    med(R[c], (r) => r.slashUserLate),
+  );
   row('unacked', 'Refresh: envelopes never acked', 'count', 'lower', (c) => med(R[c], (r) => r.unacked));
   // Why: most never reached the client (queued while it had no live connection until Slack gave up on them).
-  row('unackedNeverDelivered', '  of them never delivered (queued, no live connection, window ended)', 'count', 'lower', (c) => med(R[c], (r) => r.unackedNeverDelivered));
+  row(
+    'unackedNeverDelivered',
+    '  of them never delivered (queued, no live connection, window ended)',
+    'count',
+    'lower',
+    (c) => med(R[c], (r) => r.unackedNeverDelivered),
+  );
   // Faults nobody announces: one run per client and fault (bench/sim-host.mjs faultRun); ours-pool-noping is ours
   // where the socket cannot ping, in a pool of 2, reported under ours on a row of its own.
   const F = raw.faults ?? {};
@@ -89,36 +119,99 @@ export function summarize(raw, bundle, clients) {
     return typeof v === 'number' ? v : NaN;
   };
   for (const [kind, what] of Object.entries(FAULT_KINDS)) {
-    for (const [pick, label, unit] of [['deafMs', `Faults: deaf after ${what} (fault → hello on a new connection)`, 'ms'], ['slashFailed', '  slash commands failed meanwhile (50 env/s, every 10th a slash)', 'count']]) {
+    for (const [pick, label, unit] of [
+      ['deafMs', `Faults: deaf after ${what} (fault → hello on a new connection)`, 'ms'],
+      ['slashFailed', '  slash commands failed meanwhile (50 env/s, every 10th a slash)', 'count'],
+    ]) {
       const key = `fault_${kind}_${pick}`;
       row(key, label, unit, 'lower', (c) => fault(c, kind, pick));
       const pool = fault('ours-pool-noping', kind, pick);
       if (!Number.isFinite(pool)) continue;
       // Keep the pair together: the row exists even when no single-connection client ran this fault.
-      if (!rows.some((r) => r.key === key)) rows.push({ key, label, unit, better: 'lower', values: { raw: null, official: null, ours: null } });
-      rows.push({ key: `${key}_poolNoPing`, label: pick === 'deafMs' ? '    ours, pool of 2 without ping (Deno, browser, workerd): fault → replacement\'s hello' : '    ours, pool of 2 without ping', unit, better: 'lower', values: { raw: null, official: null, ours: round(pool, 3) } });
+      if (!rows.some((r) => r.key === key))
+        rows.push({ key, label, unit, better: 'lower', values: { raw: null, official: null, ours: null } });
+      rows.push({
+        key: `${key}_poolNoPing`,
+        label:
+          pick === 'deafMs'
+            ? "    ours, pool of 2 without ping (Deno, browser, workerd): fault → replacement's hello"
+            : '    ours, pool of 2 without ping',
+        unit,
+        better: 'lower',
+        values: { raw: null, official: null, ours: round(pool, 3) },
+      });
     }
   }
-  row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) => med(M[c]?.idle, (r) => r.perClientBytes / 1024));
+  row('idleHeap', 'Memory per idle client (heap + ArrayBuffers)', 'KB', 'lower', (c) =>
+    med(M[c]?.idle, (r) => r.perClientBytes / 1024),
+  );
   const g = Object.values(M).find((m) => m?.growth?.reps?.length)?.growth;
   const n = (x) => (x ? x.toLocaleString('en-US') : '?');
-  row('heapRetained', `Memory held after a ${n(g?.warmupEnvelopes)}-envelope warm-up (bounded caches filled; vs idle)`, 'KB', 'lower', (c) => (M[c]?.growth ? M[c].growth.retainedBytes / 1024 : NaN));
-  row('heapGrowth', `Memory growth over ${n(g?.reps[0].envelopes)} more envelopes (heap + ArrayBuffers)`, 'KB', 'lower', (c) => med(M[c]?.growth?.reps, (r) => r.growthBytes / 1024));
+  row(
+    'heapRetained',
+    `Memory held after a ${n(g?.warmupEnvelopes)}-envelope warm-up (bounded caches filled; vs idle)`,
+    'KB',
+    'lower',
+    (c) => (M[c]?.growth ? M[c].growth.retainedBytes / 1024 : NaN),
+  );
+  row(
+    'heapGrowth',
+    `Memory growth over ${n(g?.reps[0].envelopes)} more envelopes (heap + ArrayBuffers)`,
+    'KB',
+    'lower',
+    (c) => med(M[c]?.growth?.reps, (r) => r.growthBytes / 1024),
+  );
   if (bundle) {
     const kb = (n) => (bundle[n]?.ok ? bundle[n].gzipBytes / 1024 : NaN);
     rows.push(
-      { key: 'bundleCoreBrowser', label: 'Bundle, core client, browser (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-core-browser')), official: null, raw: null }, note: 'official: does not bundle for the browser' },
-      { key: 'bundleCoreWorkerd', label: 'Bundle, core client, workerd (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-core-workerd')), official: null, raw: null } },
-      { key: 'bundleBrowser', label: 'Bundle, full client, browser (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-browser')), official: null, raw: null }, note: 'official: does not bundle for the browser' },
-      { key: 'bundleWorkerd', label: 'Bundle, full client, workerd (min+gzip)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-workerd')), official: null, raw: null } },
-      { key: 'bundleNode', label: 'Bundle, Node (min+gzip, deps included)', unit: 'KB', better: 'lower', values: { ours: round(kb('ours-node')), official: round(kb('official-node')), raw: null }, oursVsOfficial: round(ratio(kb('ours-node'), kb('official-node')), 3) },
+      {
+        key: 'bundleCoreBrowser',
+        label: 'Bundle, core client, browser (min+gzip)',
+        unit: 'KB',
+        better: 'lower',
+        values: { ours: round(kb('ours-core-browser')), official: null, raw: null },
+        note: 'official: does not bundle for the browser',
+      },
+      {
+        key: 'bundleCoreWorkerd',
+        label: 'Bundle, core client, workerd (min+gzip)',
+        unit: 'KB',
+        better: 'lower',
+        values: { ours: round(kb('ours-core-workerd')), official: null, raw: null },
+      },
+      {
+        key: 'bundleBrowser',
+        label: 'Bundle, full client, browser (min+gzip)',
+        unit: 'KB',
+        better: 'lower',
+        values: { ours: round(kb('ours-browser')), official: null, raw: null },
+        note: 'official: does not bundle for the browser',
+      },
+      {
+        key: 'bundleWorkerd',
+        label: 'Bundle, full client, workerd (min+gzip)',
+        unit: 'KB',
+        better: 'lower',
+        values: { ours: round(kb('ours-workerd')), official: null, raw: null },
+      },
+      {
+        key: 'bundleNode',
+        label: 'Bundle, Node (min+gzip, deps included)',
+        unit: 'KB',
+        better: 'lower',
+        values: { ours: round(kb('ours-node')), official: round(kb('official-node')), raw: null },
+        oursVsOfficial: round(ratio(kb('ours-node'), kb('official-node')), 3),
+      },
     );
   }
 
   const get = (key) => rows.find((r) => r.key === key);
   const goals = [];
   const goal = (name, target, value, met) => goals.push({ name, target, value, met: met === null ? null : !!met });
-  for (const [key, what] of [['throughput', 'client wall'], ['throughputCpu', 'per CPU-s']]) {
+  for (const [key, what] of [
+    ['throughput', 'client wall'],
+    ['throughputCpu', 'per CPU-s'],
+  ]) {
     const r = get(key);
     if (!r) continue;
     const v = headline(r, 'oursVsRaw');
@@ -126,20 +219,57 @@ export function summarize(raw, bundle, clients) {
     goal(`throughput ours/raw (${what}, ${how})`, '>= 0.95', v, v === null ? null : v >= 0.95);
   }
   const slow = get('ackP99_slow');
-  if (slow && Number.isFinite(slow.values.ours)) goal('ours: acks independent of handler work (p99 with 50 ms handler < 50 ms)', '< 50 ms', slow.values.ours, slow.values.ours < 50);
-  const nl = get('noLive'), ms = get('missedSlash');
-  if (nl && Number.isFinite(nl.values.ours)) goal('ours: refresh no-live time', '0 ms', nl.values.ours, nl.values.ours === 0);
-  if (ms && Number.isFinite(ms.values.ours)) goal('ours: refresh missed slash deadlines', '0', ms.values.ours, ms.values.ours === 0);
+  if (slow && Number.isFinite(slow.values.ours))
+    goal(
+      'ours: acks independent of handler work (p99 with 50 ms handler < 50 ms)',
+      '< 50 ms',
+      slow.values.ours,
+      slow.values.ours < 50,
+    );
+  const nl = get('noLive'),
+    ms = get('missedSlash');
+  if (nl && Number.isFinite(nl.values.ours))
+    goal('ours: refresh no-live time', '0 ms', nl.values.ours, nl.values.ours === 0);
+  if (ms && Number.isFinite(ms.values.ours))
+    goal('ours: refresh missed slash deadlines', '0', ms.values.ours, ms.values.ours === 0);
   const deaf = get('fault_silent_deafMs');
-  if (deaf && Number.isFinite(deaf.values.ours)) goal('ours: deaf after a silent death, single connection', '<= 3000 ms', deaf.values.ours, deaf.values.ours <= 3000);
+  if (deaf && Number.isFinite(deaf.values.ours))
+    goal(
+      'ours: deaf after a silent death, single connection',
+      '<= 3000 ms',
+      deaf.values.ours,
+      deaf.values.ours <= 3000,
+    );
   // The owner's caps (the 6 KB core goal was withdrawn): core <= 11 KB, full <= 16 KB.
-  for (const [name, kb] of [['ours-core-browser', 11], ['ours-core-workerd', 11], ['ours-browser', 16], ['ours-workerd', 16]]) {
-    if (bundle?.[name]?.ok) goal(`ours: ${name.slice(5)} bundle min+gzip`, `<= ${kb} KB`, round(bundle[name].gzipBytes / 1024), bundle[name].gzipBytes <= kb * 1024);
+  for (const [name, kb] of [
+    ['ours-core-browser', 11],
+    ['ours-core-workerd', 11],
+    ['ours-browser', 16],
+    ['ours-workerd', 16],
+  ]) {
+    if (bundle?.[name]?.ok)
+      goal(
+        `ours: ${name.slice(5)} bundle min+gzip`,
+        `<= ${kb} KB`,
+        round(bundle[name].gzipBytes / 1024),
+        bundle[name].gzipBytes <= kb * 1024,
+      );
   }
   if (bundle?.['ours-browser']?.ok) {
-    goal('ours: no ws/isomorphic-ws in browser bundle', 'false', bundle['ours-browser'].containsWs, !bundle['ours-browser'].containsWs);
+    goal(
+      'ours: no ws/isomorphic-ws in browser bundle',
+      'false',
+      bundle['ours-browser'].containsWs,
+      !bundle['ours-browser'].containsWs,
+    );
   }
-  if (bundle?.['ours-workerd']?.ok) goal('ours: no ws/isomorphic-ws in workerd bundle', 'false', bundle['ours-workerd'].containsWs, !bundle['ours-workerd'].containsWs);
+  if (bundle?.['ours-workerd']?.ok)
+    goal(
+      'ours: no ws/isomorphic-ws in workerd bundle',
+      'false',
+      bundle['ours-workerd'].containsWs,
+      !bundle['ours-workerd'].containsWs,
+    );
   return { rows, goals };
 }
 
@@ -175,12 +305,17 @@ export function chartPanels(summary) {
       better: r.better,
       ratioTo,
       ratioNote: r.oursVsRawRounds ? 'median of per-round ratios (min–max)' : undefined,
-      bars: ['raw', 'official', 'ours'].filter((c) => c in r.values).map((c) => ({
-        label: c,
-        value: r.values[c] ?? NaN,
-        ratio: perRound[c] ?? undefined,
-        note: (key === 'bundleBrowser' || key === 'bundleCoreBrowser') && c === 'official' ? 'does not bundle (node: imports)' : 'n/a',
-      })),
+      bars: ['raw', 'official', 'ours']
+        .filter((c) => c in r.values)
+        .map((c) => ({
+          label: c,
+          value: r.values[c] ?? NaN,
+          ratio: perRound[c] ?? undefined,
+          note:
+            (key === 'bundleBrowser' || key === 'bundleCoreBrowser') && c === 'official'
+              ? 'does not bundle (node: imports)'
+              : 'n/a',
+        })),
     });
   }
   return panels;

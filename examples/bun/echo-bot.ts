@@ -8,14 +8,20 @@ const client = new SocketModeClient({ appToken: process.env.SLACK_APP_TOKEN, api
 
 client.on('app_mention', async ({ ack, event }) => {
   await ack(); // ack first: Slack wants it within 3 s, whatever the reply costs
-  await callApi('chat.postMessage', { channel: event.channel, text: `echo: ${event.text}` },
-    { token: process.env.SLACK_BOT_TOKEN, apiUrl });
+  await callApi(
+    'chat.postMessage',
+    { channel: event.channel, text: `echo: ${event.text}` },
+    { token: process.env.SLACK_BOT_TOKEN, apiUrl },
+  );
 });
 client.on('slash_commands', async ({ ack, body }) => {
   // Said in the channel, then acked: work before the ack must fit in Slack's 3 s, and a graceful
   // disconnect() (SIGTERM below) waits for it.
-  await callApi('chat.postMessage', { channel: body.channel_id, text: `echo: ${body.text}` },
-    { token: process.env.SLACK_BOT_TOKEN, apiUrl });
+  await callApi(
+    'chat.postMessage',
+    { channel: body.channel_id, text: `echo: ${body.text}` },
+    { token: process.env.SLACK_BOT_TOKEN, apiUrl },
+  );
   await ack({ text: `echo: ${body.text}` }); // the ack payload is the command's reply to its user
 });
 client.on('error', (err) => console.error(`[echo-bot] ${err.code}: ${err.message}`));

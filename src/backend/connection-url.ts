@@ -3,7 +3,13 @@
 // Authorization header this method needs, and a token in a page is a leaked token anyway.
 // A fetch-style handler (Request -> Response): `Deno.serve(h)`, `Bun.serve({ fetch: h })`, a Worker's
 // `fetch`, or `toNodeListener(h)` on Node.
-import { FATAL_OPEN_ERRORS, assertAppToken, openConnectionUrl, parseRetryAfter, type FetchLike } from '../core/web-api.ts';
+import {
+  FATAL_OPEN_ERRORS,
+  assertAppToken,
+  openConnectionUrl,
+  parseRetryAfter,
+  type FetchLike,
+} from '../core/web-api.ts';
 import { RateLimitedError, SlackApiError, SocketModeError } from '../core/errors.ts';
 
 export interface ConnectionUrlHandlerOptions {
@@ -23,7 +29,9 @@ export interface ConnectionUrlHandlerOptions {
   authorize?: (request: Request) => boolean | Promise<boolean>;
 }
 
-export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions): (request: Request) => Promise<Response> {
+export function createConnectionUrlHandler(
+  options: ConnectionUrlHandlerOptions,
+): (request: Request) => Promise<Response> {
   const appToken = options.appToken;
   assertAppToken(appToken);
   const corsFor = (request: Request): Record<string, string> => {
@@ -49,8 +57,10 @@ export function createConnectionUrlHandler(options: ConnectionUrlHandlerOptions)
 
   return async (request) => {
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsFor(request) });
-    if (request.method !== 'POST' && request.method !== 'GET') return json(request, 405, { ok: false, error: 'method_not_allowed' });
-    if (options.authorize && !(await options.authorize(request))) return json(request, 403, { ok: false, error: 'forbidden' });
+    if (request.method !== 'POST' && request.method !== 'GET')
+      return json(request, 405, { ok: false, error: 'method_not_allowed' });
+    if (options.authorize && !(await options.authorize(request)))
+      return json(request, 403, { ok: false, error: 'forbidden' });
     try {
       const url = await openConnectionUrl({
         appToken,
@@ -82,10 +92,14 @@ export function connectionUrlFrom(
     const body = (await res.json().catch(() => ({}))) as { ok?: boolean; url?: string; error?: string };
     if (res.ok && body.ok && typeof body.url === 'string') return body.url;
     // Rebuild the typed errors so the client's reconnect loop treats them as it treats Slack's own.
-    if (res.status === 429) throw new RateLimitedError('apps.connections.open', parseRetryAfter(res.headers.get('retry-after')));
+    if (res.status === 429)
+      throw new RateLimitedError('apps.connections.open', parseRetryAfter(res.headers.get('retry-after')));
     if (body.error && FATAL_OPEN_ERRORS.has(body.error)) {
       throw new SlackApiError('apps.connections.open', body.error, res.status, true);
     }
-    throw new SocketModeError('connection_url_unavailable', `connection URL endpoint answered ${res.status} ${body.error ?? ''}`.trim());
+    throw new SocketModeError(
+      'connection_url_unavailable',
+      `connection URL endpoint answered ${res.status} ${body.error ?? ''}`.trim(),
+    );
   };
 }

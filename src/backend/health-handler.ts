@@ -27,7 +27,8 @@ export function createHealthHandler(
     });
   return (request) => {
     const method = request.method;
-    if (method !== 'GET' && method !== 'HEAD') return reply(405, '{"error":"method_not_allowed"}', { allow: 'GET, HEAD' });
+    if (method !== 'GET' && method !== 'HEAD')
+      return reply(405, '{"error":"method_not_allowed"}', { allow: 'GET, HEAD' });
     const probe = new URL(request.url).searchParams.get('probe') ?? options.probe ?? 'ready';
     if (probe !== 'ready' && probe !== 'live') return reply(400, '{"error":"unknown_probe","probes":["ready","live"]}');
     const report = client.health(options.maxDownMs === undefined ? undefined : { maxDownMs: options.maxDownMs });

@@ -37,13 +37,13 @@ export interface AckableEnvelope {
 }
 
 export class AckQueue {
-  protected declare readonly deps: AckQueueDeps;
-  protected declare closed?: boolean;
+  declare protected readonly deps: AckQueueDeps;
+  declare protected closed?: boolean;
   /** Acks waiting for a socket (health() counts them). */
   private queued: Queued[] = [];
   // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
   // for a question asked only when a handler fails).
-  private declare probed?: boolean;
+  declare private probed?: boolean;
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }
@@ -72,7 +72,11 @@ export class AckQueue {
       try {
         text = this.serialize(env, payload);
       } catch (e) {
-        out = this.fail(e instanceof AckTooLargeError ? e : new AckError(env.envelope_id, 'payload is not serializable', { cause: e }));
+        out = this.fail(
+          e instanceof AckTooLargeError
+            ? e
+            : new AckError(env.envelope_id, 'payload is not serializable', { cause: e }),
+        );
       }
       if (text !== undefined) {
         acked = true;
@@ -149,7 +153,10 @@ export class AckQueue {
       // What JSON.stringify({ envelope_id }) writes, without the object.
       text = `{"envelope_id":${JSON.stringify(env.envelope_id)}}`;
     } else {
-      text = JSON.stringify({ envelope_id: env.envelope_id, payload: typeof payload === 'string' ? { text: payload } : payload });
+      text = JSON.stringify({
+        envelope_id: env.envelope_id,
+        payload: typeof payload === 'string' ? { text: payload } : payload,
+      });
     }
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a long ack needs counting.
     if (text.length * 3 > MAX_ACK_BYTES) {
@@ -161,7 +168,8 @@ export class AckQueue {
 
   /** Nowhere to send now: wait for the next hello (or fail once the client has stopped). */
   private queue(text: string, envelopeId: string, conn: Connection): Promise<void> {
-    if (this.closed) return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
+    if (this.closed)
+      return this.fail(new DisconnectedError(`Client disconnected; ack for ${envelopeId} not sent`), false);
     this.deps.logger.debug(`Ack for ${envelopeId} queued`);
     return handled(
       new Promise<void>((resolve, reject) => {

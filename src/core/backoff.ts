@@ -23,8 +23,8 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
 export class Backoff {
   /** Delays handed out since start, or since the last reset (which sets -1: the next retry is immediate). */
   attempts = 0;
-  private declare readonly opts: Required<BackoffOptions>;
-  private declare readonly random: () => number;
+  declare private readonly opts: Required<BackoffOptions>;
+  declare private readonly random: () => number;
   constructor(opts: BackoffOptions = {}, random: () => number = Math.random) {
     this.random = random;
     this.opts = { ...DEFAULT_BACKOFF };

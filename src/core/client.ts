@@ -3,9 +3,24 @@
 // it (dedupe, a handler bound, ping liveness, proactive refresh, write coalescing, deadline warnings) through the
 // protected methods marked "hook".
 import mittImport, { type Emitter, type EventType } from 'mitt';
-import { ACK_DEADLINE_MS, AckQueue, handled, type AckFn, type AckPayload, type AckQueueDeps, type AckableEnvelope } from './ack-queue.ts';
+import {
+  ACK_DEADLINE_MS,
+  AckQueue,
+  handled,
+  type AckFn,
+  type AckPayload,
+  type AckQueueDeps,
+  type AckableEnvelope,
+} from './ack-queue.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { Connection, type ConnectionCloseInfo, type ConnectionEvents, type ConnectionOptions, type ConnectionSettings, type EnvelopeFrame } from './connection.ts';
+import {
+  Connection,
+  type ConnectionCloseInfo,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type ConnectionSettings,
+  type EnvelopeFrame,
+} from './connection.ts';
 import {
   ConnectionError,
   DisconnectedError,
@@ -33,7 +48,9 @@ import { resolveWebSocket, type WebSocketConstructor } from '../transport/websoc
 // ESM runtime hands over the function itself. Accept both.
 type MittFn = <E extends Record<EventType, unknown>>() => Emitter<E>;
 const mitt: MittFn =
-  typeof mittImport === 'function' ? (mittImport as unknown as MittFn) : (mittImport as unknown as { default: MittFn }).default;
+  typeof mittImport === 'function'
+    ? (mittImport as unknown as MittFn)
+    : (mittImport as unknown as { default: MittFn }).default;
 
 export interface CoreOptions {
   /** App-level token (xapp-…). Required unless `openConnection` is given. */
@@ -150,7 +167,10 @@ interface EnvelopeArgsBase<T extends string, B> {
   connection_id: string;
 }
 
-export type EventsApiArgs = EnvelopeArgsBase<'events_api', Record<string, unknown> & { event_id?: string; event?: InnerEvent }> & {
+export type EventsApiArgs = EnvelopeArgsBase<
+  'events_api',
+  Record<string, unknown> & { event_id?: string; event?: InnerEvent }
+> & {
   event: InnerEvent | undefined;
 };
 /** Handlers registered under an inner event type (`app_mention`, `message`, …) always get the event. */
@@ -244,41 +264,41 @@ export interface Slot {
 }
 
 export class SocketModeClient {
-  protected declare readonly opts: CoreOptions;
-  protected declare readonly logger: Logger;
+  declare protected readonly opts: CoreOptions;
+  declare protected readonly logger: Logger;
   protected readonly emitter: Emitter<Record<EventType, unknown>> = mitt();
-  protected declare readonly acks: AckQueue;
+  declare protected readonly acks: AckQueue;
   /** Connections to keep live: 1 here; the full client's `connections` option sets its pool size. */
   protected poolSize = 1;
-  protected declare readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
+  declare protected readonly settings: ConnectionSettings & { retireAfterWarningMs: number; openTimeoutMs: number };
   protected slots: Slot[] = [];
   /** While one envelope's handlers run: the promises they returned (set by a caller that waits on them). */
-  protected declare collecting: Array<Promise<unknown>> | undefined;
+  declare protected collecting: Array<Promise<unknown>> | undefined;
   /** Every socket held (any state short of closed). */
   protected readonly conns: Set<Connection> = new Set();
   private readonly timers = new Set<Timer>();
   private runState: ClientState = 'idle';
   private connSeq = 0;
-  private declare abort: AbortController | undefined;
+  declare private abort: AbortController | undefined;
   /** Set by start(); never rejects. */
-  private declare urlChain: Promise<unknown>;
+  declare private urlChain: Promise<unknown>;
   /** No apps.connections.open call before this time (a 429, or a refusal): every slot waits. */
   protected openNotBefore = 0;
-  private declare WS: WebSocketConstructor | undefined;
-  private declare startPromise: Promise<HelloInfo> | undefined;
-  private declare startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
-  private declare stopPromise: Promise<void> | undefined;
-  private declare hadLive?: boolean;
+  declare private WS: WebSocketConstructor | undefined;
+  declare private startPromise: Promise<HelloInfo> | undefined;
+  declare private startSettle: { resolve: (h: HelloInfo) => void; reject: (e: unknown) => void } | undefined;
+  declare private stopPromise: Promise<void> | undefined;
+  declare private hadLive?: boolean;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
-  private declare fatalError: SocketModeError | undefined;
+  declare private fatalError: SocketModeError | undefined;
   /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
   private readonly marks: HealthMarks = {};
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   private readonly logged = new Map<string, number>();
   private logSince = 0;
-  private declare readonly drainMs: number;
+  declare private readonly drainMs: number;
   /** While disconnect() waits for acks: checks whether all are made (ends the wait when they are, or if `force`). */
-  protected declare drain: ((force?: unknown) => void) | undefined;
+  declare protected drain: ((force?: unknown) => void) | undefined;
   /** Envelope types acked for want of a listener (warned once each). */
   private readonly unheard = new Set<string>();
 
@@ -292,7 +312,9 @@ export class SocketModeClient {
         // A logger without levels still logs.
       }
     }
-    this.logger = redactingLogger(opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO));
+    this.logger = redactingLogger(
+      opts.logger ?? new ConsoleLogger('socket-mode:SocketModeClient', opts.logLevel ?? LogLevel.INFO),
+    );
 
     const token = opts.appToken;
     if (token !== undefined) assertAppToken(token);
@@ -309,7 +331,8 @@ export class SocketModeClient {
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
     };
     // Each option: its value checked, or the default above.
-    for (const k in settings) settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
+    for (const k in settings)
+      settings[k] = msOption(opts[k as keyof CoreOptions] as number | undefined, settings[k]!, k);
     this.settings = settings as unknown as SocketModeClient['settings'];
     this.drainMs = msOption(opts.drainTimeoutMs, ACK_DEADLINE_MS, 'drainTimeoutMs');
     this.acks = this.createAckQueue({
@@ -471,7 +494,8 @@ export class SocketModeClient {
   protected emit<K extends keyof SocketModeEvents>(type: K, arg: SocketModeEvents[K]): void;
   protected emit(type: string, arg: unknown): void;
   protected emit(type: string, arg: unknown): void {
-    if (type === 'reconnecting' || type === 'disconnected') this.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
+    if (type === 'reconnecting' || type === 'disconnected')
+      this.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
     const list = this.emitter.all.get(type) as Handler[] | undefined;
     if (!list?.length) return;
     if (list.length === 1) return this.invoke(type, list[0]!, arg);
@@ -483,7 +507,9 @@ export class SocketModeClient {
       const r = handler(arg);
       // A thenable (object or function, as Promise.resolve takes it): its failure is reported too.
       if (typeof (r as { then?: unknown } | undefined)?.then === 'function') {
-        const settled = Promise.resolve(r as PromiseLike<unknown>).then(undefined, (e: unknown) => this.handlerFailed(type, e, arg));
+        const settled = Promise.resolve(r as PromiseLike<unknown>).then(undefined, (e: unknown) =>
+          this.handlerFailed(type, e, arg),
+        );
         this.collecting?.push(settled);
       }
     } catch (e) {
@@ -527,10 +553,13 @@ export class SocketModeClient {
 
   protected later(ms: number, fn: () => void): Timer {
     // Clamped: a longer delay (a Retry-After from a hook's own RateLimitedError) would fire at once.
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.min(ms, MAX_TIMER_MS));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     this.timers.add(t);
     return t;
   }
@@ -588,7 +617,13 @@ export class SocketModeClient {
       this.ensure(slot);
     });
     this.setRecovering();
-    this.emit('reconnecting', { slot: slot.index, reason, delayMs, attempt: slot.backoff.attempts, makeBeforeBreak: false });
+    this.emit('reconnecting', {
+      slot: slot.index,
+      reason,
+      delayMs,
+      attempt: slot.backoff.attempts,
+      makeBeforeBreak: false,
+    });
     this.logger.info(`Slot ${slot.index}: reconnecting in ${delayMs} ms (${reason})`);
   }
 
@@ -669,10 +704,17 @@ export class SocketModeClient {
 
   private openFailed(slot: Slot, err: unknown): void {
     // Every failed attempt reaches `error` with a code; what a user's openConnection threw is wrapped.
-    const e = err instanceof SocketModeError ? err : new SocketModeError('connection_url_unavailable', `openConnection: ${describe(err)}`, { cause: err });
+    const e =
+      err instanceof SocketModeError
+        ? err
+        : new SocketModeError('connection_url_unavailable', `openConnection: ${describe(err)}`, { cause: err });
     if (e instanceof SlackApiError && (e.fatal || FATAL_OPEN_ERRORS.has(e.slackError))) return this.fatal(e);
     // The runtime forbids the network (Deno without --allow-net): no retry can change that, so say it once.
-    if (e instanceof InsecureUrlError || (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable')) return this.fatal(e);
+    if (
+      e instanceof InsecureUrlError ||
+      (e instanceof NetworkError && (e.cause as { name?: unknown } | undefined)?.name === 'NotCapable')
+    )
+      return this.fatal(e);
     this.emitError(e);
     if (e instanceof RateLimitedError) {
       // A hook may throw its own RateLimitedError: keep its wait within what a timer can hold.
@@ -721,7 +763,9 @@ export class SocketModeClient {
     const held = this.conns.size;
     const num = hello.num_connections;
     const ev: ConnectedEvent = { ...info, replaced: old?.id, held, ghosts: Math.max(0, num! - held) || 0 };
-    this.logger.info(`Slot ${slot.index}: ${conn.id} live${old ? `, replaces ${old.id}` : ''}; Slack counts ${num ?? '?'}`);
+    this.logger.info(
+      `Slot ${slot.index}: ${conn.id} live${old ? `, replaces ${old.id}` : ''}; Slack counts ${num ?? '?'}`,
+    );
     // start() has its hello now, whatever a 'connected' handler does next (a disconnect() there must not reject it).
     const settle = this.startSettle;
     this.startSettle = undefined;
@@ -865,7 +909,8 @@ export class SocketModeClient {
     const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}${reason && ` "${reason}"`}${error ? `: ${error}` : ''})`;
     // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
     // on `error` before the reconnect; its cause is the close info (code, reason).
-    if (!planned && (pending || slot.current === conn)) this.emitError(new ConnectionError(msg, conn.id, { cause: info }));
+    if (!planned && (pending || slot.current === conn))
+      this.emitError(new ConnectionError(msg, conn.id, { cause: info }));
     else this.logger.debug(msg);
     if (slot.current === conn) {
       slot.current = undefined;

@@ -6,9 +6,18 @@ import { parseText, type ParsedFrame, type ParseResult } from './parse.ts';
 import { MalformedFrameError } from './errors.ts';
 import type { DisconnectFrame, HelloFrame } from './schemas.ts';
 import type { Logger } from './logger.ts';
-import { WS_OPEN, closeReason, terminate, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket.ts';
+import {
+  WS_OPEN,
+  closeReason,
+  terminate,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from '../transport/websocket.ts';
 
-export type EnvelopeFrame = Extract<ParsedFrame, { kind: 'events_api' | 'slash_commands' | 'interactive' | 'unknown_envelope' }>;
+export type EnvelopeFrame = Extract<
+  ParsedFrame,
+  { kind: 'events_api' | 'slash_commands' | 'interactive' | 'unknown_envelope' }
+>;
 
 export interface ConnectionCloseInfo {
   code: number;
@@ -50,7 +59,8 @@ export interface ConnectionOptions extends ConnectionSettings {
 export type ConnectionState = 'connecting' | 'awaiting_hello' | 'live' | 'closing' | 'closed';
 
 /** Named timers of one connection; the client's own (drain, retire, proactive_refresh) end when it starts closing. */
-export type ConnectionTimer = 'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong' | 'healthy';
+export type ConnectionTimer =
+  'hello' | 'rotate' | 'close' | 'drain' | 'retire' | 'proactive_refresh' | 'ping' | 'pong' | 'healthy';
 
 // Fields without an initializer are `declare`d: a plain declaration would be emitted (and bundled) for each.
 export class Connection {
@@ -79,14 +89,14 @@ export class Connection {
   declare hello: HelloFrame | undefined;
   declare readonly closed: Promise<ConnectionCloseInfo>;
 
-  protected declare socket: WebSocketLike | undefined;
-  protected declare readonly o: ConnectionOptions;
+  declare protected socket: WebSocketLike | undefined;
+  declare protected readonly o: ConnectionOptions;
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
-  private declare closeCause?: string;
+  declare private closeCause?: string;
   /** The socket error's message, if any: reported with the close (a 1007 from ws says why only here). */
-  private declare socketError: string | undefined;
-  private declare resolveClosed: (info: ConnectionCloseInfo) => void;
+  declare private socketError: string | undefined;
+  declare private resolveClosed: (info: ConnectionCloseInfo) => void;
   /** Undoes every listener this connection put on its socket (run when it is closed). */
   protected readonly cleanup: Array<() => void> = [];
 
@@ -227,7 +237,11 @@ export class Connection {
   protected onMessage(data: unknown): void {
     if (this.state === 'closed') return;
     this.lastFrameAt = Date.now();
-    this.handle(typeof data === 'string' ? parseText(data, this.o) : { ok: false, error: new MalformedFrameError('unsupported_data', '', 'not a text frame') });
+    this.handle(
+      typeof data === 'string'
+        ? parseText(data, this.o)
+        : { ok: false, error: new MalformedFrameError('unsupported_data', '', 'not a text frame') },
+    );
   }
 
   protected handle(r: ParseResult): void {
@@ -290,7 +304,13 @@ export class Connection {
       }
     }
     this.cleanup.length = 0;
-    const info: ConnectionCloseInfo = { code, reason, requested: this.closeRequested, cause: this.closeCause || 'remote', error: this.socketError };
+    const info: ConnectionCloseInfo = {
+      code,
+      reason,
+      requested: this.closeRequested,
+      cause: this.closeCause || 'remote',
+      error: this.socketError,
+    };
     this.resolveClosed(info);
     this.o.events.onClosed(this, info);
   }

@@ -71,13 +71,7 @@ export class NoWebSocketError extends SocketModeError {
 }
 
 export type MalformedFrameReason =
-  | 'decode_failed'
-  | 'too_large'
-  | 'not_json'
-  | 'not_object'
-  | 'schema'
-  | 'unknown_frame'
-  | 'unsupported_data';
+  'decode_failed' | 'too_large' | 'not_json' | 'not_object' | 'schema' | 'unknown_frame' | 'unsupported_data';
 
 /** A frame that never reaches user code. `raw` is redacted and truncated to ~200 characters. */
 export class MalformedFrameError extends SocketModeError {

@@ -44,7 +44,14 @@ export interface HealthReport {
   /** The last error emitted: its code and message (redacted when the error was made; no cause). */
   lastError: { at: number; code: string; message: string } | null;
   /** The last `reconnecting` event (why, which slot, make-before-break or after a backoff). */
-  lastReconnect: { at: number; slot: number; reason: string; delayMs: number; attempt: number; makeBeforeBreak: boolean } | null;
+  lastReconnect: {
+    at: number;
+    slot: number;
+    reason: string;
+    delayMs: number;
+    attempt: number;
+    makeBeforeBreak: boolean;
+  } | null;
 }
 
 export interface HealthOptions {

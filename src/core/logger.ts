@@ -27,8 +27,8 @@ const LEVELS: readonly LogLevel[] = Object.values(LogLevel);
 export interface ConsoleLogger extends Pick<Logger, LogLevel> {}
 
 export class ConsoleLogger implements Logger {
-  private declare name: string;
-  private declare level: LogLevel;
+  declare private name: string;
+  declare private level: LogLevel;
   constructor(name = 'socket-mode', level: LogLevel = 'info') {
     this.name = name;
     this.level = level;

@@ -79,7 +79,8 @@ export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
   if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
     return bad('too_large', text.slice(0, 200), `more than ${max} bytes`);
   }
-  if (text.length > 2 * MAX_DEPTH && tooDeep(text)) return bad('not_json', text, `nested deeper than ${MAX_DEPTH} levels`);
+  if (text.length > 2 * MAX_DEPTH && tooDeep(text))
+    return bad('not_json', text, `nested deeper than ${MAX_DEPTH} levels`);
   let obj: Record<string, unknown> | undefined;
   try {
     obj = RISKY.test(text) ? JSON.parse(text, dropProtoKeys) : JSON.parse(text);

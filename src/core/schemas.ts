@@ -43,7 +43,10 @@ export const DisconnectSchema = frame('disconnect', { reason: string, ...connect
 // field undefined (a null where we rely on nothing must not cost the envelope its ack).
 const envelopeCommon = {
   // The ack echoes it back; Slack's are UUIDs.
-  envelope_id: v.custom<string>((x) => typeof x === 'string' && x.length > 0 && x.length <= 512, 'Expected 1 to 512 characters'),
+  envelope_id: v.custom<string>(
+    (x) => typeof x === 'string' && x.length > 0 && x.length <= 512,
+    'Expected 1 to 512 characters',
+  ),
   accepts_response_payload: is('boolean'),
   retry_attempt: num,
   retry_reason: str,

@@ -1,6 +1,14 @@
 // Runtime-neutral Web API helper: fetch only, token never in errors. Used by the client for
 // apps.connections.open and exported for bots (chat.postMessage etc.) and response_url replies.
-import { HttpError, InvalidOptionsError, InvalidTokenError, NetworkError, RateLimitedError, SlackApiError, DisconnectedError } from './errors.ts';
+import {
+  HttpError,
+  InvalidOptionsError,
+  InvalidTokenError,
+  NetworkError,
+  RateLimitedError,
+  SlackApiError,
+  DisconnectedError,
+} from './errors.ts';
 import { assertSecureUrl } from './url.ts';
 
 export const DEFAULT_API_URL = 'https://slack.com/api/';
@@ -52,7 +60,9 @@ export async function callApi(
   const headers: Record<string, string> = {};
   const inBody = opts.token && opts.tokenIn === 'body';
   if (inBody && opts.asJson) {
-    throw new InvalidOptionsError("tokenIn: 'body' needs a form body: Slack reads a JSON body's token only from the Authorization header");
+    throw new InvalidOptionsError(
+      "tokenIn: 'body' needs a form body: Slack reads a JSON body's token only from the Authorization header",
+    );
   }
   if (opts.token && !inBody) headers['Authorization'] = `Bearer ${opts.token}`;
   let body: string;
@@ -84,7 +94,12 @@ export async function callApi(
  * One Web API call: fetch (network failures → NetworkError, an aborted call → DisconnectedError), 429 →
  * RateLimitedError (Retry-After), other HTTP failures → HttpError, `ok: false` → SlackApiError.
  */
-async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: RequestInit, f?: FetchLike): Promise<SlackApiResponse> {
+async function slackPost(
+  method: string,
+  apiUrl = DEFAULT_API_URL,
+  init: RequestInit,
+  f?: FetchLike,
+): Promise<SlackApiResponse> {
   const base = assertSecureUrl(apiUrl, 'https:');
   const url = (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) + method;
   // Errors say where the request went (a wrong apiUrl is a common mistake), without any user:password part.
@@ -105,7 +120,8 @@ async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: Request
     throw new HttpError(method, res.status, res.status === 404 ? checkApiUrl : shown);
   }
   const out = (await res.json().catch(() => null)) as SlackApiResponse | null;
-  if (typeof out !== 'object' || out === null) throw new HttpError(method, res.status, `not a JSON object from ${checkApiUrl}`);
+  if (typeof out !== 'object' || out === null)
+    throw new HttpError(method, res.status, `not a JSON object from ${checkApiUrl}`);
   if (out.ok !== true) {
     const err = typeof out.error === 'string' ? out.error : 'unknown_error';
     if (err === 'ratelimited') throw new RateLimitedError(method, retryAfter());
@@ -118,7 +134,13 @@ async function slackPost(method: string, apiUrl = DEFAULT_API_URL, init: Request
 export function assertAppToken(token: unknown): asserts token is string {
   if (typeof token === 'string' && token.startsWith('xapp-')) return;
   const got =
-    token === undefined ? 'undefined' : token === '' ? 'an empty string' : typeof token === 'string' && /^xox[a-z]-/.test(token) ? `a ${token.slice(0, 4)}- token` : 'something else';
+    token === undefined
+      ? 'undefined'
+      : token === ''
+        ? 'an empty string'
+        : typeof token === 'string' && /^xox[a-z]-/.test(token)
+          ? `a ${token.slice(0, 4)}- token`
+          : 'something else';
   throw new InvalidTokenError(`appToken must be an app-level token (xapp-…); got ${got}`);
 }
 
@@ -133,7 +155,10 @@ export async function openConnectionUrl(opts: {
 }): Promise<string> {
   const init = {
     method: 'POST',
-    headers: { Authorization: `Bearer ${opts.appToken ?? opts.token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: {
+      Authorization: `Bearer ${opts.appToken ?? opts.token}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
     signal: opts.signal,
   };
   const { url } = await slackPost('apps.connections.open', opts.apiUrl, init, opts.fetch);
@@ -200,10 +225,13 @@ async function discard(res: Response): Promise<void> {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new DisconnectedError('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.min(ms, MAX_TIMER_MS));
+    const t = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     const onAbort = (): void => {
       clearTimeout(t);
       reject(new DisconnectedError('aborted'));

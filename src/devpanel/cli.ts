@@ -84,7 +84,11 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   if (appToken) {
     const apiUrl = env['SLACK_API_URL'];
     const panel = await startDevPanel({
-      appToken, host: args.host, port: args.panelPort ?? args.port + 1, ...(apiUrl ? { apiUrl } : {}), ...(log ? { log } : {}),
+      appToken,
+      host: args.host,
+      port: args.panelPort ?? args.port + 1,
+      ...(apiUrl ? { apiUrl } : {}),
+      ...(log ? { log } : {}),
     });
     out('Socket Mode dev panel — real Slack (SLACK_APP_TOKEN)');
     out(`  Panel:      ${panel.url}`);
@@ -104,12 +108,20 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     return;
   }
 
-  sim = await startSimulator({ port: args.port, host: args.host, ...(args.verbose ? { log: (l: string) => out(`[sim] ${l}`) } : {}) });
+  sim = await startSimulator({
+    port: args.port,
+    host: args.host,
+    ...(args.verbose ? { log: (l: string) => out(`[sim] ${l}`) } : {}),
+  });
   // The example bot serves its client's health (createHealthHandler) here; the panel relays and shows it.
   const healthPort = args.bot === false ? undefined : await freePort();
   const botHealthUrl = healthPort ? `http://127.0.0.1:${healthPort}/healthz` : undefined;
   const panel = await startDevPanel({
-    simulator: sim, host: args.host, port: args.panelPort ?? sim.port + 1, ...(log ? { log } : {}), ...(botHealthUrl ? { botHealthUrl } : {}),
+    simulator: sim,
+    host: args.host,
+    port: args.panelPort ?? sim.port + 1,
+    ...(log ? { log } : {}),
+    ...(botHealthUrl ? { botHealthUrl } : {}),
   });
   out('Socket Mode dev panel — local simulator');
   out(`  Panel:      ${panel.url}`);
@@ -117,13 +129,26 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   out(`  App token:  ${sim.appToken}   Bot token: ${sim.botToken}  (the simulator's own)`);
   if (!panel.built) out('  The page is not built: run `npx vite build` (or `npm run build`).');
 
-  bot = startBot(args.bot, {
-    ...process.env, SLACK_APP_TOKEN: sim.appToken, SLACK_BOT_TOKEN: sim.botToken, SLACK_API_URL: sim.apiUrl, ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
-  }, out, () => (bot = undefined));
+  bot = startBot(
+    args.bot,
+    {
+      ...process.env,
+      SLACK_APP_TOKEN: sim.appToken,
+      SLACK_BOT_TOKEN: sim.botToken,
+      SLACK_API_URL: sim.apiUrl,
+      ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
+    },
+    out,
+    () => (bot = undefined),
+  );
   if (bot && botHealthUrl) out(`  Bot health: ${botHealthUrl}  (also ${panel.url}bot-health)`);
   out('  Try it:');
-  out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`);
-  out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"}'`);
+  out(
+    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`,
+  );
+  out(
+    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"}'`,
+  );
   // Show what the bot answers, as Slack would show it in the channel.
   sim.on('posted', (p: { kind: string; body: unknown }) => {
     const text = (p.body as { text?: unknown } | null)?.text;

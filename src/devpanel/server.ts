@@ -165,7 +165,13 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     if (!options.botHealthUrl) return sendText(res, 404, 'application/json', '{"error":"no_bot"}');
     try {
       const r = await fetch(options.botHealthUrl, { signal: AbortSignal.timeout(2000) });
-      sendText(res, r.status, 'application/json', await r.text(), mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {});
+      sendText(
+        res,
+        r.status,
+        'application/json',
+        await r.text(),
+        mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {},
+      );
     } catch {
       sendText(res, 502, 'application/json', '{"error":"bot_unreachable"}');
     }
@@ -173,8 +179,20 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
 
   const built = (): boolean => existsSync(join(staticDir, 'index.html'));
 
-  const sendText = (res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra });
+  const sendText = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string,
+    extra: Record<string, string> = {},
+  ): void => {
+    res.writeHead(status, {
+      'content-type': type,
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
+      ...extra,
+    });
     res.end(body);
   };
 
@@ -188,9 +206,13 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     }
     if (rel === '/' || rel === '/index.html') {
       if (!built()) {
-        return sendText(res, 503, 'text/html; charset=utf-8',
+        return sendText(
+          res,
+          503,
+          'text/html; charset=utf-8',
           `<!doctype html><meta charset="utf-8"><title>dev panel not built</title><p>The dev panel page is not built. ` +
-          `Run <code>npx vite build</code> (it writes <code>${staticDir}</code>) and reload.</p>`);
+            `Run <code>npx vite build</code> (it writes <code>${staticDir}</code>) and reload.</p>`,
+        );
       }
       rel = '/index.html';
     }
@@ -249,7 +271,8 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const urlHost =
+    host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}/`;
   ownOrigins = [`http://${urlHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
   if (!built()) log(`devpanel: ${staticDir} has no index.html; run \`npx vite build\``);

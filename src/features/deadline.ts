@@ -11,10 +11,10 @@ interface Pending {
 }
 
 export class DeadlineAckQueue extends AckQueue {
-  private declare readonly warnMs: number;
+  declare private readonly warnMs: number;
   private pending: Pending[] = [];
   private head = 0;
-  private declare sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  declare private sweepTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: AckQueueDeps, deadlineWarnMs: number) {
     super(deps);
@@ -54,7 +54,9 @@ export class DeadlineAckQueue extends AckQueue {
       const p = q[h]!;
       if (p.acked) continue;
       if (p.at + this.warnMs > now) break;
-      this.deps.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms (deadline ${ACK_DEADLINE_MS} ms)`);
+      this.deps.logger.warn(
+        `Envelope ${p.id} (${p.type}) not acked after ${this.warnMs} ms (deadline ${ACK_DEADLINE_MS} ms)`,
+      );
     }
     if (h === q.length) {
       q.length = 0;

@@ -41,12 +41,12 @@ export interface MemoryDedupeOptions {
  */
 class FingerprintTable {
   size = 0;
-  private declare hi: Int32Array;
-  private declare lo: Int32Array;
+  declare private hi: Int32Array;
+  declare private lo: Int32Array;
   /** Insertion time per slot (ms since the store's epoch); -Infinity = forgotten. */
-  private declare at: Float64Array;
-  private declare mask: number;
-  private declare readonly maxSlots: number;
+  declare private at: Float64Array;
+  declare private mask: number;
+  declare private readonly maxSlots: number;
 
   constructor(maxKeys: number) {
     // Load factor <= 1/2 once full.
@@ -126,12 +126,12 @@ const split = (key: string): [number, number] =>
   key.startsWith('envelope:') ? [NS_ENVELOPE, 9] : key.startsWith('event:') ? [NS_EVENT, 6] : [NS_OTHER, 0];
 
 export class MemoryDedupeStore implements DedupeStore {
-  private declare readonly ttlMs: number;
-  private declare readonly half: number;
-  private declare readonly now: () => number;
-  private declare readonly epoch: number;
-  private declare cur: FingerprintTable;
-  private declare prev: FingerprintTable;
+  declare private readonly ttlMs: number;
+  declare private readonly half: number;
+  declare private readonly now: () => number;
+  declare private readonly epoch: number;
+  declare private cur: FingerprintTable;
+  declare private prev: FingerprintTable;
   private curStartedAt = 0;
   // The fingerprint of the key being looked up (fields, so hashing allocates nothing).
   private hi = 0;
@@ -257,14 +257,14 @@ const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart
  * repeats seen by this instance at once and closes the race of one envelope arriving on two sockets together.
  */
 export class DurableObjectDedupeStore implements DedupeStore {
-  private declare readonly storage: DurableObjectStorageLike;
-  private declare readonly ttlMs: number;
-  private declare readonly prefix: string;
-  private declare readonly pruneEvery: number;
+  declare private readonly storage: DurableObjectStorageLike;
+  declare private readonly ttlMs: number;
+  declare private readonly prefix: string;
+  declare private readonly pruneEvery: number;
   private readonly now: () => number;
-  private declare readonly local: MemoryDedupeStore;
+  declare private readonly local: MemoryDedupeStore;
   private sincePrune = 0;
-  private declare pruning: Promise<number> | undefined;
+  declare private pruning: Promise<number> | undefined;
   /** The last storage operation under way per key (see serial()). */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 

@@ -29,7 +29,7 @@ export class HandlerQueue {
   active = 0;
   private waiting: Waiting[] = [];
   private pumping = false;
-  private declare readonly o: HandlerQueueOptions;
+  declare private readonly o: HandlerQueueOptions;
 
   constructor(o: HandlerQueueOptions) {
     this.o = o;

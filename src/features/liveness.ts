@@ -8,7 +8,14 @@
 // syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
 import { parseFrame } from '../core/parse.ts';
-import { detectMessageEmitter, detectPing, detectWriteBatch, terminate, type PingSupport, type WriteBatch } from '../transport/websocket.ts';
+import {
+  detectMessageEmitter,
+  detectPing,
+  detectWriteBatch,
+  terminate,
+  type PingSupport,
+  type WriteBatch,
+} from '../transport/websocket.ts';
 
 /** A pong deadline firing later than this means the event loop was stalled, not that the peer was silent. */
 const STALL_TOLERANCE_MS = 25;
@@ -29,21 +36,21 @@ export interface LiveConnectionOptions extends ConnectionOptions, LivenessSettin
 }
 
 export class LiveConnection extends Connection {
-  private declare ping?: PingSupport | null;
-  private declare batch?: WriteBatch | null;
-  private declare corked?: boolean;
+  declare private ping?: PingSupport | null;
+  declare private batch?: WriteBatch | null;
+  declare private corked?: boolean;
   // Blob frames decode asynchronously; this chain keeps frames in arrival order.
-  private declare frameChain: Promise<void> | undefined;
-  private declare unsubscribePong: (() => void) | undefined;
+  declare private frameChain: Promise<void> | undefined;
+  declare private unsubscribePong: (() => void) | undefined;
   /** Date.now() of the ping awaiting proof of life; 0 while watching for quiet. */
-  private declare pingAt?: number;
+  declare private pingAt?: number;
   /** When the liveness timer is due (to tell a late firing, i.e. a stalled event loop). */
-  private declare due: number;
+  declare private due: number;
   /** This ping's deadline already fired late once and got a fresh window. */
-  private declare extended?: boolean;
+  declare private extended?: boolean;
   /** The deadline passed with no proof; judged at the next check. */
-  private declare suspect?: boolean;
-  private declare readonly live: LiveConnectionOptions;
+  declare private suspect?: boolean;
+  declare private readonly live: LiveConnectionOptions;
 
   constructor(opts: LiveConnectionOptions) {
     super(opts);

@@ -78,7 +78,9 @@ export async function runSimulatorCli(argv: string[], io: SimulatorCliIo = {}): 
   out(`  App token:  ${sim.appToken}`);
   out(`  Bot token:  ${sim.botToken}`);
   out(`  Inject an app_mention:`);
-  out(`    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`);
+  out(
+    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`,
+  );
   out('Press Ctrl+C to stop.');
 
   await new Promise<void>((resolve) => {

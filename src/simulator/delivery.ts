@@ -57,7 +57,12 @@ export class Dispatcher {
    * Deliver to `connectionId` if given (throws if it is not open), else to a random live connection,
    * else queue until one becomes live. `redeliver` = apply the events_api retry schedule.
    */
-  deliver(env: Envelope, redeliver: boolean, connectionId?: string, chain: Chain = { acked: false, next: undefined }): void {
+  deliver(
+    env: Envelope,
+    redeliver: boolean,
+    connectionId?: string,
+    chain: Chain = { acked: false, next: undefined },
+  ): void {
     if (connectionId !== undefined) {
       const conn = this.link.conns.get(connectionId);
       if (!conn || !conn.isOpen) throw new Error(`no open connection ${connectionId}`);
@@ -87,7 +92,11 @@ export class Dispatcher {
       if (i < 0) return;
       this.queue.splice(i, 1);
       this.opts.log(`deliver: ${q.env.type} ${q.env.envelope_id} expired in the queue (no live connection)`);
-      this.records.addMissed({ envelope_id: q.env.envelope_id, type: q.env.type, retry_attempt: q.env.retry_attempt ?? 0 });
+      this.records.addMissed({
+        envelope_id: q.env.envelope_id,
+        type: q.env.type,
+        retry_attempt: q.env.retry_attempt ?? 0,
+      });
       if (q.redeliver) this.scheduleRetry(q.env, q.chain);
     });
   }
@@ -118,13 +127,26 @@ export class Dispatcher {
     conn.delivered++;
     if (typeof env.envelope_id !== 'string') {
       // A raw envelope without an id (sendEnvelope): nothing to match acks against.
-      this.records.addDelivery({ envelope_id: String(env.envelope_id), type: String(env.type), retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id, sentAt: Date.now() });
+      this.records.addDelivery({
+        envelope_id: String(env.envelope_id),
+        type: String(env.type),
+        retry_attempt: env.retry_attempt ?? 0,
+        connectionId: conn.id,
+        sentAt: Date.now(),
+      });
       return true;
     }
     const sentAt = performance.now();
     const s: Sent = {
-      env, type: env.type, chain: q.chain, redeliver: q.redeliver, connectionId: conn.id,
-      sentAt, acked: false, missed: false, deadline: undefined,
+      env,
+      type: env.type,
+      chain: q.chain,
+      redeliver: q.redeliver,
+      connectionId: conn.id,
+      sentAt,
+      acked: false,
+      missed: false,
+      deadline: undefined,
     };
     // The deadline counts from when Slack issued the envelope: time spent queued (no live connection) is
     // already gone for the user who ran the command.
@@ -141,8 +163,12 @@ export class Dispatcher {
     }
     const eventId = (env.payload as { event_id?: unknown } | undefined)?.event_id;
     this.records.addDelivery({
-      envelope_id: env.envelope_id, type: env.type, retry_attempt: env.retry_attempt ?? 0, connectionId: conn.id,
-      sentAt: Date.now(), ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
+      envelope_id: env.envelope_id,
+      type: env.type,
+      retry_attempt: env.retry_attempt ?? 0,
+      connectionId: conn.id,
+      sentAt: Date.now(),
+      ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
     });
     // Already overdue when it goes out: missed now, whatever the ack does.
     if (left <= 0) this.onDeadline(s);
@@ -153,7 +179,12 @@ export class Dispatcher {
     s.deadline = undefined;
     if (s.acked) return;
     s.missed = true;
-    this.records.addMissed({ envelope_id: s.env.envelope_id, type: s.type, retry_attempt: s.env.retry_attempt ?? 0, connectionId: s.connectionId });
+    this.records.addMissed({
+      envelope_id: s.env.envelope_id,
+      type: s.type,
+      retry_attempt: s.env.retry_attempt ?? 0,
+      connectionId: s.connectionId,
+    });
     if (s.redeliver) this.scheduleRetry(s.env, s.chain);
   }
 
@@ -172,7 +203,12 @@ export class Dispatcher {
 
   onAck(conn: Conn, envelopeId: string, payload: unknown, hasPayload: boolean): void {
     const s = this.sent.get(envelopeId);
-    const base = { envelope_id: envelopeId, ...(hasPayload ? { payload } : {}), connectionId: conn.id, receivedAt: Date.now() };
+    const base = {
+      envelope_id: envelopeId,
+      ...(hasPayload ? { payload } : {}),
+      connectionId: conn.id,
+      receivedAt: Date.now(),
+    };
     if (!s) {
       this.records.addAck({ ...base, latencyMs: -1, duplicate: true });
       return;

@@ -46,7 +46,9 @@ export class Faults {
   /** link_disabled + close on every connection; new sockets get link_disabled until enableLink(). */
   disableLink(): void {
     this.link.linkDisabled = true;
-    const conns = [...this.link.conns.values()].filter((c) => c.state !== 'closed' && c.state !== 'half-open' && c.state !== 'closing');
+    const conns = [...this.link.conns.values()].filter(
+      (c) => c.state !== 'closed' && c.state !== 'half-open' && c.state !== 'closing',
+    );
     this.fault('link_disabled', conns);
     for (const conn of conns) this.link.sendDisconnect(conn, 'link_disabled');
   }

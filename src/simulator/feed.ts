@@ -11,7 +11,10 @@ export class Feed {
   private readonly clients = new Set<WebSocket>();
   private readonly unsubscribe: () => void;
 
-  constructor(records: Records, private readonly snapshot: () => SimState) {
+  constructor(
+    records: Records,
+    private readonly snapshot: () => SimState,
+  ) {
     // Serialize only when someone listens: this runs for every record.
     this.unsubscribe = records.onAny((event, data) => {
       if (this.clients.size > 0) this.broadcast(JSON.stringify({ event, at: Date.now(), data }));

@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newTs, replayOf } from './envelopes.ts';
 import type { OpenGate } from './open-gate.ts';
 import type { Records } from './records.ts';
-import { INJECT_KINDS, type Envelope, type FailOpen, type InjectKind, type ResolvedOptions, type Simulator } from './types.ts';
+import {
+  INJECT_KINDS,
+  type Envelope,
+  type FailOpen,
+  type InjectKind,
+  type ResolvedOptions,
+  type Simulator,
+} from './types.ts';
 
 export interface HttpDeps {
   opts: ResolvedOptions;
@@ -30,7 +37,10 @@ const CORS: Record<string, string> = {
 };
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly error: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+  ) {
     super(error);
   }
 }
@@ -57,7 +67,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const isJson = (req: IncomingMessage): boolean => (req.headers['content-type'] ?? '').toLowerCase().includes('application/json');
+const isJson = (req: IncomingMessage): boolean =>
+  (req.headers['content-type'] ?? '').toLowerCase().includes('application/json');
 
 /** Form or JSON body as a plain object (Slack accepts both for most methods). */
 async function parseBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -138,9 +149,19 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     records.addPosted({ kind: 'chat.postMessage', body: recorded, at: Date.now() });
     opts.log(`api: chat.postMessage to ${channel}`);
     send(res, 200, {
-      ok: true, channel, ts,
-      message: { type: 'message', user: BOT_USER, bot_id: BOT_ID, app_id: opts.appId, team: opts.teamId, ts,
-        ...(recorded['text'] !== undefined ? { text: recorded['text'] } : {}), ...(recorded['blocks'] !== undefined ? { blocks: recorded['blocks'] } : {}) },
+      ok: true,
+      channel,
+      ts,
+      message: {
+        type: 'message',
+        user: BOT_USER,
+        bot_id: BOT_ID,
+        app_id: opts.appId,
+        team: opts.teamId,
+        ts,
+        ...(recorded['text'] !== undefined ? { text: recorded['text'] } : {}),
+        ...(recorded['blocks'] !== undefined ? { blocks: recorded['blocks'] } : {}),
+      },
     });
   };
 
@@ -149,8 +170,14 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const authError = botAuth(req, body, true);
     if (authError) return send(res, 200, { ok: false, error: authError });
     send(res, 200, {
-      ok: true, url: 'https://simulator.slack.com/', team: 'Simulator', user: 'simbot', team_id: opts.teamId,
-      user_id: BOT_USER, bot_id: BOT_ID, is_enterprise_install: false,
+      ok: true,
+      url: 'https://simulator.slack.com/',
+      team: 'Simulator',
+      user: 'simbot',
+      team_id: opts.teamId,
+      user_id: BOT_USER,
+      bot_id: BOT_ID,
+      is_enterprise_install: false,
     });
   };
 
@@ -177,7 +204,11 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
           return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
         }
         const target = openConnectionId(sim, connectionId);
-        return send(res, 200, sim.inject(kind as InjectKind, fields, target !== undefined ? { connectionId: target } : {}));
+        return send(
+          res,
+          200,
+          sim.inject(kind as InjectKind, fields, target !== undefined ? { connectionId: target } : {}),
+        );
       }
       case 'fault':
         applyFault(sim, await parseBody(req));
@@ -235,7 +266,10 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     if (path.startsWith('/_sim/')) return control(req, res, path.slice('/_sim/'.length));
     if (path === '/' && req.method === 'GET') {
       return send(res, 200, {
-        ok: true, simulator: 'socket-mode-anywhere', apiUrl: sim.apiUrl, state: `${sim.url}/_sim/state`,
+        ok: true,
+        simulator: 'socket-mode-anywhere',
+        apiUrl: sim.apiUrl,
+        state: `${sim.url}/_sim/state`,
         feed: `${sim.url.replace(/^http/, 'ws')}/_sim/feed`,
       });
     }
@@ -274,8 +308,13 @@ function applyFault(sim: Simulator, body: Record<string, unknown>): void {
     case 'close': {
       // addition: {fault:'close', code?, reason?, connectionId?}: a close frame with no disconnect frame first
       const code = body['code'];
-      if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999)) throw new HttpError(400, 'bad_close_code');
-      return sim.closeConnection({ ...target, code: code as number | undefined, reason: typeof body['reason'] === 'string' ? body['reason'] : undefined });
+      if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || code < 1000 || code > 4999))
+        throw new HttpError(400, 'bad_close_code');
+      return sim.closeConnection({
+        ...target,
+        code: code as number | undefined,
+        reason: typeof body['reason'] === 'string' ? body['reason'] : undefined,
+      });
     }
     case 'silent_death':
       return sim.silentDeath({
@@ -296,7 +335,8 @@ function applyFault(sim: Simulator, body: Record<string, unknown>): void {
       const times = typeof body['times'] === 'number' ? body['times'] : 1;
       let f: FailOpen;
       if (typeof body['error'] === 'string') f = { error: body['error'] };
-      else if (body['status'] === 429) f = { status: 429, retryAfterSec: typeof body['retryAfterSec'] === 'number' ? body['retryAfterSec'] : 1 };
+      else if (body['status'] === 429)
+        f = { status: 429, retryAfterSec: typeof body['retryAfterSec'] === 'number' ? body['retryAfterSec'] : 1 };
       else if (body['status'] === 500) f = { status: 500 };
       else throw new HttpError(400, 'bad_fail_next_open');
       return sim.failNextOpen(f, times);

@@ -13,8 +13,17 @@ import { OpenGate } from './open-gate.ts';
 import { Records } from './records.ts';
 import { TimerBag } from './timers.ts';
 import type {
-  AckRecord, ConnectionInfo, Envelope, FailOpen, InjectKind, MissedRecord, ResolvedOptions, SimEventName, SimState,
-  Simulator, SimulatorOptions,
+  AckRecord,
+  ConnectionInfo,
+  Envelope,
+  FailOpen,
+  InjectKind,
+  MissedRecord,
+  ResolvedOptions,
+  SimEventName,
+  SimState,
+  Simulator,
+  SimulatorOptions,
 } from './types.ts';
 
 export type * from './types.ts';
@@ -44,7 +53,8 @@ const DEFAULTS: ResolvedOptions = {
 
 // Belt and braces for "never log tokens": whatever a log line contains, token-shaped strings are masked.
 const TOKEN_RE = /\bx(?:app|ox[a-z])-[A-Za-z0-9-]+/g;
-const safeLog = (log: (line: string) => void) => (line: string) => log(line.replace(TOKEN_RE, (t) => `${t.slice(0, 5)}[REDACTED]`));
+const safeLog = (log: (line: string) => void) => (line: string) =>
+  log(line.replace(TOKEN_RE, (t) => `${t.slice(0, 5)}[REDACTED]`));
 
 function resolveOptions(o: SimulatorOptions): ResolvedOptions {
   const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as SimulatorOptions;
@@ -86,12 +96,24 @@ class SimulatorImpl implements Simulator {
     this.botToken = opts.botToken;
   }
 
-  get acks(): AckRecord[] { return this.records.acks; }
-  get deliveries() { return this.records.deliveries; }
-  get posted() { return this.records.posted; }
-  get openCalls(): number { return this.records.openCalls; }
-  get badClientFrames(): number { return this.records.badClientFrames; }
-  get badFrames() { return this.records.badFrames; }
+  get acks(): AckRecord[] {
+    return this.records.acks;
+  }
+  get deliveries() {
+    return this.records.deliveries;
+  }
+  get posted() {
+    return this.records.posted;
+  }
+  get openCalls(): number {
+    return this.records.openCalls;
+  }
+  get badClientFrames(): number {
+    return this.records.badClientFrames;
+  }
+  get badFrames() {
+    return this.records.badFrames;
+  }
 
   inject(kind: InjectKind, fields: Record<string, unknown> = {}, opts: { connectionId?: string } = {}): Envelope {
     const env = buildEnvelope(kind, fields, { appId: this.opts.appId, teamId: this.opts.teamId, baseUrl: this.url });
@@ -105,14 +127,30 @@ class SimulatorImpl implements Simulator {
     this.dispatcher.deliver(envelope as unknown as Envelope, false, opts.connectionId);
   }
 
-  sendRaw(frame: string | Uint8Array, opts?: { connectionId?: string; binary?: boolean }): void { this.faults.sendRaw(frame, opts); }
-  refresh(opts?: { connectionId?: string; warning?: boolean }): void { this.faults.refresh(opts); }
-  disableLink(): void { this.faults.disableLink(); }
-  enableLink(): void { this.faults.enableLink(); }
-  drop(opts?: { connectionId?: string }): void { this.faults.drop(opts); }
-  halfOpen(opts?: { connectionId?: string }): void { this.faults.halfOpen(opts); }
-  closeConnection(opts?: { connectionId?: string; code?: number; reason?: string }): void { this.faults.closeConnection(opts); }
-  silentDeath(opts?: { connectionId?: string; routeForMs?: number; closeReaches?: boolean }): void { this.faults.silentDeath(opts); }
+  sendRaw(frame: string | Uint8Array, opts?: { connectionId?: string; binary?: boolean }): void {
+    this.faults.sendRaw(frame, opts);
+  }
+  refresh(opts?: { connectionId?: string; warning?: boolean }): void {
+    this.faults.refresh(opts);
+  }
+  disableLink(): void {
+    this.faults.disableLink();
+  }
+  enableLink(): void {
+    this.faults.enableLink();
+  }
+  drop(opts?: { connectionId?: string }): void {
+    this.faults.drop(opts);
+  }
+  halfOpen(opts?: { connectionId?: string }): void {
+    this.faults.halfOpen(opts);
+  }
+  closeConnection(opts?: { connectionId?: string; code?: number; reason?: string }): void {
+    this.faults.closeConnection(opts);
+  }
+  silentDeath(opts?: { connectionId?: string; routeForMs?: number; closeReaches?: boolean }): void {
+    this.faults.silentDeath(opts);
+  }
   failNextOpen(f: FailOpen, times = 1): void {
     this.gate.failNext(f, times);
     this.records.emit('fault', { fault: 'fail_next_open', ...f, times, at: Date.now() });
@@ -121,9 +159,15 @@ class SimulatorImpl implements Simulator {
   connections(): ConnectionInfo[] {
     return [...this.link.conns.values()].map((c) => c.info());
   }
-  missedDeadlines(): MissedRecord[] { return [...this.records.missed]; }
-  noLiveConnectionMs(): number { return this.records.noLiveConnectionMs(); }
-  resetStats(): void { this.records.reset(); }
+  missedDeadlines(): MissedRecord[] {
+    return [...this.records.missed];
+  }
+  noLiveConnectionMs(): number {
+    return this.records.noLiveConnectionMs();
+  }
+  resetStats(): void {
+    this.records.reset();
+  }
 
   waitForAck(envelope_id: string, timeoutMs = 5000): Promise<AckRecord> {
     const found = this.records.acks.find((a) => a.envelope_id === envelope_id);
@@ -171,7 +215,9 @@ class SimulatorImpl implements Simulator {
         finish();
         resolve(v);
       });
-      const timer = this.timers.after(timeoutMs, () => fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)));
+      const timer = this.timers.after(timeoutMs, () =>
+        fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      );
       this.waiters.add(fail);
     });
   }
@@ -235,7 +281,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         // Slack's own refresh, approximate_connection_time after hello; the warning goes out the lead before.
         const at = Math.max(0, opts.approximateConnectionTimeSec * 1000 - opts.refreshWarningLeadMs);
         link.connTimer(conn, Math.min(at, 2 ** 31 - 1), () => {
-          if (conn.state === 'live' && !conn.warned) faults.refresh({ connectionId: conn.id, warning: true, auto: true });
+          if (conn.state === 'live' && !conn.warned)
+            faults.refresh({ connectionId: conn.id, warning: true, auto: true });
         });
       }
       dispatcher.flush();
@@ -281,8 +328,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const s = sim;
   feed = new Feed(records, () => s.state());
   const handler = createHttpHandler({
-    opts, records, gate, sim,
-    linkUrl: () => `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket()}&app_id=${encodeURIComponent(opts.appId)}`,
+    opts,
+    records,
+    gate,
+    sim,
+    linkUrl: () =>
+      `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket()}&app_id=${encodeURIComponent(opts.appId)}`,
     deliver: (env, connectionId) => dispatcher.deliver(env, true, connectionId),
   });
   opts.log(`simulator: listening on ${sim.url}`);

@@ -44,7 +44,13 @@ export class Conn {
   }
 
   info(): ConnectionInfo {
-    const i: ConnectionInfo = { id: this.id, openedAt: this.openedAt, state: this.state, delivered: this.delivered, acked: this.acked };
+    const i: ConnectionInfo = {
+      id: this.id,
+      openedAt: this.openedAt,
+      state: this.state,
+      delivered: this.delivered,
+      acked: this.acked,
+    };
     if (this.helloAt !== undefined) i.helloAt = this.helloAt;
     if (this.closedAt !== undefined) i.closedAt = this.closedAt;
     if (this.closeCode !== undefined) i.closeCode = this.closeCode;
@@ -106,7 +112,8 @@ export class Link {
       this.hooks.onFrame(conn, data, isBinary);
     });
     ws.on('ping', (data) => {
-      if (conn.state !== 'half-open' && conn.silentSince === undefined && ws.readyState === WebSocket.OPEN) ws.pong(data);
+      if (conn.state !== 'half-open' && conn.silentSince === undefined && ws.readyState === WebSocket.OPEN)
+        ws.pong(data);
     });
     ws.on('pong', () => {
       if (conn.silentSince !== undefined) return;
@@ -219,9 +226,10 @@ export class Link {
 
   /** Send a disconnect frame (link_disabled / too_many_websockets) and close the socket. */
   sendDisconnect(conn: Conn, reason: 'link_disabled' | 'too_many_websockets', numConnections?: number): void {
-    const extra = reason === 'too_many_websockets'
-      ? { numConnections: numConnections ?? this.openCount(), appId: this.opts.appId, hostSeq: conn.seq }
-      : { hostSeq: conn.seq };
+    const extra =
+      reason === 'too_many_websockets'
+        ? { numConnections: numConnections ?? this.openCount(), appId: this.opts.appId, hostSeq: conn.seq }
+        : { hostSeq: conn.seq };
     this.send(conn, disconnectFrame(reason, extra));
     this.setState(conn, 'closing', reason);
     this.close(conn, 1000);
@@ -285,7 +293,9 @@ export class Link {
 
   private pruneClosed(): void {
     // A silent connection Slack has forgotten may still hold its socket: kept until destroyAll() ends it.
-    const closed = [...this.conns.values()].filter((c) => c.state === 'closed' && (c.silentSince === undefined || c.socket.destroyed));
+    const closed = [...this.conns.values()].filter(
+      (c) => c.state === 'closed' && (c.silentSince === undefined || c.socket.destroyed),
+    );
     for (const c of closed.slice(0, Math.max(0, closed.length - MAX_CLOSED_KEPT))) this.conns.delete(c.id);
   }
 

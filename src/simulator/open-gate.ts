@@ -52,7 +52,12 @@ export class OpenGate {
 
 function refusalFor(f: FailOpen): GateRefusal {
   if ('error' in f) {
-    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: json({ ok: false, error: f.error }), error: f.error };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: json({ ok: false, error: f.error }),
+      error: f.error,
+    };
   }
   if (f.status === 429) {
     return {
@@ -63,5 +68,10 @@ function refusalFor(f: FailOpen): GateRefusal {
     };
   }
   // Slack's 5xx bodies are not JSON: clients must not rely on parsing them.
-  return { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Internal Server Error', error: 'http_500' };
+  return {
+    status: 500,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    body: 'Internal Server Error',
+    error: 'http_500',
+  };
 }

@@ -2,7 +2,13 @@
 // "no live connection" gap. Also the tiny event bus behind sim.on() and the /_sim/feed stream.
 import { performance } from 'node:perf_hooks';
 import type {
-  AckRecord, BadFrameRecord, DeliveryRecord, MissedRecord, OpenRecord, PostedRecord, SimEventName,
+  AckRecord,
+  BadFrameRecord,
+  DeliveryRecord,
+  MissedRecord,
+  OpenRecord,
+  PostedRecord,
+  SimEventName,
 } from './types.ts';
 
 type Listener = (rec: any) => void;
@@ -50,19 +56,46 @@ export class Records {
   emit(ev: SimEventName, rec: unknown): void {
     // A throwing listener must not break the simulator's own bookkeeping.
     for (const fn of this.listeners.get(ev) ?? []) {
-      try { fn(rec); } catch { /* listener error: ignored */ }
+      try {
+        fn(rec);
+      } catch {
+        /* listener error: ignored */
+      }
     }
     for (const fn of this.anyListeners) {
-      try { fn(ev, rec); } catch { /* ignored */ }
+      try {
+        fn(ev, rec);
+      } catch {
+        /* ignored */
+      }
     }
   }
 
-  addAck(r: AckRecord): void { push(this.acks, r); this.emit('ack', r); }
-  addDelivery(r: DeliveryRecord): void { push(this.deliveries, r); this.emit('delivery', r); }
-  addPosted(r: PostedRecord): void { push(this.posted, r); this.emit('posted', r); }
-  addMissed(r: MissedRecord): void { push(this.missed, r); this.emit('missed', r); }
-  addBadFrame(r: BadFrameRecord): void { this.badClientFrames++; push(this.badFrames, r); this.emit('bad_frame', r); }
-  addOpen(r: OpenRecord): void { this.openCalls++; this.emit('open', r); }
+  addAck(r: AckRecord): void {
+    push(this.acks, r);
+    this.emit('ack', r);
+  }
+  addDelivery(r: DeliveryRecord): void {
+    push(this.deliveries, r);
+    this.emit('delivery', r);
+  }
+  addPosted(r: PostedRecord): void {
+    push(this.posted, r);
+    this.emit('posted', r);
+  }
+  addMissed(r: MissedRecord): void {
+    push(this.missed, r);
+    this.emit('missed', r);
+  }
+  addBadFrame(r: BadFrameRecord): void {
+    this.badClientFrames++;
+    push(this.badFrames, r);
+    this.emit('bad_frame', r);
+  }
+  addOpen(r: OpenRecord): void {
+    this.openCalls++;
+    this.emit('open', r);
+  }
 
   /** Called whenever the number of live connections may have changed. */
   setLiveCount(n: number, isHello = false): void {

@@ -6,10 +6,13 @@ export class TimerBag {
 
   after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
-    const t = setTimeout(() => {
-      this.live.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.live.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.live.add(t);
     return t;
   }

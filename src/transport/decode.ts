@@ -4,8 +4,7 @@
 import type { MalformedFrameReason } from '../core/errors.ts';
 
 export type DecodeResult =
-  | { ok: true; text: string }
-  | { ok: false; reason: MalformedFrameReason; preview?: string; details?: string };
+  { ok: true; text: string } | { ok: false; reason: MalformedFrameReason; preview?: string; details?: string };
 
 /**
  * Frame data -> text, refusing anything over `maxBytes` before decoding it. Sync except for Blob.

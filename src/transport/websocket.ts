@@ -111,7 +111,8 @@ export interface WriteBatch {
  * stream) null: frames are written as the runtime does it.
  */
 export function detectWriteBatch(socket: WebSocketLike): WriteBatch | null {
-  const raw = (socket as { _socket?: { cork?: unknown; uncork?: unknown; writable?: unknown } })._socket as WriteBatch | undefined;
+  const raw = (socket as { _socket?: { cork?: unknown; uncork?: unknown; writable?: unknown } })._socket as
+    WriteBatch | undefined;
   // The byte stream itself: its own cork() and uncork(), called on it.
   return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? raw : null;
 }

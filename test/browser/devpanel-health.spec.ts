@@ -23,7 +23,12 @@ test.use({ viewport: { width: 1366, height: 800 } });
 test.beforeAll(async () => {
   outDir = buildPanelPage('devpanel-health-build');
   sim = await startSimulator();
-  bot = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, logLevel: 'error' as never, backoff: { initialMs: 100, maxMs: 300 } });
+  bot = new SocketModeClient({
+    appToken: sim.appToken,
+    apiUrl: sim.apiUrl,
+    logLevel: 'error' as never,
+    backoff: { initialMs: 100, maxMs: 300 },
+  });
   bot.on('slack_event', ({ ack }) => ack());
   await bot.start();
   healthServer = createServer(toNodeListener(createHealthHandler(bot)));
@@ -40,7 +45,9 @@ test.afterAll(async () => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-test('the panel shows ok with 1 live connection for the page and the bot; after a drop the reconnect appears', async ({ page }) => {
+test('the panel shows ok with 1 live connection for the page and the bot; after a drop the reconnect appears', async ({
+  page,
+}) => {
   await page.goto(panel.url);
   await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
   for (const key of ['page', 'bot']) {

@@ -27,7 +27,6 @@ test.afterAll(async () => {
 
 test.use({ viewport: { width: 1366, height: 800 } });
 
-
 // Pins a past defect: an ack over 20 KB failed in a way that left the envelope with no ack to offer.
 test('manual ack: a payload over 20 KB is refused, and the envelope can still be acked', async ({ page }) => {
   await openPanel(page, panel.url);
@@ -68,7 +67,9 @@ test('manual ack: a pending envelope turns "missed" even when the page stalled p
   const id = await injectPending(page, 'Message', 'nobody acks me');
   await page.evaluate(() => {
     const end = performance.now() + 13_000; // > 4 × the 3 s deadline
-    while (performance.now() < end) { /* the page is busy */ }
+    while (performance.now() < end) {
+      /* the page is busy */
+    }
   });
   await expect(page.locator(`.env-row[data-envelope-id="${id}"]`)).toHaveAttribute('data-ack', 'missed');
   await expect(page.locator('[data-stat="missed"]')).not.toHaveText('0');

@@ -30,7 +30,6 @@ test.afterAll(async () => {
 
 test.use({ viewport: { width: 1366, height: 800 } });
 
-
 // Pins a past defect: a request-target that is no URL crashed the panel server (uncaught exception).
 test('server: a request-target that is no URL gets a 400; the panel server stays up', async () => {
   // Before: `new URL(req.url)` threw inside the request listener, an uncaught exception that ends `npm start`.
@@ -39,7 +38,10 @@ test('server: a request-target that is no URL gets a 400; the panel server stays
   process.on('uncaughtException', onUncaught);
   try {
     for (const target of ['http://[', 'http://a:b@[::1']) {
-      const res = await rawRequest(panel.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      const res = await rawRequest(
+        panel.port,
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
       expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     }
     expect(uncaught).toEqual([]);
@@ -56,8 +58,11 @@ test('simulator: a WebSocket upgrade (the panel feed) to a request-target that i
   const onUncaught = (e: unknown): void => void uncaught.push(e);
   process.on('uncaughtException', onUncaught);
   try {
-    const res = await rawRequest(sim.port, 'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    const res = await rawRequest(
+      sim.port,
+      'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     expect(res.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(uncaught).toEqual([]);
     expect((await fetch(`${sim.url}/_sim/state`)).status).toBe(200);
@@ -71,7 +76,10 @@ test('simulator stopped under the panel: no connection is shown live; back when 
   let own = await startSimulator();
   const port = own.port;
   // Described, not handed over: the panel outlives this simulator (as with a simulator in another process).
-  const p = await startDevPanel({ simulator: { url: own.url, apiUrl: own.apiUrl, appToken: own.appToken }, staticDir: outDir });
+  const p = await startDevPanel({
+    simulator: { url: own.url, apiUrl: own.apiUrl, appToken: own.appToken },
+    staticDir: outDir,
+  });
   try {
     const connId = await openPanel(page, p.url);
     await expect(page.locator('#sim-conns')).toContainText(`${connId} (page) live`);
@@ -88,7 +96,9 @@ test('simulator stopped under the panel: no connection is shown live; back when 
 });
 
 // Pins a past defect: replay "to this page" with no live page connection went to another connection (the bot).
-test('replay "to this page" with no live page connection is refused, not sent to another connection (the bot)', async ({ page }) => {
+test('replay "to this page" with no live page connection is refused, not sent to another connection (the bot)', async ({
+  page,
+}) => {
   const bot = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, logLevel: 'error' });
   bot.on('slack_event', ({ ack }: any) => void ack());
   await bot.start();
@@ -96,7 +106,15 @@ test('replay "to this page" with no live page connection is refused, not sent to
     await page.goto(`${panel.url}?autoconnect=0`);
     await expect(page.locator('#sim-conns')).toContainText('live'); // the bot's connection
     const file = join(outDir, 'replay-to-page.json');
-    writeFileSync(file, JSON.stringify([{ type: 'events_api', payload: { type: 'event_callback', event: { type: 'message', text: 'for the page only' } } }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          type: 'events_api',
+          payload: { type: 'event_callback', event: { type: 'message', text: 'for the page only' } },
+        },
+      ]),
+    );
     sim.resetStats();
     await page.selectOption('#deliver-to', 'page');
     await page.setInputFiles('#import-file', file);

@@ -42,17 +42,23 @@ async function openPanel(page: Page, query = ''): Promise<string> {
 
 async function pageConnectionId(page: Page): Promise<string> {
   let id = '';
-  await expect.poll(async () => {
-    id = await page.evaluate(() => {
-      const s = (window as any).__devpanel.session;
-      return s.liveSockets()[0]?.simConnectionId ?? '';
-    });
-    return id;
-  }).toMatch(/^conn-\d+$/);
+  await expect
+    .poll(async () => {
+      id = await page.evaluate(() => {
+        const s = (window as any).__devpanel.session;
+        return s.liveSockets()[0]?.simConnectionId ?? '';
+      });
+      return id;
+    })
+    .toMatch(/^conn-\d+$/);
   return id;
 }
 
-async function inject(page: Page, kindLabel: string, opts: { text?: string; to?: 'page' | 'bot' | 'any' } = {}): Promise<void> {
+async function inject(
+  page: Page,
+  kindLabel: string,
+  opts: { text?: string; to?: 'page' | 'bot' | 'any' } = {},
+): Promise<void> {
   await page.selectOption('#inject-kind', { label: kindLabel });
   if (opts.text !== undefined) await page.fill('#inject-text', opts.text);
   await page.selectOption('#deliver-to', opts.to ?? 'page');
@@ -64,7 +70,8 @@ const rows = (page: Page) => page.locator('#env-list li:not([hidden]) .env-row')
 test('connects to the simulator with no token in the page; hello shows in the timeline', async ({ page }) => {
   const seen: string[] = [];
   page.on('request', (req) => {
-    if ((req.url() + JSON.stringify(req.headers()) + (req.postData() ?? '')).includes(sim.appToken)) seen.push(req.url());
+    if ((req.url() + JSON.stringify(req.headers()) + (req.postData() ?? '')).includes(sim.appToken))
+      seen.push(req.url());
   });
   const connId = await openPanel(page);
   await expect(page.locator('#target')).toHaveText('simulator');
@@ -128,7 +135,9 @@ test('injects each kind of event: stream, filter, detail JSON and the ack that w
   const json = page.locator('#detail .json-box .json-tree');
   await expect(json).toContainText('"command": "/hello"');
   await expect(json).toContainText('"response_url"');
-  const payloadNode = json.locator('details', { has: page.locator('> summary .j-key', { hasText: '"payload"' }) }).first();
+  const payloadNode = json
+    .locator('details', { has: page.locator('> summary .j-key', { hasText: '"payload"' }) })
+    .first();
   await expect(payloadNode).toHaveAttribute('open', '');
   await payloadNode.locator('> summary').click();
   await expect(payloadNode).not.toHaveAttribute('open', '');
@@ -184,7 +193,10 @@ test('manual ack: editable payload with a visible 3 s countdown reaches the simu
 
   // block_suggestion: the options template goes out as is.
   await inject(page, 'Block suggestion');
-  const bsId = (await page.locator('.env-row[data-event-type="block_suggestion"]').first().getAttribute('data-envelope-id'))!;
+  const bsId = (await page
+    .locator('.env-row[data-event-type="block_suggestion"]')
+    .first()
+    .getAttribute('data-envelope-id'))!;
   await expect(page.locator('#detail [data-field="envelope_id"]')).toHaveText(bsId);
   await page.click('#send-ack');
   const bsAck = await sim.waitForAck(bsId);
@@ -210,7 +222,9 @@ test('manual ack: editable payload with a visible 3 s countdown reaches the simu
   await page.screenshot({ path: `${SHOTS}/04-manual-ack-done.png` });
 });
 
-test('refresh: warning, refresh_requested and the new hellos show in the timeline; no envelope is lost', async ({ page }) => {
+test('refresh: warning, refresh_requested and the new hellos show in the timeline; no envelope is lost', async ({
+  page,
+}) => {
   const firstConn = await openPanel(page);
   sim.resetStats();
   // Keep events flowing through both refreshes (to any connection: only this page is connected).
@@ -225,7 +239,8 @@ test('refresh: warning, refresh_requested and the new hellos show in the timelin
   // 1. With a warning: the client opens the replacement at once (make-before-break) and closes the old one.
   await page.click('#fault-refresh');
   await pump(1500);
-  for (const kind of ['warning', 'reconnecting', 'closed']) await expect(page.locator(`.tl-chip[data-kind="${kind}"]`).first()).toBeVisible();
+  for (const kind of ['warning', 'reconnecting', 'closed'])
+    await expect(page.locator(`.tl-chip[data-kind="${kind}"]`).first()).toBeVisible();
   await expect.poll(() => timelineCount(page, 'hello')).toBe(2);
   await expect.poll(() => pageConnectionId(page)).not.toBe(firstConn);
   // 2. Without a warning: refresh_requested, then close.
@@ -240,7 +255,11 @@ test('refresh: warning, refresh_requested and the new hellos show in the timelin
   await expect(rows(page)).toHaveCount(sent.length);
   await sim.waitFor(() => sent.every((id) => sim.acks.some((a) => a.envelope_id === id)), 8000);
   expect(sim.missedDeadlines()).toEqual([]);
-  const uniq = new Set(await page.locator('#env-list .env-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['envelopeId'])));
+  const uniq = new Set(
+    await page
+      .locator('#env-list .env-row')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['envelopeId'])),
+  );
   expect([...uniq].sort()).toEqual([...sent].sort());
   // The strip: three socket lanes, the first with a warned segment, the second drained after refresh_requested.
   await expect(page.locator('.tl-lane[data-socket]')).toHaveCount(3);
@@ -276,16 +295,24 @@ test('faults from the page: malformed frame, drop, link_disabled show in the tim
   const before = await pageConnectionId(page);
   await page.click('#tab-feed');
   await page.click('#fault-half-open');
-  await expect(page.locator('#feed-list .feed-row[data-event="fault"]').first()).toContainText(`half_open on ${before}`);
+  await expect(page.locator('#feed-list .feed-row[data-event="fault"]').first()).toContainText(
+    `half_open on ${before}`,
+  );
   await expect(page.locator('#feed-list .feed-row[data-event="connection"]').first()).toContainText('half-open');
 });
 
-test('deliver to the bot: its answers (chat.postMessage, ack payload) show; the page stream does not get them', async ({ page }) => {
+test('deliver to the bot: its answers (chat.postMessage, ack payload) show; the page stream does not get them', async ({
+  page,
+}) => {
   // A stand-in for the example echo bot, on Node, on its own connection.
   const bot = new SocketModeClient({ appToken: sim.appToken, apiUrl: sim.apiUrl, logLevel: 'error' });
   bot.on('app_mention', async ({ ack, event }: any) => {
     await ack();
-    await callApi('chat.postMessage', { channel: event.channel, text: `echo: ${event.text}` }, { token: sim.botToken, apiUrl: sim.apiUrl });
+    await callApi(
+      'chat.postMessage',
+      { channel: event.channel, text: `echo: ${event.text}` },
+      { token: sim.botToken, apiUrl: sim.apiUrl },
+    );
   });
   bot.on('slash_commands', async ({ ack, body }: any) => ack({ text: `echo: ${body.text}` }));
   await bot.start();
@@ -293,7 +320,9 @@ test('deliver to the bot: its answers (chat.postMessage, ack payload) show; the 
     await openPanel(page);
     await expect(page.locator('#sim-conns')).toContainText('(page)');
     await inject(page, 'Mention (@bot)', { text: 'are you there?', to: 'bot' });
-    await expect(page.locator('#bot-replies .reply[data-kind="chat.postMessage"]').first()).toContainText('echo: <@U0BOT> are you there?');
+    await expect(page.locator('#bot-replies .reply[data-kind="chat.postMessage"]').first()).toContainText(
+      'echo: <@U0BOT> are you there?',
+    );
     await inject(page, 'Slash command', { text: 'ping', to: 'bot' });
     await expect(page.locator('#bot-replies .reply[data-kind="ack payload"]').first()).toContainText('echo: ping');
     await expect(rows(page)).toHaveCount(0);
@@ -337,8 +366,9 @@ test('export the session, replay it into the simulator: the same envelopes come 
   await expect(page.locator('.env-row[data-ack="acked"]')).toHaveCount(3);
   const replayed = await page.evaluate(() => (window as any).__devpanel.session.envelopes.map((e: any) => e.raw));
   const strip = (env: any) => ({ type: env.type, payload: env.payload });
-  expect(replayed.map(strip).sort((a: any, b: any) => a.type.localeCompare(b.type)))
-    .toEqual(doc.envelopes.map((e: any) => strip(e.envelope)).sort((a: any, b: any) => a.type.localeCompare(b.type)));
+  expect(replayed.map(strip).sort((a: any, b: any) => a.type.localeCompare(b.type))).toEqual(
+    doc.envelopes.map((e: any) => strip(e.envelope)).sort((a: any, b: any) => a.type.localeCompare(b.type)),
+  );
   // New envelope ids: they are new deliveries of the same payloads.
   expect(replayed.some((r: any) => doc.envelopes.some((e: any) => e.envelope_id === r.envelope_id))).toBe(false);
   await page.screenshot({ path: `${SHOTS}/08-replayed.png` });
@@ -359,7 +389,16 @@ test('laptop width (1280x720) and keyboard: everything reachable, nothing overfl
     const id = await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || '');
     reached.add(String(id));
   }
-  for (const id of ['auto-ack', 'connect', 'export', 'replay', 'inject-kind', 'inject-send', 'fault-refresh', 'tab-stream']) {
+  for (const id of [
+    'auto-ack',
+    'connect',
+    'export',
+    'replay',
+    'inject-kind',
+    'inject-send',
+    'fault-refresh',
+    'tab-stream',
+  ]) {
     expect([...reached], `focus reaches #${id}`).toContain(id);
   }
   await page.keyboard.press('/');
@@ -367,13 +406,16 @@ test('laptop width (1280x720) and keyboard: everything reachable, nothing overfl
   await page.screenshot({ path: `${SHOTS}/09-laptop-1280.png` });
 });
 
-test('against "real Slack" (an app token on the server): the page connects, simulator controls are hidden, the token stays out', async ({ page }) => {
+test('against "real Slack" (an app token on the server): the page connects, simulator controls are hidden, the token stays out', async ({
+  page,
+}) => {
   // The simulator's Web API stands in for slack.com: the dev panel server holds the token, as with SLACK_APP_TOKEN.
   const slack = await startDevPanel({ appToken: sim.appToken, apiUrl: sim.apiUrl, staticDir: outDir });
   try {
     const leaks: string[] = [];
     page.on('request', (req) => {
-      if ((req.url() + JSON.stringify(req.headers()) + (req.postData() ?? '')).includes(sim.appToken)) leaks.push(req.url());
+      if ((req.url() + JSON.stringify(req.headers()) + (req.postData() ?? '')).includes(sim.appToken))
+        leaks.push(req.url());
     });
     await page.goto(slack.url);
     await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
@@ -389,7 +431,10 @@ test('against "real Slack" (an app token on the server): the page connects, simu
     const cfg = await (await fetch(`${slack.url}config.json`)).json();
     expect(cfg).toEqual({ mode: 'slack', connectionUrl: 'connection-url', simulator: null });
     // Another origin cannot get a live connection out of it.
-    const foreign = await fetch(`${slack.url}connection-url`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    const foreign = await fetch(`${slack.url}connection-url`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     await page.screenshot({ path: `${SHOTS}/10-real-slack-mode.png` });
   } finally {
@@ -423,7 +468,11 @@ test('server: static files only from the build, 503 with instructions when unbui
   const { runDevCli } = await import('../../src/devpanel/cli.ts');
   const lines: string[] = [];
   const ac = new AbortController();
-  const done = runDevCli(['--port', '0', '--panel-port', '0', '--no-bot'], { out: (l) => lines.push(l), env: {}, signal: ac.signal });
+  const done = runDevCli(['--port', '0', '--panel-port', '0', '--no-bot'], {
+    out: (l) => lines.push(l),
+    env: {},
+    signal: ac.signal,
+  });
   await expect.poll(() => lines.some((l) => l.startsWith('Press Ctrl+C'))).toBe(true);
   const panelUrl = /Panel:\s+(\S+)/.exec(lines.join('\n'))![1]!;
   const cfg = await (await fetch(`${panelUrl}config.json`)).json();

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 
 export function buildPanelPage(prefix: string): string {
   const outDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'pipe', timeout: 60_000 });
+  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
   return outDir;
 }

@@ -7,14 +7,20 @@ export async function openPanel(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
   let id = '';
-  await expect.poll(async () => {
-    id = await page.evaluate(() => (window as any).__devpanel.session.liveSockets()[0]?.simConnectionId ?? '');
-    return id;
-  }).toMatch(/^conn-\d+$/);
+  await expect
+    .poll(async () => {
+      id = await page.evaluate(() => (window as any).__devpanel.session.liveSockets()[0]?.simConnectionId ?? '');
+      return id;
+    })
+    .toMatch(/^conn-\d+$/);
   return id;
 }
 
-export async function inject(page: Page, kindLabel: string, opts: { text?: string; to?: 'page' | 'bot' | 'any' } = {}): Promise<void> {
+export async function inject(
+  page: Page,
+  kindLabel: string,
+  opts: { text?: string; to?: 'page' | 'bot' | 'any' } = {},
+): Promise<void> {
   await page.selectOption('#inject-kind', { label: kindLabel });
   if (opts.text !== undefined) await page.fill('#inject-text', opts.text);
   await page.selectOption('#deliver-to', opts.to ?? 'page');

@@ -10,8 +10,16 @@ const report =
     ? await runLiveness({
         simUrl,
         runtime,
-        createClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, pingIntervalMs: 100, pongTimeoutMs: 300 }),
-        createDefaultClient: () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
+        createClient: () =>
+          new SocketModeClient({
+            appToken,
+            apiUrl: `${simUrl}/api/`,
+            logLevel: 'error' as any,
+            pingIntervalMs: 100,
+            pongTimeoutMs: 300,
+          }),
+        createDefaultClient: () =>
+          new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
       })
     : await runConformance({
         simUrl,

@@ -13,7 +13,14 @@ export async function runLiveness(env: {
 }): Promise<ScenarioReport> {
   const checks: Check[] = [];
   const sim = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(env.simUrl + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        env.simUrl + path,
+        body === undefined
+          ? {}
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
   const client = env.createClient();
   const connected: Array<{ connection_id: string; replaced?: string }> = [];
   client.on('connected', (e: any) => void connected.push(e));
@@ -27,7 +34,10 @@ export async function runLiveness(env: {
     await sim('/_sim/fault', { fault: 'half_open' });
     const end = Date.now() + 15_000;
     while (connected.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    checks.push({ name: 'half-open socket replaced after a missed pong', ok: connected.length >= 2 && connected[1]!.replaced === connected[0]!.connection_id });
+    checks.push({
+      name: 'half-open socket replaced after a missed pong',
+      ok: connected.length >= 2 && connected[1]!.replaced === connected[0]!.connection_id,
+    });
     const env_ = await sim('/_sim/inject', { kind: 'message', text: 'after half-open' });
     const end2 = Date.now() + 10_000;
     while (!acked.includes(env_.envelope_id) && Date.now() < end2) await new Promise((r) => setTimeout(r, 20));
@@ -41,7 +51,11 @@ export async function runLiveness(env: {
 }
 
 /** The path dies without a close frame while envelopes flow; the default cadence replaces the socket. */
-async function silentDeath(client: SocketModeClient, sim: (path: string, body?: unknown) => Promise<any>, checks: Check[]): Promise<void> {
+async function silentDeath(
+  client: SocketModeClient,
+  sim: (path: string, body?: unknown) => Promise<any>,
+  checks: Check[],
+): Promise<void> {
   const events: string[] = [];
   const handled = new Map<string, number>();
   client.on('reconnecting', (e: any) => void events.push(`reconnecting:${e.reason}`));
@@ -82,7 +96,10 @@ async function silentDeath(client: SocketModeClient, sim: (path: string, body?: 
     const after = await sim('/_sim/inject', { kind: 'message', text: 'after silent death' });
     const end2 = Date.now() + 5000;
     while (!handled.has(after.payload.event_id) && Date.now() < end2) await new Promise((r) => setTimeout(r, 10));
-    checks.push({ name: 'envelopes flow on the replacement, none handled twice', ok: handled.has(after.payload.event_id) && [...handled.values()].every((n) => n === 1) });
+    checks.push({
+      name: 'envelopes flow on the replacement, none handled twice',
+      ok: handled.has(after.payload.event_id) && [...handled.values()].every((n) => n === 1),
+    });
   } catch (e) {
     checks.push({ name: 'silent-death scenario ran', ok: false, detail: String((e as Error)?.message ?? e) });
   }

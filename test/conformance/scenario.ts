@@ -36,12 +36,16 @@ async function until(pred: () => boolean, timeoutMs: number, what: string): Prom
 
 export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> {
   const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, ...(detail ? { detail } : {}) });
+  const check = (name: string, ok: boolean, detail?: string) =>
+    checks.push({ name, ok, ...(detail ? { detail } : {}) });
 
   const sim = async (path: string, body?: unknown): Promise<any> => {
-    const res = await fetch(env.simUrl + path, body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(
+      env.simUrl + path,
+      body === undefined
+        ? {}
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     if (!res.ok) throw new Error(`simulator ${path}: HTTP ${res.status}`);
     return res.json();
   };
@@ -51,8 +55,12 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
   const errors: Array<{ code?: string; message: string }> = [];
   let hellos = 0;
 
-  client.on('connected', () => { hellos++; });
-  client.on('error', (e: any) => { errors.push({ code: e?.code, message: String(e?.message ?? e) }); });
+  client.on('connected', () => {
+    hellos++;
+  });
+  client.on('error', (e: any) => {
+    errors.push({ code: e?.code, message: String(e?.message ?? e) });
+  });
   client.on('app_mention', ({ ack, envelope_id, body }: any) => {
     received.push({ kind: 'app_mention', envelope_id, body });
     void ack();
@@ -68,7 +76,8 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
   client.on('interactive', ({ ack, envelope_id, body }: any) => {
     received.push({ kind: body.type, envelope_id, body });
     if (body.type === 'view_submission') void ack({ response_action: 'errors', errors: { b1: 'bad value' } });
-    else if (body.type === 'block_suggestion') void ack({ options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] });
+    else if (body.type === 'block_suggestion')
+      void ack({ options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] });
     else void ack();
   });
 
@@ -93,10 +102,13 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       injected[kind] = env_.envelope_id;
     }
     await until(() => received.length >= 5, 10_000, 'five envelopes');
-    check('every envelope type reaches its handler',
-      ['app_mention', 'slash_commands', 'block_actions', 'view_submission', 'block_suggestion']
-        .every((k) => received.some((r) => r.kind === k)),
-      received.map((r) => r.kind).join(','));
+    check(
+      'every envelope type reaches its handler',
+      ['app_mention', 'slash_commands', 'block_actions', 'view_submission', 'block_suggestion'].every((k) =>
+        received.some((r) => r.kind === k),
+      ),
+      received.map((r) => r.kind).join(','),
+    );
     const slash = received.find((r) => r.kind === 'slash_commands');
     check('slash command body typed', slash?.body?.command === '/echo' && slash?.body?.text === 'ping');
     expectedAcks = [
@@ -104,7 +116,10 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       { envelope_id: injected.slash_command!, payload: { text: 'pong ping' } },
       { envelope_id: injected.block_actions!, payload: undefined },
       { envelope_id: injected.view_submission!, payload: { response_action: 'errors', errors: { b1: 'bad value' } } },
-      { envelope_id: injected.block_suggestion!, payload: { options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] } },
+      {
+        envelope_id: injected.block_suggestion!,
+        payload: { options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] },
+      },
     ];
 
     // 3. a malformed frame never reaches user code, and the next envelope is still acked
@@ -112,10 +127,21 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
     await sim('/_sim/fault', { fault: 'malformed', frame: '{"envelope_id":"x","type":"events_api","payload":' });
     await sim('/_sim/fault', { fault: 'malformed', frame: '[1,2,3]' });
     const after = await sim('/_sim/inject', { kind: 'message', text: 'after garbage' });
-    await until(() => received.some((r) => r.envelope_id === after.envelope_id), 10_000, 'envelope after malformed frames');
-    check('malformed frames never reach handlers', received.length === before + 1, `received ${received.length - before}`);
-    check('malformed frames reported as typed errors', errors.filter((e) => e.code === 'malformed_frame').length >= 2,
-      JSON.stringify(errors));
+    await until(
+      () => received.some((r) => r.envelope_id === after.envelope_id),
+      10_000,
+      'envelope after malformed frames',
+    );
+    check(
+      'malformed frames never reach handlers',
+      received.length === before + 1,
+      `received ${received.length - before}`,
+    );
+    check(
+      'malformed frames reported as typed errors',
+      errors.filter((e) => e.code === 'malformed_frame').length >= 2,
+      JSON.stringify(errors),
+    );
     expectedAcks.push({ envelope_id: after.envelope_id, payload: undefined });
 
     // 4. refresh (warning -> refresh_requested -> close) while events flow: zero gap, nothing lost
@@ -127,27 +153,40 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       await sleep(50);
     }
     await until(() => hellos > hellosBefore, 15_000, 'replacement hello');
-    for (let i = 0; i < 3; i++) during.push((await sim('/_sim/inject', { kind: 'message', text: `after refresh ${i}` })).envelope_id);
-    await until(() => during.every((id) => received.some((r) => r.envelope_id === id)), 15_000, 'envelopes around the refresh')
-      .catch(async (e) => {
-        const missing = during.filter((id) => !received.some((r) => r.envelope_id === id));
-        const st = await sim('/_sim/state');
-        const where = st.deliveries.filter((d: any) => missing.includes(d.envelope_id));
-        throw new Error(`${e.message}: missing ${JSON.stringify(where)}; connections ${JSON.stringify(st.connections)}`);
-      });
+    for (let i = 0; i < 3; i++)
+      during.push((await sim('/_sim/inject', { kind: 'message', text: `after refresh ${i}` })).envelope_id);
+    await until(
+      () => during.every((id) => received.some((r) => r.envelope_id === id)),
+      15_000,
+      'envelopes around the refresh',
+    ).catch(async (e) => {
+      const missing = during.filter((id) => !received.some((r) => r.envelope_id === id));
+      const st = await sim('/_sim/state');
+      const where = st.deliveries.filter((d: any) => missing.includes(d.envelope_id));
+      throw new Error(`${e.message}: missing ${JSON.stringify(where)}; connections ${JSON.stringify(st.connections)}`);
+    });
     for (const id of during) expectedAcks.push({ envelope_id: id, payload: undefined });
     check('refresh: replacement connection opened', hellos > hellosBefore, `hellos=${hellos}`);
 
     // 4b. a warned socket, then Slack closes it with a reason of its own longer than a close frame holds (123
     // bytes): every runtime's close() throws on such a reason, and the socket must still close cleanly (1000),
     // not be dropped later without a close frame.
-    const warned = (await sim('/_sim/state')).connections.find((c: any) => c.state === 'live' && !c.warned)?.id as string | undefined;
+    const warned = (await sim('/_sim/state')).connections.find((c: any) => c.state === 'live' && !c.warned)?.id as
+      string | undefined;
     if (!warned) throw new Error('no live connection after the refresh');
     const hellosBeforeWarning = hellos;
-    await sim('/_sim/fault', { fault: 'malformed', connectionId: warned, frame: JSON.stringify({ type: 'disconnect', reason: 'warning' }) });
+    await sim('/_sim/fault', {
+      fault: 'malformed',
+      connectionId: warned,
+      frame: JSON.stringify({ type: 'disconnect', reason: 'warning' }),
+    });
     await until(() => hellos > hellosBeforeWarning, 15_000, 'replacement hello after a warning');
     const longReason = `host_maintenance_${'é'.repeat(60)}`;
-    await sim('/_sim/fault', { fault: 'malformed', connectionId: warned, frame: JSON.stringify({ type: 'disconnect', reason: longReason }) });
+    await sim('/_sim/fault', {
+      fault: 'malformed',
+      connectionId: warned,
+      frame: JSON.stringify({ type: 'disconnect', reason: longReason }),
+    });
     let closedAs: any;
     const gone = Date.now() + 10_000;
     while (Date.now() < gone) {
@@ -155,8 +194,11 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       if (closedAs?.state === 'closed') break;
       await sleep(20);
     }
-    check('a disconnect reason too long for a close frame: the socket still closes with 1000', closedAs?.state === 'closed' && closedAs?.closeCode === 1000,
-      `state=${closedAs?.state} closeCode=${closedAs?.closeCode}`);
+    check(
+      'a disconnect reason too long for a close frame: the socket still closes with 1000',
+      closedAs?.state === 'closed' && closedAs?.closeCode === 1000,
+      `state=${closedAs?.state} closeCode=${closedAs?.closeCode}`,
+    );
   } catch (e) {
     check('scenario ran to the end', false, String((e as Error)?.message ?? e));
   }
@@ -176,13 +218,26 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
       const a = byId.get(x.envelope_id);
       return !a || JSON.stringify(a.payload) !== JSON.stringify(x.payload);
     });
-    check('every envelope acked with its payload', expectedAcks.length > 0 && wrong.length === 0,
-      wrong.length ? `wrong/missing: ${JSON.stringify(wrong.slice(0, 3))}` : `${expectedAcks.length} acks`);
-    check('no moment without a live connection', state.noLiveConnectionMs === 0,
-      `noLiveConnectionMs=${state.noLiveConnectionMs}`);
-    check('no ack deadline missed', Array.isArray(state.missedDeadlines) && state.missedDeadlines.length === 0,
-      `missed=${JSON.stringify(state.missedDeadlines)}`);
-    check('the client sent no malformed frame', state.badClientFrames === 0, `badClientFrames=${state.badClientFrames}`);
+    check(
+      'every envelope acked with its payload',
+      expectedAcks.length > 0 && wrong.length === 0,
+      wrong.length ? `wrong/missing: ${JSON.stringify(wrong.slice(0, 3))}` : `${expectedAcks.length} acks`,
+    );
+    check(
+      'no moment without a live connection',
+      state.noLiveConnectionMs === 0,
+      `noLiveConnectionMs=${state.noLiveConnectionMs}`,
+    );
+    check(
+      'no ack deadline missed',
+      Array.isArray(state.missedDeadlines) && state.missedDeadlines.length === 0,
+      `missed=${JSON.stringify(state.missedDeadlines)}`,
+    );
+    check(
+      'the client sent no malformed frame',
+      state.badClientFrames === 0,
+      `badClientFrames=${state.badClientFrames}`,
+    );
   } catch (e) {
     check('simulator state readable', false, String((e as Error)?.message ?? e));
   }

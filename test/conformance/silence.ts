@@ -4,10 +4,21 @@
 import type { SocketModeClient } from '../../src/index.ts';
 import type { Check, ScenarioReport } from './scenario.ts';
 
-export async function runSilence(env: { simUrl: string; runtime: string; createPool(): SocketModeClient }): Promise<ScenarioReport> {
+export async function runSilence(env: {
+  simUrl: string;
+  runtime: string;
+  createPool(): SocketModeClient;
+}): Promise<ScenarioReport> {
   const checks: Check[] = [];
   const sim = async (path: string, body?: unknown): Promise<any> =>
-    (await fetch(env.simUrl + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(
+        env.simUrl + path,
+        body === undefined
+          ? {}
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      )
+    ).json();
   const client = env.createPool();
   const events: string[] = [];
   const handled = new Map<string, number>();
@@ -42,14 +53,21 @@ export async function runSilence(env: { simUrl: string; runtime: string; createP
     const ms = Date.now() - deathAt;
     stop = true;
     await feed;
-    checks.push({ name: 'silent member replaced after its silence (no ping)', ok: replaced(), detail: `${ms} ms after the silent death; ${events.join(', ')}` });
+    checks.push({
+      name: 'silent member replaced after its silence (no ping)',
+      ok: replaced(),
+      detail: `${ms} ms after the silent death; ${events.join(', ')}`,
+    });
     checks.push({ name: 'one silence verdict', ok: events.filter((e) => e === 'reconnecting:silent').length === 1 });
     // Past routeForMs: Slack routes only to live members now.
     await new Promise((r) => setTimeout(r, Math.max(0, deathAt + 3500 - Date.now())));
     const after = await sim('/_sim/inject', { kind: 'message', text: 'after silent death' });
     const end2 = Date.now() + 5000;
     while (!handled.has(after.payload.event_id) && Date.now() < end2) await new Promise((r) => setTimeout(r, 10));
-    checks.push({ name: 'envelopes flow, none handled twice', ok: handled.has(after.payload.event_id) && [...handled.values()].every((n) => n === 1) });
+    checks.push({
+      name: 'envelopes flow, none handled twice',
+      ok: handled.has(after.payload.event_id) && [...handled.values()].every((n) => n === 1),
+    });
   } catch (e) {
     checks.push({ name: 'silence scenario ran', ok: false, detail: String((e as Error)?.message ?? e) });
   }

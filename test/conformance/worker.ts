@@ -11,14 +11,20 @@ export class ConformanceObject {
     const appToken = u.searchParams.get('token')!;
     // ?scenario=silence: a pool of 2 (no ping in workerd) finds a silently dead member (test/conformance/silence.ts)
     if (u.searchParams.get('scenario') === 'silence') {
-      const pool = () => new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, connections: 2 });
+      const pool = () =>
+        new SocketModeClient({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any, connections: 2 });
       return Response.json(await runSilence({ simUrl, runtime: 'workerd', createPool: pool }));
     }
     const report = await runConformance({
       simUrl,
       runtime: 'workerd',
       // ?client=core: the core client alone (socket-mode-anywhere/core)
-      createClient: () => new (u.searchParams.get('client') === 'core' ? CoreClient : SocketModeClient)({ appToken, apiUrl: `${simUrl}/api/`, logLevel: 'error' as any }),
+      createClient: () =>
+        new (u.searchParams.get('client') === 'core' ? CoreClient : SocketModeClient)({
+          appToken,
+          apiUrl: `${simUrl}/api/`,
+          logLevel: 'error' as any,
+        }),
     });
     return Response.json(report);
   }

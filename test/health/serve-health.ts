@@ -22,4 +22,13 @@ const ready = await get();
 await client.disconnect();
 const after = await get();
 await (g.Deno ? server.shutdown() : server.stop(true));
-console.log('HEALTH ' + JSON.stringify({ before: before.status, ready: ready.status, status: ready.body.status, live: ready.body.liveConnections, after: after.status }));
+console.log(
+  'HEALTH ' +
+    JSON.stringify({
+      before: before.status,
+      ready: ready.status,
+      status: ready.body.status,
+      live: ready.body.liveConnections,
+      after: after.status,
+    }),
+);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 plugin({
   name: 'socket-mode-anywhere-source',
   setup(build) {
-    build.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({ path: join(import.meta.dir, '../../src/index.ts') }));
+    build.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({
+      path: join(import.meta.dir, '../../src/index.ts'),
+    }));
   },
 });

@@ -23,9 +23,11 @@ export function captureLogger(): { lines: string[]; logger: Logger } {
       return String(x);
     }
   };
-  const mk = (l: string) => (...a: unknown[]) => {
-    lines.push(`${l} ${a.map(fmt).join(' ')}`);
-  };
+  const mk =
+    (l: string) =>
+    (...a: unknown[]) => {
+      lines.push(`${l} ${a.map(fmt).join(' ')}`);
+    };
   return {
     lines,
     logger: {

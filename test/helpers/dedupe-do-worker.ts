@@ -1,6 +1,10 @@
 // A Durable Object that exposes durableObjectDedupeStore(ctx.storage) over fetch, for test/dedupe-store.test.ts
 // (bundled for workerd, run by miniflare).
-import { durableObjectDedupeStore, type DurableObjectDedupeStore, type DurableObjectStorageLike } from '../../src/index.ts';
+import {
+  durableObjectDedupeStore,
+  type DurableObjectDedupeStore,
+  type DurableObjectStorageLike,
+} from '../../src/index.ts';
 
 interface Env {
   DEDUPE: { idFromName(name: string): unknown; get(id: unknown): { fetch(req: Request): Promise<Response> } };

@@ -12,7 +12,14 @@ const TOTAL = Number(process.env.SOAK_ENVELOPES ?? 100_000);
 const CHECKPOINT = Number(process.env.SOAK_CHECKPOINT ?? 10_000);
 const BATCH = 500;
 const LEAK = process.env.SOAK_LEAK === '1';
-const KINDS: InjectKind[] = ['app_mention', 'message', 'slash_command', 'block_actions', 'view_submission', 'block_suggestion'];
+const KINDS: InjectKind[] = [
+  'app_mention',
+  'message',
+  'slash_command',
+  'block_actions',
+  'view_submission',
+  'block_suggestion',
+];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -29,8 +36,21 @@ async function until(pred: () => boolean, what: string, ms = 20_000): Promise<vo
 const leaked: unknown[] = [];
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ refreshWarningLeadMs: 50, refreshCloseDelayMs: 20, pingIntervalMs: 1000, pongTimeoutMs: 2000 });
-  const silent = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as const, setName() {} };
+  const sim = await startSimulator({
+    refreshWarningLeadMs: 50,
+    refreshCloseDelayMs: 20,
+    pingIntervalMs: 1000,
+    pongTimeoutMs: 2000,
+  });
+  const silent = {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    setLevel() {},
+    getLevel: () => 'error' as const,
+    setName() {},
+  };
   const client = new SocketModeClient({
     appToken: sim.appToken,
     apiUrl: sim.apiUrl,
@@ -53,7 +73,8 @@ async function main(): Promise<void> {
   client.on('slack_event', (args: SlackEventArgs) => {
     handled++;
     if (LEAK) leaked.push(args);
-    const payload = args.type === 'slash_commands' ? { text: 'ok' } : args.type === 'interactive' ? { text: 'done' } : undefined;
+    const payload =
+      args.type === 'slash_commands' ? { text: 'ok' } : args.type === 'interactive' ? { text: 'done' } : undefined;
     // Half the handlers are async: their promises and timers must not accumulate either.
     if (handled % 2) return args.ack(payload);
     return Promise.resolve().then(() => args.ack(payload));
@@ -103,7 +124,16 @@ async function main(): Promise<void> {
   }
   await client.disconnect();
   await sim.close();
-  out({ done: true, sent, handled, acked, errors, missed: sim.missedDeadlines().length, leaked: leaked.length, unneeded: alarms.unneeded() });
+  out({
+    done: true,
+    sent,
+    handled,
+    acked,
+    errors,
+    missed: sim.missedDeadlines().length,
+    leaked: leaked.length,
+    unneeded: alarms.unneeded(),
+  });
 }
 
 main().then(

@@ -58,7 +58,10 @@ export class SocketModeBot {
   private hellos = 0;
   private watchdogWakes = 0;
 
-  constructor(private readonly ctx: DurableObjectState, private readonly env: Env) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+  ) {
     // No fetch or alarm runs before the switch is known.
     void ctx.blockConcurrencyWhile(async () => {
       this.enabled = (await ctx.storage.get<boolean>('enabled')) ?? false;
@@ -179,7 +182,9 @@ export class SocketModeBot {
       switch (body.type) {
         case 'block_suggestion':
           // An external select's options travel in the ack (an empty ack shows the user an error).
-          void ack({ options: [{ text: { type: 'plain_text', text: `echo: ${String(body.value ?? '')}` }, value: 'echo' }] });
+          void ack({
+            options: [{ text: { type: 'plain_text', text: `echo: ${String(body.value ?? '')}` }, value: 'echo' }],
+          });
           return;
         case 'view_submission':
           // An empty ack closes the modal; `{ response_action: 'errors', errors: {…} }` keeps it open instead.

@@ -5,7 +5,11 @@ import type { Session } from './session.ts';
 const SECONDS = 60;
 
 export function mountStats(root: HTMLElement, session: Session): void {
-  const canvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Envelopes per second and ack latency, last 60 seconds' });
+  const canvas = h('canvas', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': 'Envelopes per second and ack latency, last 60 seconds',
+  });
   const nums = {
     rate: h('b', { 'data-stat': 'rate' }, '0'),
     total: h('b', { 'data-stat': 'total' }, '0'),
@@ -14,18 +18,31 @@ export function mountStats(root: HTMLElement, session: Session): void {
     missed: h('b', { 'data-stat': 'missed' }, '0'),
   };
   root.append(
-    h('div', { class: 'panel-head' }, h('h2', {}, 'Stats'),
-      h('div', { class: 'legend', 'aria-hidden': 'true' }, h('span', { class: 'lg bars' }, 'env/s'), h('span', { class: 'lg line' }, 'ack ms'))),
+    h(
+      'div',
+      { class: 'panel-head' },
+      h('h2', {}, 'Stats'),
+      h(
+        'div',
+        { class: 'legend', 'aria-hidden': 'true' },
+        h('span', { class: 'lg bars' }, 'env/s'),
+        h('span', { class: 'lg line' }, 'ack ms'),
+      ),
+    ),
     canvas,
-    h('dl', { class: 'stat-row' },
+    h(
+      'dl',
+      { class: 'stat-row' },
       h('div', {}, h('dt', {}, 'env/s'), h('dd', {}, nums.rate)),
       h('div', {}, h('dt', {}, 'total'), h('dd', {}, nums.total)),
       h('div', {}, h('dt', {}, 'ack p50'), h('dd', {}, nums.p50)),
       h('div', {}, h('dt', {}, 'ack p95'), h('dd', {}, nums.p95)),
-      h('div', {}, h('dt', { title: 'acks missed, late or failed' }, 'missed'), h('dd', {}, nums.missed))),
+      h('div', {}, h('dt', { title: 'acks missed, late or failed' }, 'missed'), h('dd', {}, nums.missed)),
+    ),
   );
 
-  const css = (name: string, fallback: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+  const css = (name: string, fallback: string) =>
+    getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
   const draw = (): void => {
     const now = Date.now();
@@ -51,7 +68,9 @@ export function mountStats(root: HTMLElement, session: Session): void {
     lats.sort((a, b) => a - b);
     const q = (p: number) => (lats.length ? lats[Math.min(lats.length - 1, Math.floor(p * lats.length))] : undefined);
     // "now": the last complete second plus the current one, so a burst shows at once.
-    nums.rate.textContent = String(counts[SECONDS - 1]! + counts[SECONDS - 2]! > 0 ? Math.max(counts[SECONDS - 1]!, counts[SECONDS - 2]!) : 0);
+    nums.rate.textContent = String(
+      counts[SECONDS - 1]! + counts[SECONDS - 2]! > 0 ? Math.max(counts[SECONDS - 1]!, counts[SECONDS - 2]!) : 0,
+    );
     nums.total.textContent = String(session.envelopes.length);
     nums.p50.textContent = fmtMs(q(0.5));
     nums.p95.textContent = fmtMs(q(0.95));

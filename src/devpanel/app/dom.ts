@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
@@ -35,7 +39,13 @@ export const clock = (ms: number): string => {
 };
 
 export const fmtMs = (ms: number | undefined): string =>
-  ms === undefined || !Number.isFinite(ms) ? '–' : ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  ms === undefined || !Number.isFinite(ms)
+    ? '–'
+    : ms < 10
+      ? `${ms.toFixed(1)} ms`
+      : ms < 10_000
+        ? `${Math.round(ms)} ms`
+        : `${(ms / 1000).toFixed(1)} s`;
 
 export function toast(text: string, kind: 'info' | 'error' = 'info'): void {
   const box = document.getElementById('toasts');

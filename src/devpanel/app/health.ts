@@ -18,7 +18,11 @@ const ago = (now: number, at: number | null | undefined): string => {
 };
 
 function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
-  const root = h('section', { class: 'health-card', id: `health-${src.key}`, 'data-status': typeof r === 'object' && r ? r.status : 'none' });
+  const root = h('section', {
+    class: 'health-card',
+    id: `health-${src.key}`,
+    'data-status': typeof r === 'object' && r ? r.status : 'none',
+  });
   const head = h('div', { class: 'health-head' }, h('h3', {}, src.title));
   root.append(head);
   if (!r || typeof r === 'string') {
@@ -30,28 +34,59 @@ function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
   head.append(
     h('span', { class: `health-status ${r.status}`, 'data-field': 'status' }, r.status),
     h('span', { class: `flag ${r.ready ? 'on' : 'off'}`, title: 'readiness: at least one live connection' }, 'ready'),
-    h('span', { class: `flag ${r.live ? 'on' : 'off'}`, title: 'liveness: not stopped by a fatal error nor down too long' }, 'live'),
+    h(
+      'span',
+      { class: `flag ${r.live ? 'on' : 'off'}`, title: 'liveness: not stopped by a fatal error nor down too long' },
+      'live',
+    ),
   );
-  const conns = h('ul', { class: 'health-conns' },
+  const conns = h(
+    'ul',
+    { class: 'health-conns' },
     ...r.connections.map((c) =>
-      h('li', { 'data-conn': c.id },
-        h('span', { class: 'mono' }, c.id), ` slot ${c.slot} · `,
+      h(
+        'li',
+        { 'data-conn': c.id },
+        h('span', { class: 'mono' }, c.id),
+        ` slot ${c.slot} · `,
         h('span', { class: c.dead ? 'error' : '' }, c.dead ? 'dead' : c.state),
         c.draining ? ' · replacing' : '',
         ` · last frame ${ago(now, c.lastFrameAt)}`,
-        c.unacked ? ` · ${c.unacked} unacked` : '')));
+        c.unacked ? ` · ${c.unacked} unacked` : '',
+      ),
+    ),
+  );
   const rc = r.lastReconnect;
   const err = r.lastError;
   root.append(
-    h('dl', { class: 'kv health-kv' },
+    h(
+      'dl',
+      { class: 'kv health-kv' },
       h('dt', {}, 'live'),
-      h('dd', {}, h('b', { 'data-field': 'live' }, `${r.liveConnections} / ${r.poolSize}`),
-        ' · acks in flight ', h('b', { 'data-field': 'acks' }, String(r.acksInFlight)),
-        ' · ', h('span', { 'data-field': 'state' }, r.state)),
+      h(
+        'dd',
+        {},
+        h('b', { 'data-field': 'live' }, `${r.liveConnections} / ${r.poolSize}`),
+        ' · acks in flight ',
+        h('b', { 'data-field': 'acks' }, String(r.acksInFlight)),
+        ' · ',
+        h('span', { 'data-field': 'state' }, r.state),
+      ),
       h('dt', {}, 'last reconnect'),
-      h('dd', { 'data-field': 'reconnect' }, rc ? `${rc.reason} · slot ${rc.slot}${rc.makeBeforeBreak ? ' · make-before-break' : ''} · ${ago(now, rc.at)}` : 'none'),
+      h(
+        'dd',
+        { 'data-field': 'reconnect' },
+        rc
+          ? `${rc.reason} · slot ${rc.slot}${rc.makeBeforeBreak ? ' · make-before-break' : ''} · ${ago(now, rc.at)}`
+          : 'none',
+      ),
       h('dt', {}, 'last error'),
-      h('dd', { 'data-field': 'error', class: err ? 'error' : '' }, err ? `${err.code}: ${err.message} · ${ago(now, err.at)}` : 'none')),
+      h(
+        'dd',
+        { 'data-field': 'error', class: err ? 'error' : '' },
+        err ? `${err.code}: ${err.message} · ${ago(now, err.at)}` : 'none',
+      ),
+    ),
     conns,
   );
   return root;
@@ -60,13 +95,22 @@ function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
 /** Renders every source now and then every `everyMs`; stops when the page goes away. */
 export function mountHealth(root: HTMLElement, sources: HealthSource[], everyMs = 1000): void {
   const body = h('div', { class: 'health-body' });
-  root.append(h('div', { class: 'panel-head' }, h('h2', { title: 'client.health(), as a readiness/liveness probe sees it (refreshed every second)' }, 'Health')), body);
+  root.append(
+    h(
+      'div',
+      { class: 'panel-head' },
+      h('h2', { title: 'client.health(), as a readiness/liveness probe sees it (refreshed every second)' }, 'Health'),
+    ),
+    body,
+  );
   let busy = false;
   const tick = async (): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
-      const cards = await Promise.all(sources.map(async (s) => card(s, await s.read().catch((e: unknown) => String((e as Error).message ?? e)))));
+      const cards = await Promise.all(
+        sources.map(async (s) => card(s, await s.read().catch((e: unknown) => String((e as Error).message ?? e)))),
+      );
       body.replaceChildren(...cards);
     } finally {
       busy = false;

@@ -15,16 +15,21 @@ function node(key: string | null, v: unknown, depth: number, last: boolean): HTM
   const comma = last ? '' : ',';
   if (v === null || typeof v !== 'object') return h('div', { class: 'j-line' }, keyEl, scalar(v), comma);
   const isArr = Array.isArray(v);
-  const entries: Array<[string, unknown]> = isArr ? (v as unknown[]).map((x, i) => [String(i), x]) : Object.entries(v as object);
+  const entries: Array<[string, unknown]> = isArr
+    ? (v as unknown[]).map((x, i) => [String(i), x])
+    : Object.entries(v as object);
   const [open, close] = isArr ? ['[', ']'] : ['{', '}'];
   if (entries.length === 0) return h('div', { class: 'j-line' }, keyEl, `${open}${close}${comma}`);
   const body = h('div', { class: 'j-body' });
   entries.forEach(([k, x], i) => body.append(node(isArr ? null : k, x, depth + 1, i === entries.length - 1)));
   const count = `${entries.length} ${isArr ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'}`;
-  const d = h('details', { class: 'j-node', open: depth < OPEN_DEPTH },
+  const d = h(
+    'details',
+    { class: 'j-node', open: depth < OPEN_DEPTH },
     h('summary', {}, keyEl, open, h('span', { class: 'j-count' }, ` ${count} ${close}${comma}`)),
     body,
-    h('div', { class: 'j-close' }, `${close}${comma}`));
+    h('div', { class: 'j-close' }, `${close}${comma}`),
+  );
   return d;
 }
 

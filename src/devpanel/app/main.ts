@@ -37,7 +37,9 @@ async function loadConfig(): Promise<PanelConfig> {
     mode: c['mode'] === 'slack' ? 'slack' : 'simulator',
     connectionUrl: new URL(typeof c['connectionUrl'] === 'string' ? c['connectionUrl'] : 'connection-url', base).href,
     botHealth: typeof c['botHealth'] === 'string' ? new URL(c['botHealth'], base).href : null,
-    simulator: sim ? { url: sim.replace(/\/$/, ''), feedUrl: `${sim.replace(/^http/, 'ws').replace(/\/$/, '')}/_sim/feed` } : simCfg,
+    simulator: sim
+      ? { url: sim.replace(/\/$/, ''), feedUrl: `${sim.replace(/^http/, 'ws').replace(/\/$/, '')}/_sim/feed` }
+      : simCfg,
   };
 }
 
@@ -57,12 +59,21 @@ async function main(): Promise<void> {
     cfg = await loadConfig();
   } catch (e) {
     setStatus('error', 'no config');
-    $('stream-panel').append(h('div', { class: 'error' }, `Could not load the panel config: ${(e as Error).message}. Open the panel from \`npm start\`.`));
+    $('stream-panel').append(
+      h(
+        'div',
+        { class: 'error' },
+        `Could not load the panel config: ${(e as Error).message}. Open the panel from \`npm start\`.`,
+      ),
+    );
     return;
   }
   document.body.dataset['mode'] = cfg.mode;
   $('target').textContent = cfg.mode === 'slack' ? 'real Slack' : 'simulator';
-  $('target').title = cfg.mode === 'slack' ? 'Connected through the dev panel server, which holds SLACK_APP_TOKEN' : cfg.simulator?.url ?? '';
+  $('target').title =
+    cfg.mode === 'slack'
+      ? 'Connected through the dev panel server, which holds SLACK_APP_TOKEN'
+      : (cfg.simulator?.url ?? '');
 
   // ---------------------------------------------------------------- views
   const acks = new Map<string, AckFn>();
@@ -94,8 +105,12 @@ async function main(): Promise<void> {
   if (cfg.simulator) {
     const feedTab = $('tab-feed');
     sim = mountSimulator({
-      controlsRoot: $('sim-controls'), feedRoot: $('feed-panel'), repliesRoot: $('bot-replies-panel'), session,
-      simUrl: cfg.simulator.url, feedUrl: cfg.simulator.feedUrl,
+      controlsRoot: $('sim-controls'),
+      feedRoot: $('feed-panel'),
+      repliesRoot: $('bot-replies-panel'),
+      session,
+      simUrl: cfg.simulator.url,
+      feedUrl: cfg.simulator.feedUrl,
       onFeedCount: (n) => (feedTab.dataset['count'] = String(n)),
     });
   }
@@ -151,14 +166,31 @@ async function main(): Promise<void> {
     });
     c.on('connected', (e) => {
       setStatus('connected', liveText());
-      session.addTimeline({ at: Date.now(), kind: 'connected', label: e.replaced ? 'replaced' : 'connected', detail: `${e.connection_id} · num_connections ${e.num_connections ?? '?'}${e.replaced ? ` · replaced ${e.replaced}` : ''}` });
+      session.addTimeline({
+        at: Date.now(),
+        kind: 'connected',
+        label: e.replaced ? 'replaced' : 'connected',
+        detail: `${e.connection_id} · num_connections ${e.num_connections ?? '?'}${e.replaced ? ` · replaced ${e.replaced}` : ''}`,
+      });
     });
     c.on('reconnecting', (e) => {
       if (!e.makeBeforeBreak) setStatus('reconnecting', `reconnecting (${e.reason})`);
-      session.addTimeline({ at: Date.now(), kind: 'reconnecting', label: `reconnect: ${e.reason}`, detail: e.makeBeforeBreak ? `slot ${e.slot}, make-before-break` : `slot ${e.slot}, attempt ${e.attempt}, in ${e.delayMs} ms` });
+      session.addTimeline({
+        at: Date.now(),
+        kind: 'reconnecting',
+        label: `reconnect: ${e.reason}`,
+        detail: e.makeBeforeBreak
+          ? `slot ${e.slot}, make-before-break`
+          : `slot ${e.slot}, attempt ${e.attempt}, in ${e.delayMs} ms`,
+      });
     });
     c.on('disconnected', (e) => {
-      session.addTimeline({ at: Date.now(), kind: 'disconnected', label: `disconnected: ${e.reason}`, detail: e.error ? `${e.error.code}: ${e.error.message}` : e.willReconnect ? 'will reconnect' : 'stopped' });
+      session.addTimeline({
+        at: Date.now(),
+        kind: 'disconnected',
+        label: `disconnected: ${e.reason}`,
+        detail: e.error ? `${e.error.code}: ${e.error.message}` : e.willReconnect ? 'will reconnect' : 'stopped',
+      });
       if (e.willReconnect) setStatus('reconnecting', `reconnecting (${e.reason})`);
       else {
         setStatus(e.error ? 'error' : 'disconnected', e.error ? `stopped: ${e.error.code}` : 'disconnected');
@@ -210,7 +242,9 @@ async function main(): Promise<void> {
         fn().catch((x: unknown) => entry && session.markAckFailed(entry, (x as Error).message));
       }
     }
-    $('ack-mode-hint').textContent = autoAck.checked ? 'every envelope is acked on arrival' : 'ack each envelope yourself within 3 s';
+    $('ack-mode-hint').textContent = autoAck.checked
+      ? 'every envelope is acked on arrival'
+      : 'ack each envelope yourself within 3 s';
   });
   autoAck.dispatchEvent(new Event('change'));
 
@@ -218,7 +252,10 @@ async function main(): Promise<void> {
   $('export').addEventListener('click', () => {
     const doc = session.export({ target: cfg.mode, simulator: cfg.simulator?.url ?? null });
     const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
-    const a = h('a', { href: URL.createObjectURL(blob), download: `socket-mode-session-${new Date().toISOString().replace(/[:.]/g, '-')}.json` });
+    const a = h('a', {
+      href: URL.createObjectURL(blob),
+      download: `socket-mode-session-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    });
     document.body.append(a);
     a.click();
     a.remove();
@@ -282,18 +319,29 @@ async function main(): Promise<void> {
   mountHealth($('health'), [
     { key: 'page', title: 'This page', read: async () => client?.health() ?? null },
     ...(botHealthUrl
-      ? [{
-          key: 'bot', title: 'Bot',
-          read: async () => {
-            const res = await fetch(botHealthUrl, { cache: 'no-store' });
-            // 503 is an answer too (not ready): its body is the report.
-            return res.status === 200 || res.status === 503 ? ((await res.json()) as HealthReport) : `bot health: HTTP ${res.status}`;
+      ? [
+          {
+            key: 'bot',
+            title: 'Bot',
+            read: async () => {
+              const res = await fetch(botHealthUrl, { cache: 'no-store' });
+              // 503 is an answer too (not ready): its body is the report.
+              return res.status === 200 || res.status === 503
+                ? ((await res.json()) as HealthReport)
+                : `bot health: HTTP ${res.status}`;
+            },
           },
-        }]
+        ]
       : []),
   ]);
 
-  (window as unknown as { __devpanel: unknown }).__devpanel = { session, config: cfg, get client() { return client; } };
+  (window as unknown as { __devpanel: unknown }).__devpanel = {
+    session,
+    config: cfg,
+    get client() {
+      return client;
+    },
+  };
   document.body.dataset['ready'] = 'true';
   if (new URLSearchParams(location.search).get('autoconnect') !== '0') await connect();
 }

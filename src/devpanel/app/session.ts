@@ -58,8 +58,20 @@ export interface SocketInfo {
 }
 
 export type TimelineKind =
-  | 'connecting' | 'hello' | 'warning' | 'refresh_requested' | 'link_disabled' | 'too_many_websockets' | 'disconnect'
-  | 'closed' | 'socket_error' | 'malformed' | 'reconnecting' | 'connected' | 'disconnected' | 'error';
+  | 'connecting'
+  | 'hello'
+  | 'warning'
+  | 'refresh_requested'
+  | 'link_disabled'
+  | 'too_many_websockets'
+  | 'disconnect'
+  | 'closed'
+  | 'socket_error'
+  | 'malformed'
+  | 'reconnecting'
+  | 'connected'
+  | 'disconnected'
+  | 'error';
 
 export interface TimelineEvent {
   seq: number;
@@ -106,7 +118,8 @@ export function summaryOf(type: string, payload: unknown): string {
   if (type === 'slash_commands') return cut(typeof payload['text'] === 'string' ? payload['text'] : '');
   if (type === 'interactive') {
     const actions = payload['actions'];
-    if (Array.isArray(actions) && isRecord(actions[0])) return cut(`${String(actions[0]['action_id'] ?? '')} = ${String(actions[0]['value'] ?? '')}`);
+    if (Array.isArray(actions) && isRecord(actions[0]))
+      return cut(`${String(actions[0]['action_id'] ?? '')} = ${String(actions[0]['value'] ?? '')}`);
     const view = payload['view'];
     if (isRecord(view)) return cut(`view ${String(view['callback_id'] ?? view['id'] ?? '')}`);
     if (typeof payload['callback_id'] === 'string') return payload['callback_id'];
@@ -155,14 +168,21 @@ export class Session {
   /** Live sockets (hello received, not closed, not told to go away), newest first. */
   liveSockets(): SocketInfo[] {
     return [...this.sockets.values()]
-      .filter((s) => s.helloAt !== undefined && s.closedAt === undefined && s.refreshAt === undefined && s.disconnectReason === undefined)
+      .filter(
+        (s) =>
+          s.helloAt !== undefined &&
+          s.closedAt === undefined &&
+          s.refreshAt === undefined &&
+          s.disconnectReason === undefined,
+      )
       .sort((a, b) => b.id - a.id);
   }
 
   /** The simulator connection ids of this page's open sockets. */
   simConnectionIds(): Set<string> {
     const ids = new Set<string>();
-    for (const s of this.sockets.values()) if (s.simConnectionId && s.closedAt === undefined) ids.add(s.simConnectionId);
+    for (const s of this.sockets.values())
+      if (s.simConnectionId && s.closedAt === undefined) ids.add(s.simConnectionId);
     return ids;
   }
 
@@ -189,7 +209,13 @@ export class Session {
           s.closedAt = e.at;
           s.closeCode = e.code;
         }
-        this.addTimeline({ at: e.at, kind: 'closed', socket: e.socket, label: `closed ${e.code}`, detail: `code ${e.code}${e.reason ? ` ${e.reason}` : ''}${e.wasClean ? '' : ' (not clean)'}` });
+        this.addTimeline({
+          at: e.at,
+          kind: 'closed',
+          socket: e.socket,
+          label: `closed ${e.code}`,
+          detail: `code ${e.code}${e.reason ? ` ${e.reason}` : ''}${e.wasClean ? '' : ' (not clean)'}`,
+        });
         this.emit('sockets', undefined);
         return;
       }
@@ -208,7 +234,13 @@ export class Session {
     try {
       f = JSON.parse(text);
     } catch {
-      this.addTimeline({ at, kind: 'malformed', socket, label: 'malformed frame', detail: text.length > 120 ? `${text.slice(0, 120)}…` : text });
+      this.addTimeline({
+        at,
+        kind: 'malformed',
+        socket,
+        label: 'malformed frame',
+        detail: text.length > 120 ? `${text.slice(0, 120)}…` : text,
+      });
       return;
     }
     if (!isRecord(f)) {
@@ -227,13 +259,25 @@ export class Session {
         const simId = simConnectionIdFromHost(host);
         if (simId) s.simConnectionId = simId;
       }
-      this.addTimeline({ at, kind: 'hello', socket, label: `hello · ${n ?? '?'} conn`, detail: `num_connections ${n ?? '?'} · host ${host ?? '?'}` });
+      this.addTimeline({
+        at,
+        kind: 'hello',
+        socket,
+        label: `hello · ${n ?? '?'} conn`,
+        detail: `num_connections ${n ?? '?'} · host ${host ?? '?'}`,
+      });
       this.emit('sockets', undefined);
       return;
     }
     if (f['type'] === 'disconnect') {
       const reason = typeof f['reason'] === 'string' ? f['reason'] : 'unknown';
-      const kind: TimelineKind = reason === 'warning' || reason === 'refresh_requested' || reason === 'link_disabled' || reason === 'too_many_websockets' ? reason : 'disconnect';
+      const kind: TimelineKind =
+        reason === 'warning' ||
+        reason === 'refresh_requested' ||
+        reason === 'link_disabled' ||
+        reason === 'too_many_websockets'
+          ? reason
+          : 'disconnect';
       if (s) {
         if (reason === 'warning') s.warnedAt = at;
         else if (reason === 'refresh_requested') s.refreshAt = at;
@@ -282,7 +326,8 @@ export class Session {
     this.envelopes.push(entry);
     this.byId.set(id, entry);
     if (this.envelopes.length > MAX_ENVELOPES) {
-      for (const old of this.envelopes.splice(0, this.envelopes.length - MAX_ENVELOPES)) this.byId.delete(old.envelope_id);
+      for (const old of this.envelopes.splice(0, this.envelopes.length - MAX_ENVELOPES))
+        this.byId.delete(old.envelope_id);
     }
     this.emit('envelope', entry);
   }
@@ -421,12 +466,17 @@ export interface SessionExport {
 
 /** Envelopes to replay from an exported session (or a bare array of envelopes). Throws on anything else. */
 export function envelopesFromExport(doc: unknown): Record<string, unknown>[] {
-  const list = Array.isArray(doc) ? doc : isRecord(doc) && Array.isArray(doc['envelopes']) ? doc['envelopes'] : undefined;
+  const list = Array.isArray(doc)
+    ? doc
+    : isRecord(doc) && Array.isArray(doc['envelopes'])
+      ? doc['envelopes']
+      : undefined;
   if (!list) throw new Error('not a session export: expected {"envelopes": [...]}');
   const out: Record<string, unknown>[] = [];
   for (const item of list) {
     const env = isRecord(item) && isRecord(item['envelope']) ? item['envelope'] : item;
-    if (!isRecord(env) || typeof env['type'] !== 'string' || !isRecord(env['payload'])) throw new Error('an entry has no envelope {type, payload}');
+    if (!isRecord(env) || typeof env['type'] !== 'string' || !isRecord(env['payload']))
+      throw new Error('an entry has no envelope {type, payload}');
     out.push(env);
   }
   return out;

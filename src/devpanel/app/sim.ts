@@ -2,10 +2,18 @@
 import { isRecord } from './dom.ts';
 
 export type InjectKind =
-  | 'message' | 'app_mention' | 'reaction_added' | 'slash_command' | 'block_actions' | 'view_submission'
-  | 'view_closed' | 'shortcut' | 'block_suggestion';
+  | 'message'
+  | 'app_mention'
+  | 'reaction_added'
+  | 'slash_command'
+  | 'block_actions'
+  | 'view_submission'
+  | 'view_closed'
+  | 'shortcut'
+  | 'block_suggestion';
 
-export type FaultName = 'refresh' | 'drop' | 'half_open' | 'silent_death' | 'close' | 'link_disabled' | 'link_enabled' | 'malformed';
+export type FaultName =
+  'refresh' | 'drop' | 'half_open' | 'silent_death' | 'close' | 'link_disabled' | 'link_enabled' | 'malformed';
 
 export interface FeedRecord {
   event: string;
@@ -35,7 +43,10 @@ export class SimApi {
     return this.post('inject', { ...fields, kind, ...(connectionId ? { connectionId } : {}) });
   }
 
-  fault(fault: FaultName, opts: { connectionId?: string; warning?: boolean; frame?: string } = {}): Promise<Record<string, unknown>> {
+  fault(
+    fault: FaultName,
+    opts: { connectionId?: string; warning?: boolean; frame?: string } = {},
+  ): Promise<Record<string, unknown>> {
     return this.post('fault', { fault, ...opts });
   }
 
@@ -76,7 +87,11 @@ export class SimFeed {
       try {
         const r: unknown = JSON.parse(ev.data);
         if (isRecord(r) && typeof r['event'] === 'string') {
-          this.onRecord({ event: r['event'], at: typeof r['at'] === 'number' ? r['at'] : Date.now(), data: isRecord(r['data']) ? r['data'] : {} });
+          this.onRecord({
+            event: r['event'],
+            at: typeof r['at'] === 'number' ? r['at'] : Date.now(),
+            data: isRecord(r['data']) ? r['data'] : {},
+          });
         }
       } catch {
         /* the feed only sends JSON */

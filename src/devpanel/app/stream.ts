@@ -27,20 +27,51 @@ export function ackText(e: EnvelopeEntry, now = performance.now()): string {
   }
 }
 
-export function mountStream(root: HTMLElement, session: Session, onSelect: (e: EnvelopeEntry | undefined) => void): StreamView {
-  const typeSel = h('select', { id: 'filter-type', 'aria-label': 'Filter by envelope type' },
-    h('option', { value: '' }, 'All types'), h('option', { value: 'events_api' }, 'events_api'),
-    h('option', { value: 'slash_commands' }, 'slash_commands'), h('option', { value: 'interactive' }, 'interactive'));
-  const ackSel = h('select', { id: 'filter-ack', 'aria-label': 'Filter by ack state' },
-    h('option', { value: '' }, 'Any ack'), h('option', { value: 'pending' }, 'Pending'), h('option', { value: 'acked' }, 'Acked'),
-    h('option', { value: 'problem' }, 'Missed / late / failed'));
-  const text = h('input', { id: 'filter-text', type: 'search', placeholder: 'Filter: text, event type, id', 'aria-label': 'Filter by text' });
+export function mountStream(
+  root: HTMLElement,
+  session: Session,
+  onSelect: (e: EnvelopeEntry | undefined) => void,
+): StreamView {
+  const typeSel = h(
+    'select',
+    { id: 'filter-type', 'aria-label': 'Filter by envelope type' },
+    h('option', { value: '' }, 'All types'),
+    h('option', { value: 'events_api' }, 'events_api'),
+    h('option', { value: 'slash_commands' }, 'slash_commands'),
+    h('option', { value: 'interactive' }, 'interactive'),
+  );
+  const ackSel = h(
+    'select',
+    { id: 'filter-ack', 'aria-label': 'Filter by ack state' },
+    h('option', { value: '' }, 'Any ack'),
+    h('option', { value: 'pending' }, 'Pending'),
+    h('option', { value: 'acked' }, 'Acked'),
+    h('option', { value: 'problem' }, 'Missed / late / failed'),
+  );
+  const text = h('input', {
+    id: 'filter-text',
+    type: 'search',
+    placeholder: 'Filter: text, event type, id',
+    'aria-label': 'Filter by text',
+  });
   const count = h('span', { class: 'muted count', 'aria-live': 'polite' }, '0');
   const clearBtn = h('button', { type: 'button', class: 'ghost', onclick: () => session.clear() }, 'Clear');
   const list = h('ol', { class: 'env-list', id: 'env-list', 'aria-label': 'Envelopes received by this page' });
-  const empty = h('div', { class: 'empty-state' }, 'No envelopes yet. Inject one from the simulator panel, or wait for Slack.');
-  const head = h('div', { class: 'env-head', 'aria-hidden': 'true' },
-    h('span', {}, 'time'), h('span', {}, 'type'), h('span', {}, 'event'), h('span', {}, 'summary'), h('span', {}, 'retry'), h('span', {}, 'ack'));
+  const empty = h(
+    'div',
+    { class: 'empty-state' },
+    'No envelopes yet. Inject one from the simulator panel, or wait for Slack.',
+  );
+  const head = h(
+    'div',
+    { class: 'env-head', 'aria-hidden': 'true' },
+    h('span', {}, 'time'),
+    h('span', {}, 'type'),
+    h('span', {}, 'event'),
+    h('span', {}, 'summary'),
+    h('span', {}, 'retry'),
+    h('span', {}, 'ack'),
+  );
   root.append(h('div', { class: 'toolbar' }, typeSel, ackSel, text, count, clearBtn), head, empty, list);
 
   const rows = new Map<string, HTMLButtonElement>();
@@ -51,7 +82,8 @@ export function mountStream(root: HTMLElement, session: Session, onSelect: (e: E
     const a = ackSel.value;
     if (a === 'pending' && e.ack.state !== 'pending') return false;
     if (a === 'acked' && e.ack.state !== 'acked') return false;
-    if (a === 'problem' && !(e.ack.state === 'missed' || e.ack.state === 'late' || e.ack.state === 'failed')) return false;
+    if (a === 'problem' && !(e.ack.state === 'missed' || e.ack.state === 'late' || e.ack.state === 'failed'))
+      return false;
     const q = text.value.trim().toLowerCase();
     if (q && !`${e.eventType} ${e.summary} ${e.envelope_id} ${e.type}`.toLowerCase().includes(q)) return false;
     return true;
@@ -61,24 +93,47 @@ export function mountStream(root: HTMLElement, session: Session, onSelect: (e: E
     row.dataset['ack'] = e.ack.state;
     const cell = row.querySelector<HTMLElement>('.c-ack')!;
     const label = ackText(e);
-    const bar = e.ack.state === 'pending'
-      ? h('span', { class: 'countdown', 'aria-hidden': 'true' }, h('span', { style: `width:${Math.max(0, 100 - ((performance.now() - e.t) / ACK_DEADLINE_MS) * 100)}%` }))
-      : null;
+    const bar =
+      e.ack.state === 'pending'
+        ? h(
+            'span',
+            { class: 'countdown', 'aria-hidden': 'true' },
+            h('span', { style: `width:${Math.max(0, 100 - ((performance.now() - e.t) / ACK_DEADLINE_MS) * 100)}%` }),
+          )
+        : null;
     cell.replaceChildren(h('span', { class: `ack-pill s-${e.ack.state}` }, label), bar ?? '');
-    row.setAttribute('aria-label', `${e.eventType} ${e.type} at ${clock(e.receivedAt)}, ack ${e.ack.state === 'pending' ? `pending, ${label} left` : label}`);
+    row.setAttribute(
+      'aria-label',
+      `${e.eventType} ${e.type} at ${clock(e.receivedAt)}, ack ${e.ack.state === 'pending' ? `pending, ${label} left` : label}`,
+    );
   };
 
   const makeRow = (e: EnvelopeEntry): HTMLButtonElement => {
-    const row = h('button', {
-      type: 'button', class: 'env-row', 'data-envelope-id': e.envelope_id, 'data-type': e.type, 'data-event-type': e.eventType,
-      onclick: () => select(e),
-    },
-    h('span', { class: 'c-time' }, clock(e.receivedAt)),
-    h('span', { class: `c-type t-${e.type}` }, TYPE_LABEL[e.type] ?? e.type),
-    h('span', { class: 'c-event' }, e.eventType),
-    h('span', { class: 'c-summary' }, e.summary, e.replayed ? h('span', { class: 'tag replay' }, 'replay') : null, !e.delivered && e.ack.state !== 'pending' && e.ack.by === 'client' ? h('span', { class: 'tag dedupe' }, 'dedupe') : null),
-    h('span', { class: 'c-retry' }, e.retryAttempt ? `#${e.retryAttempt}` : ''),
-    h('span', { class: 'c-ack' }));
+    const row = h(
+      'button',
+      {
+        type: 'button',
+        class: 'env-row',
+        'data-envelope-id': e.envelope_id,
+        'data-type': e.type,
+        'data-event-type': e.eventType,
+        onclick: () => select(e),
+      },
+      h('span', { class: 'c-time' }, clock(e.receivedAt)),
+      h('span', { class: `c-type t-${e.type}` }, TYPE_LABEL[e.type] ?? e.type),
+      h('span', { class: 'c-event' }, e.eventType),
+      h(
+        'span',
+        { class: 'c-summary' },
+        e.summary,
+        e.replayed ? h('span', { class: 'tag replay' }, 'replay') : null,
+        !e.delivered && e.ack.state !== 'pending' && e.ack.by === 'client'
+          ? h('span', { class: 'tag dedupe' }, 'dedupe')
+          : null,
+      ),
+      h('span', { class: 'c-retry' }, e.retryAttempt ? `#${e.retryAttempt}` : ''),
+      h('span', { class: 'c-ack' }),
+    );
     paintAck(row, e);
     return row;
   };
@@ -151,8 +206,10 @@ export function mountStream(root: HTMLElement, session: Session, onSelect: (e: E
       row.parentElement!.hidden = !matches(e);
       // The dedupe tag depends on how the ack was made; replay tags can come after the envelope.
       const summary = row.querySelector('.c-summary')!;
-      if (e.replayed && !summary.querySelector('.tag.replay')) summary.append(h('span', { class: 'tag replay' }, 'replay'));
-      if (!e.delivered && e.ack.by === 'client' && !summary.querySelector('.tag.dedupe')) summary.append(h('span', { class: 'tag dedupe' }, 'dedupe'));
+      if (e.replayed && !summary.querySelector('.tag.replay'))
+        summary.append(h('span', { class: 'tag replay' }, 'replay'));
+      if (!e.delivered && e.ack.by === 'client' && !summary.querySelector('.tag.dedupe'))
+        summary.append(h('span', { class: 'tag dedupe' }, 'dedupe'));
     }
   });
   session.on('reset', () => {

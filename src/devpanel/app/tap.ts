@@ -36,7 +36,8 @@ export function tappedWebSocket(report: (e: TapEvent) => void): typeof WebSocket
         }
       });
       this.addEventListener('close', (ev: CloseEvent) =>
-        report({ kind: 'close', socket, at: Date.now(), code: ev.code, reason: ev.reason, wasClean: ev.wasClean }));
+        report({ kind: 'close', socket, at: Date.now(), code: ev.code, reason: ev.reason, wasClean: ev.wasClean }),
+      );
       this.addEventListener('error', () => report({ kind: 'error', socket, at: Date.now() }));
     }
 

@@ -16,7 +16,11 @@ const MAX_LANES = 6;
 const CHIPS = 14;
 
 const ago = (ms: number): string =>
-  ms >= 120_000 ? `-${Math.round(ms / 60_000)}m` : ms >= 30_000 ? `-${Math.round(ms / 1000)}s` : `-${(ms / 1000).toFixed(1)}s`;
+  ms >= 120_000
+    ? `-${Math.round(ms / 60_000)}m`
+    : ms >= 30_000
+      ? `-${Math.round(ms / 1000)}s`
+      : `-${(ms / 1000).toFixed(1)}s`;
 
 export function mountTimeline(root: HTMLElement, session: Session): void {
   let choice = WINDOWS[0]!.ms;
@@ -26,30 +30,58 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
   const chips = h('ol', { class: 'tl-chips', 'aria-label': 'Latest connection events' });
   const caption = h('div', { class: 'tl-caption', 'aria-live': 'polite' }, 'Connection events appear here.');
   const winButtons = WINDOWS.map((w) =>
-    h('button', { type: 'button', class: 'seg', 'aria-pressed': String(w.ms === choice), onclick: () => {
-      choice = w.ms;
-      for (const b of winButtons) b.setAttribute('aria-pressed', String(b.textContent === w.label));
-      draw();
-    } }, w.label));
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'seg',
+        'aria-pressed': String(w.ms === choice),
+        onclick: () => {
+          choice = w.ms;
+          for (const b of winButtons) b.setAttribute('aria-pressed', String(b.textContent === w.label));
+          draw();
+        },
+      },
+      w.label,
+    ),
+  );
 
   root.append(
-    h('div', { class: 'panel-head' },
+    h(
+      'div',
+      { class: 'panel-head' },
       h('h2', {}, 'Connection timeline'),
-      h('div', { class: 'legend', 'aria-hidden': 'true' },
-        h('span', { class: 'lg connecting' }, 'connecting'), h('span', { class: 'lg live' }, 'live'),
-        h('span', { class: 'lg warned' }, 'warned'), h('span', { class: 'lg draining' }, 'refreshing'),
-        h('span', { class: 'lg problem' }, 'error')),
-      h('div', { class: 'seg-group', role: 'group', 'aria-label': 'Time window' }, ...winButtons)),
-    lanes, axis, chips, caption);
+      h(
+        'div',
+        { class: 'legend', 'aria-hidden': 'true' },
+        h('span', { class: 'lg connecting' }, 'connecting'),
+        h('span', { class: 'lg live' }, 'live'),
+        h('span', { class: 'lg warned' }, 'warned'),
+        h('span', { class: 'lg draining' }, 'refreshing'),
+        h('span', { class: 'lg problem' }, 'error'),
+      ),
+      h('div', { class: 'seg-group', role: 'group', 'aria-label': 'Time window' }, ...winButtons),
+    ),
+    lanes,
+    axis,
+    chips,
+    caption,
+  );
 
   const describe = (e: TimelineEvent): string =>
     `${clock(e.at)} ${e.socket !== undefined ? `socket #${e.socket} ` : 'client '}${e.label}${e.detail && e.detail !== e.label ? ` — ${e.detail}` : ''}`;
 
   const marker = (e: TimelineEvent, left: number): HTMLElement =>
     h('button', {
-      type: 'button', class: `tl-mark k-${e.kind}`, 'data-kind': e.kind, 'data-seq': e.seq, style: `left:${left}%`,
-      title: describe(e), 'aria-label': describe(e),
-      onfocus: () => (caption.textContent = describe(e)), onclick: () => (caption.textContent = describe(e)),
+      type: 'button',
+      class: `tl-mark k-${e.kind}`,
+      'data-kind': e.kind,
+      'data-seq': e.seq,
+      style: `left:${left}%`,
+      title: describe(e),
+      'aria-label': describe(e),
+      onfocus: () => (caption.textContent = describe(e)),
+      onclick: () => (caption.textContent = describe(e)),
     });
 
   const segment = (cls: string, from: number, to: number, t0: number): HTMLElement | null => {
@@ -65,14 +97,22 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     const drainFrom = s.refreshAt ?? s.disconnectAt;
     const liveEnd = s.warnedAt ?? drainFrom ?? end;
     return [
-      segment('connecting', s.startedAt, s.helloAt ?? (drainFrom ?? end), t0),
+      segment('connecting', s.startedAt, s.helloAt ?? drainFrom ?? end, t0),
       s.helloAt !== undefined ? segment('live', s.helloAt, liveEnd, t0) : null,
       s.warnedAt !== undefined ? segment('warned', s.warnedAt, drainFrom ?? end, t0) : null,
-      drainFrom !== undefined ? segment(s.disconnectReason && s.disconnectReason !== 'refresh_requested' ? 'problem' : 'draining', drainFrom, end, t0) : null,
+      drainFrom !== undefined
+        ? segment(
+            s.disconnectReason && s.disconnectReason !== 'refresh_requested' ? 'problem' : 'draining',
+            drainFrom,
+            end,
+            t0,
+          )
+        : null,
     ];
   };
 
-  const laneLabel = (s: SocketInfo): string => `#${s.id}${s.simConnectionId ? ` ${s.simConnectionId}` : s.debugHost ? ` ${s.debugHost}` : ''}`;
+  const laneLabel = (s: SocketInfo): string =>
+    `#${s.id}${s.simConnectionId ? ` ${s.simConnectionId}` : s.debugHost ? ` ${s.debugHost}` : ''}`;
 
   let lastChipSeq = 0;
   const drawChips = (): void => {
@@ -80,10 +120,22 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     const newest = tl[tl.length - 1];
     if (!newest || newest.seq === lastChipSeq) return;
     lastChipSeq = newest.seq;
-    chips.replaceChildren(...tl.slice(-CHIPS).map((e) =>
-      h('li', { class: `tl-chip k-${e.kind}`, 'data-kind': e.kind, title: describe(e) },
-        h('span', { class: 'dot', 'aria-hidden': 'true' }), h('time', {}, clock(e.at).slice(0, 8)), ' ',
-        e.socket !== undefined ? h('span', { class: 'sock' }, `#${e.socket}`) : null, ' ', e.label)));
+    chips.replaceChildren(
+      ...tl
+        .slice(-CHIPS)
+        .map((e) =>
+          h(
+            'li',
+            { class: `tl-chip k-${e.kind}`, 'data-kind': e.kind, title: describe(e) },
+            h('span', { class: 'dot', 'aria-hidden': 'true' }),
+            h('time', {}, clock(e.at).slice(0, 8)),
+            ' ',
+            e.socket !== undefined ? h('span', { class: 'sock' }, `#${e.socket}`) : null,
+            ' ',
+            e.label,
+          ),
+        ),
+    );
     chips.scrollLeft = chips.scrollWidth;
   };
 
@@ -95,7 +147,9 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
       windowMs = Math.min(900_000, Math.max(10_000, (now - first) * 1.1));
     } else windowMs = choice;
     const t0 = now - windowMs;
-    const focusedSeq = (document.activeElement as HTMLElement | null)?.closest?.('.tl-lanes') ? (document.activeElement as HTMLElement).dataset['seq'] : undefined;
+    const focusedSeq = (document.activeElement as HTMLElement | null)?.closest?.('.tl-lanes')
+      ? (document.activeElement as HTMLElement).dataset['seq']
+      : undefined;
     const pos = (at: number) => ((at - t0) / windowMs) * 100;
     const inWin = (e: TimelineEvent) => e.at >= t0;
 
@@ -106,21 +160,43 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     const events = session.timeline.filter(inWin);
     const rows: HTMLElement[] = [];
     const clientEvents = events.filter((e) => e.socket === undefined);
-    rows.push(h('div', { class: 'tl-lane client' }, h('div', { class: 'tl-label' }, 'client'),
-      h('div', { class: 'tl-track' }, ...clientEvents.map((e) => marker(e, pos(e.at))))));
+    rows.push(
+      h(
+        'div',
+        { class: 'tl-lane client' },
+        h('div', { class: 'tl-label' }, 'client'),
+        h('div', { class: 'tl-track' }, ...clientEvents.map((e) => marker(e, pos(e.at)))),
+      ),
+    );
     for (const s of sockets) {
       const mine = events.filter((e) => e.socket === s.id);
-      rows.push(h('div', { class: `tl-lane${s.closedAt === undefined ? ' open' : ''}`, 'data-socket': s.id },
-        h('div', { class: 'tl-label', title: s.debugHost ? `host ${s.debugHost}` : s.host }, laneLabel(s)),
-        h('div', { class: 'tl-track' }, ...socketSegments(s, now, t0), ...mine.map((e) => marker(e, pos(e.at))))));
+      rows.push(
+        h(
+          'div',
+          { class: `tl-lane${s.closedAt === undefined ? ' open' : ''}`, 'data-socket': s.id },
+          h('div', { class: 'tl-label', title: s.debugHost ? `host ${s.debugHost}` : s.host }, laneLabel(s)),
+          h('div', { class: 'tl-track' }, ...socketSegments(s, now, t0), ...mine.map((e) => marker(e, pos(e.at)))),
+        ),
+      );
     }
-    if (sockets.length === 0) rows.push(h('div', { class: 'tl-lane empty' }, h('div', { class: 'tl-label' }, ''), h('div', { class: 'tl-track' }, h('span', { class: 'muted' }, 'no sockets in this window'))));
+    if (sockets.length === 0)
+      rows.push(
+        h(
+          'div',
+          { class: 'tl-lane empty' },
+          h('div', { class: 'tl-label' }, ''),
+          h('div', { class: 'tl-track' }, h('span', { class: 'muted' }, 'no sockets in this window')),
+        ),
+      );
     lanes.replaceChildren(...rows);
     if (focusedSeq) lanes.querySelector<HTMLElement>(`[data-seq="${focusedSeq}"]`)?.focus();
 
     const step = windowMs / 6;
-    axis.replaceChildren(...[0, 1, 2, 3, 4, 5, 6].map((i) =>
-      h('span', { style: `left:${(i / 6) * 100}%` }, i === 6 ? 'now' : ago(windowMs - i * step))));
+    axis.replaceChildren(
+      ...[0, 1, 2, 3, 4, 5, 6].map((i) =>
+        h('span', { style: `left:${(i / 6) * 100}%` }, i === 6 ? 'now' : ago(windowMs - i * step)),
+      ),
+    );
     drawChips();
   };
 

@@ -12,7 +12,11 @@ if (simUrl && backend) {
     simUrl,
     runtime: q.get('client') === 'core' ? 'chromium-core' : 'chromium',
     // &client=core: the core client alone (socket-mode-anywhere/core)
-    createClient: () => new (q.get('client') === 'core' ? CoreClient : SocketModeClient)({ openConnection: connectionUrlFrom(backend), logLevel: 'error' as any }),
+    createClient: () =>
+      new (q.get('client') === 'core' ? CoreClient : SocketModeClient)({
+        openConnection: connectionUrlFrom(backend),
+        logLevel: 'error' as any,
+      }),
   });
   (window as any).__report = report;
   document.getElementById('out')!.textContent = JSON.stringify(report, null, 2);
