@@ -1,31 +1,16 @@
 // The dev panel's manual ack: refusals, switching back to auto-ack, the deadline sweep. The built page (vite build)
 // served by startDevPanel, the real simulator, Chromium driving the page (as test/browser/devpanel.spec.ts).
-import { rmSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { buildPanelPage } from './panel-build.ts';
+import { servePanel } from './panel-build.ts';
 import { injectPending, openPanel } from './panel-page.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import type { DevPanel } from '../../src/devpanel/server.ts';
 
+const served = servePanel('devpanel-manual-ack-build');
 let sim: Simulator;
 let panel: DevPanel;
 let outDir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  outDir = buildPanelPage('devpanel-manual-ack-build');
-  sim = await startSimulator({ refreshWarningLeadMs: 600, refreshCloseDelayMs: 400 });
-  panel = await startDevPanel({ simulator: sim, staticDir: outDir });
-});
-
-test.afterAll(async () => {
-  await panel?.close();
-  await sim?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
-
-test.use({ viewport: { width: 1366, height: 800 } });
+test.beforeAll(() => void ({ sim, panel, outDir } = served));
 
 // Pins a past defect: an ack over 20 KB failed in a way that left the envelope with no ack to offer.
 test('manual ack: a payload over 20 KB is refused, and the envelope can still be acked', async ({ page }) => {

@@ -1,34 +1,20 @@
 // The dev panel and simulator stay up and truthful when things go wrong: requests that are no URL, a simulator
 // that stops under the panel, a replay with no page connection to take it. The built page (vite build) served
 // by startDevPanel, the real simulator, Chromium driving the page (as test/browser/devpanel.spec.ts).
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { buildPanelPage } from './panel-build.ts';
+import { servePanel } from './panel-build.ts';
 import { openPanel, rawRequest } from './panel-page.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { SocketModeClient } from '../../src/platform/node.ts';
 
+const served = servePanel('devpanel-resilience-build');
 let sim: Simulator;
 let panel: DevPanel;
 let outDir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  outDir = buildPanelPage('devpanel-resilience-build');
-  sim = await startSimulator({ refreshWarningLeadMs: 600, refreshCloseDelayMs: 400 });
-  panel = await startDevPanel({ simulator: sim, staticDir: outDir });
-});
-
-test.afterAll(async () => {
-  await panel?.close();
-  await sim?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
-
-test.use({ viewport: { width: 1366, height: 800 } });
+test.beforeAll(() => void ({ sim, panel, outDir } = served));
 
 // Pins a past defect: a request-target that is no URL crashed the panel server (uncaught exception).
 test('server: a request-target that is no URL gets a 400; the panel server stays up', async () => {

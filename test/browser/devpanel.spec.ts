@@ -1,33 +1,19 @@
 // The browser dev panel, end to end: the built page (vite build) served by startDevPanel, the real
 // simulator, Chromium driving the page. Screenshots land in test-results/devpanel/.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
-import { buildPanelPage } from './panel-build.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { servePanel } from './panel-build.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { SocketModeClient, callApi } from '../../src/platform/node.ts';
 
 const SHOTS = 'test-results/devpanel';
+const served = servePanel('devpanel-build');
 let sim: Simulator;
 let panel: DevPanel;
 let outDir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  outDir = buildPanelPage('devpanel-build');
-  sim = await startSimulator({ refreshWarningLeadMs: 600, refreshCloseDelayMs: 400 });
-  panel = await startDevPanel({ simulator: sim, staticDir: outDir });
-});
-
-test.afterAll(async () => {
-  await panel?.close();
-  await sim?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
-
-test.use({ viewport: { width: 1366, height: 800 } });
+test.beforeAll(() => void ({ sim, panel, outDir } = served));
 
 /** How many timeline events of this kind the page has recorded (the chips row only shows the latest). */
 const timelineCount = (page: Page, kind: string) =>

@@ -2,7 +2,7 @@
 // the runtime knows, but silent — is found by a missing pong and replaced make-before-break, with nobody's help;
 // and with default options, a silently dead one (no close frame, Slack still routing into it) too.
 import type { SocketModeClient } from '../../src/index.ts';
-import type { Check, ScenarioReport } from './scenario.ts';
+import { simCaller, type Check, type ScenarioReport } from './scenario.ts';
 
 export async function runLiveness(env: {
   simUrl: string;
@@ -12,15 +12,7 @@ export async function runLiveness(env: {
   createDefaultClient?(): SocketModeClient;
 }): Promise<ScenarioReport> {
   const checks: Check[] = [];
-  const sim = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        env.simUrl + path,
-        body === undefined
-          ? {}
-          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
+  const sim = simCaller(env.simUrl);
   const client = env.createClient();
   const connected: Array<{ connection_id: string; replaced?: string }> = [];
   client.on('connected', (e: any) => void connected.push(e));

@@ -34,14 +34,11 @@ async function until(pred: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ name, ok, ...(detail ? { detail } : {}) });
-
-  const sim = async (path: string, body?: unknown): Promise<any> => {
+/** The simulator's HTTP control API: GET `path`, or POST `body` as JSON; its JSON answer (an HTTP error throws). */
+export function simCaller(simUrl: string): (path: string, body?: unknown) => Promise<any> {
+  return async (path, body) => {
     const res = await fetch(
-      env.simUrl + path,
+      simUrl + path,
       body === undefined
         ? {}
         : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
@@ -49,6 +46,14 @@ export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> 
     if (!res.ok) throw new Error(`simulator ${path}: HTTP ${res.status}`);
     return res.json();
   };
+}
+
+export async function runConformance(env: ScenarioEnv): Promise<ScenarioReport> {
+  const checks: Check[] = [];
+  const check = (name: string, ok: boolean, detail?: string) =>
+    checks.push({ name, ok, ...(detail ? { detail } : {}) });
+
+  const sim = simCaller(env.simUrl);
 
   const client = env.createClient();
   const received: Array<{ kind: string; envelope_id: string; body: any }> = [];

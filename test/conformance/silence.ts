@@ -2,7 +2,7 @@
 // member that died silently (no close frame, Slack still routing into it) by its silence while its sibling
 // receives, and replaces it make-before-break; envelopes keep flowing and none is handled twice.
 import type { SocketModeClient } from '../../src/index.ts';
-import type { Check, ScenarioReport } from './scenario.ts';
+import { simCaller, type Check, type ScenarioReport } from './scenario.ts';
 
 export async function runSilence(env: {
   simUrl: string;
@@ -10,15 +10,7 @@ export async function runSilence(env: {
   createPool(): SocketModeClient;
 }): Promise<ScenarioReport> {
   const checks: Check[] = [];
-  const sim = async (path: string, body?: unknown): Promise<any> =>
-    (
-      await fetch(
-        env.simUrl + path,
-        body === undefined
-          ? {}
-          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      )
-    ).json();
+  const sim = simCaller(env.simUrl);
   const client = env.createPool();
   const events: string[] = [];
   const handled = new Map<string, number>();
