@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { servePanel } from './panel-build.ts';
+import { inject, openPanel as openPanelAt, pageConnectionId } from './panel-page.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { SocketModeClient, callApi } from '../../src/platform/node.ts';
@@ -19,37 +20,8 @@ test.beforeAll(() => void ({ sim, panel, outDir } = served));
 const timelineCount = (page: Page, kind: string) =>
   page.evaluate((k) => (window as any).__devpanel.session.timeline.filter((e: any) => e.kind === k).length, kind);
 
-/** Open the panel and wait until its client is connected to the simulator. Returns the page's sim connection id. */
-async function openPanel(page: Page, query = ''): Promise<string> {
-  await page.goto(panel.url + query);
-  await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
-  return pageConnectionId(page);
-}
-
-async function pageConnectionId(page: Page): Promise<string> {
-  let id = '';
-  await expect
-    .poll(async () => {
-      id = await page.evaluate(() => {
-        const s = (window as any).__devpanel.session;
-        return s.liveSockets()[0]?.simConnectionId ?? '';
-      });
-      return id;
-    })
-    .toMatch(/^conn-\d+$/);
-  return id;
-}
-
-async function inject(
-  page: Page,
-  kindLabel: string,
-  opts: { text?: string; to?: 'page' | 'bot' | 'any' } = {},
-): Promise<void> {
-  await page.selectOption('#inject-kind', { label: kindLabel });
-  if (opts.text !== undefined) await page.fill('#inject-text', opts.text);
-  await page.selectOption('#deliver-to', opts.to ?? 'page');
-  await page.click('#inject-send');
-}
+/** Open the panel (plus `query`) and wait until its client is connected. Returns the page's sim connection id. */
+const openPanel = (page: Page, query = ''): Promise<string> => openPanelAt(page, panel.url + query);
 
 const rows = (page: Page) => page.locator('#env-list li:not([hidden]) .env-row');
 

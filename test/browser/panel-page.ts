@@ -6,6 +6,11 @@ import { expect, type Page } from '@playwright/test';
 export async function openPanel(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  return pageConnectionId(page);
+}
+
+/** The simulator connection id of the page's live client, once it has one. */
+export async function pageConnectionId(page: Page): Promise<string> {
   let id = '';
   await expect
     .poll(async () => {
