@@ -26,7 +26,12 @@ afterAll(async () => {
 });
 
 const WATCHDOG_SECONDS = 1;
-const live = () => sim.connections().filter((c) => c.state === 'live').length;
+const liveIds = () =>
+  sim
+    .connections()
+    .filter((c) => c.state === 'live')
+    .map((c) => c.id);
+const live = () => liveIds().length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function botOptions() {
@@ -161,9 +166,12 @@ it('keeps one socket per object through socket drops, and none after /stop', asy
   expect(live()).toBe(1);
 
   for (let drop = 1; drop <= 3; drop++) {
+    // Watch the dropped connection by id: after a healthy connection the reconnect is immediate, faster
+    // than any poll of the live count could see it reach 0.
+    const dropped = liveIds();
     sim.drop();
     // The one client reconnects by itself; the watchdog, waking meanwhile, must not start another.
-    await until(() => live() === 0, 10_000, `drop ${drop} to be seen`);
+    await until(() => dropped.every((id) => !liveIds().includes(id)), 10_000, `drop ${drop} to be seen`);
     await until(() => live() === 1, 15_000, `the client to reconnect after drop ${drop}`);
     await watchdogWakes(2);
     expect(live()).toBe(1);
@@ -185,8 +193,9 @@ it('keeps one socket per object through socket drops, and none after /stop', asy
 
   // /stop while the client is reconnecting after a drop: that client stops too.
   expect(await call('/start')).toMatchObject({ running: true, clientsStarted: 2 });
+  const dropped = liveIds();
   sim.drop();
-  await until(() => live() === 0, 10_000, 'the drop to be seen');
+  await until(() => dropped.every((id) => !liveIds().includes(id)), 10_000, 'the drop to be seen');
   expect((await call('/stop')).running).toBe(false);
   const opens2 = sim.openCalls;
   await sleep(3 * WATCHDOG_SECONDS * 1000);
