@@ -1,5 +1,5 @@
 // Bundle sizes, with esbuild: our client for the browser and for workerd (package exports conditions), the core
-// (`import { SocketModeClient } from 'socket-mode-anywhere/core'`) and the full client
+// (`import { CoreClient } from 'socket-mode-anywhere/core'`), the core composed with dedupe alone, and the full client
 // (`… from 'socket-mode-anywhere'`), minified + gzipped; against what
 // @slack/socket-mode needs (its Node bundle: it does not bundle for the browser). The metafile tells
 // whether `ws` / `isomorphic-ws` ended up in a browser/workerd bundle (they must not).
@@ -12,10 +12,26 @@ import * as esbuild from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 
 const TARGETS = [
-  { name: 'ours-core-browser', pkg: 'socket-mode-anywhere/core', platform: 'browser', conditions: ['browser'] },
+  {
+    name: 'ours-core-browser',
+    pkg: 'socket-mode-anywhere/core',
+    platform: 'browser',
+    conditions: ['browser'],
+    contents: "import { CoreClient } from 'socket-mode-anywhere/core';\nexport { CoreClient };\n",
+  },
+  // A client composed from the core and one feature: the bundler drops every feature not chosen.
+  {
+    name: 'ours-dedupe-only-browser',
+    pkg: 'socket-mode-anywhere',
+    platform: 'browser',
+    conditions: ['browser'],
+    contents:
+      "import { CoreClient, dedupe } from 'socket-mode-anywhere';\nexport const client = (o) => new CoreClient({ ...o, features: [dedupe()] });\n",
+  },
   {
     name: 'ours-core-workerd',
     pkg: 'socket-mode-anywhere/core',
+    contents: "import { CoreClient } from 'socket-mode-anywhere/core';\nexport { CoreClient };\n",
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     external: ['cloudflare:*'],
@@ -129,7 +145,7 @@ const LAYERS = [
   {
     name: 'layer-core',
     label: '= the core client (slots, make-before-break, reconnect loop, events, errors)',
-    code: "export { SocketModeClient } from '../dist/core/client.js';",
+    code: "export { CoreClient } from '../dist/core/client.js';",
   },
   {
     name: 'layer-client',

@@ -2,7 +2,7 @@
 // it, fail the user's click or command, and in the end disable event delivery), with one warning per type.
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { SocketModeClient as CoreClient } from '../src/core/index.ts';
+import { CoreClient } from '../src/core/index.ts';
 import {
   AckTooLargeError,
   SocketModeClient,

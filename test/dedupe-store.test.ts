@@ -5,13 +5,13 @@
 import { Miniflare } from 'miniflare';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  DEFAULT_DEDUPE_TTL_MS,
   DedupeError,
   MemoryDedupeStore,
   durableObjectDedupeStore,
   type DurableObjectStorageLike,
   type SocketModeError,
 } from '../src/index.ts';
+import { DEFAULT_DEDUPE_TTL_MS } from '../src/features/dedupe-store.ts';
 import { bundle } from './helpers/bundle.ts';
 import { harness, until } from './helpers/client-harness.ts';
 

@@ -6,9 +6,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { SocketModeClient as CoreClient, type CoreOptions } from '../src/core/index.ts';
+import { CoreClient, type CoreOptions } from '../src/core/index.ts';
 import {
-  Backoff,
   DisconnectedError,
   LinkDisabledError,
   RateLimitedError,
@@ -16,11 +15,11 @@ import {
   SocketModeClient,
   SocketModeError,
   callApi,
-  openConnectionUrl,
-  parseRetryAfter,
   type ReconnectingEvent,
   type SocketModeOptions,
 } from '../src/index.ts';
+import { Backoff } from '../src/core/backoff.ts';
+import { openConnectionUrl, parseRetryAfter } from '../src/core/web-api.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { captureLogger, delay, harness, until, type Harness } from './helpers/client-harness.ts';
 

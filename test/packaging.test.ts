@@ -68,7 +68,12 @@ describe('bundles through the exports map', () => {
   mkdirSync(join(project, 'node_modules'), { recursive: true });
   symlinkSync(root, join(project, 'node_modules/socket-mode-anywhere'), 'dir');
   writeFileSync(join(project, 'entry.js'), "export { SocketModeClient } from 'socket-mode-anywhere';\n");
-  writeFileSync(join(project, 'core.js'), "export { SocketModeClient } from 'socket-mode-anywhere/core';\n");
+  writeFileSync(join(project, 'core.js'), "export { CoreClient } from 'socket-mode-anywhere/core';\n");
+  // A client composed from the core and one feature, through the main entry.
+  writeFileSync(
+    join(project, 'dedupe-only.js'),
+    "import { CoreClient, dedupe } from 'socket-mode-anywhere';\nexport const make = (o) => new CoreClient({ ...o, features: [dedupe()] });\n",
+  );
 
   async function bundleFor(conditions: string[], platform: 'browser' | 'node', entry = 'entry.js') {
     const result = await build({
@@ -84,7 +89,11 @@ describe('bundles through the exports map', () => {
       absWorkingDir: project,
     });
     const inputs = Object.keys(result.metafile.inputs);
-    return { inputs, gzip: gzipSync(result.outputFiles[0]!.contents).length };
+    // What the output holds, file by file (tree shaking leaves unused modules in `inputs` with 0 bytes here).
+    const used = Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([k]) => k);
+    return { inputs, used, gzip: gzipSync(result.outputFiles[0]!.contents).length };
   }
 
   for (const [name, conditions] of [
@@ -118,6 +127,16 @@ describe('bundles through the exports map', () => {
       ).toEqual([]);
     });
   }
+
+  it('a CoreClient composed with dedupe alone: the bundle holds dedupe and none of the other features', async () => {
+    const full = await bundleFor(['browser'], 'browser');
+    const composed = await bundleFor(['browser'], 'browser', 'dedupe-only.js');
+    const features = (files: string[]) =>
+      files.map((f) => /dist\/features\/([\w-]+)\.js$/.exec(f)?.[1]).filter((f): f is string => !!f);
+    expect(features(composed.used).sort()).toEqual(['dedupe', 'dedupe-store']);
+    expect(features(full.used)).toEqual(expect.arrayContaining(['pool', 'liveness', 'handler-bound', 'dedupe']));
+    expect(composed.gzip).toBeLessThan(full.gzip);
+  });
 
   // Bun and Deno resolve npm packages with the `node` condition too, and so does wrangler with nodejs_compat:
   // the runtime-neutral entry must win there, which is why its conditions come before `node` in the map.

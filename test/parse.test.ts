@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { parseFrame, parseText, MalformedFrameError, redact, type ParseResult } from '../src/index.ts';
+import { parseFrame, MalformedFrameError, type ParseResult } from '../src/index.ts';
+import { parseText } from '../src/core/parse.ts';
+import { redact } from '../src/core/redact.ts';
 
 const hello = {
   type: 'hello',

@@ -17,15 +17,14 @@ import {
   NetworkError,
   SocketModeClient,
   SocketModeError,
-  assertSecureUrl,
   callApi,
-  isLoopbackHost,
-  redact,
-  redactingLogger,
   respond,
   type Logger,
   type SocketModeOptions,
 } from '../src/index.ts';
+import { assertSecureUrl, isLoopbackHost } from '../src/core/url.ts';
+import { redact } from '../src/core/redact.ts';
+import { redactingLogger } from '../src/core/logger.ts';
 import { captureLogger, harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;

@@ -282,6 +282,7 @@ describe('silence in a pool where the socket cannot ping', () => {
 describe('node platform entry', () => {
   test('registers isomorphic-ws (ws) as the default, over a global WebSocket too', async () => {
     const node = await import('../src/platform/node.ts');
+    const { resolveWebSocket } = await import('../src/transport/websocket.ts');
     h = await harness();
     const { logger } = captureLogger();
     const client = new node.SocketModeClient({ appToken: h.sim.appToken, apiUrl: h.sim.apiUrl, logger });
@@ -290,15 +291,15 @@ describe('node platform entry', () => {
     const env = h.sim.inject('app_mention');
     await h.sim.waitForAck(env.envelope_id, 5000);
     await client.disconnect();
-    expect(node.resolveWebSocket()).toBe((await import('ws')).default);
+    expect(resolveWebSocket()).toBe((await import('ws')).default);
     // A Node 22+-style global does not displace it; an explicit option always wins.
     const g = globalThis as { WebSocket?: unknown };
     const had = Object.getOwnPropertyDescriptor(g, 'WebSocket');
     class GlobalWebSocket {}
     g.WebSocket = GlobalWebSocket;
     try {
-      expect(node.resolveWebSocket()).toBe((await import('ws')).default);
-      expect(node.resolveWebSocket(GlobalWebSocket as never)).toBe(GlobalWebSocket);
+      expect(resolveWebSocket()).toBe((await import('ws')).default);
+      expect(resolveWebSocket(GlobalWebSocket as never)).toBe(GlobalWebSocket);
     } finally {
       if (had) Object.defineProperty(g, 'WebSocket', had);
       else delete g.WebSocket;

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { DisconnectedError, type AckFn, type DedupeStore, type SocketModeOptions } from '../src/index.ts';
-import { SocketModeClient as CoreClient } from '../src/core/index.ts';
+import { CoreClient } from '../src/core/index.ts';
 import { harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;

@@ -1,5 +1,5 @@
 // Ack bookkeeping: one ack per envelope, 20 KB limit, and a queue for acks made while no connection is open
-// (flushed on the next hello). Deadline warnings are a feature on top (../features/deadline.ts).
+// (flushed on the next hello). Deadline warnings are a feature on top (../features/deadline.ts), given `track`.
 import { AckError, AckTooLargeError, DisconnectedError, type SocketModeError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Connection } from './connection.ts';
@@ -19,9 +19,14 @@ export interface AckQueueDeps {
   send(text: string, preferred: Connection | undefined): boolean;
   /** Report failures that a caller may not be awaiting. */
   onError(err: SocketModeError): void;
+  /** An envelope got its ack function: a record to keep (deadline warnings), marked acked once it is. */
+  track?: ((env: AckableEnvelope) => { acked?: boolean } | undefined) | undefined;
 }
 
-interface Queued {
+/** An ack function as made here: `attempted` is set on its first call (a failing handler's dedupe asks). */
+export type TrackedAck = AckFn & { attempted?: true };
+
+export interface Queued {
   text: string;
   envelopeId: string;
   preferred: Connection | undefined;
@@ -37,13 +42,11 @@ export interface AckableEnvelope {
 }
 
 export class AckQueue {
-  declare protected readonly deps: AckQueueDeps;
-  declare protected closed?: boolean;
+  declare private readonly deps: AckQueueDeps;
+  /** Stopped: acks made now are refused. */
+  declare closed?: boolean;
   /** Acks waiting for a socket (health() counts them). */
-  private queued: Queued[] = [];
-  // attempted(): an ack function answers a module-private probe by setting this (no per-envelope bookkeeping
-  // for a question asked only when a handler fails).
-  declare private probed?: boolean;
+  queued: Queued[] = [];
   constructor(deps: AckQueueDeps) {
     this.deps = deps;
   }
@@ -53,20 +56,15 @@ export class AckQueue {
    * been sent, or has settled (queued, refused).
    */
   create(env: AckableEnvelope, conn: Connection, made: (conn: Connection, env: AckableEnvelope) => void): AckFn {
-    const tracked = this.track(env);
+    const tracked = this.deps.track?.(env);
     let acked = false;
-    let attempted = false;
-    const fn: AckFn = (payload?: AckPayload) => {
-      if ((payload as unknown) === PROBE) {
-        this.probed = attempted;
-        return RESOLVED;
-      }
+    const fn: TrackedAck = (payload?: AckPayload) => {
       if (acked) {
         this.deps.logger.warn(`Envelope ${env.envelope_id} already acked; ignoring second ack`);
         return RESOLVED;
       }
-      const first = !attempted;
-      attempted = true;
+      const first = !fn.attempted;
+      fn.attempted = true;
       let out: Promise<void>;
       let text: string | undefined;
       try {
@@ -97,19 +95,6 @@ export class AckQueue {
       return out!;
     };
     return fn;
-  }
-
-  /** Whether `ack` (made by create()) has been called. */
-  attempted(ack: unknown): boolean {
-    if (typeof ack !== 'function') return false;
-    this.probed = false;
-    void (ack as (p: unknown) => Promise<void>)(PROBE);
-    return this.probed;
-  }
-
-  /** An envelope got its ack function: a subclass may keep a record, which is marked acked once it is. */
-  protected track(_env: AckableEnvelope): { acked?: boolean } | undefined {
-    return undefined;
   }
 
   /** Ack without user involvement (duplicates filtered by dedupe). */
@@ -184,7 +169,6 @@ export class AckQueue {
   }
 }
 
-const PROBE: unique symbol = Symbol();
 // One settled promise for every ack written at once: no allocation per envelope (promises are immutable).
 const RESOLVED = Promise.resolve();
 

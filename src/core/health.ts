@@ -1,6 +1,8 @@
 // client.health(): what a readiness or liveness probe needs, built from plain data the client records (no
 // timers, nothing kept per envelope). ../backend/health-handler.ts serves it on a `/healthz`-style route.
 // Kept small: it is in every bundle of the client.
+import { stopped, type Core } from './context.ts';
+import { liveCount } from './slots.ts';
 
 /** One socket the client holds (any state short of closed): the client's own fields, as they are. */
 export interface ConnectionHealth {
@@ -67,31 +69,21 @@ export interface HealthMarks {
   disconnected?: { at: number; error?: unknown };
 }
 
-/** The client's own fields that health() reads (never kept). */
-export interface HealthSource {
-  runState: HealthReport['state'];
-  stopped: boolean;
-  poolSize: number;
-  /** Slots whose connection is live and not presumed dead. */
-  liveCount(): number;
-  conns: Set<ConnectionHealth>;
-  /** Acks waiting for a socket, each with the socket its envelope came on. */
-  acks: { queued: ReadonlyArray<{ preferred: unknown }> };
-  marks: HealthMarks;
-}
-
-export function healthReport(c: HealthSource, o: HealthOptions = {}): HealthReport {
-  const { runState: state, stopped, poolSize, conns, marks: m } = c;
+export function healthReport(c: Core, o: HealthOptions = {}): HealthReport {
+  const { runState: state, poolSize, conns, marks: m } = c;
+  const down = stopped(c);
   const at = Date.now();
   let acksInFlight = 0;
-  const connections = [...conns].map(({ id, slot, state, lastFrameAt, draining, dead, unacked }) => {
-    acksInFlight += unacked;
-    return { id, slot, state, lastFrameAt, draining, dead, unacked };
-  });
+  const connections: ConnectionHealth[] = [...conns].map(
+    ({ id, slot, state, lastFrameAt, draining, dead, unacked }) => {
+      acksInFlight += unacked;
+      return { id, slot, state, lastFrameAt, draining, dead, unacked };
+    },
+  );
   // An ack queued for a socket still open is already counted in that socket's `unacked`.
-  for (const q of c.acks.queued) if (!conns.has(q.preferred as ConnectionHealth)) acksInFlight++;
-  const n = stopped ? 0 : c.liveCount();
-  const downSince = stopped || n ? null : Math.max(m.start!, m.disconnected?.at ?? 0);
+  for (const q of c.acks.queued) if (!q.preferred || !conns.has(q.preferred)) acksInFlight++;
+  const n = down ? 0 : liveCount(c);
+  const downSince = down || n ? null : Math.max(m.start!, m.disconnected?.at ?? 0);
   return {
     status: !n ? 'down' : n < poolSize ? 'degraded' : 'ok',
     ready: n > 0,

@@ -1,31 +1,31 @@
 // `socket-mode-anywhere/core`: the core client alone — a complete Socket Mode client (validated frames, acks,
-// make-before-break refresh, reconnect loop; one connection) on the standard WebSocket and fetch, for the smallest bundle.
-// The package's main entry adds a connection pool, dedupe, ping liveness, proactive refresh, coalesced writes, deadline warnings
-// and a handler bound (../client.ts), plus the Web API helpers and the connection-URL backend.
-export {
-  SocketModeClient,
-  type CoreOptions,
-  type CoreOptions as SocketModeOptions,
-  type SocketModeEvents,
-  type HelloInfo,
-  type ConnectedEvent,
-  type GhostConnectionsEvent,
-  type TooManyWebSocketsEvent,
-  type ConnectingEvent,
-  type AuthenticatedEvent,
-  type ReconnectingEvent,
-  type DisconnectingEvent,
-  type DisconnectedEvent,
-  type DisconnectOptions,
-  type ClientState,
-  type SlackEventArgs,
-  type EventsApiArgs,
-  type InnerEventArgs,
-  type SlashCommandArgs,
-  type InteractiveArgs,
-  type UnknownEnvelopeArgs,
-  MAX_SLACK_CONNECTIONS,
-} from './client.ts';
+// make-before-break refresh, reconnect loop; one connection) on the standard WebSocket and fetch, for the smallest
+// bundle. The package's main entry adds the full SocketModeClient (the core plus its features: pool, dedupe, ping
+// liveness, proactive refresh, coalesced writes, deadline warnings, a handler bound), the features themselves,
+// the Web API helpers and the backend handlers.
+export { CoreClient } from './client.ts';
+export type { CoreOptions, DisconnectOptions } from './options.ts';
+export type { Feature } from './feature.ts';
+export type {
+  SocketModeEvents,
+  HelloInfo,
+  ConnectedEvent,
+  GhostConnectionsEvent,
+  TooManyWebSocketsEvent,
+  ConnectingEvent,
+  AuthenticatedEvent,
+  ReconnectingEvent,
+  DisconnectingEvent,
+  DisconnectedEvent,
+  ClientState,
+  SlackEventArgs,
+  EventsApiArgs,
+  InnerEventArgs,
+  SlashCommandArgs,
+  InteractiveArgs,
+  UnknownEnvelopeArgs,
+} from './types.ts';
+export { MAX_SLACK_CONNECTIONS } from './slots.ts';
 export { MAX_ACK_BYTES, ACK_DEADLINE_MS, type AckFn, type AckPayload } from './ack-queue.ts';
 export type { BackoffOptions } from './backoff.ts';
 export {

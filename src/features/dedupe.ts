@@ -1,378 +1,92 @@
-// Dedupe: Slack redelivers an events_api envelope (same payload.event_id) when an ack was late, possibly on
-// another connection; and during a make-before-break swap one envelope can be seen on two sockets (same
-// envelope_id). User code should see each once; Slack still gets its ack.
-//
-// Slack's redelivery schedule (PROTOCOL.md 4): at once, +1 min, +5 min after the first miss, so a key must be
-// remembered for at least ~6 minutes. Both stores default to 15 minutes.
+// dedupe(store): each envelope reaches user code once. Slack redelivers an event (same event_id) when its ack
+// was late, and a make-before-break swap can show one envelope on two sockets; both are acked, not delivered.
+// At least once: a key is forgotten when every handler failed before any ack (Slack's redelivery is then
+// handled), recorded again if another handler acks after all, and forgotten when the client stops with the
+// envelope still undelivered.
+import { ignoring } from '../core/context.ts';
+import type { Connection, EnvelopeFrame } from '../core/connection.ts';
+import { admit, autoAck } from '../core/dispatch.ts';
+import { DedupeError } from '../core/errors.ts';
+import { emitError } from '../core/events.ts';
+import { defineFeature, type Feature } from '../core/feature.ts';
+import { MemoryDedupeStore, dedupeKey, eventIdOf, type DedupeStore } from './dedupe-store.ts';
 
-import type { EnvelopeFrame } from '../core/connection.ts';
-
-/** Pluggable store. `seen(key)` records `key` and answers whether it had been recorded before. */
-export interface DedupeStore {
-  /** Records `key`; true if it was already recorded (within the store's TTL). */
-  seen(key: string): boolean | Promise<boolean>;
-  /**
-   * Optional: un-record `key`. The client calls it for an envelope it dropped before any handler saw it (e.g.
-   * queued when disconnect() ran), so Slack's redelivery is handled instead of swallowed.
-   */
-  forget?(key: string): void | Promise<void>;
-}
-
-/** Default time a key is remembered: comfortably past Slack's last retry (~6 min after the first delivery). */
-export const DEFAULT_DEDUPE_TTL_MS = 15 * 60_000;
-
-export interface MemoryDedupeOptions {
-  /** How long a key is remembered. Default 15 min (Slack's last retry comes ~5 min after the first). */
-  ttlMs?: number;
-  /**
-   * Bound on remembered keys; the oldest half goes first when it is reached, so at least the newest
-   * `maxEntries / 2` are always known. Default 50000: the client records one key per envelope (the event_id of an
-   * events_api envelope, else the envelope_id), so Slack's ~6 minute redelivery window is covered up to ~69
-   * envelopes/s sustained, at ~100 bytes a key (~5 MB when full).
-   */
-  maxEntries?: number;
-  /** Clock, for tests. */
-  now?: () => number;
-}
-
-/**
- * One generation of keys as 64-bit fingerprints in an open-addressing table of typed arrays: no key string is
- * retained, so a full store costs the garbage collector nothing per envelope (50,000 retained id strings did).
- */
-class FingerprintTable {
-  size = 0;
-  declare private hi: Int32Array;
-  declare private lo: Int32Array;
-  /** Insertion time per slot (ms since the store's epoch); -Infinity = forgotten. */
-  declare private at: Float64Array;
-  declare private mask: number;
-  declare private readonly maxSlots: number;
-
-  constructor(maxKeys: number) {
-    // Load factor <= 1/2 once full.
-    this.maxSlots = 2 ** Math.ceil(Math.log2(Math.max(16, maxKeys * 2)));
-    this.alloc(16);
-  }
-
-  /** Empty arrays of `n` slots (a power of 2). */
-  private alloc(n: number): void {
-    this.hi = new Int32Array(n);
-    this.lo = new Int32Array(n);
-    this.at = new Float64Array(n);
-    this.mask = n - 1;
-  }
-
-  /** Slot holding (hi, lo), else the bitwise complement of the free slot where it would go. */
-  find(hi: number, lo: number): number {
-    let i = hi & this.mask;
-    // lo always has its low bit set, so 0 marks an empty slot.
-    while (this.lo[i] !== 0) {
-      if (this.lo[i] === lo && this.hi[i] === hi) return i;
-      i = (i + 1) & this.mask;
-    }
-    return ~i;
-  }
-
-  time(i: number): number {
-    return this.at[i]!;
-  }
-
-  setTime(i: number, t: number): void {
-    this.at[i] = t;
-  }
-
-  insert(free: number, hi: number, lo: number, t: number): void {
-    this.hi[free] = hi;
-    this.lo[free] = lo;
-    this.at[free] = t;
-    if (++this.size * 2 > this.lo.length && this.lo.length < this.maxSlots) this.grow();
-  }
-
-  clear(): void {
-    this.lo.fill(0);
-    this.size = 0;
-  }
-
-  private grow(): void {
-    const { hi, lo, at } = this;
-    this.alloc(lo.length * 2);
-    for (let i = 0; i < lo.length; i++) {
-      if (lo[i] === 0) continue;
-      const j = ~this.find(hi[i]!, lo[i]!);
-      this.hi[j] = hi[i]!;
-      this.lo[j] = lo[i]!;
-      this.at[j] = at[i]!;
-    }
-  }
-}
-
-// Namespaces seed the fingerprint, so `envelope:X` and `event:X` never collide.
-const NS_ENVELOPE = 0x2545f491;
-const NS_EVENT = 0x6c8e9cf5;
-const NS_OTHER = 0x1b873593;
-
-/**
- * Bounded in-memory store: no timers (expiry is checked lazily), so it is safe in any runtime.
- *
- * Keys are kept as 64-bit fingerprints (two 32-bit hashes of the key): two different ids are mistaken for each
- * other with a chance of about n / 2^63 per lookup (n = keys held), i.e. never in practice, and no id string is
- * retained. Two generations: keys go into the current table; a lookup asks both. When the current generation is
- * a TTL old (everything older is expired) or holds half the bound, the previous table is cleared and becomes the
- * current one, so nothing is deleted key by key and a full store allocates nothing. Each key keeps its own time,
- * so TTL is exact.
- */
-/** A key's namespace and where its id starts: 'envelope:<id>' and 'event:<id>' match seenEnvelope's and seenEvent's. */
-const split = (key: string): [number, number] =>
-  key.startsWith('envelope:') ? [NS_ENVELOPE, 9] : key.startsWith('event:') ? [NS_EVENT, 6] : [NS_OTHER, 0];
-
-export class MemoryDedupeStore implements DedupeStore {
-  declare private readonly ttlMs: number;
-  declare private readonly half: number;
-  declare private readonly now: () => number;
-  declare private readonly epoch: number;
-  declare private cur: FingerprintTable;
-  declare private prev: FingerprintTable;
-  private curStartedAt = 0;
-  // The fingerprint of the key being looked up (fields, so hashing allocates nothing).
-  private hi = 0;
-  private lo = 0;
-
-  constructor(opts: MemoryDedupeOptions = {}) {
-    this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
-    this.half = Math.ceil(Math.max(1, opts.maxEntries ?? 50_000) / 2);
-    this.now = opts.now ?? Date.now;
-    this.epoch = this.now();
-    this.cur = new FingerprintTable(this.half);
-    this.prev = new FingerprintTable(this.half);
-  }
-
-  /** Keys held (forgotten ones included until their generation is dropped). */
-  get size(): number {
-    return this.cur.size + this.prev.size;
-  }
-
-  seen(key: string): boolean {
-    const [ns, from] = split(key);
-    return this.record(ns, key, from, this.now() - this.epoch);
-  }
-
-  forget(key: string): void {
-    const [ns, from] = split(key);
-    this.fingerprint(ns, key, from);
-    for (const t of [this.cur, this.prev]) {
-      const i = t.find(this.hi, this.lo);
-      if (i >= 0) t.setTime(i, -Infinity);
-    }
-  }
-
-  /** `seen('envelope:<id>')` without building the key. */
-  seenEnvelope(envelopeId: string): boolean {
-    return this.record(NS_ENVELOPE, envelopeId, 0, this.now() - this.epoch);
-  }
-
-  /** `seen('event:<id>')` without building the key. */
-  seenEvent(eventId: string): boolean {
-    return this.record(NS_EVENT, eventId, 0, this.now() - this.epoch);
-  }
-
-  /** Records `key` (from character `from` on) in namespace `ns`; true if it was held and fresh. */
-  private record(ns: number, key: string, from: number, now: number): boolean {
-    // The previous generation only holds keys older than the current one's start: all expired by now.
-    if (now - this.curStartedAt >= this.ttlMs) this.rotate(now);
-    this.fingerprint(ns, key, from);
-    const { hi, lo, cur } = this;
-    const i = cur.find(hi, lo);
-    if (i >= 0) {
-      if (now - cur.time(i) < this.ttlMs) return true;
-      cur.setTime(i, now); // expired or forgotten: recorded again in place
-      return false;
-    }
-    const j = this.prev.find(hi, lo);
-    if (j >= 0 && now - this.prev.time(j) < this.ttlMs) return true;
-    cur.insert(~i, hi, lo, now);
-    if (cur.size >= this.half) this.rotate(now);
-    return false;
-  }
-
-  private rotate(now: number): void {
-    const dropped = this.prev;
-    dropped.clear();
-    this.prev = this.cur;
-    this.cur = dropped;
-    this.curStartedAt = now;
-  }
-
-  /** Two independent 32-bit hashes of key[from..] seeded by the namespace (FNV-1a and a murmur-style mix). */
-  private fingerprint(ns: number, key: string, from: number): void {
-    let h1 = 0x811c9dc5 ^ ns;
-    let h2 = ns;
-    for (let k = from; k < key.length; k++) {
-      const c = key.charCodeAt(k);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    // Final mixes: the table index comes from h1's low bits.
-    h1 ^= h1 >>> 16;
-    h1 = Math.imul(h1, 0x85ebca6b);
-    h1 ^= h1 >>> 13;
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-    this.hi = h1 | 0;
-    this.lo = h2 | 1; // never 0: 0 marks an empty slot
-  }
-}
-
-/**
- * The subset of Cloudflare's `DurableObjectStorage` (`ctx.storage`) the Durable Object store uses. Declared
- * here so the core needs no `@cloudflare/*` types; the real object (KV or SQLite backed) satisfies it.
- */
-export interface DurableObjectStorageLike {
-  get(key: string): Promise<unknown>;
-  put(entries: Record<string, unknown>): Promise<void>;
-  delete(keys: string[]): Promise<number>;
-  list(options: { prefix?: string; start?: string; end?: string; limit?: number }): Promise<Map<string, unknown>>;
-}
-
-export interface DurableObjectDedupeOptions {
-  /** How long a key is remembered. Default 15 min. */
-  ttlMs?: number;
-  /** Storage key prefix. Default 'sma-dedupe:'. */
-  prefix?: string;
-  /** Run a prune (delete expired keys) after this many new keys. Default 100; 0 = only when prune() is called. */
-  pruneEvery?: number;
-  /** Clock, for tests. */
-  now?: () => number;
-}
-
-// Durable Object storage limits: at most 128 keys per put/delete/get call.
-const BATCH = 128;
-// Timestamps as fixed-width decimal so lexicographic key order is time order.
-const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
-
-/**
- * Dedupe keys persisted in Durable Object storage, so a redelivery is recognised across object restarts and
- * evictions. No alarms and no timers: each key is stored with its timestamp (`<prefix>k:<key>` -> ms) plus a
- * time-ordered index entry (`<prefix>t:<ms>:<key>`), and expired keys are deleted by a bounded prune that runs
- * every `pruneEvery` new keys (or when you call `prune()`, e.g. from your own alarm). An in-memory layer answers
- * repeats seen by this instance at once and closes the race of one envelope arriving on two sockets together.
- */
-export class DurableObjectDedupeStore implements DedupeStore {
-  declare private readonly storage: DurableObjectStorageLike;
-  declare private readonly ttlMs: number;
-  declare private readonly prefix: string;
-  declare private readonly pruneEvery: number;
-  private readonly now: () => number;
-  declare private readonly local: MemoryDedupeStore;
-  private sincePrune = 0;
-  declare private pruning: Promise<number> | undefined;
-  /** The last storage operation under way per key (see serial()). */
-  private readonly inFlight = new Map<string, Promise<unknown>>();
-
-  constructor(storage: DurableObjectStorageLike, opts: DurableObjectDedupeOptions = {}) {
-    this.storage = storage;
-    this.ttlMs = Math.max(0, opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS);
-    this.prefix = opts.prefix ?? 'sma-dedupe:';
-    this.pruneEvery = Math.max(0, opts.pruneEvery ?? 100);
-    this.now = opts.now ?? (() => Date.now());
-    this.local = new MemoryDedupeStore({ ttlMs: this.ttlMs, maxEntries: 10_000, now: this.now });
-  }
-
-  private k(key: string): string {
-    return `${this.prefix}k:${key}`;
-  }
-  private t(at: number, key: string): string {
-    return `${this.prefix}t:${pad(at)}:${key}`;
-  }
-
-  seen(key: string): boolean | Promise<boolean> {
-    // Seen by this instance (or in flight right now): no storage round trip.
-    if (this.local.seen(key)) return true;
-    return this.serial(key, () => this.check(key));
-  }
-
-  forget(key: string): Promise<void> {
-    this.local.forget(key);
-    return this.serial(key, async () => {
-      const at = await this.storage.get(this.k(key));
-      await this.storage.delete(typeof at === 'number' ? [this.k(key), this.t(at, key)] : [this.k(key)]);
-    });
-  }
-
-  /**
-   * Storage calls for one key run one after another: a key recorded again right after it was forgotten (a handler
-   * failed, another acked) must not read the old entry before the forget deletes it, and so never be written.
-   */
-  private serial<T>(key: string, op: () => Promise<T>): Promise<T> {
-    const prev = this.inFlight.get(key);
-    const run = prev ? prev.then(op) : op();
-    const tail: Promise<unknown> = run.catch(() => undefined);
-    this.inFlight.set(key, tail);
-    void tail.then(() => {
-      if (this.inFlight.get(key) === tail) this.inFlight.delete(key);
-    });
-    return run;
-  }
-
-  private async check(key: string): Promise<boolean> {
-    const now = this.now();
-    const at = await this.storage.get(this.k(key));
-    if (typeof at === 'number' && now - at < this.ttlMs) return true;
-    const stale = typeof at === 'number' ? [this.t(at, key)] : [];
-    await this.storage.put({ [this.k(key)]: now, [this.t(now, key)]: 1 });
-    if (stale.length) await this.storage.delete(stale);
-    if (this.pruneEvery > 0 && ++this.sincePrune >= this.pruneEvery) {
-      this.sincePrune = 0;
-      void this.prune().catch(() => undefined);
-    }
-    return false;
-  }
-
-  /** Deletes expired keys (batches of 128). Resolves with how many keys were forgotten. */
-  prune(): Promise<number> {
-    this.pruning ??= this.pruneNow().finally(() => {
-      this.pruning = undefined;
-    });
-    return this.pruning;
-  }
-
-  private async pruneNow(): Promise<number> {
-    const index = `${this.prefix}t:`;
-    const end = `${index}${pad(this.now() - this.ttlMs)}`;
-    let forgotten = 0;
-    for (;;) {
-      const batch = await this.storage.list({ prefix: index, end, limit: BATCH / 2 });
-      if (batch.size === 0) return forgotten;
-      const keys: string[] = [];
-      for (const ik of batch.keys()) {
-        // <prefix>t:<15 digits>:<key>
-        const key = ik.slice(index.length + 16);
-        keys.push(ik, this.k(key));
+/** `store`: where keys are kept (default: in memory, bounded, 15 min). */
+export function dedupe(store: DedupeStore = new MemoryDedupeStore()): Feature {
+  return defineFeature((c) => {
+    // The default store is asked without building a key string.
+    const memory =
+      Object.getPrototypeOf(store) === MemoryDedupeStore.prototype ? (store as MemoryDedupeStore) : undefined;
+    /** envelope_id -> key forgotten because a handler failed before any ack; at most 1000. */
+    const forgottenBeforeAck = new Map<string, string>();
+    /** Records (seen) or forgets `key` in the store: its failure (sync or async) is reported, never thrown. */
+    const call = (key: string, op: 'seen' | 'forget'): void => {
+      try {
+        void Promise.resolve(store[op]?.(key)).catch((e: unknown) => emitError(c, new DedupeError(e)));
+      } catch (e) {
+        emitError(c, new DedupeError(e));
       }
-      await this.storage.delete(keys);
-      forgotten += batch.size;
-      if (batch.size < BATCH / 2) return forgotten;
-    }
-  }
-}
-
-/** `durableObjectDedupeStore(ctx.storage, { ttlMs })`: a DedupeStore backed by Durable Object storage. */
-export function durableObjectDedupeStore(
-  storage: DurableObjectStorageLike,
-  opts: DurableObjectDedupeOptions = {},
-): DurableObjectDedupeStore {
-  return new DurableObjectDedupeStore(storage, opts);
-}
-
-/** An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). */
-export function eventIdOf(parsed: EnvelopeFrame): string | undefined {
-  const id = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/**
- * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
- * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
- */
-export function dedupeKey(envelopeId: string, eventId: string | undefined): string {
-  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
+    };
+    const duplicate = (conn: Connection, parsed: EnvelopeFrame): void => {
+      if (ignoring(c)) return;
+      const env = parsed.frame;
+      c.logger.debug(`Envelope ${env.envelope_id}: duplicate (retry ${env.retry_attempt ?? 0}); acked, not delivered`);
+      autoAck(c, conn, env.envelope_id);
+    };
+    return {
+      envelope(conn, parsed) {
+        const eventId = eventIdOf(parsed);
+        let seen: boolean | Promise<boolean>;
+        let key: string | undefined;
+        try {
+          if (memory)
+            seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(parsed.frame.envelope_id);
+          else seen = store.seen((key = dedupeKey(parsed.frame.envelope_id, eventId)));
+        } catch (e) {
+          emitError(c, new DedupeError(e));
+          return false;
+        }
+        // A synchronous store (the default) answers at once: no promise, no closure.
+        if (seen === true) duplicate(conn, parsed);
+        if (typeof seen === 'boolean') return seen;
+        // The client may have stopped while the store answered: the envelope is then dropped unacked, and its key
+        // (just recorded) forgotten, so Slack's redelivery is handled instead of swallowed as a duplicate. Until
+        // then it counts as unacked on `conn`, so a graceful disconnect() waits for it.
+        conn.unacked++;
+        const settled = (dup: boolean): void => {
+          conn.unacked--;
+          if (ignoring(c)) {
+            if (!dup) call(key!, 'forget');
+            return;
+          }
+          if (dup) duplicate(conn, parsed);
+          else admit(c, conn, parsed);
+          c.drain?.();
+        };
+        seen.then(settled, (e: unknown) => {
+          emitError(c, new DedupeError(e));
+          settled(false);
+        });
+        return true;
+      },
+      handlerFailed(a, acked) {
+        // Failed before anything acked: Slack will redeliver, and that retry must reach the handlers again
+        // (at least once), not be swallowed by dedupe as a duplicate.
+        if (acked) return;
+        const body = a.body as { event_id?: unknown } | undefined;
+        const eventId = a.type === 'events_api' && typeof body?.event_id === 'string' ? body.event_id : undefined;
+        const key = dedupeKey(a.envelope_id, eventId);
+        call(key, 'forget');
+        // Another handler of the same envelope may still ack it: the key is then recorded again (acked below).
+        forgottenBeforeAck.set(a.envelope_id, key);
+        if (forgottenBeforeAck.size > 1000) forgottenBeforeAck.delete(forgottenBeforeAck.keys().next().value!);
+      },
+      // An envelope whose key a failing handler had forgotten was acked by another: it is known again.
+      acked(env) {
+        const key = forgottenBeforeAck.get(env.envelope_id);
+        if (key !== undefined && forgottenBeforeAck.delete(env.envelope_id)) call(key, 'seen');
+      },
+      dropped: (parsed) => call(dedupeKey(parsed.frame.envelope_id, eventIdOf(parsed)), 'forget'),
+    };
+  });
 }

@@ -7,6 +7,13 @@
 // On ws, acks written while one network read's frames are handled leave in one socket write instead of one
 // syscall each, and frames come through ws's own event; binary frames are decoded, in arrival order.
 import { Connection, type ConnectionOptions } from '../core/connection.ts';
+import { slotOf, stopped, type Core } from '../core/context.ts';
+import { ConnectionError } from '../core/errors.ts';
+import { emit } from '../core/events.ts';
+import { defineFeature, type Feature } from '../core/feature.ts';
+import { msOption } from '../core/options.ts';
+import { fatal } from '../core/shutdown.ts';
+import { checkLiveLoss, ensure } from '../core/slots.ts';
 import { parseFrame } from '../core/parse.ts';
 import {
   detectMessageEmitter,
@@ -147,7 +154,7 @@ export class LiveConnection extends Connection {
       return this.check(o.pongTimeoutMs);
     }
     if (!this.extended && now - this.due > STALL_TOLERANCE_MS) {
-      o.logger.debug(`${this.id}: pong check ${now - this.due} ms late (loop stalled); waiting again`);
+      o.logger.debug(`${this.id}: pong check ${now - this.due} ms late (loop stalled)`);
       this.extended = true;
       return this.check(o.pongTimeoutMs);
     }
@@ -173,4 +180,55 @@ export class LiveConnection extends Connection {
     this.unsubscribePong?.();
     this.unsubscribePong = undefined;
   }
+}
+
+export interface LivenessOptions {
+  /**
+   * Where the socket can ping (ws, Bun): ping once nothing has been received for this long (a busy socket is never
+   * pinged: any frame is proof of life); 0 disables pinging.
+   * @default 1000
+   */
+  pingIntervalMs?: number;
+  /**
+   * Nothing received (pong or any frame) this long after a ping = dead socket, replaced make-before-break; a
+   * stalled event loop gets a fresh window. A silently dead socket is replaced within ~2.1 s.
+   * @default 1000
+   */
+  pongTimeoutMs?: number;
+  /**
+   * Where the socket's byte stream is reachable (ws on Node), acks written while one network read's frames are
+   * handled leave in one write instead of one syscall each; false writes every frame at once.
+   * @default true
+   */
+  coalesceWrites?: boolean;
+}
+
+/**
+ * pingLiveness(): sockets that ping where the runtime allows (a dead one is replaced make-before-break), take
+ * binary frames, and coalesce writes on ws.
+ */
+export function pingLiveness(o: LivenessOptions = {}): Feature {
+  const settings: LivenessSettings = {
+    pingIntervalMs: msOption(o.pingIntervalMs, 1000, 'pingIntervalMs'),
+    pongTimeoutMs: msOption(o.pongTimeoutMs, 1000, 'pongTimeoutMs'),
+    coalesceWrites: o.coalesceWrites !== false,
+  };
+  return defineFeature((c) => ({
+    // A pinged socket missed its pong: replace it make-before-break (it may still deliver until it closes).
+    connection: (co) => new LiveConnection({ ...co, ...settings, onDead: (conn) => onDead(c, conn, settings) }),
+  }));
+}
+
+function onDead(c: Core, conn: Connection, s: LivenessSettings): void {
+  if (stopped(c)) return;
+  const slot = slotOf(c, conn);
+  if (c.opts.autoReconnectEnabled === false && slot?.current === conn) {
+    // No recovery wanted: a dead live socket ends the client, as an unexpected close does.
+    return fatal(c, new ConnectionError(`connection ${conn.id}: no pong within ${s.pongTimeoutMs} ms`));
+  }
+  // A replaced (retired) or not-yet-live socket: nothing waits on it.
+  if (!slot || slot.current !== conn) return void conn.close(1000, 'pong timeout');
+  emit(c, 'reconnecting', { slot: slot.index, reason: 'pong_timeout', delayMs: 0, attempt: 0, makeBeforeBreak: true });
+  checkLiveLoss(c, 'pong_timeout');
+  ensure(c, slot);
 }

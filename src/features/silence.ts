@@ -3,7 +3,7 @@
 // while, while its siblings received many envelopes, is almost surely dead: Slack still routes its share there.
 // It takes 21·m sibling envelopes in a pool of m: a healthy member goes that long unrouted with odds
 // ((m-1)/m)^(21m) < e^-21, under 1 in 10^9; an idle app never condemns anyone (no envelopes, no evidence).
-import type { Slot } from '../core/client.ts';
+import { later, type Core } from '../core/context.ts';
 import type { Connection } from '../core/connection.ts';
 
 /** A member is judged only after this long without any frame. */
@@ -17,13 +17,9 @@ const PER_MEMBER = 21;
 
 /**
  * Returns what to call for each envelope received (and each hello). While envelopes flow, the pool is looked at
- * TICK_MS after one (through the client's `later`, so its stop ends it); a silent member goes to `onSilent`.
+ * TICK_MS after one (on a client timer, so its stop ends it); a silent member goes to `onSilent`.
  */
-export function watchSilence(
-  later: (ms: number, fn: () => void) => unknown,
-  slots: () => Slot[],
-  onSilent: (conn: Connection) => void,
-): (conn: Connection) => void {
+export function watchSilence(c: Core, onSilent: (conn: Connection) => void): (conn: Connection) => void {
   let seen = 0;
   let due = 0;
   // By slot: `seen` at its last envelope or hello (a replaced socket still draining only makes its slot look alive).
@@ -33,9 +29,9 @@ export function watchSilence(
     const d = Date.now() + TICK_MS;
     if (d - due < TICK_MS) return;
     due = d;
-    later(TICK_MS, () => {
+    later(c, TICK_MS, () => {
       const now = Date.now();
-      const pool = slots();
+      const pool = c.slots;
       if (now - d > LATE_MS) return;
       let suspect: Connection | undefined;
       for (const { current: c } of pool) {

@@ -2,7 +2,7 @@
 // Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|silence|core|no-net]
 // (core: the conformance scenario with the core client, socket-mode-anywhere/core)
 import { SocketModeClient } from '../../src/index.ts';
-import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
+import { CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
 import { runLiveness } from './liveness.ts';
 import { runSilence } from './silence.ts';

@@ -2,13 +2,13 @@
 // workerd (inside a Durable Object) and Chromium. It talks to the simulator over real loopback sockets and
 // drives it through the simulator's HTTP control API, so it needs nothing but fetch and the client.
 // The core client's type: the full client (src/index.ts) extends it, so either runs here.
-import type { SocketModeClient } from '../../src/core/index.ts';
+import type { CoreClient } from '../../src/core/index.ts';
 
 export interface ScenarioEnv {
   /** Simulator base URL, e.g. http://127.0.0.1:3300 */
   simUrl: string;
   /** Builds the client the runtime's way (its WebSocket, apiUrl or openConnection hook). */
-  createClient(): SocketModeClient;
+  createClient(): CoreClient;
   runtime: string;
 }
 

@@ -1,6 +1,6 @@
 // workerd entry: the client runs inside a Durable Object, exactly where a deployed bot would run it.
 import { SocketModeClient } from '../../src/index.ts';
-import { SocketModeClient as CoreClient } from '../../src/core/index.ts';
+import { CoreClient } from '../../src/core/index.ts';
 import { runConformance } from './scenario.ts';
 import { runSilence } from './silence.ts';
 

@@ -1,7 +1,7 @@
 // The conformance scenario in a page. The page never sees the app token: it gets each one-time wss:// URL
 // from a backend (createConnectionUrlHandler) through the client's openConnection hook.
 import { SocketModeClient, connectionUrlFrom } from '../../../src/index.ts';
-import { SocketModeClient as CoreClient } from '../../../src/core/index.ts';
+import { CoreClient } from '../../../src/core/index.ts';
 import { runConformance } from '../../conformance/scenario.ts';
 
 const q = new URLSearchParams(location.search);

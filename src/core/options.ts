@@ -1,0 +1,95 @@
+// What the core client is configured with: the options (each documented once, here, with its @default), and the
+// check every duration option goes through.
+import type { BackoffOptions } from './backoff.ts';
+import { InvalidOptionsError } from './errors.ts';
+import type { Feature } from './feature.ts';
+import type { Logger, LogLevel } from './logger.ts';
+import type { FetchLike } from './web-api.ts';
+import { MAX_TIMER_MS } from './web-api.ts';
+import type { WebSocketConstructor } from '../transport/websocket.ts';
+
+export interface CoreOptions {
+  /** App-level token (xapp-…). Required unless `openConnection` is given. */
+  appToken?: string;
+  /**
+   * Web API base.
+   * @default 'https://slack.com/api/'
+   */
+  apiUrl?: string;
+  /** Returns a fresh wss URL (a page asks its backend). Default: apps.connections.open with `appToken`. */
+  openConnection?: () => Promise<string>;
+  /** Default: globalThis.WebSocket, else the platform fallback (isomorphic-ws on Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** Default: globalThis.fetch. */
+  fetch?: FetchLike;
+  /** @slack/logger-shaped; its output is redacted. Default: a console logger. */
+  logger?: Logger;
+  /** @default LogLevel.INFO */
+  logLevel?: LogLevel;
+  /**
+   * Recover from failures (unexpected close, dead socket, transient open errors).
+   * @default true
+   */
+  autoReconnectEnabled?: boolean;
+  /**
+   * Rotate (make-before-break) sockets that cannot be pinged after this long; 0 disables.
+   * @default 300000
+   */
+  rotateAfterMs?: number;
+  /** Reconnect backoff. Defaults: initialMs 1000, maxMs 30000, factor 2, tooManyWebSocketsMs 30000. */
+  backoff?: BackoffOptions;
+  /**
+   * Close and retry a connection that sends no hello within this long.
+   * @default 10000
+   */
+  helloTimeoutMs?: number;
+  /**
+   * Never wait longer than this for the peer's side of a close.
+   * @default 1000
+   */
+  closeTimeoutMs?: number;
+  /**
+   * After a `warning`, the replaced connection stays open until Slack's `refresh_requested` (Slack still
+   * routes envelopes to it); this bounds that wait.
+   * @default 30000
+   */
+  retireAfterWarningMs?: number;
+  /**
+   * A connection URL request (apps.connections.open or `openConnection`) not answered by then is retried.
+   * @default 30000
+   */
+  openTimeoutMs?: number;
+  /**
+   * Larger frames are rejected unparsed.
+   * @default 1048576
+   */
+  maxFrameBytes?: number;
+  /**
+   * disconnect() keeps the sockets open (still taking envelopes) until every envelope received is acked, but
+   * at most this long (Slack's ack deadline); 0 closes at once.
+   * @default 3000
+   */
+  drainTimeoutMs?: number;
+  /**
+   * Parts to build the client from: `pool(n)`, `dedupe(store)`, `pingLiveness()`, … (the full SocketModeClient
+   * chooses its own; those given here come after them).
+   * @default []
+   */
+  features?: Feature[];
+}
+
+export interface DisconnectOptions {
+  /** Overrides drainTimeoutMs for this call. */
+  timeoutMs?: number;
+  /** Aborting it ends the drain at once (as a second disconnect() does). */
+  signal?: AbortSignal;
+}
+
+/** A duration (or size) option: a number >= 0 (else InvalidOptionsError), clamped to what setTimeout can wait. */
+export function msOption(v: number | undefined, d: number, name: string): number {
+  if (v === undefined) return d;
+  // Number.isFinite is false for anything but a finite number (it does not coerce).
+  if (!Number.isFinite(v) || v < 0) throw new InvalidOptionsError(`${name} must be a number >= 0`);
+  // setTimeout fires at once for delays past 2^31-1 ms: clamp, so a huge value means "practically never".
+  return Math.min(v, MAX_TIMER_MS);
+}
