@@ -18,24 +18,25 @@ export interface SocketModeOptions extends CoreOptions, LivenessOptions, Partial
    * Pool size: live connections to keep, 1–10. Slack routes each envelope to one of them; the client acks on the
    * connection it came on, and replaces connections one at a time (never more than n+1 sockets, and never more
    * than Slack's cap of 10).
-   * @default 1
+   * @default `1`
    */
   connections?: number;
   /**
    * Warn when an envelope is not acked after this long (Slack's deadline is 3 s); 0 disables.
-   * @default 2500
+   * @default `2500`
    */
   ackDeadlineWarnMs?: number;
   /**
-   * Suppress redeliveries (event_id) and repeated envelopes (envelope_id); false disables.
-   * @default new MemoryDedupeStore()
+   * Suppress redeliveries (event_id) and repeated envelopes (envelope_id): a DedupeStore (in a Durable Object
+   * `durableObjectDedupeStore(ctx.storage)`), or false.
+   * @default `new MemoryDedupeStore()` (15 min, 50,000 keys)
    */
   dedupe?: DedupeStore | false;
   /**
    * Replace each connection make-before-break once this fraction of hello's `approximate_connection_time` has
    * passed, before Slack refreshes it. Slot i of n waits an extra 0.05·i/n of the time, so a pool does not
    * rotate all at once; false disables.
-   * @default 0.85
+   * @default `0.85`
    */
   proactiveRefresh?: number | false;
 }

@@ -1,60 +1,15 @@
 // One WebSocket: open, wait for hello, hand on each frame parsed, close without waiting on the peer for more than
 // closeTimeoutMs. A socket that cannot be pinged is rotated after rotateAfterMs (silence is not death on an idle
 // Slack link). Policy (what to do when a connection closes, drains or rotates) belongs to the client; this only
-// reports. ../features/liveness.ts extends it with pings and write coalescing where the socket allows them.
-import { parseText, type ParsedFrame, type ParseResult } from './parse.ts';
+// reports. What a socket beyond the standard interface allows (pings, binary frames, write coalescing) comes from an
+// add-on the client gives it (../features/liveness.ts), not from a subclass.
+import type { ConnectionCloseInfo, ConnectionOptions } from './connection-contract.ts';
 import { MalformedFrameError } from './errors.ts';
-import type { DisconnectFrame, HelloFrame } from './schemas.ts';
-import type { Logger } from './logger.ts';
-import {
-  WS_OPEN,
-  closeReason,
-  terminate,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from '../transport/websocket.ts';
+import { parseText, type ParseResult } from './parse.ts';
+import type { HelloFrame } from './schemas.ts';
+import { WS_OPEN, closeReason, terminate, type WebSocketLike } from '../transport/websocket.ts';
 
-export type EnvelopeFrame = Extract<
-  ParsedFrame,
-  { kind: 'events_api' | 'slash_commands' | 'interactive' | 'unknown_envelope' }
->;
-
-export interface ConnectionCloseInfo {
-  code: number;
-  reason: string;
-  /** true when this side asked for the close (replacement, disconnect(), refusal). */
-  requested: boolean;
-  /** Why, when the connection itself decided: 'hello_timeout', 'socket_error', 'close_timeout', … */
-  cause: string;
-  /** The runtime's message for a socket error, where it gives one (ws: "Invalid WebSocket frame: invalid UTF-8 sequence"). */
-  error?: string;
-}
-
-export interface ConnectionEvents {
-  onHello(conn: Connection, hello: HelloFrame): void;
-  onDisconnectFrame(conn: Connection, frame: DisconnectFrame): void;
-  onReceived(conn: Connection, env: EnvelopeFrame): void;
-  onMalformed(conn: Connection, err: MalformedFrameError): void;
-  /** rotateAfterMs elapsed on a socket that cannot be pinged. */
-  onRotateDue(conn: Connection): void;
-  onClosed(conn: Connection, info: ConnectionCloseInfo): void;
-}
-
-export interface ConnectionSettings {
-  helloTimeoutMs: number;
-  rotateAfterMs: number;
-  closeTimeoutMs: number;
-  maxFrameBytes: number;
-}
-
-export interface ConnectionOptions extends ConnectionSettings {
-  id: string;
-  slot: number;
-  url: string;
-  WebSocket: WebSocketConstructor;
-  logger: Logger;
-  events: ConnectionEvents;
-}
+export type * from './connection-contract.ts';
 
 export type ConnectionState = 'connecting' | 'awaiting_hello' | 'live' | 'closing' | 'closed';
 
@@ -89,8 +44,8 @@ export class Connection {
   declare hello: HelloFrame | undefined;
   declare readonly closed: Promise<ConnectionCloseInfo>;
 
-  declare protected socket: WebSocketLike | undefined;
-  declare protected readonly o: ConnectionOptions;
+  declare private socket: WebSocketLike | undefined;
+  declare private readonly o: ConnectionOptions;
   private readonly timers = new Map<ConnectionTimer, ReturnType<typeof setTimeout>>();
   private closeRequested = false;
   declare private closeCause?: string;
@@ -98,7 +53,7 @@ export class Connection {
   declare private socketError: string | undefined;
   declare private resolveClosed: (info: ConnectionCloseInfo) => void;
   /** Undoes every listener this connection put on its socket (run when it is closed). */
-  protected readonly cleanup: Array<() => void> = [];
+  private readonly cleanup: Array<() => void> = [];
 
   constructor(opts: ConnectionOptions) {
     this.o = opts;
@@ -136,7 +91,8 @@ export class Connection {
     this.listen('open', () => {
       if (this.state === 'connecting') this.state = 'awaiting_hello';
     });
-    this.listenMessages();
+    if (o.addOn) this.cleanup.push(o.addOn.listen(this, socket));
+    else this.listen('message', (ev: { data: unknown }) => this.onMessage(ev.data));
     // Removed when the connection is closed.
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       // Its message goes with the close info (logged by the client with the close).
@@ -166,7 +122,7 @@ export class Connection {
     return this.timers.has(name);
   }
 
-  protected timer(name: ConnectionTimer, ms: number, fn: () => void): void {
+  private timer(name: ConnectionTimer, ms: number, fn: () => void): void {
     this.unschedule(name);
     this.timers.set(
       name,
@@ -203,7 +159,6 @@ export class Connection {
     this.closeCause ||= cause;
     this.state = 'closing';
     this.clearTimers();
-    this.stopLiveness();
     const s = this.socket;
     if (!s) {
       // Never opened (or its constructor failed): nothing to wait for. Reported asynchronously, as from open().
@@ -220,6 +175,9 @@ export class Connection {
       terminate(s);
       this.finalize(1006, 'close timeout');
     });
+    // A dead socket cannot finish a close handshake: end it now, so Slack stops routing here as soon as our FIN or
+    // RST reaches it, not closeTimeoutMs later.
+    if (this.dead) terminate(s);
     return this.closed;
   }
 
@@ -229,22 +187,19 @@ export class Connection {
     this.cleanup.push(() => s.removeEventListener(type, fn));
   }
 
-  protected listenMessages(): void {
-    this.listen('message', (ev: { data: unknown }) => this.onMessage(ev.data));
-  }
-
-  /** Slack sends text frames only: anything else is a malformed frame here (the full client decodes it). */
-  protected onMessage(data: unknown): void {
+  /** Slack sends text frames only: anything else is a malformed frame here (the liveness add-on decodes it). */
+  private onMessage(data: unknown): void {
     if (this.state === 'closed') return;
     this.lastFrameAt = Date.now();
-    this.handle(
+    this.receive(
       typeof data === 'string'
         ? parseText(data, this.o)
         : { ok: false, error: new MalformedFrameError('unsupported_data', '', 'not a text frame') },
     );
   }
 
-  protected handle(r: ParseResult): void {
+  /** One parsed frame (an add-on stamps lastFrameAt itself): to the client, by kind. */
+  receive(r: ParseResult): void {
     if (this.state === 'closed') return;
     const ev = this.o.events;
     if (!r.ok) return ev.onMalformed(this, r.error);
@@ -257,7 +212,12 @@ export class Connection {
         this.state = 'live';
         this.hello = r.frame;
         this.unschedule('hello');
-        this.startLiveness();
+        // The core cannot ping: it rotates the socket on a schedule instead, unless an add-on watches it.
+        if (!this.o.addOn?.live(this, this.socket!) && this.o.rotateAfterMs > 0) {
+          this.timer('rotate', this.o.rotateAfterMs, () => {
+            if (this.state === 'live') ev.onRotateDue(this);
+          });
+        }
         return ev.onHello(this, r.frame);
       case 'disconnect':
         return ev.onDisconnectFrame(this, r.frame);
@@ -266,26 +226,13 @@ export class Connection {
     }
   }
 
-  /** Live (hello seen): the core cannot ping, so it rotates the socket on a schedule instead. */
-  protected startLiveness(): void {
-    const { rotateAfterMs, events } = this.o;
-    if (rotateAfterMs > 0) {
-      this.timer('rotate', rotateAfterMs, () => {
-        if (this.state === 'live') events.onRotateDue(this);
-      });
-    }
-  }
-
-  /** Closing: undo what startLiveness() set up beyond the named timers (which end with the connection). */
-  protected stopLiveness(): void {}
-
   private finalize(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.clearTimers();
-    this.stopLiveness();
     const s = this.socket;
     if (s) {
+      this.o.addOn?.stop();
       for (const off of this.cleanup) {
         try {
           off();

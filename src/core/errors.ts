@@ -173,7 +173,7 @@ export class AckError extends SocketModeError {
 export class LinkDisabledError extends SocketModeError {
   override name = 'LinkDisabledError';
   constructor() {
-    super('link_disabled', 'Slack disabled Socket Mode for this app; not reconnecting');
+    super('link_disabled', 'Slack disabled Socket Mode for this app (link_disabled)');
   }
 }
 

@@ -81,7 +81,7 @@ export function healthReport(c: Core, o: HealthOptions = {}): HealthReport {
     },
   );
   // An ack queued for a socket still open is already counted in that socket's `unacked`.
-  for (const q of c.acks.queued) if (!q.preferred || !conns.has(q.preferred)) acksInFlight++;
+  for (const q of c.acks.queued) if (!conns.has(q.preferred!)) acksInFlight++;
   const n = down ? 0 : liveCount(c);
   const downSince = down || n ? null : Math.max(m.start!, m.disconnected?.at ?? 0);
   return {

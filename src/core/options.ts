@@ -9,71 +9,90 @@ import { MAX_TIMER_MS } from './web-api.ts';
 import type { WebSocketConstructor } from '../transport/websocket.ts';
 
 export interface CoreOptions {
-  /** App-level token (xapp-…). Required unless `openConnection` is given. */
+  /** App-level token (`xapp-…`; anything else throws InvalidTokenError at once). Required unless `openConnection` is given. */
   appToken?: string;
   /**
-   * Web API base.
-   * @default 'https://slack.com/api/'
+   * Web API base (the simulator's in tests). Plain `http:`/`ws:` only for loopback hosts.
+   * @default `'https://slack.com/api/'`
    */
   apiUrl?: string;
-  /** Returns a fresh wss URL (a page asks its backend). Default: apps.connections.open with `appToken`. */
+  /**
+   * `async () => wssUrl`: each socket's one-time URL (a browser page asks its backend: `connectionUrlFrom(path)`).
+   * @default `apps.connections.open` with `appToken`
+   */
   openConnection?: () => Promise<string>;
-  /** Default: globalThis.WebSocket, else the platform fallback (isomorphic-ws on Node 20). */
+  /**
+   * The WebSocket constructor (injectable: a proxy, a test double). The node entry uses ws, on every Node version.
+   * @default `globalThis.WebSocket`
+   */
   WebSocket?: WebSocketConstructor;
-  /** Default: globalThis.fetch. */
+  /**
+   * The fetch used for apps.connections.open.
+   * @default `globalThis.fetch`
+   */
   fetch?: FetchLike;
-  /** @slack/logger-shaped; its output is redacted. Default: a console logger. */
+  /**
+   * A logger with Slack's logger methods (debug, info, warn, error, setLevel); what it gets is redacted first.
+   * @default a console logger
+   */
   logger?: Logger;
-  /** @default LogLevel.INFO */
+  /**
+   * The logger's level.
+   * @default `LogLevel.INFO`
+   */
   logLevel?: LogLevel;
   /**
    * Recover from failures (unexpected close, dead socket, transient open errors).
-   * @default true
+   * @default `true`
    */
   autoReconnectEnabled?: boolean;
   /**
    * Rotate (make-before-break) sockets that cannot be pinged after this long; 0 disables.
-   * @default 300000
+   * @default `300000`
    */
   rotateAfterMs?: number;
-  /** Reconnect backoff. Defaults: initialMs 1000, maxMs 30000, factor 2, tooManyWebSocketsMs 30000. */
+  /**
+   * Reconnect backoff: full jitter, the ceiling growing by `factor` from `initialMs` to `maxMs`; at least
+   * `tooManyWebSocketsMs` after Slack refuses a socket.
+   * @default `{ initialMs: 1000, maxMs: 30000, factor: 2, tooManyWebSocketsMs: 30000 }`
+   */
   backoff?: BackoffOptions;
   /**
    * Close and retry a connection that sends no hello within this long.
-   * @default 10000
+   * @default `10000`
    */
   helloTimeoutMs?: number;
   /**
    * Never wait longer than this for the peer's side of a close.
-   * @default 1000
+   * @default `1000`
    */
   closeTimeoutMs?: number;
   /**
    * After a `warning`, the replaced connection stays open until Slack's `refresh_requested` (Slack still
    * routes envelopes to it); this bounds that wait.
-   * @default 30000
+   * @default `30000`
    */
   retireAfterWarningMs?: number;
   /**
    * A connection URL request (apps.connections.open or `openConnection`) not answered by then is retried.
-   * @default 30000
+   * @default `30000`
    */
   openTimeoutMs?: number;
   /**
-   * Larger frames are rejected unparsed.
-   * @default 1048576
+   * Larger frames are rejected unparsed (a `malformed_frame` error).
+   * @default `1048576`
    */
   maxFrameBytes?: number;
   /**
    * disconnect() keeps the sockets open (still taking envelopes) until every envelope received is acked, but
    * at most this long (Slack's ack deadline); 0 closes at once.
-   * @default 3000
+   * @default `3000`
    */
   drainTimeoutMs?: number;
   /**
    * Parts to build the client from: `pool(n)`, `dedupe(store)`, `pingLiveness()`, … (the full SocketModeClient
    * chooses its own; those given here come after them).
-   * @default []
+   * @default `[]`
    */
   features?: Feature[];
 }

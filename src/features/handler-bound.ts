@@ -13,20 +13,21 @@ import { msOption } from '../core/options.ts';
 export interface HandlerBoundOptions {
   /**
    * At most this many envelopes in user handlers at once (an envelope is "in" a handler until every promise its
-   * handlers returned has settled). Envelopes beyond the bound wait in a FIFO queue. Infinity: unbounded.
+   * handlers returned has settled). Envelopes beyond the bound wait in a FIFO queue. `ack()` never waits there.
+   * @default `Infinity` (unbounded)
    */
   maxConcurrentHandlers: number;
   /**
    * Bound on that queue. When it is full an envelope is shed: acked without a payload (so Slack does not retry
    * it into an overloaded app), not delivered, and reported on `error` as a HandlerQueueFullError.
-   * @default 1000
+   * @default `1000`
    */
   maxQueuedEnvelopes?: number;
   /**
    * An envelope still waiting in the queue after this long is acked without a payload, so Slack's 3 s deadline
    * is met; its handler still runs later, and its ack() then resolves without sending (a payload given to it is
    * dropped with a warning: reply through response_url); 0 disables.
-   * @default 2000
+   * @default `2000`
    */
   queuedAckMs?: number;
 }
