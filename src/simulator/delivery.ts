@@ -2,7 +2,8 @@
 // and ack bookkeeping.
 import { performance } from 'node:perf_hooks';
 import { redeliveryOf } from './envelopes.ts';
-import type { Conn, Link } from './link.ts';
+import type { Conn } from './conn.ts';
+import type { Link } from './link.ts';
 import type { Records } from './records.ts';
 import type { TimerBag } from './timers.ts';
 import type { Envelope, ResolvedOptions } from './types.ts';

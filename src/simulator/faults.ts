@@ -1,6 +1,7 @@
 // Faults on demand against the open sockets: refresh sequence, link_disabled, drop, half-open, raw frames.
 import { disconnectFrame } from './envelopes.ts';
-import type { Conn, Link } from './link.ts';
+import type { Conn } from './conn.ts';
+import type { Link } from './link.ts';
 import type { Records } from './records.ts';
 import type { ResolvedOptions } from './types.ts';
 

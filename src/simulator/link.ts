@@ -1,64 +1,21 @@
-// The WebSocket side of the link: ticket check on upgrade, hello / cap / link_disabled on open,
-// server pings with a pong deadline, and each connection's state.
+// The WebSocket side of the link: ticket check on upgrade, hello / cap / link_disabled on open, server pings
+// (pings.ts), and the state of each connection (conn.ts) from open to closed, silent death included.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { disconnectFrame, helloFrame, newTicket } from './envelopes.ts';
+import { Conn } from './conn.ts';
+import { disconnectFrame, helloFrame } from './envelopes.ts';
+import { startPings } from './pings.ts';
 import type { Records } from './records.ts';
+import { Tickets } from './tickets.ts';
 import type { TimerBag } from './timers.ts';
-import type { ConnectionInfo, ConnectionState, ResolvedOptions } from './types.ts';
+import type { ConnectionState, ResolvedOptions } from './types.ts';
+import { rejectUpgrade } from './upgrade.ts';
 
-const TICKET_TTL_MS = 5 * 60_000;
 // After a close frame, wait this long for the peer's close before destroying the socket (PROTOCOL.md 4).
 const CLOSE_GRACE_MS = 1000;
 // Keep a bounded history of closed connections for connections() / the dev panel.
 const MAX_CLOSED_KEPT = 200;
-
-export class Conn {
-  helloAt: number | undefined;
-  closedAt: number | undefined;
-  /** The close code the client sent (1005: a close frame without one; 1006: no close frame at all). */
-  closeCode: number | undefined;
-  state: ConnectionState = 'connecting';
-  warned = false;
-  delivered = 0;
-  acked = 0;
-  awaitingPong = false;
-  pongTimer: NodeJS.Timeout | undefined;
-  /** Silent death (ms epoch): the path died without a close frame; Slack still routes here until routeForMs. */
-  silentSince: number | undefined;
-  /** A silent connection: the client's FIN/RST still reaches Slack (it stops routing here at once). */
-  closeReaches = true;
-  readonly timers = new Set<NodeJS.Timeout>();
-
-  constructor(
-    readonly id: string,
-    readonly seq: number,
-    readonly ws: WebSocket,
-    readonly socket: Duplex,
-    readonly openedAt: number,
-  ) {}
-
-  get isOpen(): boolean {
-    return this.state !== 'closed';
-  }
-
-  info(): ConnectionInfo {
-    const i: ConnectionInfo = {
-      id: this.id,
-      openedAt: this.openedAt,
-      state: this.state,
-      delivered: this.delivered,
-      acked: this.acked,
-    };
-    if (this.helloAt !== undefined) i.helloAt = this.helloAt;
-    if (this.closedAt !== undefined) i.closedAt = this.closedAt;
-    if (this.closeCode !== undefined) i.closeCode = this.closeCode;
-    if (this.warned) i.warned = true;
-    if (this.silentSince !== undefined) i.silentSince = this.silentSince;
-    return i;
-  }
-}
 
 export interface LinkHooks {
   /** a connection just became live (hello sent): flush queued deliveries */
@@ -70,7 +27,7 @@ export class Link {
   readonly conns = new Map<string, Conn>();
   linkDisabled = false;
   private readonly wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false });
-  private readonly tickets = new Map<string, number>(); // ticket -> expiry (epoch ms)
+  private readonly tickets = new Tickets();
   private seq = 0;
   hooks: LinkHooks = { onLive: () => {}, onFrame: () => {} };
 
@@ -82,19 +39,13 @@ export class Link {
 
   /** A fresh single-use ticket for apps.connections.open. */
   issueTicket(): string {
-    const now = Date.now();
-    for (const [t, exp] of this.tickets) if (exp < now) this.tickets.delete(t);
-    const t = newTicket();
-    this.tickets.set(t, now + TICKET_TTL_MS);
-    return t;
+    return this.tickets.issue();
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     const ticket = url.searchParams.get('ticket');
     if (!ticket) return rejectUpgrade(socket, 400, 'Bad Request');
-    const exp = this.tickets.get(ticket);
-    this.tickets.delete(ticket); // single use, whatever happens next
-    if (exp === undefined || exp < Date.now()) {
+    if (!this.tickets.take(ticket)) {
       this.opts.log('link: upgrade rejected (unknown or reused ticket)');
       return rejectUpgrade(socket, 401, 'Unauthorized');
     }
@@ -144,7 +95,7 @@ export class Link {
     ws.send(helloFrame(open, this.opts.appId, this.opts.approximateConnectionTimeSec, seq));
     conn.helloAt = Date.now();
     this.setState(conn, 'live', 'hello', true);
-    this.startPings(conn);
+    startPings(conn, { opts: this.opts, timers: this.timers, connTimer: (c, ms, fn) => this.connTimer(c, ms, fn) });
     this.hooks.onLive(conn);
   }
 
@@ -195,25 +146,6 @@ export class Link {
     if (!t) return;
     this.timers.clear(t);
     conn.timers.delete(t);
-  }
-
-  private startPings(conn: Conn): void {
-    const { pingIntervalMs, pongTimeoutMs } = this.opts;
-    if (!pingIntervalMs) return;
-    const t = this.timers.every(pingIntervalMs, () => {
-      if (conn.state === 'half-open' || conn.state === 'closed' || conn.ws.readyState !== WebSocket.OPEN) return;
-      if (conn.silentSince !== undefined) return;
-      if (conn.awaitingPong) return; // the pong deadline timer is already running
-      conn.awaitingPong = true;
-      conn.ws.ping();
-      conn.pongTimer = this.connTimer(conn, pongTimeoutMs, () => {
-        conn.pongTimer = undefined;
-        if (!conn.awaitingPong || conn.state === 'half-open' || conn.state === 'closed') return;
-        this.opts.log(`link: ${conn.id} missed pong; terminating`);
-        conn.ws.terminate(); // a peer that does not pong will not complete a close handshake either
-      });
-    });
-    if (t) conn.timers.add(t);
   }
 
   send(conn: Conn, frame: string | Uint8Array, binary = false): boolean {
@@ -309,12 +241,4 @@ export class Link {
     this.tickets.clear();
     this.wss.close();
   }
-}
-
-export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  const body = JSON.stringify({ ok: false, error: text.toLowerCase().replace(/ /g, '_') });
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
 }
