@@ -140,7 +140,7 @@ const LAYERS = [
   {
     name: 'layer-loop-parts',
     label: '+ apps.connections.open call, typed errors, redacting logger, backoff (all but the loop)',
-    code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js'; export { openConnectionUrl } from '../dist/core/web-api.js'; export { ConnectionError, DisconnectedError, HandlerError, InvalidOptionsError, InvalidTokenError, LinkDisabledError, NoWebSocketError } from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js'; export { Backoff } from '../dist/core/backoff.js'; export { default as mitt } from 'mitt';",
+    code: "export { Connection } from '../dist/core/connection.js'; export { AckQueue } from '../dist/core/ack-queue.js'; export { openConnectionUrl } from '../dist/core/web-api.js'; export { ConnectionError, DisconnectedError, HandlerError, InvalidOptionsError, InvalidTokenError, LinkDisabledError, NoWebSocketError } from '../dist/core/errors.js'; export { ConsoleLogger, redactingLogger } from '../dist/core/logger.js'; export { Backoff } from '../dist/core/backoff.js';",
   },
   {
     name: 'layer-core',

@@ -38,8 +38,7 @@ export function options() {
 
 export function table() {
   const rows = options().map(
-    (o) =>
-      `| \`${o.name}\`${o.fullOnly ? ' *' : ''} | ${o.default ?? '—'} | ${o.text.replace(/\|/g, '\\|')} |`,
+    (o) => `| \`${o.name}\`${o.fullOnly ? ' *' : ''} | ${o.default ?? '—'} | ${o.text.replace(/\|/g, '\\|')} |`,
   );
   return [START, '| option (* full client only) | default | |', '|---|---|---|', ...rows, END].join('\n');
 }
