@@ -25,8 +25,7 @@ export type {
   InteractiveArgs,
   UnknownEnvelopeArgs,
 } from './types.ts';
-export { MAX_SLACK_CONNECTIONS } from './slots.ts';
-export { MAX_ACK_BYTES, ACK_DEADLINE_MS, type AckFn, type AckPayload } from './ack-queue.ts';
+export type { AckFn, AckPayload } from './ack-queue.ts';
 export type { BackoffOptions } from './backoff.ts';
 export {
   SocketModeError,
