@@ -22,19 +22,19 @@ export class Connection {
   declare readonly id: string;
   declare readonly slot: number;
   state: ConnectionState = 'connecting';
-  /** Slack announced a refresh (or rotation is due): a replacement should be made, this one still works. */
-  draining = false;
   /**
-   * Replaced after a `warning`: Slack keeps routing envelopes here until it sends `refresh_requested`, and a
-   * standard WebSocket drops frames that arrive once we have called close(). So we leave it open until then.
+   * Why a replacement was asked for ('warning', 'refresh_requested', 'rotate', 'connection_time', 'silent', …); this
+   * one still works until it closes. Undefined while it simply serves its slot.
    */
-  declare keepUntilRefresh?: boolean;
-  /** Missed a pong (liveness feature): still open as far as the runtime knows, but presumed dead. */
+  declare replacing?: string | undefined;
+  /**
+   * What Slack said of routing here. 'warned': it keeps routing envelopes here until `refresh_requested`, and a
+   * standard WebSocket drops frames that arrive once we have called close(), so a replaced socket stays open until
+   * then. 'stopped' (refresh_requested, an unknown reason): it routes nothing here. Undefined: it routes here.
+   */
+  declare slack?: 'warned' | 'stopped';
+  /** Missed a pong (liveness), or silent in a pool: still open as far as the runtime knows, but presumed dead. */
   dead = false;
-  /** Slack said it is closing this connection (refresh_requested or an unknown reason): it routes nothing here. */
-  declare slackClosing?: boolean;
-  /** rotateAfterMs elapsed (a socket that cannot be pinged): replaced as a liveness check. */
-  declare rotating?: boolean;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */

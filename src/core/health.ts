@@ -75,9 +75,9 @@ export function healthReport(c: Core, o: HealthOptions = {}): HealthReport {
   const at = Date.now();
   let acksInFlight = 0;
   const connections: ConnectionHealth[] = [...conns].map(
-    ({ id, slot, state, lastFrameAt, draining, dead, unacked }) => {
+    ({ id, slot, state, lastFrameAt, replacing, dead, unacked }) => {
       acksInFlight += unacked;
-      return { id, slot, state, lastFrameAt, draining, dead, unacked };
+      return { id, slot, state, lastFrameAt, draining: !!replacing, dead, unacked };
     },
   );
   // An ack queued for a socket still open is already counted in that socket's `unacked`.

@@ -21,21 +21,21 @@ export function onDisconnectFrame(c: Core, conn: Connection, frame: DisconnectFr
   const reason = frame.reason;
   c.logger.info(`${conn.id}: Slack sent disconnect (${reason})`);
   if (reason === 'link_disabled') return fatal(c, new LinkDisabledError());
-  if (reason !== 'warning') conn.slackClosing = true;
-  if (conn.draining) {
+  const kept = conn.slack === 'warned';
+  if (reason !== 'warning') conn.slack = 'stopped';
+  if (conn.replacing) {
     // Already being replaced (after a `warning`, or a rotation of our own): Slack has now stopped routing
     // here, so it can go as soon as the replacement is live (at once, if that has happened) and its envelopes
     // are acked — or at once if no replacement can start (the budget is full, e.g. connections: 10).
     if (reason !== 'warning') {
-      const kept = conn.keepUntilRefresh;
-      conn.keepUntilRefresh = false;
       if (slot?.current !== conn) {
         if (kept) closeWhenDrained(c, conn, reason);
       } else releaseIfBlocked(c, conn);
-    } else if (!conn.keepUntilRefresh && conn.state === 'live') {
+    } else if (!conn.slack && conn.state === 'live') {
       // A warning on a socket our own rotation is replacing: Slack still routes here until refresh_requested,
-      // so it is kept open like any warned socket (retired on that, or at retireAfterWarningMs).
-      conn.keepUntilRefresh = true;
+      // so it is kept open like any warned socket (retired on that, or at retireAfterWarningMs). A warning after
+      // Slack said it stopped routing here changes nothing.
+      conn.slack = 'warned';
       if (slot && slot.current !== conn) {
         conn.unschedule('drain');
         retire(c, conn);
@@ -44,7 +44,7 @@ export function onDisconnectFrame(c: Core, conn: Connection, frame: DisconnectFr
     return;
   }
   // warning, refresh_requested, anything unknown: replace make-before-break.
-  conn.keepUntilRefresh = reason === 'warning';
+  if (reason === 'warning') conn.slack ??= 'warned';
   replace(c, conn, reason);
   releaseIfBlocked(c, conn);
 }
@@ -56,7 +56,7 @@ export function onDisconnectFrame(c: Core, conn: Connection, frame: DisconnectFr
  */
 function releaseIfBlocked(c: Core, conn: Connection): void {
   const slot = slotOf(c, conn);
-  if (!conn.slackClosing || !slot || slot.current !== conn || slot.next || slot.fetching) return;
+  if (conn.slack !== 'stopped' || !slot || slot.current !== conn || slot.next || slot.fetching) return;
   closeWhenDrained(c, conn, 'refresh_requested');
 }
 
@@ -66,13 +66,13 @@ function releaseIfBlocked(c: Core, conn: Connection): void {
  * (or Slack's own close), with a bounded wait in case that never comes (after which it still drains).
  */
 export function retire(c: Core, old: Connection): void {
-  if (old.keepUntilRefresh) {
+  if (old.slack === 'warned') {
     old.schedule('retire', c.settings.retireAfterWarningMs, () => closeWhenDrained(c, old, 'replaced'));
     return;
   }
   // Slack routes nothing more here (or, for a rotation we started, may until it sees our close): keep it just
   // until the envelopes it brought are acked, so each ack goes back on the connection its envelope came on.
-  if (old.slackClosing || !old.dead) return closeWhenDrained(c, old, 'replaced');
+  if (old.slack === 'stopped' || !old.dead) return closeWhenDrained(c, old, 'replaced');
   void old.close(1000, 'replaced');
 }
 
@@ -100,8 +100,9 @@ export function ackMade(c: Core, conn: Connection, env: AckableEnvelope): void {
 
 /** rotateAfterMs elapsed on a socket that cannot be pinged: replace it make-before-break (see ensure()). */
 export function onRotateDue(c: Core, conn: Connection): void {
-  conn.rotating = true;
   replace(c, conn, 'rotate');
+  // Already being replaced for another reason: now it is a rotation too (the pool may break before make for it).
+  if (conn.replacing) conn.replacing = 'rotate';
   // Already draining (a proactive refresh waiting for a place): the budget decides again now.
   const slot = slotOf(c, conn);
   if (slot) ensure(c, slot);

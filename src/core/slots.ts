@@ -38,7 +38,7 @@ export function ensureAll(c: Core): void {
 export function ensure(c: Core, slot: Slot): void {
   if (stopped(c) || slot.fetching || slot.next || slot.retryTimer !== undefined) return;
   const cur = slot.current;
-  if (cur && !cur.draining && !cur.dead && cur.state !== 'closing' && cur.state !== 'closed') return;
+  if (cur && !cur.replacing && !cur.dead && cur.state !== 'closing' && cur.state !== 'closed') return;
   let used = c.conns.size;
   for (const s of c.slots) if (s.fetching) used++;
   // n+1 during a swap, but never past Slack's cap (with 10, a swap waits for the old socket to close).
@@ -159,8 +159,8 @@ export function replace(c: Core, conn: Connection, reason: string): void {
     void conn.close(1000, reason);
     return scheduleRetry(c, slot, reason);
   }
-  if (slot.current !== conn || conn.draining) return;
-  conn.draining = true;
+  if (slot.current !== conn || conn.replacing) return;
+  conn.replacing = reason;
   emit(c, 'reconnecting', { slot: slot.index, reason, delayMs: 0, attempt: 0, makeBeforeBreak: true });
   ensure(c, slot);
 }
@@ -171,7 +171,7 @@ export function onClosed(c: Core, conn: Connection, info: ConnectionCloseInfo): 
   if (stopped(c)) return;
   const slot = slotOf(c, conn);
   if (!slot) return;
-  const planned = info.requested || conn.draining;
+  const planned = info.requested || !!conn.replacing;
   const pending = slot.next === conn;
   const { code, cause, reason, error } = info;
   const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}${reason && ` "${reason}"`}${error ? `: ${error}` : ''})`;

@@ -59,14 +59,7 @@ export function pool(n: number = DEFAULT_CONNECTIONS): Feature {
 function budgetFull(c: Core, n: number, slot: Slot, conn: Connection): void {
   // A socket presumed dead holds a place in the budget for nothing: let it go so its slot can reconnect.
   if (conn.dead && conn.state === 'live') return void conn.close(1000, 'pong timeout');
-  if (
-    n < MAX_SLACK_CONNECTIONS ||
-    !conn.rotating ||
-    conn.keepUntilRefresh ||
-    conn.slackClosing ||
-    conn.state !== 'live'
-  )
-    return;
+  if (n < MAX_SLACK_CONNECTIONS || conn.replacing !== 'rotate' || conn.slack || conn.state !== 'live') return;
   if (c.conns.size !== n) return;
   for (const s of c.slots) {
     const cur = s.current;
@@ -83,7 +76,7 @@ function budgetFull(c: Core, n: number, slot: Slot, conn: Connection): void {
 function refused(c: Core, slot: Slot, conn: Connection, num: number | undefined): void {
   // A socket already replaced (kept open after a `warning`) just goes: its slot is healthy.
   const inUse = slot.next === conn || slot.current === conn;
-  conn.draining = true;
+  conn.replacing = 'too_many_websockets';
   void conn.close(1000, 'too many websockets');
   if (slot.next === conn) slot.next = undefined;
   if (slot.current === conn) slot.current = undefined;

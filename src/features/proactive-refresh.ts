@@ -19,7 +19,7 @@ export function proactiveRefresh(fraction = 0.85): Feature {
       const f = Math.min(0.99, fraction + (0.05 * slot.index) / c.poolSize);
       const ms = Math.min(MAX_TIMER_MS, Math.max(1000, Math.round(sec * 1000 * f)));
       conn.schedule('proactive_refresh', ms, () => {
-        if (slot.current !== conn || conn.state !== 'live' || conn.draining || conn.dead) return;
+        if (slot.current !== conn || conn.state !== 'live' || conn.replacing || conn.dead) return;
         c.logger.info(
           `Slot ${slot.index}: ${conn.id} is ${Math.round(f * 100)} % through its expected life; replacing it`,
         );

@@ -36,7 +36,7 @@ export function watchSilence(c: Core, onSilent: (conn: Connection) => void): (co
       let suspect: Connection | undefined;
       for (const { current: c } of pool) {
         // Only a whole pool is judged: none missing or being replaced (so suspects go one at a time).
-        if (c?.state !== 'live' || c.draining || c.dead) return;
+        if (c?.state !== 'live' || c.replacing || c.dead) return;
         if (!suspect && now - c.lastFrameAt >= SILENT_MS && seen - at[c.slot]! > PER_MEMBER * pool.length) suspect = c;
       }
       if (suspect) onSilent(suspect);
