@@ -2,7 +2,8 @@
 // ack editor with the 3 s deadline counting down; then the full envelope JSON, collapsible.
 import { clock, fmtMs, h, isRecord, toast } from './dom.ts';
 import { jsonTree, setAllOpen } from './json-tree.ts';
-import { ACK_DEADLINE_MS, type EnvelopeEntry, type Session } from './session.ts';
+import { ACK_DEADLINE_MS, type EnvelopeEntry } from './model.ts';
+import type { Session } from './session.ts';
 
 export interface AckControl {
   /** The client's ack function is still unused for this envelope. */

@@ -7,7 +7,10 @@ import { mountSimulator, type SimControls } from './controls.ts';
 import { mountDetail } from './detail.ts';
 import { mountHealth } from './health.ts';
 import { $, h, isRecord, toast } from './dom.ts';
-import { envelopesFromExport, Session, type EnvelopeEntry } from './session.ts';
+import { envelopesFromExport, exportSession } from './export-replay.ts';
+import type { EnvelopeEntry } from './model.ts';
+import { readTap } from './read-tap.ts';
+import { Session } from './session.ts';
 import { mountStream } from './stream.ts';
 import { tappedWebSocket } from './tap.ts';
 import { mountTimeline } from './timeline.ts';
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   let client: SocketModeClient | undefined;
   const connectBtn = $('connect') as HTMLButtonElement;
   const poolInput = $('pool') as HTMLInputElement;
-  const TapWS = tappedWebSocket((ev) => session.tap(ev));
+  const TapWS = tappedWebSocket((ev) => readTap(session, ev));
 
   const liveText = (): string => {
     const n = session.liveSockets().length;
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- export / replay
   $('export').addEventListener('click', () => {
-    const doc = session.export({ target: cfg.mode, simulator: cfg.simulator?.url ?? null });
+    const doc = exportSession(session, { target: cfg.mode, simulator: cfg.simulator?.url ?? null });
     const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
     const a = h('a', {
       href: URL.createObjectURL(blob),
