@@ -3,7 +3,7 @@
 import { SocketModeClient, type AckFn, type HealthReport, type SlackEventArgs } from '../../index.ts';
 import { connectionUrlFrom } from '../../backend/connection-url.ts';
 import { mountStats } from './chart.ts';
-import { mountSimulator, type SimControls } from './controls.ts';
+import { mountSimulator, type SimControls } from './simulator-panel.ts';
 import { mountDetail } from './detail.ts';
 import { mountHealth } from './health.ts';
 import { $, h, isRecord, toast } from './dom.ts';
