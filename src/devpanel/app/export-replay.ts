@@ -1,7 +1,11 @@
-// Export and replay of a session: the whole session as a JSON document, and the envelopes to replay from one.
-import { isRecord } from './dom.ts';
+// Export and replay of a session: the Export button downloads the whole session as a JSON document; Replay
+// sends the envelopes of such a file to the simulator again.
+import type { PanelConfig } from './config.ts';
+import { $, h, isRecord, toast } from './dom.ts';
 import type { AckState } from './model.ts';
 import type { Session } from './session.ts';
+import type { DeliverTo } from './sim-connections.ts';
+import type { SimControls } from './simulator-panel.ts';
 
 export const SESSION_FORMAT = 'socket-mode-anywhere/devpanel-session';
 
@@ -66,4 +70,42 @@ export function envelopesFromExport(doc: unknown): Record<string, unknown>[] {
     out.push(env);
   }
   return out;
+}
+
+/** The Export and Replay buttons (replay needs the simulator). */
+export function mountExportReplay(session: Session, cfg: PanelConfig, sim: SimControls | undefined): void {
+  $('export').addEventListener('click', () => {
+    const doc = exportSession(session, { target: cfg.mode, simulator: cfg.simulator?.url ?? null });
+    const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
+    const a = h('a', {
+      href: URL.createObjectURL(blob),
+      download: `socket-mode-session-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    toast(`Exported ${doc.envelopes.length} envelopes`);
+  });
+
+  const fileInput = $('import-file') as HTMLInputElement;
+  const replayBtn = $('replay') as HTMLButtonElement;
+  replayBtn.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (!file || !sim) return;
+    try {
+      const envelopes = envelopesFromExport(JSON.parse(await file.text()));
+      const to = ($('deliver-to') as HTMLSelectElement).value as DeliverTo;
+      const connectionId = sim.targetFor(to);
+      // As for inject: "this page" (or "the bot") with none live must not quietly go to any connection.
+      if (to !== 'any' && !connectionId) throw new Error(sim.noTarget(to));
+      const sent = await sim.api.replay(envelopes, connectionId);
+      session.markReplayed(sent.flatMap((e) => (typeof e['envelope_id'] === 'string' ? [e['envelope_id']] : [])));
+      toast(`Replayed ${sent.length} envelopes${connectionId ? ` to ${connectionId}` : ''}`);
+    } catch (x) {
+      toast(`Replay failed: ${(x as Error).message}`, 'error');
+    }
+  });
 }

@@ -1,5 +1,6 @@
 // Simulator side of the panel: inject events (to this page, the bot, or any connection), trigger faults,
-// watch the simulator's feed (every delivery and ack, the bot's included) and what the bot answered.
+// watch the simulator's feed (every delivery and ack, the bot's included) and what the bot answered. Each part is a
+// module of its own; this one mounts them and shares what they share (the API, the connections, inject labels).
 import { mountBotReplies } from './bot-replies.ts';
 import { h } from './dom.ts';
 import { faultButtons } from './fault-buttons.ts';
@@ -41,7 +42,7 @@ export function mountSimulator(opts: {
   const renderConns = (): void => {
     connsInfo.textContent = conns.describe();
   };
-  session.on('sockets', () => renderConns());
+  session.on('sockets', renderConns);
   mountFeed({
     root: opts.feedRoot,
     url: opts.feedUrl,
