@@ -16,10 +16,8 @@ export interface AckBox {
   render(e: EnvelopeEntry): HTMLElement;
   /** The section after the envelope's ack changed: the same one, or its replacement. */
   refresh(box: HTMLElement, e: EnvelopeEntry): HTMLElement;
-  /** Move the deadline countdown on, for the envelope shown. */
+  /** Move the deadline countdown on, for the envelope shown (none: nothing to count). */
   tick(shown: EnvelopeEntry | undefined): void;
-  /** Nothing is shown: no countdown. */
-  clear(): void;
 }
 
 export function ackBox(control: AckControl): AckBox {
@@ -191,12 +189,5 @@ export function ackBox(control: AckControl): AckBox {
     return next;
   };
 
-  return {
-    render,
-    refresh,
-    tick,
-    clear: () => {
-      countdown = undefined;
-    },
-  };
+  return { render, refresh, tick };
 }

@@ -37,7 +37,6 @@ export function mountDetail(
     if (!e) {
       body.replaceChildren(placeholder());
       ackEl = undefined;
-      ack.clear();
       return;
     }
     const tree = jsonTree(e.raw);
