@@ -1,7 +1,8 @@
 // The live envelope stream: newest first, filter by type / ack state / text, ack state and a visible
 // countdown per row. Rows are buttons; arrow keys move between them; selecting shows the detail.
 import { clock, fmtMs, h } from './dom.ts';
-import { ACK_DEADLINE_MS, type EnvelopeEntry, type Session } from './session.ts';
+import { ACK_DEADLINE_MS, type EnvelopeEntry } from './model.ts';
+import type { Session } from './session.ts';
 
 const MAX_ROWS = 1500;
 

@@ -2,7 +2,8 @@
 // refreshing -> closed as coloured bars, frames as markers), a lane for client-level events, a time axis,
 // and the latest events as chips. Redrawn twice a second; markers are buttons (focus shows the detail).
 import { clock, h } from './dom.ts';
-import type { Session, SocketInfo, TimelineEvent } from './session.ts';
+import type { SocketInfo, TimelineEvent } from './model.ts';
+import type { Session } from './session.ts';
 
 // 'Auto' fits the window to the latest events (at least 10 s), so a refresh that takes a second is readable.
 const AUTO_EVENTS = 12;

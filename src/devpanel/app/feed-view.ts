@@ -1,0 +1,147 @@
+// The simulator's feed, newest first and filterable: every delivery and ack (the bot's included), connection
+// changes, faults, missed deadlines, bad frames and connection opens. It keeps the simulator's connection list
+// current and passes what the bot answered on to the replies.
+import { textOf, type AddReply } from './bot-replies.ts';
+import { clock, fmtMs, h, isRecord } from './dom.ts';
+import type { SimConnections } from './sim-connections.ts';
+import { SimFeed, type FeedRecord } from './sim.ts';
+
+export function mountFeed(opts: {
+  root: HTMLElement;
+  url: string;
+  conns: SimConnections;
+  /** response id -> what was injected (to label response_url replies). */
+  injected: Map<string, string>;
+  addReply: AddReply;
+  /** The simulator's connection list changed. */
+  onConns: () => void;
+  onFeedCount?: ((n: number) => void) | undefined;
+}): void {
+  const { conns, injected, addReply, onConns, onFeedCount, url } = opts;
+  const feedFilter = h(
+    'select',
+    { id: 'feed-filter', 'aria-label': 'Filter the simulator feed' },
+    ...['all', 'delivery', 'ack', 'posted', 'connection', 'fault', 'missed', 'bad_frame', 'open'].map((v) =>
+      h('option', { value: v === 'all' ? '' : v }, v === 'all' ? 'All records' : v),
+    ),
+  );
+  const feedStatus = h('span', { class: 'muted small', id: 'feed-status' }, 'connecting…');
+  const feedList = h('ol', { class: 'feed-list', id: 'feed-list', 'aria-label': 'Simulator feed' });
+  opts.root.append(h('div', { class: 'toolbar' }, feedFilter, feedStatus), feedList);
+  feedFilter.addEventListener('change', () => {
+    for (const li of feedList.children)
+      (li as HTMLElement).hidden = !!feedFilter.value && (li as HTMLElement).dataset['event'] !== feedFilter.value;
+  });
+  let feedCount = 0;
+
+  const who = (id: unknown): HTMLElement | null => {
+    if (typeof id !== 'string') return null;
+    const mine = conns.pageIds().has(id);
+    return h(
+      'span',
+      {
+        class: `who ${mine ? 'page' : 'other'}`,
+        title: mine ? "this page's connection" : 'another connection (the bot?)',
+      },
+      `${id}${mine ? ' · page' : ''}`,
+    );
+  };
+
+  const feedLine = (r: FeedRecord): [string, HTMLElement | null] => {
+    const d = r.data;
+    switch (r.event) {
+      case 'delivery':
+        return [
+          `${String(d['type'])}${d['retry_attempt'] ? ` retry #${String(d['retry_attempt'])}` : ''} ${String(d['envelope_id']).slice(0, 8)}…`,
+          who(d['connectionId']),
+        ];
+      case 'ack':
+        return [
+          `ack ${String(d['envelope_id']).slice(0, 8)}… in ${fmtMs(Number(d['latencyMs']))}${d['payload'] !== undefined ? ' with payload' : ''}${d['duplicate'] ? ' (duplicate)' : ''}${d['late'] ? ' (late)' : ''}`,
+          who(d['connectionId']),
+        ];
+      case 'posted':
+        return [`${String(d['kind'])}: ${textOf(d['body']).slice(0, 80)}`, null];
+      case 'connection':
+        return [`${String(d['id'])} ${String(d['change'])} → ${String(d['state'])}`, who(d['id'])];
+      case 'fault':
+        return [
+          `${String(d['fault'])}${Array.isArray(d['connectionIds']) ? ` on ${d['connectionIds'].join(', ') || '(none)'}` : ''}`,
+          null,
+        ];
+      case 'missed':
+        return [
+          `missed deadline ${String(d['type'])} ${String(d['envelope_id']).slice(0, 8)}…`,
+          who(d['connectionId']),
+        ];
+      case 'bad_frame':
+        return [`bad client frame (${String(d['reason'])})`, who(d['connectionId'])];
+      case 'open':
+        return [
+          `apps.connections.open → ${d['ok'] ? 'ok' : `${String(d['status'])} ${String(d['error'] ?? '')}`}`,
+          null,
+        ];
+      default:
+        return [r.event, null];
+    }
+  };
+
+  const onRecord = (r: FeedRecord): void => {
+    const d = r.data;
+    if (r.event === 'state') {
+      conns.byId.clear();
+      if (Array.isArray(d['connections'])) {
+        for (const c of d['connections'])
+          if (isRecord(c) && typeof c['id'] === 'string') conns.byId.set(c['id'], { state: String(c['state']) });
+      }
+      onConns();
+      return;
+    }
+    if (r.event === 'connection' && typeof d['id'] === 'string') {
+      conns.byId.set(d['id'], { state: String(d['state']) });
+      onConns();
+    }
+    if (r.event === 'posted') {
+      const rid = typeof d['responseId'] === 'string' ? d['responseId'] : undefined;
+      addReply(
+        String(d['kind']),
+        r.at,
+        textOf(d['body']),
+        d['body'],
+        rid
+          ? `to ${injected.get(rid) ?? `response ${rid.slice(0, 6)}…`}`
+          : isRecord(d['body']) && d['body']['channel']
+            ? `in ${String(d['body']['channel'])}`
+            : undefined,
+      );
+    }
+    if (
+      r.event === 'ack' &&
+      d['payload'] !== undefined &&
+      typeof d['connectionId'] === 'string' &&
+      !conns.pageIds().has(d['connectionId'])
+    ) {
+      addReply('ack payload', r.at, textOf(d['payload']), d['payload'], `from ${d['connectionId']}`);
+    }
+    const [line, whoEl] = feedLine(r);
+    const li = h(
+      'li',
+      { class: `feed-row e-${r.event}`, 'data-event': r.event },
+      h('time', {}, clock(r.at)),
+      h('span', { class: 'f-event' }, r.event),
+      h('span', { class: 'f-line' }, line),
+      whoEl ?? '',
+    );
+    li.hidden = !!feedFilter.value && feedFilter.value !== r.event;
+    feedList.prepend(li);
+    while (feedList.children.length > 1000) feedList.lastElementChild!.remove();
+    onFeedCount?.(++feedCount);
+  };
+
+  const feed = new SimFeed(url, onRecord, (up) => {
+    feedStatus.textContent = up ? `live · ${url}` : 'reconnecting…';
+    conns.feedChanged(up);
+    onConns();
+  });
+  feed.start();
+}

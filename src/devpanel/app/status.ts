@@ -1,0 +1,13 @@
+// The status badge in the header (and the body's data-status): the page client's state in a word or two.
+import { $ } from './dom.ts';
+
+export type Status = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
+
+export function setStatus(s: Status, text: string): void {
+  const statusEl = $('status');
+  statusEl.dataset['state'] = s;
+  statusEl.textContent = text;
+  document.body.dataset['status'] = s;
+}
+
+export const statusIs = (s: Status): boolean => $('status').dataset['state'] === s;
