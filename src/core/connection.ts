@@ -35,6 +35,8 @@ export class Connection {
   declare slack?: 'warned' | 'stopped';
   /** Missed a pong (liveness), or silent in a pool: still open as far as the runtime knows, but presumed dead. */
   dead = false;
+  /** Its liveness is watched by ping (set by the add-on that pings it): silence in a pool is no evidence then. */
+  declare pinged?: boolean;
   /** Envelopes delivered on this connection and handed to user code whose ack has not been made yet. */
   unacked = 0;
   /** Why the client closes this connection once `unacked` reaches 0 (while the 'drain' timer is pending). */

@@ -142,6 +142,7 @@ export function liveSocket(o: LivenessSettings): SocketAddOn {
       if (o.coalesceWrites) batch = detectWriteBatch(socket);
       ping = o.pingIntervalMs > 0 ? detectPing(socket) : null;
       if (!ping) return false;
+      conn.pinged = true;
       unsubscribePong = ping.onPong(() => {
         conn.lastFrameAt = Date.now();
       });

@@ -2,7 +2,8 @@
 // undici). Slack routes each envelope to a random live connection, so a member that has received nothing for a
 // while, while its siblings received many envelopes, is almost surely dead: Slack still routes its share there.
 // It takes 21·m sibling envelopes in a pool of m: a healthy member goes that long unrouted with odds
-// ((m-1)/m)^(21m) < e^-21, under 1 in 10^9; an idle app never condemns anyone (no envelopes, no evidence).
+// ((m-1)/m)^(21m) < e^-21, under 1 in 10^9; an idle app never condemns anyone (no envelopes, no evidence). A member
+// whose socket is pinged is left to its pong: the two verdicts would otherwise race (~2.0 s each).
 import { later, type Core } from '../core/context.ts';
 import type { Connection } from '../core/connection.ts';
 
@@ -37,7 +38,9 @@ export function watchSilence(c: Core, onSilent: (conn: Connection) => void): (co
       for (const { current: c } of pool) {
         // Only a whole pool is judged: none missing or being replaced (so suspects go one at a time).
         if (c?.state !== 'live' || c.replacing || c.dead) return;
-        if (!suspect && now - c.lastFrameAt >= SILENT_MS && seen - at[c.slot]! > PER_MEMBER * pool.length) suspect = c;
+        // A member that is pinged is judged by its pong (more precise, and never by chance).
+        if (!suspect && !c.pinged && now - c.lastFrameAt >= SILENT_MS && seen - at[c.slot]! > PER_MEMBER * pool.length)
+          suspect = c;
       }
       if (suspect) onSilent(suspect);
     });
