@@ -6,15 +6,18 @@
 //   bench/clients/*.mjs throughput: one child per client, all alive for the whole measure, taking turns (one burst
 //                       at a time, so only one client works at any moment); every other measure: one child per
 //                       client and measure, run one after another
-// Flags: --quick (1 rep, 2 throughput rounds, smaller counts), --only=bundle,throughput,refresh,memory,faults,
-//        --clients=ours,raw, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
+//   runtimes section: ours and a raw client on Bun's and on Deno's own WebSocket (bench/clients/*-web.mjs started
+//                       with that runtime's binary from node_modules/.bin), interleaved rounds like throughput
+// Flags: --quick (1 rep, 2 throughput rounds, smaller counts),
+//        --only=bundle,throughput,runtimes,refresh,memory,faults, --clients=ours,raw (Node sections),
+//        --runtimes=bun,deno, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './lib/rpc.mjs';
 import * as measures from './lib/measures.mjs';
-import { summarize, chartPanels } from './lib/summary.mjs';
+import { summarize, summarizeRuntimes, chartPanels } from './lib/summary.mjs';
 import { printReport } from './lib/table.mjs';
 import { renderChart } from './chart.mjs';
 import { bundleSizes } from './bundle-size.mjs';
@@ -23,8 +26,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const only = new Set((flag('only') ?? 'bundle,throughput,refresh,memory,faults').split(','));
+const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults').split(','));
 const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
+const RUNTIMES = (flag('runtimes') ?? 'bun,deno').split(',');
 
 const cfg = {
   reps: quick ? 1 : 3,
@@ -37,6 +41,16 @@ const cfg = {
     pauseMs: 100,
     latencyN: quick ? 100 : 300,
     latencyIntervalMs: 4,
+  },
+  // Bun and Deno, ours against raw on the same runtime's WebSocket: the throughput method (interleaved rounds of one
+  // pipelined burst per client, per-round ratios), with every runtime's pair in the same rounds.
+  runtimes: {
+    // 20,000 a burst at most: the simulator remembers the last 20,000 envelopes sent (an ack for an older one is not
+    // counted). Bursts here take ~0.1-0.3 s, so more rounds than Node's 9 (a multiple of 4: balanced orders).
+    envelopes: quick ? 5000 : 20_000,
+    warmup: quick ? 1000 : 3000,
+    rounds: quick ? 2 : 16,
+    pauseMs: 100,
   },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
   // Faults nobody announces, one run each (a fault's deaf time is seconds, not noise-sized): 50 envelopes/s, a slash
@@ -93,6 +107,7 @@ const raw = {
   throughput: {},
   throughputRounds: [],
   throughputWarmup: {},
+  runtimes: { versions: {}, rounds: [], warmup: {} },
   latency: {},
   refresh: {},
   memory: {},
@@ -135,6 +150,26 @@ try {
         const runs = r.rounds.map((x) => x.results[name]).filter(Boolean);
         if (runs.length) raw.throughput[name] = runs;
       }
+    }
+  }
+  if (only.has('runtimes')) {
+    const t = cfg.runtimes;
+    const names = [];
+    for (const rt of RUNTIMES) {
+      const version = measures.runtimeVersion(rt);
+      raw.runtimes.versions[rt] = version;
+      if (version) names.push(`${rt}:raw`, `${rt}:ours`);
+      else fail(rt, 'runtimes', new Error(`node_modules/.bin/${rt} does not start (npm ci installs it)`));
+    }
+    log(
+      `runtimes: ${names.join(', ')} alive together, each on its own simulator; a warm-up burst each, then ${t.rounds} rounds of one ${t.envelopes}-envelope pipelined burst per client, the order changing each round`,
+    );
+    const r = names.length
+      ? await attempt('runtimes', '-', () => measures.throughputRounds(sim, names, t, processes, { log, fail }))
+      : undefined;
+    if (r) {
+      raw.runtimes.rounds = r.rounds;
+      raw.runtimes.warmup = r.warmup;
     }
   }
   for (const name of CLIENTS) {
@@ -209,7 +244,8 @@ const meta = {
 };
 
 const summary = summarize(raw, bundle, CLIENTS);
-const result = { meta, summary, errors, bundle, runs: raw };
+// runtimes: Bun and Deno, ours against raw on the same runtime (per-round data: runs.runtimes).
+const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, runs: raw };
 const outDir = flag('out') ?? join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
