@@ -220,6 +220,7 @@ const meta = {
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock. "Never acked": envelopes with no ack for any attempt (an event counts as acked if a redelivery of it was). The simulator holds an envelope issued while no connection is live only until its ack window (3 s from issue) ends; then Slack has given up on it: it is recorded as missed and never sent stale, and only events_api is redelivered (at once, as a new attempt). So a client offline for longer than 3 s loses the slash commands and interactions issued early in the gap for good: "of them never delivered" counts those (runs: unackedNeverDelivered, unackedByType, missedInQueue); the rest were sent and no ack came back (e.g. lost with a closing socket). @slack/socket-mode 3.1.0 with default options closes its socket on the `warning` disconnect message and reconnects clientPingTimeout (5 s) later, so each refresh leaves it ~5 s without a live connection: its ~2 s beyond the window, at 100 envelopes/s with 4 kinds rotating, is ~50 slash commands and ~50 block_actions lost per refresh (events are redelivered and acked). That is the client, not the harness: clientErrors (its \'error\' events and rejected acks) is reported with every refresh run.',
     `Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client. Growth: one client takes ${cfg.memory.warmupEnvelopes} envelopes first, enough for bounded caches to reach their bound (ours: its dedupe store, 50,000 keys by default); what that leaves held, against the connected idle client, is reported as "held after the warm-up"; growth is then measured over ${cfg.memory.growthEnvelopes} more envelopes per repetition (a leak shows there).`,
     `Faults: one run per client and fault, single connection (ours-pool-noping: a pool of 2), envelopes at ${cfg.faults.ratePerSec}/s with a slash command every ${cfg.faults.slashEvery}th. silent = sim.silentDeath (no close frame; Slack keeps routing into the dead path until the client's close reaches it, or its own ping gives up after 10 s), silent_dead_path = the same with closeReaches: false (only Slack's 10 s ends the routing), drop = TCP destroyed without a close frame, on a connection up ${cfg.faults.dropAgeMs / 1000} s (envelopes flowing meanwhile). Deaf = fault -> the simulator sends hello on a connection opened after it ("—": none within ${cfg.faults.maxWaitMs / 1000} s); first ack = fault -> first ack on such a connection. The flow runs until Slack routes nothing more into the faulted connection (victimRoutedMs). Slash commands failed = never acked within 3 s (Slack does not redeliver them); events late = missed their window (Slack redelivers). Which client took which fault (config.faults.plan): raw has no ping and never notices a silent death, so it takes only the drop; official notices a silent death after Slack has given up on the path anyway, so silent_dead_path would repeat its silent figure${quick ? '; --quick: official takes only the drop' : ''}.`,
+    `Runtimes (result key "runtimes", per-round data runs.runtimes): on Bun and on Deno (node_modules/.bin, versions in runs.runtimes.versions), ours (the package entry its exports map gives that runtime, so the runtime's own WebSocket; no write coalescing exists there) and raw (bench/clients/raw-web.mjs: JSON.parse + send ack on the same WebSocket), each client in its own process on that runtime, started with Node's IPC channel, measured with the throughput method: all four alive at once, a warm-up burst each, then ${cfg.runtimes.rounds} interleaved rounds of one ${cfg.runtimes.envelopes}-envelope burst per client; ours/raw is the median of the per-round ratios (min-max). CPU is the client process's own process.cpuUsage() (every thread of it, as on Node).`,
     'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
   ],
   processes: {
@@ -238,6 +239,10 @@ const meta = {
     ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
     'ours-uncoalesced':
       'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
+    'bun:raw / deno:raw':
+      "hand-written client on the runtime's own WebSocket (bench/clients/raw-web.mjs): JSON.parse + send ack",
+    'bun:ours / deno:ours':
+      "socket-mode-anywhere dist/, the entry package.json's exports map gives that runtime (bench/clients/ours-web.mjs), default options",
     'ours-pool-noping':
       'ours with connections: 2 and pingIntervalMs: 0 (faults only): how a pool fares where the socket cannot ping (Deno, browsers, workerd, undici)',
   },
@@ -255,6 +260,11 @@ writeFileSync(
     title: 'socket-mode-anywhere benchmark',
     subtitle: [
       `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} · every ratio is against baselines measured in this run`,
+      ...(only.has('runtimes')
+        ? [
+            `Bun ${raw.runtimes.versions.bun ?? '?'} and Deno ${raw.runtimes.versions.deno ?? '?'}: ours against raw on the same runtime's WebSocket, ${cfg.runtimes.rounds} interleaved rounds`,
+          ]
+        : []),
       ...(only.has('throughput')
         ? [
             `throughput: all clients alive at once, ${cfg.throughput.rounds} interleaved rounds of one burst each; its ratios are the median of per-round ratios (min–max)`,
