@@ -6,15 +6,18 @@
 //   bench/clients/*.mjs throughput: one child per client, all alive for the whole measure, taking turns (one burst
 //                       at a time, so only one client works at any moment); every other measure: one child per
 //                       client and measure, run one after another
-// Flags: --quick (1 rep, 2 throughput rounds, smaller counts), --only=bundle,throughput,refresh,memory,faults,
-//        --clients=ours,raw, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
+//   runtimes section: ours and a raw client on Bun's and on Deno's own WebSocket (bench/clients/*-web.mjs started
+//                       with that runtime's binary from node_modules/.bin), interleaved rounds like throughput
+// Flags: --quick (1 rep, 2 throughput rounds, smaller counts),
+//        --only=bundle,throughput,runtimes,refresh,memory,faults, --clients=ours,raw (Node sections),
+//        --runtimes=bun,deno, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './lib/rpc.mjs';
 import * as measures from './lib/measures.mjs';
-import { summarize, chartPanels } from './lib/summary.mjs';
+import { summarize, summarizeRuntimes, chartPanels } from './lib/summary.mjs';
 import { printReport } from './lib/table.mjs';
 import { renderChart } from './chart.mjs';
 import { bundleSizes } from './bundle-size.mjs';
@@ -23,8 +26,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const only = new Set((flag('only') ?? 'bundle,throughput,refresh,memory,faults').split(','));
+const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults').split(','));
 const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
+const RUNTIMES = (flag('runtimes') ?? 'bun,deno').split(',');
 
 const cfg = {
   reps: quick ? 1 : 3,
@@ -37,6 +41,16 @@ const cfg = {
     pauseMs: 100,
     latencyN: quick ? 100 : 300,
     latencyIntervalMs: 4,
+  },
+  // Bun and Deno, ours against raw on the same runtime's WebSocket: the throughput method (interleaved rounds of one
+  // pipelined burst per client, per-round ratios), with every runtime's pair in the same rounds.
+  runtimes: {
+    // 20,000 a burst at most: the simulator remembers the last 20,000 envelopes sent (an ack for an older one is not
+    // counted). Bursts here take ~0.1-0.3 s, so more rounds than Node's 9 (a multiple of 4: balanced orders).
+    envelopes: quick ? 5000 : 20_000,
+    warmup: quick ? 1000 : 3000,
+    rounds: quick ? 2 : 16,
+    pauseMs: 100,
   },
   refresh: { refreshes: 3, ratePerSec: 100, warningLeadMs: 1000, closeDelayMs: 500, settleMs: 700, tailMs: 1000 },
   // Faults nobody announces, one run each (a fault's deaf time is seconds, not noise-sized): 50 envelopes/s, a slash
@@ -93,6 +107,7 @@ const raw = {
   throughput: {},
   throughputRounds: [],
   throughputWarmup: {},
+  runtimes: { versions: {}, rounds: [], warmup: {} },
   latency: {},
   refresh: {},
   memory: {},
@@ -135,6 +150,26 @@ try {
         const runs = r.rounds.map((x) => x.results[name]).filter(Boolean);
         if (runs.length) raw.throughput[name] = runs;
       }
+    }
+  }
+  if (only.has('runtimes')) {
+    const t = cfg.runtimes;
+    const names = [];
+    for (const rt of RUNTIMES) {
+      const version = measures.runtimeVersion(rt);
+      raw.runtimes.versions[rt] = version;
+      if (version) names.push(`${rt}:raw`, `${rt}:ours`);
+      else fail(rt, 'runtimes', new Error(`node_modules/.bin/${rt} does not start (npm ci installs it)`));
+    }
+    log(
+      `runtimes: ${names.join(', ')} alive together, each on its own simulator; a warm-up burst each, then ${t.rounds} rounds of one ${t.envelopes}-envelope pipelined burst per client, the order changing each round`,
+    );
+    const r = names.length
+      ? await attempt('runtimes', '-', () => measures.throughputRounds(sim, names, t, processes, { log, fail }))
+      : undefined;
+    if (r) {
+      raw.runtimes.rounds = r.rounds;
+      raw.runtimes.warmup = r.warmup;
     }
   }
   for (const name of CLIENTS) {
@@ -185,6 +220,7 @@ const meta = {
     'Refresh: simulator noLiveConnectionMs()/missedDeadlines(); a deadline counts from when the simulator issued the envelope, also while it waited for a live connection; "slash commands acked > 3 s after inject" is the same question asked from the bench\'s own clock. "Never acked": envelopes with no ack for any attempt (an event counts as acked if a redelivery of it was). The simulator holds an envelope issued while no connection is live only until its ack window (3 s from issue) ends; then Slack has given up on it: it is recorded as missed and never sent stale, and only events_api is redelivered (at once, as a new attempt). So a client offline for longer than 3 s loses the slash commands and interactions issued early in the gap for good: "of them never delivered" counts those (runs: unackedNeverDelivered, unackedByType, missedInQueue); the rest were sent and no ack came back (e.g. lost with a closing socket). @slack/socket-mode 3.1.0 with default options closes its socket on the `warning` disconnect message and reconnects clientPingTimeout (5 s) later, so each refresh leaves it ~5 s without a live connection: its ~2 s beyond the window, at 100 envelopes/s with 4 kinds rotating, is ~50 slash commands and ~50 block_actions lost per refresh (events are redelivered and acked). That is the client, not the harness: clientErrors (its \'error\' events and rejected acks) is reported with every refresh run.',
     `Memory: heapUsed + arrayBuffers (typed arrays and Buffers live outside the JS heap) after forced gc (--expose-gc) in the client process; idle = marginal per client between N/5 and N connected clients, after one warm-up client. Growth: one client takes ${cfg.memory.warmupEnvelopes} envelopes first, enough for bounded caches to reach their bound (ours: its dedupe store, 50,000 keys by default); what that leaves held, against the connected idle client, is reported as "held after the warm-up"; growth is then measured over ${cfg.memory.growthEnvelopes} more envelopes per repetition (a leak shows there).`,
     `Faults: one run per client and fault, single connection (ours-pool-noping: a pool of 2), envelopes at ${cfg.faults.ratePerSec}/s with a slash command every ${cfg.faults.slashEvery}th. silent = sim.silentDeath (no close frame; Slack keeps routing into the dead path until the client's close reaches it, or its own ping gives up after 10 s), silent_dead_path = the same with closeReaches: false (only Slack's 10 s ends the routing), drop = TCP destroyed without a close frame, on a connection up ${cfg.faults.dropAgeMs / 1000} s (envelopes flowing meanwhile). Deaf = fault -> the simulator sends hello on a connection opened after it ("—": none within ${cfg.faults.maxWaitMs / 1000} s); first ack = fault -> first ack on such a connection. The flow runs until Slack routes nothing more into the faulted connection (victimRoutedMs). Slash commands failed = never acked within 3 s (Slack does not redeliver them); events late = missed their window (Slack redelivers). Which client took which fault (config.faults.plan): raw has no ping and never notices a silent death, so it takes only the drop; official notices a silent death after Slack has given up on the path anyway, so silent_dead_path would repeat its silent figure${quick ? '; --quick: official takes only the drop' : ''}.`,
+    `Runtimes (result key "runtimes", per-round data runs.runtimes): on Bun and on Deno (node_modules/.bin, versions in runs.runtimes.versions), ours (the package entry its exports map gives that runtime, so the runtime's own WebSocket; no write coalescing exists there) and raw (bench/clients/raw-web.mjs: JSON.parse + send ack on the same WebSocket), each client in its own process on that runtime, started with Node's IPC channel, measured with the throughput method: all four alive at once, a warm-up burst each, then ${cfg.runtimes.rounds} interleaved rounds of one ${cfg.runtimes.envelopes}-envelope burst per client; ours/raw is the median of the per-round ratios (min-max). CPU is the client process's own process.cpuUsage() (every thread of it, as on Node).`,
     'Other processes on the machine add noise: see loadAverage. Ratios are against baselines of the same run; never use them as test thresholds.',
   ],
   processes: {
@@ -203,13 +239,18 @@ const meta = {
     ours: 'socket-mode-anywhere dist/platform/node.js (ws via isomorphic-ws on Node 20), default options',
     'ours-uncoalesced':
       'ours with coalesceWrites: false (throughput only): one socket write per ack, like raw and official',
+    'bun:raw / deno:raw':
+      "hand-written client on the runtime's own WebSocket (bench/clients/raw-web.mjs): JSON.parse + send ack",
+    'bun:ours / deno:ours':
+      "socket-mode-anywhere dist/, the entry package.json's exports map gives that runtime (bench/clients/ours-web.mjs), default options",
     'ours-pool-noping':
       'ours with connections: 2 and pingIntervalMs: 0 (faults only): how a pool fares where the socket cannot ping (Deno, browsers, workerd, undici)',
   },
 };
 
 const summary = summarize(raw, bundle, CLIENTS);
-const result = { meta, summary, errors, bundle, runs: raw };
+// runtimes: Bun and Deno, ours against raw on the same runtime (per-round data: runs.runtimes).
+const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, runs: raw };
 const outDir = flag('out') ?? join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -219,6 +260,11 @@ writeFileSync(
     title: 'socket-mode-anywhere benchmark',
     subtitle: [
       `${meta.date} · Node ${meta.node} · ${meta.cpus} cores · medians of ${cfg.reps} · every ratio is against baselines measured in this run`,
+      ...(only.has('runtimes')
+        ? [
+            `Bun ${raw.runtimes.versions.bun ?? '?'} and Deno ${raw.runtimes.versions.deno ?? '?'}: ours against raw on the same runtime's WebSocket, ${cfg.runtimes.rounds} interleaved rounds`,
+          ]
+        : []),
       ...(only.has('throughput')
         ? [
             `throughput: all clients alive at once, ${cfg.throughput.rounds} interleaved rounds of one burst each; its ratios are the median of per-round ratios (min–max)`,

@@ -166,3 +166,40 @@ test('bench --quick --only=faults: deaf time and slash commands failed after a s
     );
   }
 }, 180_000);
+
+test('bench --quick --only=runtimes: ours and a raw client on Bun and on Deno, interleaved rounds, per-round ratios', async () => {
+  const dir = join(out, 'runtimes');
+  await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--only=runtimes', `--out=${dir}`], {
+    cwd: root,
+    timeout: 120_000,
+  });
+  const result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  expect(result.errors).toEqual([]);
+  const clients = ['bun:raw', 'bun:ours', 'deno:raw', 'deno:ours'];
+  const rounds: Round[] = result.runs.runtimes.rounds;
+  expect(rounds.length).toBe(result.meta.config.runtimes.rounds);
+  rounds.forEach((r, i) => {
+    expect([...r.order].sort()).toEqual([...clients].sort());
+    if (i > 0) for (const c of clients) expect(r.order.indexOf(c)).not.toBe(rounds[i - 1].order.indexOf(c));
+    for (const c of clients) {
+      expect(r.results[c].n).toBe(result.meta.config.runtimes.envelopes);
+      expect(r.results[c], c).toMatchObject({ acked: r.results[c].n, duplicates: 0, missed: 0, errors: 0 });
+      expect(r.results[c].perCpuSec).toBeGreaterThan(0);
+    }
+  });
+  // Each client ran on its runtime's binary, in its own process.
+  const procs = result.meta.processes.clients.filter((p: { runtime?: string }) => p.runtime);
+  expect(procs.map((p: { client: string }) => p.client).sort()).toEqual([...clients].sort());
+  for (const p of procs) expect(p.client.startsWith(`${p.runtime}:`)).toBe(true);
+  // The runtimes key: per runtime its version, the medians, and ours/raw as the median of the per-round ratios.
+  for (const rt of ['bun', 'deno']) {
+    const s = result.runtimes[rt];
+    expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(s.rounds).toBe(rounds.length);
+    expect(s.ours.perSec).toBe(Math.round(median(rounds.map((r) => r.results[`${rt}:ours`].perSec))));
+    expect(s.oursVsRaw).toEqual(perRound(rounds, `${rt}:ours`, `${rt}:raw`, 'perSec'));
+    expect(s.oursVsRawCpu).toEqual(perRound(rounds, `${rt}:ours`, `${rt}:raw`, 'perCpuSec'));
+    const row = result.summary.rows.find((r: { key: string }) => r.key === `runtime_${rt}_throughputCpu`);
+    expect(row.oursVsRawRounds).toEqual(s.oursVsRawCpu);
+  }
+}, 150_000);

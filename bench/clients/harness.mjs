@@ -18,6 +18,13 @@ const memUsed = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
+/** The runtime this client process runs on (the runtimes section starts clients on Bun and Deno too). */
+export function runtimeName() {
+  if (typeof Bun !== 'undefined') return `Bun ${Bun.version}`;
+  if (typeof Deno !== 'undefined') return `Deno ${Deno.version.deno}`;
+  return `Node ${process.version}`;
+}
+
 export function runClient(adapter) {
   let clients = [];
   let mode = 'noop';
@@ -74,7 +81,13 @@ export function runClient(adapter) {
   }
 
   serve({
-    info: () => ({ name: adapter.name, describe: adapter.describe, pid: process.pid, node: process.version }),
+    info: () => ({
+      name: adapter.name,
+      describe: adapter.describe,
+      pid: process.pid,
+      node: process.version,
+      runtime: runtimeName(),
+    }),
 
     async connect({ apiUrl, appToken }) {
       const c = make(apiUrl, appToken);

@@ -3,16 +3,7 @@
 // events library, no dedupe. Reconnect = naive: open a new socket when the old one closes.
 import WebSocket from 'ws';
 import { runClient } from './harness.mjs';
-
-async function openUrl(apiUrl, appToken) {
-  const res = await fetch(`${apiUrl}apps.connections.open`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${appToken}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-  });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`apps.connections.open: ${body.error}`);
-  return body.url;
-}
+import { openUrl } from './open-url.mjs';
 
 runClient({
   name: 'raw',

@@ -1,15 +1,58 @@
 // One function per measure. Each starts the simulators it needs (in the sim-host process) with the options the
 // measure needs and forks the clients under test into their own child processes. Medians are taken in
 // bench/lib/summary.mjs.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { basename, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './rpc.mjs';
 import { sleep } from './stats.mjs';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const clientFile = (name) => join(benchDir, 'clients', `${name}.mjs`);
+
+/**
+ * Other runtimes (the runtimes section), each from npm (node_modules/.bin). A client named `<runtime>:<client>`
+ * (e.g. `bun:ours`) runs bench/clients/<client>-web.mjs on that runtime: ours-web (the package entry the exports map
+ * gives that runtime) or raw-web (JSON.parse + send ack on the runtime's own WebSocket). BENCH_CLIENT_BUN_ARGS /
+ * BENCH_CLIENT_DENO_ARGS add flags (e.g. a profiler's).
+ */
+export const RUNTIMES = {
+  bun: { execArgv: [] },
+  deno: { execArgv: ['run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys'] },
+};
+const runtimeBin = (rt) => join(benchDir, '..', 'node_modules', '.bin', rt);
+
+/** How to start client `name`: { file, execPath?, execArgv, env }. */
+export function clientSpawn(name) {
+  const [rt, client] = name.includes(':') ? name.split(':') : [undefined, name];
+  if (!rt) {
+    return {
+      file: clientFile(name),
+      execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      env: {},
+    };
+  }
+  if (!RUNTIMES[rt]) throw new Error(`unknown runtime ${rt} (known: ${Object.keys(RUNTIMES).join(', ')})`);
+  const extra = process.env[`BENCH_CLIENT_${rt.toUpperCase()}_ARGS`]?.split(' ').filter(Boolean) ?? [];
+  return {
+    file: clientFile(`${client}-web`),
+    execPath: runtimeBin(rt),
+    execArgv: [...RUNTIMES[rt].execArgv, ...extra],
+    env: { NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+  };
+}
+
+/** The version `<runtime> --version` prints (e.g. 2.9.5), or null when the binary does not start. */
+export function runtimeVersion(rt) {
+  try {
+    const out = execFileSync(runtimeBin(rt), ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    return out.match(/\d+\.\d+\.\d+\S*/)?.[0] ?? out.split('\n')[0].trim();
+  } catch {
+    return null;
+  }
+}
 
 // Server pings every 5 s: @slack/socket-mode drops a connection that sees no server ping for 30 s.
 const BASE_SIM = { pingIntervalMs: 5000, maxConnections: 500 };
@@ -21,10 +64,15 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let holdSeq = 0;
 
 async function spawnClient(name, processes, measure) {
-  const c = spawnChild(clientFile(name), {
-    execArgv: ['--expose-gc', ...(process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+  const { file, ...how } = clientSpawn(name);
+  const c = spawnChild(file, how);
+  processes.push({
+    client: name,
+    measure,
+    pid: c.child.pid,
+    file: `bench/clients/${basename(file)}`,
+    ...(how.execPath ? { runtime: name.split(':')[0] } : {}),
   });
-  processes.push({ client: name, measure, pid: c.child.pid, file: `bench/clients/${name}.mjs` });
   await c.ready;
   return c;
 }

@@ -4,9 +4,13 @@
 // a child may also send { id, progress } before the answer (e.g. "holding").
 import { fork } from 'node:child_process';
 
-/** Parent side: fork `file`, return { call(cmd, args, onProgress?), kill(), child }. */
-export function spawnChild(file, { execArgv = [], env = {} } = {}) {
+/**
+ * Parent side: fork `file`, return { call(cmd, args, onProgress?), kill(), child }. `execPath` runs it on another
+ * runtime that speaks Node's IPC channel (Bun; Deno with execArgv ['run', ...permissions]).
+ */
+export function spawnChild(file, { execPath, execArgv = [], env = {} } = {}) {
   const child = fork(file, [], {
+    ...(execPath ? { execPath } : {}),
     execArgv,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -28,6 +28,43 @@ export function roundRatios(rounds, num, den, pick) {
 /** The ratio a row headlines: the median per-round ratio where there is one, else the ratio of the medians. */
 export const headline = (row, which) => row?.[`${which}Rounds`]?.median ?? row?.[which] ?? null;
 
+const RUNTIME_NAMES = { bun: 'Bun', deno: 'Deno' };
+
+/**
+ * The runtimes section: per runtime, raw (its own WebSocket, JSON.parse + send ack) and ours (the package entry for
+ * that runtime), medians over the rounds and ours/raw taken within each round, as for Node's throughput.
+ * Returns { [runtime]: { version, rounds, raw: { perSec, perCpuSec }, ours: {...}, oursVsRaw, oursVsRawCpu } }.
+ */
+export function summarizeRuntimes(R) {
+  const out = {};
+  for (const [rt, version] of Object.entries(R?.versions ?? {})) {
+    const runs = (c) => (R.rounds ?? []).map((r) => r.results[`${rt}:${c}`]).filter(Boolean);
+    const fig = (c) => ({
+      perSec: round(
+        med(runs(c), (r) => r.perSec),
+        0,
+      ),
+      perCpuSec: round(
+        med(runs(c), (r) => r.perCpuSec),
+        0,
+      ),
+      cpuUsPerEnvelope: round(
+        med(runs(c), (r) => (r.cpuMs * 1000) / r.n),
+        2,
+      ),
+    });
+    out[rt] = {
+      version,
+      rounds: runs('ours').length,
+      raw: fig('raw'),
+      ours: fig('ours'),
+      oursVsRaw: roundRatios(R.rounds, `${rt}:ours`, `${rt}:raw`, (r) => r.perSec),
+      oursVsRawCpu: roundRatios(R.rounds, `${rt}:ours`, `${rt}:raw`, (r) => r.perCpuSec),
+    };
+  }
+  return out;
+}
+
 /** rows: [{ key, label, unit, better, values: { raw, official, ours } }] */
 export function summarize(raw, bundle, clients) {
   const rows = [];
@@ -78,6 +115,26 @@ export function summarize(raw, bundle, clients) {
       oursVsOfficial: round(ratio(values.ours, values.official), 3),
     });
     withRounds('throughputCpuUncoalesced', perCpuSec, 'ours-uncoalesced');
+  }
+  // Bun and Deno: raw there is the hand-written client on that runtime's own WebSocket; ours has nothing to coalesce.
+  for (const [rt, x] of Object.entries(summarizeRuntimes(raw.runtimes))) {
+    if (!x.rounds) continue;
+    const name = `${RUNTIME_NAMES[rt] ?? rt} ${x.version}`;
+    for (const [key, label, unit, pick, rounds] of [
+      ['throughput', 'throughput, client wall', 'env/s', 'perSec', x.oursVsRaw],
+      ['throughputCpu', 'throughput per client CPU-second', 'env/CPU-s', 'perCpuSec', x.oursVsRawCpu],
+    ]) {
+      rows.push({
+        key: `runtime_${rt}_${key}`,
+        label: `${name}: ${label} (raw: on ${RUNTIME_NAMES[rt] ?? rt}'s WebSocket)`,
+        unit,
+        better: 'higher',
+        values: { raw: x.raw[pick], ours: x.ours[pick] },
+        oursVsRaw: round(ratio(x.ours[pick], x.raw[pick]), 3),
+        oursVsOfficial: null,
+        oursVsRawRounds: rounds,
+      });
+    }
   }
   row('throughputE2E', 'Throughput end to end (sim: inject → last ack)', 'env/s', 'higher', (c) =>
     med(T[c], e2ePerSec),
@@ -218,6 +275,15 @@ export function summarize(raw, bundle, clients) {
     const how = r.oursVsRawRounds ? `median of ${r.oursVsRawRounds.n} per-round ratios` : 'ratio of medians';
     goal(`throughput ours/raw (${what}, ${how})`, '>= 0.95', v, v === null ? null : v >= 0.95);
   }
+  for (const r of rows.filter((x) => x.key.startsWith('runtime_'))) {
+    const v = headline(r, 'oursVsRaw');
+    goal(
+      `${r.label.split(' (')[0]}: ours/raw (median of ${r.oursVsRawRounds?.n} per-round ratios)`,
+      '>= 0.95',
+      v,
+      v === null ? null : v >= 0.95,
+    );
+  }
   const slow = get('ackP99_slow');
   if (slow && Number.isFinite(slow.values.ours))
     goal(
@@ -293,7 +359,10 @@ const PANELS = [
 
 export function chartPanels(summary) {
   const panels = [];
-  for (const [key, title] of PANELS) {
+  // Bun's and Deno's rows (runtimes section) follow Node's throughput panels.
+  const runtimePanels = summary.rows.filter((r) => r.key.startsWith('runtime_')).map((r) => [r.key, r.label]);
+  const at = PANELS.findIndex(([key]) => key === 'throughputCpu') + 1;
+  for (const [key, title] of [...PANELS.slice(0, at), ...runtimePanels, ...PANELS.slice(at)]) {
     const r = summary.rows.find((x) => x.key === key);
     if (!r) continue;
     const ratioTo = key.startsWith('bundle') ? 'official' : 'raw';
