@@ -9,6 +9,8 @@ import { dedupe } from './features/dedupe.ts';
 import type { DedupeStore } from './features/dedupe-store.ts';
 import { ghostWarnings } from './features/ghosts.ts';
 import { handlerBound, type HandlerBound, type HandlerBoundOptions } from './features/handler-bound.ts';
+import { healthSignal, type HealthSignal } from './features/health-signal.ts';
+import type { HealthOptions, HealthReport } from './core/health.ts';
 import { pingLiveness, type LivenessOptions } from './features/liveness.ts';
 import { pool } from './features/pool.ts';
 import { proactiveRefresh } from './features/proactive-refresh.ts';
@@ -59,10 +61,11 @@ const officialOptionWarnings = (o: object): Feature =>
   });
 
 /** The features the options ask for, in the order they take part. */
-function chosen(o: SocketModeOptions, bound: HandlerBound): Feature[] {
+function chosen(o: SocketModeOptions, bound: HandlerBound, health: HealthSignal): Feature[] {
   const pr = o.proactiveRefresh ?? 0.85;
   return [
     officialOptionWarnings(o),
+    health,
     pool(o.connections),
     pingLiveness(o),
     deadlineWarnings(o.ackDeadlineWarnMs),
@@ -76,14 +79,22 @@ function chosen(o: SocketModeOptions, bound: HandlerBound): Feature[] {
 
 export class SocketModeClient extends CoreClient {
   readonly #bound: HandlerBound;
+  readonly #health: HealthSignal;
 
   constructor(opts: SocketModeOptions) {
     // A non-object is the core's to refuse (InvalidOptionsError), before any feature reads it.
     const o = opts !== null && typeof opts === 'object' ? opts : undefined;
     // Unbounded unless asked; the queue's options are checked either way (a typo is told, not ignored).
     const bound = o && handlerBound({ ...o, maxConcurrentHandlers: o.maxConcurrentHandlers ?? Infinity });
-    super(o ? { ...o, features: chosen(o, bound!) } : opts);
+    const health = healthSignal();
+    super(o ? { ...o, features: chosen(o, bound!, health) } : opts);
     this.#bound = bound!;
+    this.#health = health;
+  }
+
+  /** What a readiness or liveness probe needs (plain JSON data): see HealthReport, and createHealthHandler(). */
+  health(o?: HealthOptions): HealthReport {
+    return this.#health.health(o);
   }
 
   /** Envelopes in user handlers now, and waiting for a handler slot (maxConcurrentHandlers). */

@@ -10,6 +10,7 @@ export { handlerBound, type HandlerBoundOptions } from './features/handler-bound
 export { deadlineWarnings } from './features/deadline.ts';
 export { proactiveRefresh } from './features/proactive-refresh.ts';
 export { ghostWarnings } from './features/ghosts.ts';
+export { healthSignal, type HealthSignal } from './features/health-signal.ts';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './features/dedupe-store.ts';
 export {
   durableObjectDedupeStore,

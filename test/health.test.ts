@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { createHealthHandler, type HealthReport } from '../src/index.ts';
+import { createHealthHandler, healthSignal, type HealthReport } from '../src/index.ts';
 import { openConnectionUrl } from '../src/core/web-api.ts';
 import { CoreClient } from '../src/core/index.ts';
 import { toNodeListener } from '../src/platform/node-http.ts';
@@ -47,14 +47,17 @@ describe('client.health()', () => {
     [
       'core client',
       (h: Harness) => {
+        // A CoreClient reports through the health feature it is given (the value answers health()).
+        const signal = healthSignal();
         const c = new CoreClient({
           appToken: h.sim.appToken,
           apiUrl: h.sim.apiUrl,
           logger: h.logger,
           WebSocket: WebSocket as never,
+          features: [signal],
         });
         cores.push(c);
-        return c;
+        return Object.assign(c, { health: signal.health });
       },
     ],
   ] as const) {

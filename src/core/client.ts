@@ -7,7 +7,6 @@ import { onReceived } from './dispatch.ts';
 import { DisconnectedError, InvalidOptionsError, InvalidTokenError, NoWebSocketError } from './errors.ts';
 import { emitError, type Handler } from './events.ts';
 import type { FeatureSetup, Hooks } from './feature.ts';
-import { healthReport, type HealthOptions, type HealthReport } from './health.ts';
 import { ConsoleLogger, LogLevel, redactingLogger } from './logger.ts';
 import { msOption, type CoreOptions, type DisconnectOptions } from './options.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './parse.ts';
@@ -112,11 +111,6 @@ export class CoreClient {
 
   get state(): ClientState {
     return this.#c.runState;
-  }
-
-  /** What a readiness or liveness probe needs (plain JSON data): see HealthReport, and createHealthHandler(). */
-  health(o?: HealthOptions): HealthReport {
-    return healthReport(this.#c, o);
   }
 
   /** Ids of open sockets (any state short of closed). */
