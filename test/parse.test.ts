@@ -191,6 +191,10 @@ describe('parseFrame: limits and defaults', () => {
     expect(err.reason).toBe('not_json');
     expect(err.details).toContain('2000');
   });
+  test('more than 2000 brackets side by side are not nesting (only depth counts)', () => {
+    const text = `{"type":"hello","pad":[${'[],'.repeat(2500)}[]]}`;
+    expect(ok(parseText(text)).frame.pad).toHaveLength(2501);
+  });
   test('brackets inside strings, after escaped quotes, do not count as nesting', () => {
     // In the text: an escaped backslash, an escaped quote, 6000 brackets, an escaped backslash, all in one string.
     const text = JSON.stringify({ type: 'hello', pad: `\\"${'{['.repeat(3000)}\\`, after: [[[[[[[[[[]]]]]]]]]] });
