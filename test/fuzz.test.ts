@@ -26,6 +26,7 @@ import {
   InteractiveSchema,
   SlashCommandsSchema,
   UnknownEnvelopeSchema,
+  fits,
 } from '../src/core/schemas.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { captureLogger } from './helpers/client-harness.ts';
@@ -341,6 +342,47 @@ describe('fuzz: parseFrame', () => {
     // The generator is near-valid, not noise: both outcomes are exercised.
     expect(ok).toBeGreaterThan(50);
     expect(bad).toBeGreaterThan(50);
+  });
+
+  // parseText trusts fits() where it says yes (valibot runs only where it says no): it must agree with valibot.
+  test('each schema compiled to one predicate (fits) agrees with valibot, on near-valid frames of every type', () => {
+    const connection = fc.record(
+      {
+        type: fc.constantFrom('hello', 'disconnect'),
+        reason: fc.oneof(short, jsonish),
+        num_connections: fc.oneof(fc.nat(), jsonish),
+        debug_info: fc.oneof(
+          fc.record(
+            { host: fc.oneof(short, jsonish), build_number: fc.nat(), approximate_connection_time: jsonish },
+            { requiredKeys: [] },
+          ),
+          jsonish,
+        ),
+        connection_info: fc.oneof(fc.record({ app_id: fc.oneof(short, jsonish) }, { requiredKeys: [] }), jsonish),
+      },
+      { requiredKeys: ['type'] },
+    );
+    const mutated = fc.tuple(envelope, fc.array(mutation, { maxLength: 3 })).map(([env, ms]) => {
+      const obj = structuredClone(env);
+      for (const m of ms) applyMutation(obj, m);
+      return obj as unknown;
+    });
+    const compiled = Object.values(SCHEMAS).map((s) => [s, fits(s as v.GenericSchema)] as const);
+    let yes = 0;
+    let no = 0;
+    fc.assert(
+      fc.property(fc.oneof(mutated, connection, jsonish), (x) => {
+        for (const [schema, fit] of compiled) {
+          const want = v.safeParse(schema as v.GenericSchema, x).success;
+          expect(fit(x), JSON.stringify(x)?.slice(0, 300)).toBe(want);
+          if (want) yes++;
+          else no++;
+        }
+      }),
+      { numRuns: 1500, seed: SEED },
+    );
+    expect(yes).toBeGreaterThan(200);
+    expect(no).toBeGreaterThan(200);
   });
 
   test('hostile non-frames: never throws, always a typed error', async () => {

@@ -18,13 +18,43 @@ const string = is('string');
 const str = v.optional(string);
 const num = v.optional(is('number'));
 
-/** The schema of each frame type the client knows, by `type`: parse.ts picks a frame's schema here. */
-export const FRAME_SCHEMAS = new Map<unknown, v.GenericSchema>();
+/** A schema as one predicate: see fits(). */
+export type Predicate = (x: unknown) => boolean;
+
+type Node = { type: string; check?: Predicate; wrapped?: Node; entries?: Record<string, Node> };
+
+/**
+ * `schema` as one plain predicate that is true only where valibot's own run finds no issue: an object whose keys
+ * are present (optional ones may be absent) and whose values fit; an optional's undefined or its value; a custom's
+ * check. Any other kind is "no" (valibot decides). parse.ts asks valibot only about a frame this refuses (for its
+ * issues), so a valid frame skips valibot's result object per field: ~0.4-0.5 µs a frame on Node, Deno and Bun.
+ * (These schemas give no optional a default; one with a default would still fit, its default being valid.)
+ */
+export function fits(schema: v.GenericSchema): Predicate {
+  const { type, check, wrapped, entries } = schema as unknown as Node;
+  if (type === 'custom') return check!;
+  if (type === 'optional') {
+    const inner = fits(wrapped as never);
+    return (x) => x === undefined || inner(x);
+  }
+  if (type !== 'object') return () => false;
+  // valibot reads a key through `in` too (inherited keys count) and skips an absent optional one.
+  const fields = Object.keys(entries!).map(
+    (k) => [k, fits(entries![k] as never), entries![k]!.type === 'optional'] as const,
+  );
+  return (x) =>
+    !!x &&
+    typeof x === 'object' &&
+    fields.every(([k, f, opt]) => (opt || k in x) && f((x as Record<string, unknown>)[k]));
+}
+
+/** Each frame type the client knows, by `type`: its schema and that schema as one predicate (parse.ts). */
+export const FRAME_SCHEMAS = new Map<unknown, [v.GenericSchema, Predicate]>();
 
 /** The schema of frames of one `type`, registered in FRAME_SCHEMAS. */
 function frame<T extends string, E extends v.ObjectEntries>(type: T, entries: E) {
   const schema = v.object({ ...entries, type: v.custom<T>((x) => x === type, `Expected "${type}"`) });
-  FRAME_SCHEMAS.set(type, schema);
+  FRAME_SCHEMAS.set(type, [schema, fits(schema)]);
   return schema;
 }
 
@@ -71,6 +101,7 @@ export const InteractiveSchema = frame('interactive', {
 
 /** An envelope of a type this client does not know: surfaced (with ack), never dropped. */
 export const UnknownEnvelopeSchema = v.object({ ...envelopeCommon, type: string });
+export const UNKNOWN_ENVELOPE: [v.GenericSchema, Predicate] = [UnknownEnvelopeSchema, fits(UnknownEnvelopeSchema)];
 
 // The frame types are written out (not inferred from the schemas) so the public API has explicit types —
 // JSR requires it, and they read better in editors. SchemaChecks below keeps schemas and types in step.
