@@ -29,8 +29,6 @@ export interface Hooks {
   deliver?(conn: Connection, parsed: EnvelopeFrame, ack: AckFn): boolean | void;
   /** Slack's `disconnect` frame. true: handled (the core does nothing more with it). */
   disconnectFrame?(conn: Connection, frame: DisconnectFrame): boolean | void;
-  /** The slots in the order they get their attempts (the pool puts slots with no usable socket first). */
-  order?(slots: Slot[]): Iterable<Slot>;
   /** `slot` needs a new socket but the budget (n + 1, at most 10) is full. */
   budgetFull?(slot: Slot, conn: Connection): void;
   /** A handler threw or rejected; `acked`: its envelope's ack had been attempted by then. */

@@ -116,11 +116,9 @@ export function parseText(text: string, opts: ParseOptions = {}): ParseResult {
 
 /** Whether `text`'s brackets (outside strings) nest deeper than MAX_DEPTH. */
 function tooDeep(text: string): boolean {
-  // That takes more than MAX_DEPTH opening brackets: counted first with indexOf (the runtime's fast search), so the
-  // walk below, a character at a time, runs only for a frame that has them (a 6 KB frame: ~1 µs instead of ~17).
-  let n = 0;
-  for (const b of '{[') for (let i = text.indexOf(b); i >= 0 && n <= MAX_DEPTH; i = text.indexOf(b, i + 1)) n++;
-  if (n <= MAX_DEPTH) return false;
+  // That takes more than MAX_DEPTH opening brackets: counted first by the runtime's regex engine, so the walk
+  // below, a character at a time, runs only for a frame that has them (a 6 KB frame: a few µs instead of ~17).
+  if ((text.match(/[[{]/g)?.length ?? 0) <= MAX_DEPTH) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);

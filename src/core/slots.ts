@@ -23,11 +23,16 @@ export function newSlots(c: Core): Slot[] {
   }));
 }
 
-/** Gives every slot that needs a socket its attempt, in the order a feature asks for (the pool's). */
+/**
+ * Gives every slot that needs a socket its attempt: in a pool, slots with no usable connection first, then those
+ * whose connection still works but is being replaced.
+ */
 export function ensureAll(c: Core): void {
-  let order: Iterable<Slot> = c.slots;
-  for (const h of c.hooks) if (h.order) order = h.order(c.slots);
-  for (const s of order) ensure(c, s);
+  for (const first of [true, false])
+    for (const s of c.slots) {
+      const x = s.current;
+      if (first === (!x || x.dead || x.state === 'closing' || x.state === 'closed')) ensure(c, s);
+    }
 }
 
 /**

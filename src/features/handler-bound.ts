@@ -118,7 +118,6 @@ export function handlerBound(o: HandlerBoundOptions): HandlerBound {
           }, queuedAckMs);
         }
         waiting.push(item);
-        logger.debug(`Envelope ${env.envelope_id} queued (${waiting.length})`);
         return true;
       },
       /**

@@ -13,7 +13,7 @@ export function healthSignal(): HealthSignal {
   let core: Core | undefined;
   const signal = defineFeature((c) => ((core = c), {})) as HealthSignal;
   signal.health = (o) => {
-    if (!core) throw new InvalidOptionsError('healthSignal() reports once it is in a client: pass it in `features`');
+    if (!core) throw new InvalidOptionsError('healthSignal(): pass it in a client’s features first');
     return healthReport(core, o);
   };
   return signal;

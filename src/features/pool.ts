@@ -14,9 +14,6 @@ import { watchSilence } from './silence.ts';
 /** Default pool size. */
 export const DEFAULT_CONNECTIONS = 1;
 
-/** A connection that works or will (not presumed dead, not closing). */
-const usable = (x: Connection | undefined): boolean => !!x && !x.dead && x.state !== 'closing' && x.state !== 'closed';
-
 export function pool(n: number = DEFAULT_CONNECTIONS): Feature {
   if (!Number.isInteger(n) || n < 1 || n > MAX_SLACK_CONNECTIONS) {
     throw new InvalidOptionsError('connections must be an integer from 1 to 10');
@@ -32,9 +29,6 @@ export function pool(n: number = DEFAULT_CONNECTIONS): Feature {
       });
     return {
       poolSize: n,
-      // Slots with no usable connection go before slots whose connection still works but is being replaced
-      // (the sort is stable: slot order otherwise).
-      order: (slots) => [...slots].sort((a, b) => +usable(a.current) - +usable(b.current)),
       budgetFull: (slot, conn) => budgetFull(c, n, slot, conn),
       disconnectFrame(conn, frame) {
         const slot = slotOf(c, conn);
