@@ -249,6 +249,29 @@ describe('messages and reactions', () => {
     ]);
   });
 
+  it("the message an envelope carries exists: react to a mention, thread under it, update a button's message", async () => {
+    const s = await sim();
+    await connectApp(s);
+    const mention = (await delivered(s, 'app_mention', { text: '<@U0BOT> hi' })).payload['event'] as Json;
+    expect(await api(s, 'reactions.add', { channel: 'C111', timestamp: mention['ts'], name: 'eyes' })).toEqual({
+      ok: true,
+    });
+    await api(s, 'chat.postMessage', { channel: 'C111', text: 'answer', thread_ts: mention['ts'] });
+    const thread = await api(s, 'conversations.replies', { channel: 'C111', ts: mention['ts'] });
+    expect(thread['messages'].map((m: Json) => [m.user, m.text])).toEqual([
+      ['U222', '<@U0BOT> hi'],
+      ['U0BOT', 'answer'],
+    ]);
+    // A user's message is not the bot's to edit.
+    expect(await api(s, 'chat.update', { channel: 'C111', ts: mention['ts'], text: 'x' })).toEqual({
+      ok: false,
+      error: 'cant_update_message',
+    });
+    const click = (await delivered(s, 'block_actions')).payload as Json;
+    const u = await api(s, 'chat.update', { channel: click['channel'].id, ts: click['message'].ts, text: 'Clicked!' });
+    expect(u).toMatchObject({ ok: true, text: 'Clicked!' });
+  });
+
   it('a channel an envelope names exists; postEphemeral needs a known user and stays out of history', async () => {
     const s = await sim();
     await connectApp(s);
@@ -262,7 +285,9 @@ describe('messages and reactions', () => {
       ok: false,
       error: 'user_not_found',
     });
-    expect((await api(s, 'conversations.history', { channel: 'C0NEW' }))['messages']).toEqual([]);
+    // Only the mention the envelope carried: the ephemeral message is not in the channel's history.
+    const history = (await api(s, 'conversations.history', { channel: 'C0NEW' }))['messages'] as Json[];
+    expect(history.map((m) => [m['user'], m['text']])).toEqual([['U0NEW', '<@U0BOT> hello']]);
   });
 
   it('reactions per message, name and user: already_reacted, no_reaction; shown in history', async () => {

@@ -33,7 +33,30 @@ export class WebState {
       s(rec(event?.['item'])?.['channel']) ??
       s(rec(p['container'])?.['channel_id']);
     if (channelId) this.ws.learnChannel(channelId, s(channel?.['name']) ?? s(p['channel_name']));
+    if (channelId) this.adoptMessage(channelId, event, rec(p['message']));
     const trigger = s(p['trigger_id']);
     if (trigger && userId) this.views.registerTrigger(trigger, userId);
+  }
+
+  /**
+   * The message an envelope is about exists in its channel from then on, so the app can react to it, thread
+   * under it, or update it (a button's message is the bot's own): a user's message or mention event, or the
+   * `message` of an interactive payload.
+   */
+  private adoptMessage(channel: string, event?: Record<string, unknown>, message?: Record<string, unknown>): void {
+    const isUserMessage =
+      event && (event['type'] === 'message' || event['type'] === 'app_mention') && !event['subtype'];
+    const m = isUserMessage ? event : message;
+    const ts = s(m?.['ts']);
+    const user = s(m?.['user']);
+    if (!m || !ts || !user) return;
+    this.ws.adopt(channel, {
+      ts,
+      user,
+      ...(typeof m['text'] === 'string' ? { text: m['text'] } : {}),
+      ...(Array.isArray(m['blocks']) ? { blocks: m['blocks'] } : {}),
+      ...(s(m['thread_ts']) ? { thread_ts: s(m['thread_ts'])! } : {}),
+      ...(s(m['bot_id']) ? { bot_id: s(m['bot_id'])! } : {}),
+    });
   }
 }

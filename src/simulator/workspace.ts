@@ -122,6 +122,14 @@ export class Workspace {
     return m;
   }
 
+  /** A message Slack already has (one an envelope carried): stored once under its own ts. */
+  adopt(channel: string, msg: Omit<SimMessage, 'type' | 'channel'>): void {
+    if (this.find(channel, msg.ts)) return;
+    let list = this.messages.get(channel);
+    if (!list) this.messages.set(channel, (list = []));
+    list.push({ type: 'message', channel, ...msg });
+  }
+
   find(channel: string, ts: string): SimMessage | undefined {
     return this.messages.get(channel)?.find((m) => m.ts === ts);
   }
