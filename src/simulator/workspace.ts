@@ -54,6 +54,8 @@ export class Workspace {
   readonly channels = new Map<string, SimChannel>();
   /** per channel, in posting order (top-level messages and thread replies alike) */
   private readonly messages = new Map<string, SimMessage[]>();
+  /** `channel ts` -> message: every envelope's message is adopted, so lookups must not scan (bench load) */
+  private readonly index = new Map<string, SimMessage>();
 
   constructor(readonly teamId: string) {
     this.addUser({ id: BOT_USER, name: 'simbot', real_name: 'Simulator Bot', is_bot: true, bot_id: BOT_ID });
@@ -108,11 +110,9 @@ export class Workspace {
 
   post(channel: string, msg: Omit<SimMessage, 'type' | 'ts' | 'channel'>): SimMessage {
     const m: SimMessage = { type: 'message', ts: newTs(), channel, ...msg };
-    let list = this.messages.get(channel);
-    if (!list) this.messages.set(channel, (list = []));
-    list.push(m);
+    this.store(m);
     if (m.thread_ts && m.thread_ts !== m.ts) {
-      const parent = list.find((p) => p.ts === m.thread_ts);
+      const parent = this.find(channel, m.thread_ts);
       if (parent) {
         parent.thread_ts = parent.ts;
         parent.reply_count = (parent.reply_count ?? 0) + 1;
@@ -124,14 +124,21 @@ export class Workspace {
 
   /** A message Slack already has (one an envelope carried): stored once under its own ts. */
   adopt(channel: string, msg: Omit<SimMessage, 'type' | 'channel'>): void {
-    if (this.find(channel, msg.ts)) return;
-    let list = this.messages.get(channel);
-    if (!list) this.messages.set(channel, (list = []));
-    list.push({ type: 'message', channel, ...msg });
+    if (!this.find(channel, msg.ts)) this.store({ type: 'message', channel, ...msg });
   }
 
   find(channel: string, ts: string): SimMessage | undefined {
-    return this.messages.get(channel)?.find((m) => m.ts === ts);
+    return this.index.get(`${channel} ${ts}`);
+  }
+
+  /** Kept bounded like the records: a channel keeps its newest 10,000 messages, trimmed at 15,000. */
+  private store(m: SimMessage): void {
+    let list = this.messages.get(m.channel);
+    if (!list) this.messages.set(m.channel, (list = []));
+    list.push(m);
+    this.index.set(`${m.channel} ${m.ts}`, m);
+    if (list.length < 15_000) return;
+    for (const old of list.splice(0, list.length - 10_000)) this.index.delete(`${old.channel} ${old.ts}`);
   }
 
   remove(channel: string, ts: string): boolean {
@@ -139,7 +146,8 @@ export class Workspace {
     const i = list?.findIndex((m) => m.ts === ts) ?? -1;
     if (!list || i < 0) return false;
     const [m] = list.splice(i, 1);
-    const parent = m!.thread_ts && m!.thread_ts !== ts ? list.find((p) => p.ts === m!.thread_ts) : undefined;
+    this.index.delete(`${channel} ${ts}`);
+    const parent = m!.thread_ts && m!.thread_ts !== ts ? this.find(channel, m!.thread_ts) : undefined;
     if (parent?.reply_count) parent.reply_count--;
     return true;
   }
@@ -152,7 +160,7 @@ export class Workspace {
   /** A thread: its parent first, then its replies oldest first (conversations.replies' order). */
   thread(channel: string, ts: string): SimMessage[] | undefined {
     const list = this.messages.get(channel) ?? [];
-    const parent = list.find((m) => m.ts === ts);
+    const parent = this.find(channel, ts);
     if (!parent) return undefined;
     if (parent.thread_ts && parent.thread_ts !== parent.ts) return this.thread(channel, parent.thread_ts);
     return [parent, ...list.filter((m) => m.thread_ts === ts && m.ts !== ts)];
