@@ -75,6 +75,13 @@ describe('tokens', () => {
     expect(await api(s, 'views.open', {}, 'xoxb-0-wrong')).toEqual({ ok: false, error: 'invalid_auth' });
     expect(await api(s, 'chat.update', {}, s.appToken)).toEqual({ ok: false, error: 'not_allowed_token_type' });
     expect(await api(s, 'some.unknownThing', {}, null)).toEqual({ ok: false, error: 'not_authed' });
+    // A GET with query arguments, as Slack takes them; an argument name Slack would refuse.
+    const get = await fetch(`${s.apiUrl}users.info?user=U333`, { headers: { Authorization: `Bearer ${s.botToken}` } });
+    expect(await get.json()).toMatchObject({ ok: true, user: { id: 'U333' } });
+    expect(await api(s, 'users.info', { user: 'U222', 'bad name!': 1 })).toEqual({
+      ok: false,
+      error: 'invalid_arg_name',
+    });
   });
 });
 

@@ -32,6 +32,8 @@ export interface WebApi {
 
 const isUserOrBotToken = (t: string): boolean => /^xox[a-z]-/.test(t);
 const METHOD_NAME = /^[a-zA-Z]+(\.[a-zA-Z]+)+$/;
+/** Slack's invalid_arg_name: names of letters, digits and _ only, not very long. */
+const ARG_NAME = /^[A-Za-z0-9_]{1,100}$/;
 
 /** A deep copy with every token-shaped string masked: records never hold a token, nor a live object. */
 const scrub = <T>(v: T): T => JSON.parse(maskTokens(JSON.stringify(v))) as T;
@@ -87,13 +89,16 @@ export function createWebApi(deps: WebApiDeps): WebApi {
   };
 
   const call = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
-    const body = await parseBody(req);
+    // Query-string arguments count too (a GET's only ones); the body's win.
+    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://sim.invalid').searchParams);
+    const body = { ...query, ...(await parseBody(req)) };
     const { token: _token, ...args } = body; // never keep a token in the records
     const modeled = Object.hasOwn(methods, method);
     const authError = botAuth(req, body, method === 'auth.test');
     let answer: Answer;
     if (!METHOD_NAME.test(method)) answer = fail('unknown_method');
     else if (authError) answer = fail(authError);
+    else if (Object.keys(args).some((k) => !ARG_NAME.test(k))) answer = fail('invalid_arg_name');
     else if (modeled) answer = methods[method]!(args);
     else answer = { ok: true, response_metadata: { warnings: ['method_not_modeled_by_simulator'] } };
     const error = answer.ok ? undefined : answer.error;
