@@ -121,6 +121,15 @@ describe('views', () => {
     const missing = await api(s, 'views.open', { view: modal() });
     expect(missing).toMatchObject({ ok: false, error: 'invalid_arguments' });
     expect(missing['response_metadata'].messages[0]).toContain('trigger_id');
+    // A hand-built envelope (sendEnvelope) registers its trigger_id too, when it reaches the app.
+    s.sendEnvelope({
+      envelope_id: 'hand-built-1',
+      type: 'interactive',
+      accepts_response_payload: false,
+      payload: { type: 'shortcut', callback_id: 'x', trigger_id: '123.456.handbuilt' },
+    });
+    await s.waitForAck('hand-built-1', 5000);
+    expect((await api(s, 'views.open', { trigger_id: '123.456.handbuilt', view: modal() })).ok).toBe(true);
     const env2 = await delivered(s, 'slash_command');
     expect((await api(s, 'views.open', { trigger_id: env2.payload['trigger_id'], view: { type: 'home' } })).error).toBe(
       'invalid_arguments',

@@ -2,7 +2,7 @@
 // trigger_id it may exchange (its 3 s start at that delivery), and the users and channels it names.
 import type { Envelope } from './types.ts';
 import { ViewStore } from './view-store.ts';
-import { BOT_ID, Workspace } from './workspace.ts';
+import { BOT_ID, HUMAN, Workspace } from './workspace.ts';
 
 const rec = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -35,7 +35,8 @@ export class WebState {
     if (channelId) this.ws.learnChannel(channelId, s(channel?.['name']) ?? s(p['channel_name']));
     if (channelId) this.adoptMessage(channelId, event, rec(p['message']));
     const trigger = s(p['trigger_id']);
-    if (trigger && userId) this.views.registerTrigger(trigger, userId);
+    // A hand-built payload without a user still gets a usable trigger: it is the injected envelopes' user's.
+    if (trigger) this.views.registerTrigger(trigger, userId ?? HUMAN);
   }
 
   /**
