@@ -90,6 +90,7 @@ const FAULT_PLAN = {
 };
 cfg.faults.plan = FAULT_PLAN;
 // Transparency: ours without write coalescing (raw and official write one ack per syscall), throughput only.
+const BOLT_CLIENTS = ['bolt-official', 'bolt-ours'];
 const THROUGHPUT_CLIENTS = CLIENTS.includes('ours') ? [...CLIENTS, 'ours-uncoalesced'] : CLIENTS;
 
 const started = Date.now();
@@ -180,7 +181,8 @@ try {
     const l = await attempt('latency', name, () => measures.latency(sim, name, cfg.throughput, processes));
     if (l) raw.latency[name] = l;
   }
-  for (const name of CLIENTS) {
+  // bolt-official / bolt-ours: the same Bolt app on Bolt's own SocketModeReceiver and on ours (refresh only).
+  for (const name of CLIENTS.includes('ours') ? [...CLIENTS, ...BOLT_CLIENTS] : CLIENTS) {
     if (!only.has('refresh')) break;
     log(`${name}: refresh under load (${cfg.reps}× ${cfg.refresh.refreshes} refreshes)`);
     raw.refresh[name] = await attempt('refresh', name, () => measures.refresh(sim, name, cfg.refresh, processes));

@@ -168,6 +168,26 @@ export function summarize(raw, bundle, clients) {
     'lower',
     (c) => med(R[c], (r) => r.unackedNeverDelivered),
   );
+  // A Bolt app on Bolt's own SocketModeReceiver (official column) and on ours (ours column), same refreshes.
+  if (R['bolt-official'] || R['bolt-ours']) {
+    for (const [key, label, pick] of [
+      ['noLive', 'Bolt app, refresh: no live connection (3 refreshes)', (r) => r.noLiveConnectionMs],
+      ['missedSlash', 'Bolt app, refresh: slash commands missing the deadline', (r) => r.missedSlash],
+      ['missedAll', 'Bolt app, refresh: envelopes missing the deadline (all types)', (r) => r.missedDeadlines],
+      ['unacked', 'Bolt app, refresh: envelopes never acked', (r) => r.unacked],
+    ]) {
+      const values = { raw: null, official: med(R['bolt-official'], pick), ours: med(R['bolt-ours'], pick) };
+      rows.push({
+        key: `bolt_${key}`,
+        label,
+        unit: key === 'noLive' ? 'ms' : 'count',
+        better: 'lower',
+        values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, x === null ? null : round(x, 3)])),
+        oursVsRaw: null,
+        oursVsOfficial: round(ratio(values.ours, values.official), 3),
+      });
+    }
+  }
   // Faults nobody announces: one run per client and fault (bench/sim-host.mjs faultRun); ours-pool-noping is ours
   // where the socket cannot ping, in a pool of 2, reported under ours on a row of its own.
   const F = raw.faults ?? {};
