@@ -2,10 +2,8 @@
 //   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… node app.mjs
 // Against the local simulator with the dev panel: `npm start -- --bot examples/bolt/app.mjs` (SLACK_API_URL is
 // the simulator's Web API; boltOptions() gives it to the receiver and to Bolt's own client alike).
-import bolt from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { boltOptions } from 'socket-mode-anywhere/bolt';
-
-const { App } = bolt;
 
 const modal = (title) => ({
   type: 'modal',

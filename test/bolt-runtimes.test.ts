@@ -1,0 +1,127 @@
+// examples/bolt/app.mjs (a real Bolt 5 app on socket-mode-anywhere/bolt) as a user runs it, on Node, Bun and Deno
+// (Bolt loads from node_modules on each), against the simulator: every listener kind answered, then SIGTERM →
+// app.stop() → exit 0.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { outDir, root } from './helpers/bundle.ts';
+import { until } from './helpers/wait.ts';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+/**
+ * The example as each runtime's user gets it: `socket-mode-anywhere/bolt` from this repo's source through the
+ * package's export for that runtime (Node: the entry registering ws), Bolt and every other package from node_modules.
+ */
+async function bundleFor(runtime: 'node' | 'bun' | 'deno'): Promise<string> {
+  const outfile = join(outDir, `example-bolt-${runtime}.mjs`);
+  await build({
+    entryPoints: [join(root, 'examples/bolt/app.mjs')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    conditions: [runtime],
+    packages: 'external',
+    target: 'es2022',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'socket-mode-anywhere-bolt-source',
+        setup(b) {
+          b.onResolve({ filter: /^socket-mode-anywhere\/bolt$/ }, () => ({
+            path: join(root, runtime === 'node' ? 'src/bolt/node.ts' : 'src/bolt/index.ts'),
+          }));
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+const posted = (kind: string) => sim.posted.filter((p) => p.kind === kind).map((p) => p.body as any);
+
+async function exercise(cmd: string, args: string[]): Promise<void> {
+  sim.resetStats();
+  const child = spawn(cmd, args, {
+    cwd: root,
+    env: {
+      ...process.env,
+      SLACK_APP_TOKEN: sim.appToken,
+      SLACK_BOT_TOKEN: sim.botToken,
+      SLACK_API_URL: sim.apiUrl,
+      NO_COLOR: '1',
+    },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  try {
+    await until(() => output.includes('Bolt app running'), 30_000, `${cmd} to start\n${output}`);
+    expect(sim.connections().filter((c) => c.state === 'live')).toHaveLength(1);
+
+    const mention = sim.inject('app_mention', { text: '<@U0BOT> hi' });
+    expect((await sim.waitForAck(mention.envelope_id)).payload).toBeUndefined();
+    await until(() => posted('chat.postMessage').length === 1, 10_000, `say()\n${output}`);
+
+    const command = sim.inject('slash_command', { command: '/feedback', text: 'yo' });
+    expect((await sim.waitForAck(command.envelope_id)).payload).toEqual({ text: 'Got /feedback yo' });
+    await until(() => posted('response_url').length === 1, 10_000, 'respond()');
+    expect(posted('response_url')[0]).toMatchObject({ response_type: 'in_channel', text: '/feedback: yo' });
+
+    const button = sim.inject('block_actions');
+    expect((await sim.waitForAck(button.envelope_id)).payload).toBeUndefined();
+    await until(() => posted('response_url').length === 2, 10_000, 'the button respond()');
+
+    const options = sim.inject('block_suggestion');
+    expect(((await sim.waitForAck(options.envelope_id)).payload as any).options).toHaveLength(2);
+
+    // The modal's input is empty: the submission is refused with a field error, in the ack.
+    const submission = sim.inject('view_submission');
+    expect((await sim.waitForAck(submission.envelope_id)).payload).toMatchObject({
+      response_action: 'errors',
+      errors: { feedback: expect.any(String) },
+    });
+
+    const shortcut = sim.inject('shortcut');
+    expect((await sim.waitForAck(shortcut.envelope_id)).payload).toBeUndefined();
+
+    expect(sim.acks.filter((a) => a.duplicate)).toEqual([]);
+    expect(output).not.toContain(sim.appToken);
+    expect(output).not.toContain(sim.botToken);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+  await until(() => !sim.connections().some((c) => c.state === 'live'), 5_000, 'the socket to close');
+}
+
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+
+describe('examples/bolt/app.mjs', () => {
+  it('on Node (Bolt 5, ws)', async () => {
+    await exercise(process.execPath, [await bundleFor('node')]);
+  });
+  it('on Bun', async () => {
+    await exercise(bin('bun'), [await bundleFor('bun')]);
+  });
+  it('on Deno (npm packages from node_modules)', async () => {
+    await exercise(bin('deno'), [
+      'run',
+      '--allow-env',
+      '--allow-net=127.0.0.1',
+      '--allow-read',
+      '--allow-sys',
+      await bundleFor('deno'),
+    ]);
+  });
+});
