@@ -848,13 +848,14 @@ describe('review: fidelity to Slack', () => {
       ),
     ).toEqual({ ok: false, error: 'not_authed' });
     expect(
-      (await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, `token=${s.botToken}&channel=C1&text=x`)).ok,
+      (await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, `token=${s.botToken}&channel=C111&text=x`))
+        .ok,
     ).toBe(true);
     expect(
       (
         await post(
           { 'Content-Type': 'application/json', Authorization: `Bearer ${s.botToken}` },
-          JSON.stringify({ channel: 'C1', text: 'x' }),
+          JSON.stringify({ channel: 'C111', text: 'x' }),
         )
       ).ok,
     ).toBe(true);

@@ -154,6 +154,11 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     const text = (p.body as { text?: unknown } | null)?.text;
     out(`[slack] bot replied via ${p.kind}: ${typeof text === 'string' ? text : JSON.stringify(p.body)}`);
   });
+  sim.on('api_call', (c: { method: string; ok: boolean; error?: string; modeled: boolean }) => {
+    if (c.method === 'chat.postMessage' && c.ok) return; // shown above, with its text
+    const outcome = c.ok ? (c.modeled ? 'ok' : 'ok (not modeled by the simulator)') : `error ${c.error}`;
+    out(`[slack] bot called ${c.method} -> ${outcome}`);
+  });
   sim.on('ack', (a: { envelope_id: string; payload?: unknown }) => {
     if (a.payload !== undefined) out(`[slack] bot acked ${a.envelope_id} with ${JSON.stringify(a.payload)}`);
   });

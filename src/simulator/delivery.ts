@@ -40,6 +40,8 @@ const MAX_SENT_KEPT = 20_000;
 const SENT_TRIM_BATCH = 5_000;
 
 export class Dispatcher {
+  /** Called as each envelope goes out to the app (the Web API learns its trigger_id, users and channels). */
+  onSent: (env: Envelope) => void = () => {};
   private readonly queue: Queued[] = [];
   private readonly sent = new Map<string, Sent>();
 
@@ -126,6 +128,7 @@ export class Dispatcher {
     this.timers.clear(q.expiry);
     q.expiry = undefined;
     conn.delivered++;
+    this.onSent(env);
     if (typeof env.envelope_id !== 'string') {
       // A raw envelope without an id (sendEnvelope): nothing to match acks against.
       this.records.addDelivery({

@@ -1,4 +1,4 @@
-// HTTP routes on the simulator's port: the Slack Web API subset, response_url, and the /_sim control API.
+// HTTP routes on the simulator's port: the Slack Web API, response_url, and the /_sim control API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createControlApi } from './control-api.ts';
 import { CORS, HttpError, readBody, send } from './http-io.ts';
@@ -31,9 +31,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         await readBody(req); // drain; any token in the body is deliberately ignored
         return api.connectionsOpen(req, res, false);
       }
-      if (method === 'chat.postMessage') return api.postMessage(req, res);
-      if (method === 'auth.test') return api.authTest(req, res);
-      return send(res, 200, { ok: false, error: 'unknown_method' });
+      return api.call(req, res, method);
     }
     const resp = /^\/response\/([A-Za-z0-9_-]+)$/.exec(path);
     if (resp && req.method === 'POST') return api.responseUrl(req, res, resp[1]!);

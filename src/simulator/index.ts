@@ -12,6 +12,7 @@ import { resolveOptions } from './options.ts';
 import { Records } from './records.ts';
 import { SimulatorImpl } from './simulator.ts';
 import { TimerBag } from './timers.ts';
+import { WebState } from './web-state.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 import { createUpgradeHandler } from './upgrade.ts';
 
@@ -26,6 +27,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const dispatcher = new Dispatcher(opts, timers, records, link);
   const faults = new Faults(opts, link, records);
   const gate = new OpenGate(opts.openRateLimit);
+  const state = new WebState({ teamId: opts.teamId, appId: opts.appId, now: opts.now });
+  dispatcher.onSent = (env) => state.learn(env);
   let sim: SimulatorImpl | undefined;
   let feed: Feed | undefined;
 
@@ -74,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     opts,
     records,
     gate,
+    state,
     sim,
     linkUrl: () =>
       `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket()}&app_id=${encodeURIComponent(opts.appId)}`,

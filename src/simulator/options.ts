@@ -19,14 +19,15 @@ const DEFAULTS: ResolvedOptions = {
   autoRefresh: false,
   halfOpenReapMs: 0,
   random: () => Math.random(),
+  now: () => Date.now(),
   openRateLimit: false,
   log: () => {},
 };
 
 // Belt and braces for "never log tokens": whatever a log line contains, token-shaped strings are masked.
-const TOKEN_RE = /\bx(?:app|ox[a-z])-[A-Za-z0-9-]+/g;
-const safeLog = (log: (line: string) => void) => (line: string) =>
-  log(line.replace(TOKEN_RE, (t) => `${t.slice(0, 5)}[REDACTED]`));
+export const TOKEN_RE = /\bx(?:app|ox[a-z])-[A-Za-z0-9-]+/g;
+export const maskTokens = (text: string): string => text.replace(TOKEN_RE, (t) => `${t.slice(0, 5)}[REDACTED]`);
+const safeLog = (log: (line: string) => void) => (line: string) => log(maskTokens(line));
 
 export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
   const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as SimulatorOptions;

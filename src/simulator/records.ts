@@ -1,8 +1,9 @@
-// What the simulator observed: acks, deliveries, posts, missed deadlines, bad frames, and the
+// What the simulator observed: acks, deliveries, posts, Web API calls, missed deadlines, bad frames, and the
 // "no live connection" gap. Also the tiny event bus behind sim.on() and the /_sim/feed stream.
 import { performance } from 'node:perf_hooks';
 import type {
   AckRecord,
+  ApiCallRecord,
   BadFrameRecord,
   DeliveryRecord,
   MissedRecord,
@@ -27,6 +28,7 @@ export class Records {
   readonly acks: AckRecord[] = [];
   readonly deliveries: DeliveryRecord[] = [];
   readonly posted: PostedRecord[] = [];
+  readonly apiCalls: ApiCallRecord[] = [];
   readonly missed: MissedRecord[] = [];
   readonly badFrames: BadFrameRecord[] = [];
   openCalls = 0;
@@ -83,6 +85,10 @@ export class Records {
     push(this.posted, r);
     this.emit('posted', r);
   }
+  addApiCall(r: ApiCallRecord): void {
+    push(this.apiCalls, r);
+    this.emit('api_call', r);
+  }
   addMissed(r: MissedRecord): void {
     push(this.missed, r);
     this.emit('missed', r);
@@ -119,6 +125,7 @@ export class Records {
     this.acks.length = 0;
     this.deliveries.length = 0;
     this.posted.length = 0;
+    this.apiCalls.length = 0;
     this.missed.length = 0;
     this.badFrames.length = 0;
     this.badClientFrames = 0;

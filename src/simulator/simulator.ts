@@ -62,6 +62,9 @@ export class SimulatorImpl implements Simulator {
   get posted() {
     return this.records.posted;
   }
+  get apiCalls() {
+    return this.records.apiCalls;
+  }
   get openCalls(): number {
     return this.records.openCalls;
   }
@@ -152,6 +155,7 @@ export class SimulatorImpl implements Simulator {
       acks: this.records.acks,
       deliveries: this.records.deliveries,
       posted: this.records.posted,
+      apiCalls: this.records.apiCalls,
       missedDeadlines: this.records.missed,
       badFrames: this.records.badFrames,
     };

@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   halfOpenReapMs?: number;
   /** Addition: random source for routing (which live connection gets an envelope). Default Math.random. */
   random?: () => number;
+  /**
+   * Addition: the clock trigger_id expiry reads (epoch ms). Default Date.now. A test passes its own to expire a
+   * trigger_id without waiting 3 s.
+   */
+  now?: () => number;
   openRateLimit?: { burst: number; perMinute: number } | false;
   log?: (line: string) => void;
 }
@@ -113,6 +118,20 @@ export interface PostedRecord {
   responseId?: string; // addition: the <id> of /response/<id>
 }
 
+/**
+ * Addition: one Web API call the app made (any /api/ method but apps.connections.open, which `open` records):
+ * its arguments and the answer, token-shaped strings masked. `modeled: false` = answered by the ok:true fallback.
+ */
+export interface ApiCallRecord {
+  method: string;
+  args: Record<string, unknown>;
+  response: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  modeled: boolean;
+  at: number; // epoch ms
+}
+
 export interface MissedRecord {
   envelope_id: string;
   type: string;
@@ -136,7 +155,8 @@ export interface OpenRecord {
 
 export type FailOpen = { error: string } | { status: 429; retryAfterSec: number } | { status: 500 };
 
-export type SimEventName = 'ack' | 'delivery' | 'connection' | 'posted' | 'open' | 'fault' | 'missed' | 'bad_frame';
+export type SimEventName =
+  'ack' | 'delivery' | 'connection' | 'posted' | 'api_call' | 'open' | 'fault' | 'missed' | 'bad_frame';
 
 export interface Simulator {
   readonly url: string;
@@ -171,6 +191,7 @@ export interface Simulator {
   readonly acks: AckRecord[];
   readonly deliveries: DeliveryRecord[];
   readonly posted: PostedRecord[];
+  readonly apiCalls: ApiCallRecord[]; // addition: every Web API call the app made, and its answer
   readonly openCalls: number;
   readonly badClientFrames: number; // addition
   readonly badFrames: BadFrameRecord[]; // addition
@@ -197,6 +218,7 @@ export interface SimState {
   acks: AckRecord[];
   deliveries: DeliveryRecord[];
   posted: PostedRecord[];
+  apiCalls: ApiCallRecord[];
   missedDeadlines: MissedRecord[];
   badFrames: BadFrameRecord[];
 }

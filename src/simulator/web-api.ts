@@ -1,16 +1,23 @@
-// The Slack Web API subset on /api/ (apps.connections.open, chat.postMessage, auth.test) and response_url posts,
-// with Slack's token rules for each.
+// The Slack Web API on /api/: apps.connections.open (app token), the methods a bot calls (bot token, in the
+// Authorization header or a form `token` field; grouped by family in api-*.ts), a recorded ok:true fallback
+// for the methods the simulator does not model, and response_url posts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newTs } from './envelopes.ts';
+import { chatMethods } from './api-chat.ts';
+import { readMethods } from './api-read.ts';
+import { viewMethods, type Method } from './api-views.ts';
 import { bearer, CORS, isJson, parseBody, readBody, send } from './http-io.ts';
 import type { OpenGate } from './open-gate.ts';
+import { maskTokens } from './options.ts';
 import type { Records } from './records.ts';
 import type { ResolvedOptions } from './types.ts';
+import { fail, type Answer } from './web-args.ts';
+import type { WebState } from './web-state.ts';
 
 export interface WebApiDeps {
   opts: ResolvedOptions;
   records: Records;
   gate: OpenGate;
+  state: WebState;
   /** issue a single-use ticket and return the ws:// link URL */
   linkUrl(): string;
 }
@@ -18,18 +25,29 @@ export interface WebApiDeps {
 export interface WebApi {
   /** apps.connections.open; `skipAuth` for the control API's connection-url (no app token held). */
   connectionsOpen(req: IncomingMessage, res: ServerResponse, skipAuth: boolean): void;
-  postMessage(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  authTest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Any other /api/<method>: checked, answered, recorded in sim.apiCalls. */
+  call(req: IncomingMessage, res: ServerResponse, method: string): Promise<void>;
   responseUrl(req: IncomingMessage, res: ServerResponse, id: string): Promise<void>;
 }
 
-const BOT_USER = 'U0BOT';
-const BOT_ID = 'B111';
-
 const isUserOrBotToken = (t: string): boolean => /^xox[a-z]-/.test(t);
+const METHOD_NAME = /^[a-zA-Z]+(\.[a-zA-Z]+)+$/;
+
+/** A deep copy with every token-shaped string masked: records never hold a token, nor a live object. */
+const scrub = <T>(v: T): T => JSON.parse(maskTokens(JSON.stringify(v))) as T;
 
 export function createWebApi(deps: WebApiDeps): WebApi {
-  const { opts, records, gate } = deps;
+  const { opts, records, gate, state } = deps;
+  const methods: Record<string, Method> = {
+    ...readMethods(state.ws, opts.teamId),
+    ...chatMethods({
+      ws: state.ws,
+      appId: opts.appId,
+      teamId: opts.teamId,
+      onPosted: (args) => records.addPosted({ kind: 'chat.postMessage', body: scrub(args), at: Date.now() }),
+    }),
+    ...viewMethods(state.views, state.ws),
+  };
 
   const connectionsOpen = (req: IncomingMessage, res: ServerResponse, skipAuth: boolean): void => {
     const refusal = gate.check();
@@ -68,50 +86,30 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     return 'invalid_auth';
   };
 
-  const postMessage = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const call = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
     const body = await parseBody(req);
-    const authError = botAuth(req, body, false);
-    if (authError) return send(res, 200, { ok: false, error: authError });
-    const { token: _token, ...recorded } = body; // never keep a token in the records
-    const channel = recorded['channel'];
-    if (typeof channel !== 'string' || !channel) return send(res, 200, { ok: false, error: 'channel_not_found' });
-    if (recorded['text'] === undefined && recorded['blocks'] === undefined && recorded['attachments'] === undefined) {
-      return send(res, 200, { ok: false, error: 'no_text' });
-    }
-    const ts = newTs();
-    records.addPosted({ kind: 'chat.postMessage', body: recorded, at: Date.now() });
-    opts.log(`api: chat.postMessage to ${channel}`);
-    send(res, 200, {
-      ok: true,
-      channel,
-      ts,
-      message: {
-        type: 'message',
-        user: BOT_USER,
-        bot_id: BOT_ID,
-        app_id: opts.appId,
-        team: opts.teamId,
-        ts,
-        ...(recorded['text'] !== undefined ? { text: recorded['text'] } : {}),
-        ...(recorded['blocks'] !== undefined ? { blocks: recorded['blocks'] } : {}),
-      },
+    const { token: _token, ...args } = body; // never keep a token in the records
+    const modeled = Object.hasOwn(methods, method);
+    const authError = botAuth(req, body, method === 'auth.test');
+    let answer: Answer;
+    if (!METHOD_NAME.test(method)) answer = fail('unknown_method');
+    else if (authError) answer = fail(authError);
+    else if (modeled) answer = methods[method]!(args);
+    else answer = { ok: true, response_metadata: { warnings: ['method_not_modeled_by_simulator'] } };
+    const error = answer.ok ? undefined : answer.error;
+    records.addApiCall({
+      method,
+      args: scrub(args),
+      response: scrub(answer),
+      ok: answer.ok,
+      ...(error ? { error } : {}),
+      modeled,
+      at: Date.now(),
     });
-  };
-
-  const authTest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await parseBody(req);
-    const authError = botAuth(req, body, true);
-    if (authError) return send(res, 200, { ok: false, error: authError });
-    send(res, 200, {
-      ok: true,
-      url: 'https://simulator.slack.com/',
-      team: 'Simulator',
-      user: 'simbot',
-      team_id: opts.teamId,
-      user_id: BOT_USER,
-      bot_id: BOT_ID,
-      is_enterprise_install: false,
-    });
+    if (!modeled && answer.ok) {
+      opts.log(`api: ${method} -> ok (not modeled by the simulator: answered {ok:true} and recorded, nothing done)`);
+    } else opts.log(`api: ${method} -> ${error ?? 'ok'}`);
+    send(res, 200, answer);
   };
 
   const responseUrl = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
@@ -127,5 +125,5 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     send(res, 200, { ok: true });
   };
 
-  return { connectionsOpen, postMessage, authTest, responseUrl };
+  return { connectionsOpen, call, responseUrl };
 }

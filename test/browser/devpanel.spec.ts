@@ -271,6 +271,13 @@ test('deliver to the bot: its answers (chat.postMessage, ack payload) show; the 
       { channel: event.channel, text: `echo: ${event.text}` },
       { token: sim.botToken, apiUrl: sim.apiUrl },
     );
+    // Its other Web API calls show too: a reaction, and a lookup the simulator answers with an error.
+    await callApi(
+      'reactions.add',
+      { channel: event.channel, timestamp: event.ts, name: 'eyes' },
+      { token: sim.botToken, apiUrl: sim.apiUrl },
+    ).catch(() => undefined);
+    await callApi('users.info', { user: 'U404' }, { token: sim.botToken, apiUrl: sim.apiUrl }).catch(() => undefined);
   });
   bot.on('slash_commands', async ({ ack, body }: any) => ack({ text: `echo: ${body.text}` }));
   await bot.start();
@@ -280,6 +287,12 @@ test('deliver to the bot: its answers (chat.postMessage, ack payload) show; the 
     await inject(page, 'Mention (@bot)', { text: 'are you there?', to: 'bot' });
     await expect(page.locator('#bot-replies .reply[data-kind="chat.postMessage"]').first()).toContainText(
       'echo: <@U0BOT> are you there?',
+    );
+    await expect(page.locator('#bot-replies .reply[data-kind="users.info"]').first()).toContainText(
+      'user U404 → error user_not_found',
+    );
+    await expect(page.locator('#bot-replies .reply[data-kind="reactions.add"]').first()).toContainText(
+      'name eyes · channel C111 → ok',
     );
     await inject(page, 'Slash command', { text: 'ping', to: 'bot' });
     await expect(page.locator('#bot-replies .reply[data-kind="ack payload"]').first()).toContainText('echo: ping');

@@ -1,5 +1,6 @@
-// What the bot answered, newest first: chat.postMessage, response_url posts, and ack payloads sent from
-// other connections than this page's.
+// What the bot answered, newest first: chat.postMessage, response_url posts, its other Web API calls (views,
+// updates, reactions, reads; an error or an unmodeled method says so), and ack payloads sent from other
+// connections than this page's.
 import { clock, h, isRecord } from './dom.ts';
 import { jsonTree } from './json-tree.ts';
 
@@ -17,12 +18,32 @@ export const textOf = (b: unknown): string =>
       ? b
       : '';
 
+/** One Web API call (a sim `api_call` record) as a reply line: what it carried, and how it was answered. */
+export function apiCallText(d: Record<string, unknown>): string {
+  const args = isRecord(d['args']) ? d['args'] : {};
+  const view = isRecord(args['view']) ? args['view'] : undefined;
+  const title = view && isRecord(view['title']) ? view['title']['text'] : undefined;
+  const what =
+    textOf(args) ||
+    (typeof title === 'string' ? `view “${title}”` : '') ||
+    ['name', 'user', 'user_id', 'channel', 'view_id', 'external_id']
+      .filter((k) => typeof args[k] === 'string')
+      .map((k) => `${k} ${String(args[k])}`)
+      .join(' · ');
+  const outcome = d['ok']
+    ? d['modeled'] === false
+      ? 'ok (not modeled by the simulator)'
+      : 'ok'
+    : `error ${String(d['error'])}`;
+  return `${what ? `${what} → ` : ''}${outcome}`;
+}
+
 export function mountBotReplies(root: HTMLElement): AddReply {
   const replies = h('ol', { class: 'replies', id: 'bot-replies', 'aria-label': 'What the bot answered' });
   const repliesEmpty = h(
     'div',
     { class: 'empty-state small' },
-    'Bot answers (chat.postMessage, response_url, ack payloads from other connections) show here.',
+    'Bot answers (chat.postMessage, response_url, its other Web API calls, ack payloads from other connections) show here.',
   );
   root.append(h('div', { class: 'panel-head' }, h('h2', {}, 'Bot replies')), repliesEmpty, replies);
   return (kind, at, text, body, context) => {

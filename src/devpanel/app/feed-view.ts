@@ -1,7 +1,7 @@
 // The simulator's feed, newest first and filterable: every delivery and ack (the bot's included), connection
-// changes, faults, missed deadlines, bad frames and connection opens. It keeps the simulator's connection list
-// current and passes what the bot answered on to the replies.
-import { textOf, type AddReply } from './bot-replies.ts';
+// changes, faults, missed deadlines, bad frames, connection opens and Web API calls. It keeps the simulator's
+// connection list current and passes what the bot answered (posts, Web API calls, acks) on to the replies.
+import { apiCallText, textOf, type AddReply } from './bot-replies.ts';
 import { clock, fmtMs, h, isRecord } from './dom.ts';
 import type { SimConnections } from './sim-connections.ts';
 import { SimFeed, type FeedRecord } from './sim.ts';
@@ -21,7 +21,7 @@ export function mountFeed(opts: {
   const feedFilter = h(
     'select',
     { id: 'feed-filter', 'aria-label': 'Filter the simulator feed' },
-    ...['all', 'delivery', 'ack', 'posted', 'connection', 'fault', 'missed', 'bad_frame', 'open'].map((v) =>
+    ...['all', 'delivery', 'ack', 'posted', 'api_call', 'connection', 'fault', 'missed', 'bad_frame', 'open'].map((v) =>
       h('option', { value: v === 'all' ? '' : v }, v === 'all' ? 'All records' : v),
     ),
   );
@@ -62,6 +62,8 @@ export function mountFeed(opts: {
         ];
       case 'posted':
         return [`${String(d['kind'])}: ${textOf(d['body']).slice(0, 80)}`, null];
+      case 'api_call':
+        return [`${String(d['method'])}: ${apiCallText(d).slice(0, 80)}`, null];
       case 'connection':
         return [`${String(d['id'])} ${String(d['change'])} → ${String(d['state'])}`, who(d['id'])];
       case 'fault':
@@ -113,6 +115,17 @@ export function mountFeed(opts: {
           : isRecord(d['body']) && d['body']['channel']
             ? `in ${String(d['body']['channel'])}`
             : undefined,
+      );
+    }
+    // chat.postMessage already shows through its `posted` record; every other call the bot makes shows here.
+    if (r.event === 'api_call' && d['method'] !== 'chat.postMessage') {
+      const args = isRecord(d['args']) ? d['args'] : {};
+      addReply(
+        String(d['method']),
+        r.at,
+        apiCallText(d),
+        { args: d['args'], response: d['response'] },
+        typeof args['channel'] === 'string' ? `in ${args['channel']}` : undefined,
       );
     }
     if (
