@@ -92,8 +92,13 @@ async function exercise(cmd: string, args: string[]): Promise<void> {
       errors: { feedback: expect.any(String) },
     });
 
+    // The shortcut opens the modal with its trigger_id.
     const shortcut = sim.inject('shortcut');
     expect((await sim.waitForAck(shortcut.envelope_id)).payload).toBeUndefined();
+    await until(() => sim.apiCalls.some((c) => c.method === 'views.open'), 10_000, `views.open\n${output}`);
+    expect(sim.apiCalls.filter((c) => c.method === 'views.open').map((c) => [c.ok, c.args['trigger_id']])).toEqual([
+      [true, (shortcut.payload as any).trigger_id],
+    ]);
 
     expect(sim.acks.filter((a) => a.duplicate)).toEqual([]);
     expect(output).not.toContain(sim.appToken);

@@ -67,9 +67,14 @@ describe.each([
       options: [{ text: { type: 'plain_text', text: 'one' }, value: '1' }],
     });
 
-    // A shortcut, then a view submission answered with validation errors in the ack.
+    // A shortcut that opens a modal with its trigger_id (client.views.open against the simulator's Web API), then a
+    // view submission answered with validation errors in the ack.
     const shortcut = sim.inject('shortcut');
     expect((await sim.waitForAck(shortcut.envelope_id)).payload).toBeUndefined();
+    await until(() => seen.some((s) => s.kind === 'views.open'), 'views.open');
+    const opens = sim.apiCalls.filter((c) => c.method === 'views.open');
+    expect(opens.map((c) => [c.ok, c.args['trigger_id']])).toEqual([[true, (shortcut.payload as any).trigger_id]]);
+    expect(seen.find((s) => s.kind === 'views.open')?.custom).toBe((opens[0]!.response as any).view.id);
     const submission = sim.inject('view_submission');
     expect((await sim.waitForAck(submission.envelope_id)).payload).toEqual({
       response_action: 'errors',
@@ -83,6 +88,7 @@ describe.each([
       'action',
       'options',
       'shortcut',
+      'views.open',
       'view_submission',
     ]);
     expect(sim.acks.filter((a) => a.duplicate)).toEqual([]);

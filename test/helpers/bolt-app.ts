@@ -68,9 +68,19 @@ export function boltTestApp(
     seen.push({ kind: 'options' });
     await ack({ options: [{ text: { type: 'plain_text', text: 'one' }, value: '1' }] });
   });
-  app.shortcut('sim_shortcut', async ({ ack }: any) => {
+  app.shortcut('sim_shortcut', async ({ ack, shortcut, client }: any) => {
     seen.push({ kind: 'shortcut' });
     await ack();
+    const opened = await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: 'sim_modal',
+        title: { type: 'plain_text', text: 'Feedback' },
+        blocks: [{ type: 'section', text: { type: 'plain_text', text: 'Tell us' } }],
+      },
+    });
+    seen.push({ kind: 'views.open', custom: opened.view.id });
   });
   app.view('sim_modal', async ({ ack }: any) => {
     seen.push({ kind: 'view_submission' });
