@@ -2,6 +2,7 @@
 // (Bolt loads from node_modules on each), against the simulator: every listener kind answered, then SIGTERM →
 // app.stop() → exit 0.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +22,8 @@ afterAll(async () => {
  * The example as each runtime's user gets it: `socket-mode-anywhere/bolt` from this repo's source through the
  * package's export for that runtime (Node: the entry registering ws), Bolt and every other package from node_modules.
  */
-async function bundleFor(runtime: 'node' | 'bun' | 'deno'): Promise<string> {
-  const outfile = join(outDir, `example-bolt-${runtime}.mjs`);
+async function bundleFor(runtime: 'node' | 'bun' | 'deno', bolt4 = false): Promise<string> {
+  const outfile = join(outDir, `example-bolt-${runtime}${bolt4 ? '-bolt4' : ''}.mjs`);
   await build({
     entryPoints: [join(root, 'examples/bolt/app.mjs')],
     outfile,
@@ -33,6 +34,8 @@ async function bundleFor(runtime: 'node' | 'bun' | 'deno'): Promise<string> {
     packages: 'external',
     target: 'es2022',
     logLevel: 'silent',
+    // The same app on Bolt 4 (installed here as slack-bolt-4).
+    ...(bolt4 ? { alias: { '@slack/bolt': 'slack-bolt-4' } } : {}),
     plugins: [
       {
         name: 'socket-mode-anywhere-bolt-source',
@@ -118,6 +121,11 @@ describe('examples/bolt/app.mjs', () => {
   });
   it('on Bun', async () => {
     await exercise(bin('bun'), [await bundleFor('bun')]);
+  });
+  it('on Bun with Bolt 4', async () => {
+    const file = await bundleFor('bun', true);
+    expect(readFileSync(file, 'utf8')).toContain('from "slack-bolt-4"');
+    await exercise(bin('bun'), [file]);
   });
   it('on Deno (npm packages from node_modules)', async () => {
     await exercise(bin('deno'), [

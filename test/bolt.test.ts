@@ -136,6 +136,8 @@ describe('Bolt 5: failures and shutdown', () => {
     expect(line).toContain('slash_commands /throws');
     expect(line).toContain('(not acked)');
     expect(line).not.toContain(sim.botToken);
+    // Every line the receiver and its client wrote (Bolt's own error handler logs the raw error: Bolt's line).
+    expect(lines.filter((l) => l.includes(sim.botToken) && !l.startsWith('error Error: listener'))).toEqual([]);
     // The app goes on: the next command is answered, and the failed one was never acked.
     const next = sim.inject('slash_command', { command: '/bolt', text: 'after' });
     expect((await sim.waitForAck(next.envelope_id)).payload).toEqual({ text: 'acked: after' });
@@ -156,7 +158,7 @@ describe('Bolt 5: failures and shutdown', () => {
     await app.start();
     const failing = sim.inject('slash_command', { command: '/throws', text: 'x' });
     expect((await sim.waitForAck(failing.envelope_id)).payload).toBeUndefined();
-    expect(calls).toEqual(['slash_commands /throws listener failed before ack']);
+    expect(calls).toEqual([`slash_commands /throws listener failed before ack (${sim.botToken})`]);
   });
 
   it('app.stop() with a listener in flight: its ack still reaches Slack, then the socket closes', async () => {

@@ -2,7 +2,7 @@
 // here only: the receiver never loads it, so it stays small and works with whichever Bolt (4 or 5) the app has.
 import type { App, Receiver } from '@slack/bolt';
 import { SocketModeClient } from '../client.ts';
-import { ConsoleLogger, type Logger, type LogLevel } from '../core/logger.ts';
+import { ConsoleLogger, redactingLogger, type Logger, type LogLevel } from '../core/logger.ts';
 import type { HelloInfo, SlackEventArgs } from '../core/types.ts';
 import { DEFAULT_API_URL } from '../core/web-api.ts';
 import { envelopeInfo, toReceiverEvent } from './event.ts';
@@ -18,15 +18,17 @@ export class SocketModeReceiver implements Receiver {
    */
   readonly slackApiUrl: string;
   #app: App | undefined;
-  // Until the App is made: the given logger, or the console's. Then the App's, unless one was given.
+  // Until the App is made: the given logger, or the console's. Then the App's, unless a logger or level was given.
   #logger: Logger;
   readonly #ownLogger: boolean;
+  // What the receiver itself logs goes through this: the current logger, every argument redacted.
+  readonly #log: Logger;
   readonly #options: SocketModeReceiverOptions;
 
   constructor(options: SocketModeReceiverOptions) {
     const { logger, logLevel, customPropertiesExtractor, processEventErrorHandler, ...clientOptions } = options ?? {};
     this.#options = options ?? {};
-    this.#ownLogger = logger !== undefined;
+    this.#ownLogger = logger !== undefined || logLevel !== undefined;
     this.#logger = (logger as Logger | undefined) ?? new ConsoleLogger('socket-mode');
     if (logLevel !== undefined) this.#logger.setLevel(logLevel as LogLevel);
     const apiUrl = clientOptions.apiUrl ?? DEFAULT_API_URL;
@@ -45,6 +47,7 @@ export class SocketModeReceiver implements Receiver {
       getLevel: () => this.#logger.getLevel(),
       setName: (n) => this.#logger.setName(n),
     };
+    this.#log = redactingLogger(forward);
     this.client = new SocketModeClient({ ...clientOptions, logger: forward });
     // One listener for every envelope: Bolt routes by body, so the per-type events are not used.
     this.client.on('slack_event', (args) => this.#onEnvelope(args));
@@ -56,7 +59,7 @@ export class SocketModeReceiver implements Receiver {
     if (!this.#ownLogger && app.logger) this.#logger = app.logger as unknown as Logger;
     const appUrl = (app.client as { slackApiUrl?: string } | undefined)?.slackApiUrl;
     if (appUrl !== undefined && appUrl !== this.slackApiUrl) {
-      this.#logger.error(
+      this.#log.error(
         `The App's Web API (${appUrl}) is not the receiver's (${this.slackApiUrl}): say(), respond() and ` +
           `client calls go to the first, events come from the second. Pass clientOptions: { slackApiUrl: ` +
           `receiver.slackApiUrl } to the App, or build both with boltOptions().`,
@@ -78,19 +81,17 @@ export class SocketModeReceiver implements Receiver {
     const app = this.#app;
     if (args.body === null || typeof args.body !== 'object' || !app) {
       // Nothing Bolt could route (or no App yet): acked, or Slack would retry it in vain.
-      this.#logger.warn(
-        `${app ? 'No body' : 'No Bolt App yet'} for envelope ${args.envelope_id} (${args.type}); acked`,
-      );
+      this.#log.warn(`${app ? 'No body' : 'No Bolt App yet'} for envelope ${args.envelope_id} (${args.type}); acked`);
       return args.ack();
     }
     const extract = this.#options.customPropertiesExtractor ?? (() => ({}));
-    const event = toReceiverEvent(args, this.#logger, extract);
+    const event = toReceiverEvent(args, this.#log, extract);
     try {
       await app.processEvent(event);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       const handle = this.#options.processEventErrorHandler ?? defaultProcessEventErrorHandler;
-      const logger = this.#logger as unknown as Parameters<typeof handle>[0]['logger'];
+      const logger = this.#log as unknown as Parameters<typeof handle>[0]['logger'];
       if (await handle({ error, logger, event, envelope: envelopeInfo(args, event) })) return event.ack();
       // Not acked: thrown on, so the client counts the failure (dedupe forgets the envelope, and Slack's retry
       // reaches the App again, as it does with Bolt's own receiver).

@@ -52,7 +52,8 @@ export function boltTestApp(
   });
   app.command('/throws', async () => {
     seen.push({ kind: 'throws' });
-    throw new Error('listener failed before ack');
+    // With a token in the message, as a Web API error's text can carry one: the receiver's log must not.
+    throw new Error(`listener failed before ack (${sim.botToken})`);
   });
   app.command('/slow', async ({ ack }: any) => {
     seen.push({ kind: 'slow' });
