@@ -2,7 +2,8 @@
 // (Bolt loads from node_modules on each), against the simulator: every listener kind answered, then SIGTERM →
 // app.stop() → exit 0.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ async function bundleFor(runtime: 'node' | 'bun' | 'deno', bolt4 = false): Promi
           b.onResolve({ filter: /^socket-mode-anywhere\/bolt$/ }, () => ({
             path: join(root, runtime === 'node' ? 'src/bolt/node.ts' : 'src/bolt/index.ts'),
           }));
+          b.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({
+            path: join(root, runtime === 'node' ? 'src/platform/node.ts' : 'src/index.ts'),
+          }));
         },
       },
     ],
@@ -52,8 +56,19 @@ async function bundleFor(runtime: 'node' | 'bun' | 'deno', bolt4 = false): Promi
 
 const posted = (kind: string) => sim.posted.filter((p) => p.kind === kind).map((p) => p.body as any);
 
+/** A loopback port nothing listens on now (the app binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 async function exercise(cmd: string, args: string[]): Promise<void> {
   sim.resetStats();
+  const healthPort = await freePort();
   const child = spawn(cmd, args, {
     cwd: root,
     env: {
@@ -61,6 +76,7 @@ async function exercise(cmd: string, args: string[]): Promise<void> {
       SLACK_APP_TOKEN: sim.appToken,
       SLACK_BOT_TOKEN: sim.botToken,
       SLACK_API_URL: sim.apiUrl,
+      HEALTH_PORT: String(healthPort),
       NO_COLOR: '1',
     },
   });
@@ -71,6 +87,9 @@ async function exercise(cmd: string, args: string[]): Promise<void> {
   try {
     await until(() => output.includes('Bolt app running'), 30_000, `${cmd} to start\n${output}`);
     expect(sim.connections().filter((c) => c.state === 'live')).toHaveLength(1);
+    // The receiver's client health, served on HEALTH_PORT as the dev panel's bot health reads it.
+    const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    expect([health.status, ((await health.json()) as any).status]).toEqual([200, 'ok']);
 
     const mention = sim.inject('app_mention', { text: '<@U0BOT> hi' });
     expect((await sim.waitForAck(mention.envelope_id)).payload).toBeUndefined();
@@ -136,5 +155,38 @@ describe('examples/bolt/app.mjs', () => {
       '--allow-sys',
       await bundleFor('deno'),
     ]);
+  });
+});
+
+// `npm start -- --bot examples/bolt/app.mjs`: the dev command runs the app in place of the echo bot, with the
+// simulator's tokens and URLs in its env; the app imports the built package by name (dist/, as a user's would).
+describe('socket-mode-anywhere dev --bot examples/bolt/app.mjs', () => {
+  it('the Bolt app answers the simulator the dev command started, and stops with it', async () => {
+    if (!existsSync(join(root, 'dist/bolt/node.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
+    const { runDevCli } = await import('../src/devpanel/cli.ts');
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const done = runDevCli(['--port', '0', '--panel-port', '0', '--bot', 'examples/bolt/app.mjs'], {
+      out: (l) => lines.push(l),
+      signal: abort.signal,
+      env: {},
+    });
+    try {
+      await until(() => lines.some((l) => l.includes('Bolt app running')), 30_000, `the app\n${lines.join('\n')}`);
+      const simUrl = /Simulator: {2}(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+      const inject = (body: object) =>
+        fetch(`${simUrl}/_sim/inject`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await inject({ kind: 'slash_command', command: '/feedback', text: 'hi' });
+      await until(() => lines.some((l) => l.includes('with {"text":"Got /feedback hi"}')), 10_000, 'the ack');
+      await until(() => lines.some((l) => l.includes('via response_url: /feedback: hi')), 10_000, 'respond()');
+    } finally {
+      abort.abort();
+      await done;
+    }
+    expect(lines.filter((l) => l.startsWith('[bot] exited'))).toEqual(['[bot] exited (0)']);
   });
 });

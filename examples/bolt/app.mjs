@@ -2,7 +2,9 @@
 //   SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… node app.mjs
 // Against the local simulator with the dev panel: `npm start -- --bot examples/bolt/app.mjs` (SLACK_API_URL is
 // the simulator's Web API; boltOptions() gives it to the receiver and to Bolt's own client alike).
+import { createServer } from 'node:http';
 import { App } from '@slack/bolt';
+import { createHealthHandler } from 'socket-mode-anywhere';
 import { boltOptions } from 'socket-mode-anywhere/bolt';
 
 const modal = (title) => ({
@@ -21,11 +23,9 @@ const modal = (title) => ({
 });
 
 export function createApp({ appToken, botToken, apiUrl, logLevel } = {}) {
-  const app = new App({
-    token: botToken,
-    // Instead of `appToken, socketMode: true` (never set socketMode with a custom receiver: Bolt throws).
-    ...boltOptions({ appToken, apiUrl, ...(logLevel ? { logLevel } : {}) }),
-  });
+  // Instead of `appToken, socketMode: true` (never set socketMode with a custom receiver: Bolt throws).
+  const { receiver, clientOptions } = boltOptions({ appToken, apiUrl, ...(logLevel ? { logLevel } : {}) });
+  const app = new App({ token: botToken, receiver, clientOptions });
 
   app.event('app_mention', async ({ event, say }) => {
     await say({
@@ -69,18 +69,29 @@ export function createApp({ appToken, botToken, apiUrl, logLevel } = {}) {
     await ack();
   });
 
-  return app;
+  return { app, receiver };
+}
+
+function serveHealth(client, port) {
+  const handler = createHealthHandler(client);
+  return createServer(async (req, res) => {
+    const response = handler(new Request(`http://127.0.0.1${req.url}`));
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(await response.text());
+  }).listen(port, '127.0.0.1');
 }
 
 // Run directly (not imported by a test).
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  const app = createApp({
+  const { app, receiver } = createApp({
     appToken: process.env.SLACK_APP_TOKEN,
     botToken: process.env.SLACK_BOT_TOKEN,
     apiUrl: process.env.SLACK_API_URL, // undefined → https://slack.com/api/
   });
+  // HEALTH_PORT: the receiver's client health for a probe (GET /healthz; the dev panel shows it).
+  const health = process.env.HEALTH_PORT ? serveHealth(receiver.client, Number(process.env.HEALTH_PORT)) : undefined;
   // SIGTERM / SIGINT: app.stop() drains as disconnect() does (envelopes in their listeners still get acked).
-  const stop = () => app.stop().then(() => process.exit(0));
+  const stop = () => app.stop().then(() => (health?.close(), process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await app.start();
