@@ -6,8 +6,19 @@ import { ConsoleLogger, redactingLogger, type Logger, type LogLevel } from '../c
 import type { HelloInfo, SlackEventArgs } from '../core/types.ts';
 import { DEFAULT_API_URL } from '../core/web-api.ts';
 import { envelopeInfo, toReceiverEvent } from './event.ts';
-import type { SocketModeReceiverOptions } from './options.ts';
+import type { ProcessEventErrorHandlerArgs, SocketModeReceiverOptions } from './options.ts';
 import { defaultProcessEventErrorHandler } from './process-event-error.ts';
+
+const BOLT_ONLY_OPTIONS = [
+  'clientId',
+  'clientSecret',
+  'stateSecret',
+  'redirectUri',
+  'installationStore',
+  'scopes',
+  'installerOptions',
+  'customRoutes',
+];
 
 export class SocketModeReceiver implements Receiver {
   /** This package's SocketModeClient: its events, health(), handlerStats, … */
@@ -23,11 +34,13 @@ export class SocketModeReceiver implements Receiver {
   readonly #ownLogger: boolean;
   // What the receiver itself logs goes through this: the current logger, every argument redacted.
   readonly #log: Logger;
-  readonly #options: SocketModeReceiverOptions;
+  readonly #extract: NonNullable<SocketModeReceiverOptions['customPropertiesExtractor']>;
+  readonly #onError: NonNullable<SocketModeReceiverOptions['processEventErrorHandler']>;
 
   constructor(options: SocketModeReceiverOptions) {
     const { logger, logLevel, customPropertiesExtractor, processEventErrorHandler, ...clientOptions } = options ?? {};
-    this.#options = options ?? {};
+    this.#extract = customPropertiesExtractor ?? (() => ({}));
+    this.#onError = processEventErrorHandler ?? defaultProcessEventErrorHandler;
     this.#ownLogger = logger !== undefined || logLevel !== undefined;
     this.#logger = (logger as Logger | undefined) ?? new ConsoleLogger('socket-mode');
     if (logLevel !== undefined) this.#logger.setLevel(logLevel as LogLevel);
@@ -48,6 +61,13 @@ export class SocketModeReceiver implements Receiver {
       setName: (n) => this.#logger.setName(n),
     };
     this.#log = redactingLogger(forward);
+    // Bolt's own receiver options this one has no use for (it runs no HTTP server): told, not silently ignored.
+    for (const name of BOLT_ONLY_OPTIONS) {
+      if (name in clientOptions)
+        this.#log.warn(
+          `Option ${name} is for Bolt's own SocketModeReceiver (OAuth and custom routes over HTTP); ignored here`,
+        );
+    }
     this.client = new SocketModeClient({ ...clientOptions, logger: forward });
     // One listener for every envelope: Bolt routes by body, so the per-type events are not used.
     this.client.on('slack_event', (args) => this.#onEnvelope(args));
@@ -84,15 +104,13 @@ export class SocketModeReceiver implements Receiver {
       this.#log.warn(`${app ? 'No body' : 'No Bolt App yet'} for envelope ${args.envelope_id} (${args.type}); acked`);
       return args.ack();
     }
-    const extract = this.#options.customPropertiesExtractor ?? (() => ({}));
-    const event = toReceiverEvent(args, this.#log, extract);
+    const event = toReceiverEvent(args, this.#log, this.#extract);
     try {
       await app.processEvent(event);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      const handle = this.#options.processEventErrorHandler ?? defaultProcessEventErrorHandler;
-      const logger = this.#log as unknown as Parameters<typeof handle>[0]['logger'];
-      if (await handle({ error, logger, event, envelope: envelopeInfo(args, event) })) return event.ack();
+      const logger = this.#log as unknown as ProcessEventErrorHandlerArgs['logger'];
+      if (await this.#onError({ error, logger, event, envelope: envelopeInfo(args, event) })) return event.ack();
       // Not acked: thrown on, so the client counts the failure (dedupe forgets the envelope, and Slack's retry
       // reaches the App again, as it does with Bolt's own receiver).
       throw error;
