@@ -217,6 +217,16 @@ describe('one Web API URL for the App and the receiver', () => {
     expect(line).toContain('https://slack.com/api/');
     expect(line).toContain(sim.apiUrl);
     expect(line).toContain('boltOptions()');
+    // The same URL written without its trailing slash is the same API: nothing said.
+    const quiet = captureLogger();
+    new App5({
+      token: sim.botToken,
+      receiver: new SocketModeReceiver({ appToken: sim.appToken, apiUrl: sim.apiUrl, logger: quiet.logger }),
+      logger: quiet.logger as any,
+      clientOptions: { slackApiUrl: sim.apiUrl.replace(/\/$/, '') },
+      tokenVerificationEnabled: false,
+    });
+    expect(quiet.lines.filter((l) => l.includes('is not the receiver'))).toEqual([]);
   });
 
   it("Bolt's own defaultProcessEventErrorHandler and logger types fit the receiver's options", () => {

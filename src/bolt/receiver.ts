@@ -78,7 +78,8 @@ export class SocketModeReceiver implements Receiver {
     this.#app = app;
     if (!this.#ownLogger && app.logger) this.#logger = app.logger as unknown as Logger;
     const appUrl = (app.client as { slackApiUrl?: string } | undefined)?.slackApiUrl;
-    if (appUrl !== undefined && appUrl !== this.slackApiUrl) {
+    // Compared without a trailing slash: WebClient takes the URL either way.
+    if (appUrl !== undefined && appUrl.replace(/\/$/, '') !== this.slackApiUrl.replace(/\/$/, '')) {
       this.#log.error(
         `The App's Web API (${appUrl}) is not the receiver's (${this.slackApiUrl}): say(), respond() and ` +
           `client calls go to the first, events come from the second. Pass clientOptions: { slackApiUrl: ` +
