@@ -1,7 +1,7 @@
 // What users install: the packed tarball's contents, its exports map (publint, are-the-types-wrong), and what
 // a bundler pulls in for each runtime through those exports — `ws` must never reach a browser or workerd bundle.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,9 @@ describe('package', () => {
     expect(files).toContain('dist/platform/node.js');
     expect(files).toContain('dist/core/index.js');
     expect(files).toContain('dist/core/index.d.ts');
+    expect(files).toContain('dist/bolt/index.js');
+    expect(files).toContain('dist/bolt/node.js');
+    expect(files).toContain('dist/bolt/index.d.ts');
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     const stray = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
@@ -153,6 +156,29 @@ describe('bundles through the exports map', () => {
       ).toEqual([]);
     });
   }
+
+  // socket-mode-anywhere/bolt: the receiver only. Bolt is a type (an optional peer): never in the bundle.
+  writeFileSync(join(project, 'bolt.js'), "export { SocketModeReceiver } from 'socket-mode-anywhere/bolt';\n");
+  for (const [name, conditions, platform, entry] of [
+    ['node', ['node'], 'node', 'dist/bolt/node.js'],
+    ['bun', ['bun'], 'node', 'dist/bolt/index.js'],
+    ['deno', ['deno'], 'node', 'dist/bolt/index.js'],
+  ] as const) {
+    it(`socket-mode-anywhere/bolt (${name}): ${entry}, no @slack/bolt`, async () => {
+      const { inputs, gzip } = await bundleFor([...conditions], platform, 'bolt.js');
+      expect(inputs.some((i) => i.includes(entry))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/@slack\//.test(i))).toEqual([]);
+      expect(inputs.some((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toBe(name === 'node');
+      expect(gzip).toBeGreaterThan(0);
+    });
+  }
+
+  it('package.json: @slack/bolt is an optional peer dependency covering Bolt 4 and 5', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.peerDependencies['@slack/bolt']).toBe('^4.0.0 || ^5.0.0');
+    expect(pkg.peerDependenciesMeta['@slack/bolt']).toEqual({ optional: true });
+    expect(pkg.dependencies['@slack/bolt']).toBeUndefined();
+  });
 
   it('node: the node entry brings isomorphic-ws for Node 20', async () => {
     const { inputs } = await bundleFor(['node'], 'node');

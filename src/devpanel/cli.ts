@@ -13,7 +13,8 @@ const USAGE = `Usage: socket-mode-anywhere dev [--port 3300] [--panel-port 3301]
   Starts the simulator on --port and the dev panel on --panel-port (open it in a browser).
   With SLACK_APP_TOKEN set, no simulator: the panel connects to real Slack (SLACK_API_URL overrides the API base);
   the token stays in this process, the page only ever gets one-time wss:// URLs.
-  --bot runs a bot script against the simulator (default: examples/node/echo-bot.mjs when present).`;
+  --bot runs a bot script against the simulator (default: examples/node/echo-bot.mjs when present; a Bolt app:
+  --bot examples/bolt/app.mjs), with SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL and HEALTH_PORT in its env.`;
 
 export interface DevCliIo {
   out?: (line: string) => void;
