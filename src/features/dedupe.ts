@@ -16,8 +16,7 @@ import { MemoryDedupeStore, dedupeKey, eventIdOf, keyOf, type DedupeStore } from
 export function dedupe(store: DedupeStore = new MemoryDedupeStore()): Feature {
   return defineFeature((c) => {
     // The default store is asked without building a key string.
-    const memory =
-      store.constructor === MemoryDedupeStore ? (store as MemoryDedupeStore) : undefined;
+    const memory = store.constructor === MemoryDedupeStore ? (store as MemoryDedupeStore) : undefined;
     /** envelope_id -> key forgotten because a handler failed before any ack; at most 1000. */
     const forgottenBeforeAck = new Map<string, string>();
     /** Records (seen) or forgets `key` in the store: its failure (sync or async) is reported, never thrown. */
@@ -40,8 +39,7 @@ export function dedupe(store: DedupeStore = new MemoryDedupeStore()): Feature {
         let seen: boolean | Promise<boolean>;
         let key: string | undefined;
         try {
-          if (memory)
-            seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(env.envelope_id);
+          if (memory) seen = eventId !== undefined ? memory.seenEvent(eventId) : memory.seenEnvelope(env.envelope_id);
           else seen = store.seen((key = dedupeKey(env.envelope_id, eventId)));
         } catch (e) {
           emitError(c, new DedupeError(e));

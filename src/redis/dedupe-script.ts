@@ -6,7 +6,6 @@
 //               that old was not acked within Slack's ack deadline: its replica died or its handler hung, and
 //               Slack is redelivering, so the redelivery takes it over (at least once).
 //   a (acked):  marks it acked, for the full ttl.
-//   b (backfill): marks it acked unless the key exists (keys acked while Redis was unreachable).
 //   f (forget): deletes a claim; an acked key stays (another replica may have acked it since).
 export const DEDUPE_SCRIPT = `local v = redis.call('GET', KEYS[1])
 local op = ARGV[1]
@@ -20,7 +19,7 @@ if op == 's' then
   end
   redis.call('SET', KEYS[1], string.format('c:%d', now), 'PX', ARGV[2])
   return 0
-elseif op == 'a' or (op == 'b' and not v) then
+elseif op == 'a' then
   redis.call('SET', KEYS[1], 'a', 'PX', ARGV[2])
 elseif op == 'f' and v and v ~= 'a' then
   redis.call('DEL', KEYS[1])
@@ -29,4 +28,4 @@ return 1
 `;
 
 /** SHA-1 of DEDUPE_SCRIPT (test/redis-dedupe.test.ts checks it), so EVALSHA needs no hashing at run time. */
-export const DEDUPE_SCRIPT_SHA1 = '84ddeae6d99d7a0aae3a2bf0d8960b95bf498623';
+export const DEDUPE_SCRIPT_SHA1 = '5504da830abc8d8e48438b2bb4360f2b05d265c7';

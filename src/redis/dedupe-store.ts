@@ -142,7 +142,7 @@ export function redisDedupeStore(redis: RedisScriptClient, options: RedisDedupeO
     const keys = backlog;
     backlog = [];
     // Best effort: a key that fails here only loses cross-replica dedupe of a late redelivery.
-    for (const k of keys) call('b', k).catch(() => {});
+    for (const k of keys) call('a', k).catch(() => {});
   };
 
   /** Redis is left alone now: the local store answers. */
@@ -156,7 +156,13 @@ export function redisDedupeStore(redis: RedisScriptClient, options: RedisDedupeO
       // This replica's own duplicate (two sockets, or a redelivery to the replica that has it): no round trip.
       if (local.seen(key)) return true;
       if (away()) return false;
-      return call('s', key).then((r) => Number(r) === 1);
+      return call('s', key).then((r) => {
+        if (Number(r) !== 1) return false;
+        // Another replica's claim (or an ack): not this replica's to remember, or a take-over of that claim, once
+        // stale, would be swallowed here.
+        local.forget(key);
+        return true;
+      });
     },
     forget(key) {
       local.forget(key);
