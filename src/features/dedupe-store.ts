@@ -237,12 +237,10 @@ export function eventIdOf(type: string, payload: unknown): string | undefined {
 
 /**
  * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
- * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
+ * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`. Given the envelope
+ * frame (its `payload`) or a handler's args (the same object as `body`).
  */
-export function dedupeKey(envelopeId: string, eventId: string | undefined): string {
-  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
+export function keyOf(env: { envelope_id: string; type: string; payload?: unknown; body?: unknown }): string {
+  const id = eventIdOf(env.type, env.payload ?? env.body);
+  return id !== undefined ? `event:${id}` : `envelope:${env.envelope_id}`;
 }
-
-/** `dedupeKey` of an envelope given as its id, type and payload. */
-export const keyOf = (env: { envelope_id: string; type: string }, payload: unknown): string =>
-  dedupeKey(env.envelope_id, eventIdOf(env.type, payload));
