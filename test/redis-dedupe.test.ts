@@ -2,6 +2,7 @@
 // simulator: several SocketModeClients ("replicas") in one process, each with its own Redis connection, share one
 // dedupe store. At least once fleet-wide: one delivery per event, a failed handler's and a dead replica's events
 // handled on redelivery, and Redis going away mid-run costs dedupe across replicas, never an ack or an event.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -11,6 +12,7 @@ import { DEDUPE_SCRIPT, DEDUPE_SCRIPT_SHA1 } from '../src/redis/dedupe-script.ts
 import { delay, harness, type Harness } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.ts';
+import { bundle, root } from './helpers/bundle.ts';
 
 let server: RedisServer;
 const conns: Array<{ destroy(): void }> = [];
@@ -290,5 +292,59 @@ describe('replicas sharing dedupe through Redis (simulator)', () => {
     expect(h.sim.missedDeadlines()).toEqual([]);
     // Tokens never reach the errors.
     for (const { err } of dedupeErrors) expect(err.message).not.toMatch(/xapp-|xoxb-/);
+  });
+});
+
+describe('replicas as processes', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  test('kill -9 of a replica mid-handler: Slack’s redelivery of its event is handled by the other replica', async () => {
+    h = await harness({ ackTimeoutMs: 1500, redeliveryDelaysMs: [0, 0] });
+    const sim = h.sim;
+    const script = await bundle('test/helpers/redis-replica-child.ts', 'redis-replica-child', 'node');
+    const lines: Record<string, Array<Record<string, unknown>>> = { A: [], B: [] };
+    const start = async (name: string, hang: boolean): Promise<{ child: ChildProcess; conn: string }> => {
+      const before = new Set(sim.connections().map((c) => c.id));
+      const child = spawn(process.execPath, [script], {
+        cwd: root,
+        env: {
+          ...process.env,
+          REDIS_URL: server.url,
+          APP_TOKEN: sim.appToken,
+          API_URL: sim.apiUrl,
+          CLAIM_STALE_MS: '1000',
+          REPLICA_HANG: hang ? '1' : '0',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        for (const p of parts) if (p.startsWith('{')) lines[name]!.push(JSON.parse(p)); // not the client's log lines
+      });
+      await until(() => lines[name]!.some((l) => l.live), 15_000, `replica ${name} live`);
+      const conn = sim.connections().find((c) => c.state === 'live' && !before.has(c.id))!.id;
+      return { child, conn };
+    };
+    const a = await start('A', true);
+    const b = await start('B', false);
+    const env = sim.inject('app_mention', {}, { connectionId: a.conn });
+    const eventId = String((env.payload as { event_id: string }).event_id);
+    await until(() => lines.A!.some((l) => l.handled === eventId), 5000, 'A handling it');
+    a.child.kill('SIGKILL');
+    await until(() => lines.B!.some((l) => l.handled === eventId), 10_000, "B handling Slack's redelivery");
+    const byB = lines.B!.find((l) => l.handled === eventId)!;
+    expect(byB.retry).toBe(1);
+    await until(() => sim.acks.some((x) => x.envelope_id === byB.envelope_id), 5000, 'B’s ack');
+    expect(sim.acks.filter((x) => x.envelope_id === env.envelope_id)).toEqual([]);
+    // Handled by A (which died) and B only, once each: and B's ack is remembered fleet-wide.
+    expect(await admin.get(`sma:dedupe:event:${eventId}`)).toBe('a');
+    expect([...lines.A!, ...lines.B!].filter((l) => l.handled === eventId)).toHaveLength(2);
   });
 });
