@@ -4,6 +4,7 @@
 // handled on redelivery, and Redis going away mid-run costs dedupe across replicas, never an ack or an event.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { DedupeError, type SocketModeClient, type SocketModeError } from '../src/index.ts';
@@ -19,6 +20,7 @@ const conns: Array<{ destroy(): void }> = [];
 /** A connection for checking what Redis holds. */
 let admin: Awaited<ReturnType<typeof redis>>;
 let h: Harness | undefined;
+const children: ChildProcess[] = [];
 
 /** A node-redis connection of its own (one per replica, as separate processes would have). */
 async function redis() {
@@ -43,6 +45,7 @@ beforeEach(async () => {
   await admin.flushAll();
 });
 afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await h?.cleanup();
   h = undefined;
   for (const c of conns.splice(0)) c.destroy();
@@ -110,6 +113,24 @@ describe('the store protocol on Redis', () => {
     expect(await admin.scriptExists(DEDUPE_SCRIPT_SHA1)).toEqual([0]);
     expect(await a.seen('event:2')).toBe(false);
     expect(await admin.scriptExists(DEDUPE_SCRIPT_SHA1)).toEqual([1]);
+  });
+
+  test('ioredisScripts() on a client of ioredis’s shape (Bun’s RedisClient, run by bun): one claimer, then acked', async () => {
+    const child = spawn(join(root, 'node_modules/.bin/bun'), ['test/helpers/redis-bun-client.ts', server.url], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code, err).toBe(0);
+    const r = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect([...r.claims].sort()).toEqual([false, true]);
+    expect(r.value).toBe('a');
+    expect(r.again).toEqual([true, true]);
   });
 
   test('the prefix separates apps sharing one Redis', async () => {
@@ -296,11 +317,6 @@ describe('replicas sharing dedupe through Redis (simulator)', () => {
 });
 
 describe('replicas as processes', () => {
-  const children: ChildProcess[] = [];
-  afterEach(() => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
-
   test('kill -9 of a replica mid-handler: Slack’s redelivery of its event is handled by the other replica', async () => {
     h = await harness({ ackTimeoutMs: 1500, redeliveryDelaysMs: [0, 0] });
     const sim = h.sim;

@@ -14,7 +14,10 @@ export interface RedisScriptArgs {
 
 /**
  * What the store needs of a Redis client: EVALSHA and EVAL, in node-redis's shape (a node-redis v4+ client is one
- * as it is). ioredis: `ioredisScripts(redis)`. Any other client (an HTTP Redis on an edge runtime) takes a few lines.
+ * as it is). ioredis (and Bun's RedisClient, same shape): `ioredisScripts(redis)`. An HTTP Redis on an edge runtime,
+ * e.g. `@upstash/redis` (untested here):
+ * `{ evalSha: (sha, o) => redis.evalsha(sha, o.keys, o.arguments), eval: (s, o) => redis.eval(s, o.keys, o.arguments) }`.
+ * A call fails with an error whose message contains NOSCRIPT when Redis lacks the script (the store then sends it).
  */
 export interface RedisScriptClient {
   evalSha(sha1: string, options: RedisScriptArgs): Promise<unknown>;
@@ -27,7 +30,7 @@ export interface IoredisLike {
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }
 
-/** ioredis as a RedisScriptClient: `redisDedupeStore(ioredisScripts(new Redis(url)))`. */
+/** ioredis (or Bun's RedisClient) as a RedisScriptClient: `redisDedupeStore(ioredisScripts(new Redis(url)))`. */
 export const ioredisScripts = (redis: IoredisLike): RedisScriptClient => ({
   evalSha: (sha1, o) => redis.evalsha(sha1, o.keys.length, ...o.keys, ...o.arguments),
   eval: (script, o) => redis.eval(script, o.keys.length, ...o.keys, ...o.arguments),
