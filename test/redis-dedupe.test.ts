@@ -72,7 +72,7 @@ describe('the store protocol on Redis', () => {
   });
 
   test('a claim never acked is taken over once stale; an acked key never is', async () => {
-    const [a, b] = [await store({ claimStaleMs: 300 }), await store({ claimStaleMs: 300 })];
+    const [a, b] = [await store({ claimStaleMs: 1000 }), await store({ claimStaleMs: 1000 })];
     expect(await a.seen('event:acked')).toBe(false);
     await a.acked('event:acked');
     expect(await a.seen('event:dead')).toBe(false); // a's replica "dies" here: never acked
