@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { DedupeError, type SocketModeClient, type SocketModeError } from '../src/index.ts';
-import { redisDedupeStore, type RedisDedupeOptions, type RedisDedupeStore } from '../src/redis/index.ts';
+import {
+  RedisTimeoutError,
+  redisDedupeStore,
+  type RedisDedupeOptions,
+  type RedisDedupeStore,
+} from '../src/redis/index.ts';
 import { DEDUPE_SCRIPT, DEDUPE_SCRIPT_SHA1 } from '../src/redis/dedupe-script.ts';
 import { delay, harness, type Harness } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
@@ -131,6 +136,30 @@ describe('the store protocol on Redis', () => {
     expect([...r.claims].sort()).toEqual([false, true]);
     expect(r.value).toBe('a');
     expect(r.again).toEqual([true, true]);
+  });
+
+  test('Redis not answering (CLIENT PAUSE): each call bounded by timeoutMs; local meanwhile; acks written after', async () => {
+    const s = await store({ timeoutMs: 100, retryMs: 200 });
+    expect(await s.seen('event:warm')).toBe(false); // the script is loaded
+    await admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    await expect(s.seen('event:t1')).rejects.toBeInstanceOf(RedisTimeoutError);
+    expect(s.degraded).toBe(true);
+    // Left alone: answered at once from the in-memory store (this replica's keys).
+    expect(s.seen('event:t2')).toBe(false);
+    expect(s.seen('event:t2')).toBe(true);
+    expect(s.acked('event:t2')).toBeUndefined(); // kept for later
+    // Redis answers again after the pause: the store finds out on a call (bounded), then writes the kept ack.
+    let probes = 0;
+    await until(
+      async () => {
+        await Promise.resolve(s.seen(`event:probe-${probes++}`)).catch(() => true);
+        return !s.degraded;
+      },
+      10_000,
+      'Redis answering again',
+    );
+    await until(async () => (await admin.get('sma:dedupe:event:t2')) === 'a', 5000, 'the kept ack written');
+    expect(await (await store()).seen('event:t2')).toBe(true);
   });
 
   test('the prefix separates apps sharing one Redis', async () => {
@@ -287,8 +316,10 @@ describe('replicas sharing dedupe through Redis (simulator)', () => {
     await h.sim.waitForAck(after[0]!.envelope_id, 5000);
     await until(
       async () => {
-        const probe = h!.sim.inject('app_mention', {}, { connectionId: replicas.A!.conn });
-        await h!.sim.waitForAck(probe.envelope_id, 5000);
+        for (const r of ['A', 'B']) {
+          const probe = h!.sim.inject('app_mention', {}, { connectionId: replicas[r]!.conn });
+          await h!.sim.waitForAck(probe.envelope_id, 5000);
+        }
         return !replicas.A!.store.degraded && !replicas.B!.store.degraded && (await admin.dbSize()) > 0;
       },
       10_000,

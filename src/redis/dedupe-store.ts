@@ -87,7 +87,7 @@ export interface RedisDedupeStore extends DedupeStore {
   seen(key: string): boolean | Promise<boolean>;
   forget(key: string): void | Promise<void>;
   acked(key: string): void | Promise<void>;
-  /** true while Redis is left alone after a failure (dedupe is local, this replica only). */
+  /** true from a failed Redis call until one succeeds again (meanwhile dedupe is mostly local: this replica only). */
   readonly degraded: boolean;
 }
 
@@ -153,7 +153,7 @@ export function redisDedupeStore(redis: RedisScriptClient, options: RedisDedupeO
 
   return {
     get degraded() {
-      return away();
+      return downUntil !== 0;
     },
     seen(key) {
       // This replica's own duplicate (two sockets, or a redelivery to the replica that has it): no round trip.
