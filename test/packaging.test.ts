@@ -32,6 +32,8 @@ describe('package', () => {
     expect(files).toContain('dist/bolt/index.d.ts');
     expect(files).toContain('dist/redis/index.js');
     expect(files).toContain('dist/redis/index.d.ts');
+    expect(files).toContain('dist/forward/index.js');
+    expect(files).toContain('dist/forward/index.d.ts');
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     const stray = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
@@ -186,6 +188,22 @@ describe('bundles through the exports map', () => {
       const { inputs, gzip } = await bundleFor([...conditions], platform, 'redis.js');
       expect(inputs.some((i) => i.includes('dist/redis/index.js'))).toBe(true);
       expect(inputs.filter((i) => /node_modules\/(redis|@redis|ioredis|ws|isomorphic-ws)\//.test(i))).toEqual([]);
+      expect(gzip).toBeGreaterThan(0);
+    });
+  }
+
+  // socket-mode-anywhere/forward: the forwarder alone (Web Crypto, fetch), on every runtime; never a client bundle's.
+  writeFileSync(join(project, 'forward.js'), "export { createForwarder } from 'socket-mode-anywhere/forward';\n");
+  for (const [name, conditions, platform] of [
+    ['node', ['node'], 'node'],
+    ['workerd', ['workerd', 'worker', 'browser'], 'browser'],
+    ['deno', ['deno'], 'node'],
+  ] as const) {
+    it(`socket-mode-anywhere/forward (${name}): dist/forward/index.js, no ws, no client`, async () => {
+      const { inputs, gzip } = await bundleFor([...conditions], platform, 'forward.js');
+      expect(inputs.some((i) => i.includes('dist/forward/index.js'))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
+      expect(inputs.filter((i) => /dist\/(client|core\/client)\.js/.test(i))).toEqual([]);
       expect(gzip).toBeGreaterThan(0);
     });
   }
