@@ -377,3 +377,37 @@ describe('deadline, routes and options', () => {
     }
   });
 });
+
+// `npm start -- --forward-to URL`: the dev command's own simulator, its envelopes forwarded to an HTTP app.
+describe('socket-mode-anywhere dev --forward-to URL', () => {
+  it('the simulator the dev command started is served by the HTTP app; its answers are the acks', async () => {
+    const hono = honoApp();
+    const url = await serve((r) => hono.app.fetch(r));
+    const { runDevCli } = await import('../src/devpanel/cli.ts');
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const done = runDevCli(['--port', '0', '--panel-port', '0', '--forward-to', url], {
+      out: (l) => lines.push(l),
+      signal: abort.signal,
+      env: { SLACK_SIGNING_SECRET: SECRET },
+    });
+    try {
+      await until(() => lines.some((l) => l.includes('[forward] Forwarding Socket Mode to')), 'forwarding', 15_000);
+      const simUrl = /Simulator: {2}(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+      await fetch(`${simUrl}/_sim/inject`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'slash_command', command: '/dev', text: 'hi' }),
+      });
+      await until(() => lines.some((l) => l.includes('with {"text":"hono: hi"}')), 'the ack', 10_000);
+      expect(lines.filter((l) => /^\[forward\] .*\/dev {2}→ 200 \d+ ms {2}ack \d+ B$/.test(l))).toHaveLength(1);
+      expect(hono.seen).toEqual([{ kind: 'command', what: '/dev', contentType: 'application/x-www-form-urlencoded' }]);
+      expect(lines.some((l) => l.startsWith('  Bot:'))).toBe(false);
+    } finally {
+      abort.abort();
+      await done;
+    }
+    expect(lines.filter((l) => l.startsWith('[forward] Forwarded 1 envelope: 1 acked'))).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain(SECRET);
+  });
+});

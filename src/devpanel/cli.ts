@@ -8,13 +8,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { startDevPanel } from './server.ts';
+import { runForwardCli } from '../forward/cli.ts';
 
-const USAGE = `Usage: socket-mode-anywhere dev [--port 3300] [--panel-port 3301] [--host 127.0.0.1] [--bot path | --no-bot] [--verbose]
+const USAGE = `Usage: socket-mode-anywhere dev [--port 3300] [--panel-port 3301] [--host 127.0.0.1] [--bot path | --no-bot | --forward-to URL] [--verbose]
   Starts the simulator on --port and the dev panel on --panel-port (open it in a browser).
   With SLACK_APP_TOKEN set, no simulator: the panel connects to real Slack (SLACK_API_URL overrides the API base);
   the token stays in this process, the page only ever gets one-time wss:// URLs.
   --bot runs a bot script against the simulator (default: examples/node/echo-bot.mjs when present; a Bolt app:
-  --bot examples/bolt/app.mjs), with SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL and HEALTH_PORT in its env.`;
+  --bot examples/bolt/app.mjs), with SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL and HEALTH_PORT in its env.
+  --forward-to URL: no bot; envelopes go to an HTTP-mode app at URL, signed with SLACK_SIGNING_SECRET (as
+  \`socket-mode-anywhere forward\` does); run the app with the simulator's bot token and Web API URL.`;
 
 export interface DevCliIo {
   out?: (line: string) => void;
@@ -28,6 +31,7 @@ interface DevArgs {
   panelPort: number | undefined;
   host: string;
   bot: string | false | undefined;
+  forwardTo: string | undefined;
   verbose: boolean;
   help: boolean;
 }
@@ -42,6 +46,7 @@ function parseCli(argv: string[]): DevArgs {
       host: { type: 'string' },
       bot: { type: 'string' },
       'no-bot': { type: 'boolean' },
+      'forward-to': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -56,7 +61,9 @@ function parseCli(argv: string[]): DevArgs {
     port: port('port', v.port) ?? 3300,
     panelPort: port('panel-port', v['panel-port']),
     host: v.host ?? '127.0.0.1',
-    bot: v['no-bot'] ? false : v.bot,
+    // Forwarding to an HTTP app replaces the bot: the app is the bot.
+    bot: v['no-bot'] || v['forward-to'] !== undefined ? false : v.bot,
+    forwardTo: v['forward-to'],
     verbose: v.verbose === true,
     help: v.help === true,
   };
@@ -101,8 +108,10 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     } else if (args.bot !== false) {
       out('  Bot:        not started (set SLACK_BOT_TOKEN to run the example bot against Slack)');
     }
+    const forwarding = startForwarding(args.forwardTo, env, out);
     out('Press Ctrl+C to stop.');
     await untilStopped(io.signal);
+    await forwarding?.stop();
     await stopBot(bot);
     await panel.close();
     out('Dev panel stopped.');
@@ -163,13 +172,39 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   sim.on('ack', (a: { envelope_id: string; payload?: unknown }) => {
     if (a.payload !== undefined) out(`[slack] bot acked ${a.envelope_id} with ${JSON.stringify(a.payload)}`);
   });
+  const forwarding = startForwarding(
+    args.forwardTo,
+    { ...env, SLACK_APP_TOKEN: sim.appToken, SLACK_API_URL: sim.apiUrl },
+    out,
+  );
   out('Press Ctrl+C to stop.');
 
   await untilStopped(io.signal);
+  await forwarding?.stop();
   await stopBot(bot);
   await panel.close();
   await sim.close();
   out('Dev panel stopped.');
+}
+
+/** --forward-to: the forward command in this process, its lines prefixed; stopped with the panel. */
+function startForwarding(
+  to: string | undefined,
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+): { stop(): Promise<void> } | undefined {
+  if (to === undefined) return undefined;
+  const stop = new AbortController();
+  const done = runForwardCli(['--to', to], { env, out: (l) => out(`[forward] ${l}`), signal: stop.signal }).catch(
+    (e: Error) => out(`[forward] ${e.message}`),
+  );
+  out(`  Forward to: ${to}  (signed with SLACK_SIGNING_SECRET)`);
+  return {
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
 }
 
 /** Runs the example bot (or the one named by --bot) as a child process; its output is prefixed. */
