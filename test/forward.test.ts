@@ -411,3 +411,35 @@ describe('socket-mode-anywhere dev --forward-to URL', () => {
     expect(lines.join('\n')).not.toContain(SECRET);
   });
 });
+
+describe('runForwardCli in-process', () => {
+  it('colours when asked (a TTY), a retry marked on its line, and the SIGINT listeners removed after', async () => {
+    const hono = honoApp();
+    const url = await serve((r) => hono.app.fetch(r));
+    const { runForwardCli } = await import('../src/forward/cli.ts');
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const sigints = process.listenerCount('SIGINT');
+    const done = runForwardCli(['--events-to', url, '--timeout-ms', '2000'], {
+      out: (l) => lines.push(l),
+      env: { SLACK_APP_TOKEN: sim.appToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: sim.apiUrl },
+      color: true,
+      signal: abort.signal,
+    });
+    await until(() => lines.some((l) => l.startsWith('Forwarding Socket Mode to events: ')), 'connected', 10_000);
+    const mention = sim.inject('app_mention');
+    await sim.waitForAck(mention.envelope_id);
+    const retry = { ...mention, envelope_id: crypto.randomUUID(), retry_attempt: 1, retry_reason: 'timeout' };
+    // Acked before: the client's dedupe acks the redelivery itself; a fresh event with retry headers goes through.
+    sim.sendEnvelope({ ...retry, payload: { ...mention.payload, event_id: 'EvRETRY1' } });
+    await sim.waitForAck(retry.envelope_id);
+    await until(() => lines.filter((l) => l.includes('app_mention')).length === 2, 'two lines', 5000);
+    abort.abort();
+    await done;
+    expect(hono.seen.map((s) => s.retryNum)).toEqual([undefined, '1']);
+    expect(lines.filter((l) => l.includes('app_mention')).every((l) => l.includes('\x1b[32m200\x1b[0m'))).toBe(true);
+    expect(lines.filter((l) => l.includes('(retry 1)'))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^Forwarded 2 envelopes: 2 acked/);
+    expect(process.listenerCount('SIGINT')).toBe(sigints);
+  });
+});
