@@ -2,7 +2,8 @@
 // client against the simulator, acked with a text payload by: a direct Socket Mode handler; the forwarder to a
 // fetch handler in-process (no HTTP); to a plain node:http app on loopback; to an unchanged Bolt HTTPReceiver app.
 // Latency: sequential envelopes, the simulator's send-to-ack time. Rate: envelopes injected at a steady rate.
-// Flags: --n=300 (sequential envelopes per target), --rate=100 (per second), --seconds=3.
+// Flags: --n=300 (sequential envelopes per target), --rate=100 (per second), --seconds=3, --json. Also run by
+// `npm run bench` (its forward section, --only=forward).
 import { createServer } from 'node:http';
 import { startSimulator } from '../dist/simulator/index.js';
 import { SocketModeClient, toNodeListener } from '../dist/platform/node.js';
@@ -105,6 +106,11 @@ rows.push(
   }),
 );
 const base = rows[0];
+// --json: one line for bench/run.mjs (its forward section runs this file as a child process).
+if (process.argv.includes('--json')) {
+  console.log(`FORWARD ${JSON.stringify({ n: N, rate: RATE, seconds: SECONDS, base: base.name, rows })}`);
+  process.exit(0);
+}
 console.log(`| target | ack p50 / p99 (${N} sequential) | added p50 | ${RATE}/s for ${SECONDS} s: acked, p99 |`);
 console.log('|---|---|---|---|');
 for (const r of rows)

@@ -9,8 +9,9 @@
 //   runtimes section: ours and a raw client on Bun's and on Deno's own WebSocket (bench/clients/*-web.mjs started
 //                       with that runtime's binary from node_modules/.bin), interleaved rounds like throughput
 // Flags: --quick (1 rep, 2 throughput rounds, smaller counts),
-//        --only=bundle,throughput,runtimes,refresh,memory,faults, --clients=ours,raw (Node sections),
+//        --only=bundle,throughput,runtimes,refresh,memory,faults,forward, --clients=ours,raw (Node sections),
 //        --runtimes=bun,deno, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -26,7 +27,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults').split(','));
+const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults,forward').split(','));
 const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
 const RUNTIMES = (flag('runtimes') ?? 'bun,deno').split(',');
 
@@ -131,10 +132,25 @@ const attempt = async (what, client, fn) => {
   }
 };
 
+let forward;
 try {
   if (only.has('bundle')) {
     log('bundle sizes (esbuild)');
     bundle = await attempt('bundle', '-', () => bundleSizes());
+  }
+  if (only.has('forward')) {
+    // The forwarder's added latency (bench/forward.mjs, a child process: this one does no measured work).
+    log('forward: ack latency through socket-mode-anywhere/forward against a direct handler');
+    const args = quick ? ['--n=100', '--rate=50', '--seconds=1'] : ['--n=300', '--rate=100', '--seconds=3'];
+    forward = await attempt('forward', '-', () => {
+      const out = execFileSync(process.execPath, [join(here, 'forward.mjs'), ...args, '--json'], { encoding: 'utf8' });
+      return JSON.parse(
+        out
+          .split('\n')
+          .find((l) => l.startsWith('FORWARD '))
+          ?.slice('FORWARD '.length) ?? 'null',
+      );
+    });
   }
   if (only.has('throughput')) {
     const t = cfg.throughput;
@@ -252,7 +268,7 @@ const meta = {
 
 const summary = summarize(raw, bundle, CLIENTS);
 // runtimes: Bun and Deno, ours against raw on the same runtime (per-round data: runs.runtimes).
-const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, runs: raw };
+const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, forward, runs: raw };
 const outDir = flag('out') ?? join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -277,6 +293,16 @@ writeFileSync(
   }),
 );
 printReport(summary, bundle, meta);
+if (forward) {
+  console.log(`\nForwarder (socket-mode-anywhere/forward): ack p50 / p99 over ${forward.n} sequential slash commands`);
+  const base = forward.rows[0];
+  for (const r of forward.rows)
+    console.log(
+      `  ${r.name.padEnd(42)} ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms` +
+        (r === base ? '' : `  (+${(r.p50 - base.p50).toFixed(2)} ms p50)`) +
+        `  · ${forward.rate}/s for ${forward.seconds} s: ${r.rateAcked} acked, p99 ${r.rateP99.toFixed(2)} ms`,
+    );
+}
 for (const e of errors) console.log(`FAILED: ${e.client} ${e.what}: ${e.error.split('\n')[0]}`);
 if (errors.length) process.exitCode = 1;
 log(`wrote ${join(outDir, 'latest.json')} and latest.svg (${meta.wallSeconds.toFixed(0)} s)`);

@@ -203,3 +203,24 @@ test('bench --quick --only=runtimes: ours and a raw client on Bun and on Deno, i
     expect(row.oursVsRawRounds).toEqual(s.oursVsRawCpu);
   }
 }, 150_000);
+
+test('bench --quick --only=forward: the forwarder against a direct handler, every envelope acked', async () => {
+  const dir = join(out, 'forward');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--only=forward', `--out=${dir}`],
+    { cwd: root, timeout: 120_000 },
+  );
+  const result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  expect(result.errors).toEqual([]);
+  const rows: Array<{ name: string; p50: number; rateAcked: string }> = result.forward.rows;
+  expect(rows.map((r) => r.name)).toEqual([
+    'direct Socket Mode handler',
+    'forwarder → fetch handler (in-process)',
+    'forwarder → node:http app (loopback)',
+    'forwarder → Bolt HTTPReceiver (loopback)',
+  ]);
+  const total = result.forward.rate * result.forward.seconds;
+  for (const r of rows) expect(r.rateAcked).toBe(`${total}/${total}`);
+  expect(stdout).toContain('Forwarder (socket-mode-anywhere/forward)');
+}, 120_000);
