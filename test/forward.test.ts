@@ -394,6 +394,9 @@ describe('socket-mode-anywhere dev --forward-to URL', () => {
     try {
       await until(() => lines.some((l) => l.includes('[forward] Forwarding Socket Mode to')), 'forwarding', 15_000);
       const simUrl = /Simulator: {2}(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+      // The panel's page is told: it does not connect a client of its own, which would take envelopes from the app.
+      const panelUrl = /Panel: {6}(http:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+      expect(await (await fetch(new URL('config.json', panelUrl))).json()).toMatchObject({ forwardTo: url });
       await fetch(`${simUrl}/_sim/inject`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -132,6 +132,7 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     port: args.panelPort ?? sim.port + 1,
     ...(log ? { log } : {}),
     ...(botHealthUrl ? { botHealthUrl } : {}),
+    ...(args.forwardTo ? { forwardTo: args.forwardTo } : {}),
   });
   out('Socket Mode dev panel — local simulator');
   out(`  Panel:      ${panel.url}`);

@@ -46,6 +46,11 @@ export interface DevPanelOptions {
    * panel relays it at `/bot-health` and shows it. Loopback only; the CLI passes the example bot's.
    */
   botHealthUrl?: string;
+  /**
+   * The HTTP app the simulator's envelopes are forwarded to (`dev --forward-to`): the page does not connect by
+   * itself then (a second client would take envelopes from the app), and shows where they go.
+   */
+  forwardTo?: string;
 }
 
 export interface DevPanelConfig {
@@ -56,6 +61,8 @@ export interface DevPanelConfig {
   simulator: { url: string; feedUrl: string } | null;
   /** Relative to the panel's origin: the bot's health report (createHealthHandler), when there is a bot. */
   botHealth?: string;
+  /** Where envelopes are forwarded (`dev --forward-to`), when they are. */
+  forwardTo?: string;
 }
 
 export interface DevPanel {
@@ -156,6 +163,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     simulator: sim ? { url: sim.url, feedUrl: `${sim.url.replace(/^http/, 'ws')}/_sim/feed` } : null,
     // Only when there is a bot health route (the key is absent otherwise).
     ...(options.botHealthUrl ? { botHealth: 'bot-health' } : {}),
+    ...(options.forwardTo ? { forwardTo: options.forwardTo } : {}),
   });
 
   // The bot's own createHealthHandler() answers; this only relays it (status and report), so the page (and curl)

@@ -7,6 +7,8 @@ export interface PanelConfig {
   simulator: { url: string; feedUrl: string } | null;
   /** Absolute: the bot's health report relayed by the dev panel server, when it runs one. */
   botHealth: string | null;
+  /** Envelopes go to this HTTP app (`dev --forward-to`): the page does not connect by itself. */
+  forwardTo: string | null;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function loadConfig(): Promise<PanelConfig> {
     mode: c['mode'] === 'slack' ? 'slack' : 'simulator',
     connectionUrl: new URL(typeof c['connectionUrl'] === 'string' ? c['connectionUrl'] : 'connection-url', base).href,
     botHealth: typeof c['botHealth'] === 'string' ? new URL(c['botHealth'], base).href : null,
+    forwardTo: typeof c['forwardTo'] === 'string' ? c['forwardTo'] : null,
     simulator: sim
       ? { url: sim.replace(/\/$/, ''), feedUrl: `${sim.replace(/^http/, 'ws').replace(/\/$/, '')}/_sim/feed` }
       : simCfg,

@@ -96,7 +96,8 @@ async function main(): Promise<void> {
     },
   };
   document.body.dataset['ready'] = 'true';
-  if (new URLSearchParams(location.search).get('autoconnect') !== '0') await client.connect();
+  // Forwarding (dev --forward-to): the HTTP app is the app; a page client would take envelopes from it.
+  if (cfg.forwardTo === null && new URLSearchParams(location.search).get('autoconnect') !== '0') await client.connect();
 }
 
 void main();
