@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
+import { App as App4 } from 'slack-bolt-4';
 import { Hono } from 'hono';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { SocketModeClient } from '../src/platform/node.ts';
@@ -35,8 +36,11 @@ interface Seen {
 }
 
 /** An unchanged Bolt App on its default HTTPReceiver (signature verification on), on a loopback port. */
-async function boltHttpApp(port = 0): Promise<{ url: string; port: number; seen: Seen[]; stop(): Promise<void> }> {
-  const app = new App({
+async function boltHttpApp(
+  port = 0,
+  AppClass: typeof App = App,
+): Promise<{ url: string; port: number; seen: Seen[]; stop(): Promise<void> }> {
+  const app = new AppClass({
     token: sim.botToken,
     signingSecret: SECRET,
     logLevel: LogLevel.ERROR,
@@ -97,42 +101,48 @@ async function forwarding(opts: Omit<ForwarderOptions, 'client' | 'signingSecret
 }
 
 describe('forwarding to an unchanged Bolt App (HTTPReceiver, signing secret)', () => {
-  it('events, a command (text answer → ack payload), a button, a view submission, options', async () => {
-    const bolt = await boltHttpApp();
-    const { deliveries } = await forwarding({ to: bolt.url });
+  it.each([
+    ['Bolt 5', App],
+    ['Bolt 4', App4 as unknown as typeof App],
+  ])(
+    '%s: events, a command (text answer → ack payload), a button, a view submission, options',
+    async (_n, AppClass) => {
+      const bolt = await boltHttpApp(0, AppClass);
+      const { deliveries } = await forwarding({ to: bolt.url });
 
-    const mention = sim.inject('app_mention', { text: '<@U0BOT> hi' });
-    expect((await sim.waitForAck(mention.envelope_id)).payload).toBeUndefined();
-    const command = sim.inject('slash_command', { command: '/bolt', text: 'hi' });
-    expect((await sim.waitForAck(command.envelope_id)).payload).toEqual({ text: 'acked: hi' });
-    const click = sim.inject('block_actions');
-    expect((await sim.waitForAck(click.envelope_id)).payload).toBeUndefined();
-    const submission = sim.inject('view_submission');
-    expect((await sim.waitForAck(submission.envelope_id)).payload).toEqual({
-      response_action: 'errors',
-      errors: { feedback: 'too short' },
-    });
-    const options = sim.inject('block_suggestion');
-    expect((await sim.waitForAck(options.envelope_id)).payload).toEqual({ options: OPTIONS });
+      const mention = sim.inject('app_mention', { text: '<@U0BOT> hi' });
+      expect((await sim.waitForAck(mention.envelope_id)).payload).toBeUndefined();
+      const command = sim.inject('slash_command', { command: '/bolt', text: 'hi' });
+      expect((await sim.waitForAck(command.envelope_id)).payload).toEqual({ text: 'acked: hi' });
+      const click = sim.inject('block_actions');
+      expect((await sim.waitForAck(click.envelope_id)).payload).toBeUndefined();
+      const submission = sim.inject('view_submission');
+      expect((await sim.waitForAck(submission.envelope_id)).payload).toEqual({
+        response_action: 'errors',
+        errors: { feedback: 'too short' },
+      });
+      const options = sim.inject('block_suggestion');
+      expect((await sim.waitForAck(options.envelope_id)).payload).toEqual({ options: OPTIONS });
 
-    expect(bolt.seen.map((s) => s.kind)).toEqual(['app_mention', 'command', 'action', 'view_submission', 'options']);
-    expect(bolt.seen[0]).toMatchObject({ retryNum: undefined });
-    expect(deliveries.map((d) => [d.kind, d.what, d.status, d.acked])).toEqual([
-      ['events', 'app_mention', 200, true],
-      ['commands', '/bolt', 200, true],
-      ['interactivity', 'block_actions sim_button', 200, true],
-      ['interactivity', 'view_submission sim_modal', 200, true],
-      ['interactivity', 'block_suggestion sim_select', 200, true],
-    ]);
-    expect(deliveries.map((d) => d.ackBytes)).toEqual([
-      0,
-      JSON.stringify({ text: 'acked: hi' }).length,
-      0,
-      JSON.stringify({ response_action: 'errors', errors: { feedback: 'too short' } }).length,
-      JSON.stringify({ options: OPTIONS }).length,
-    ]);
-    expect(sim.acks.filter((a) => a.duplicate)).toEqual([]);
-  });
+      expect(bolt.seen.map((s) => s.kind)).toEqual(['app_mention', 'command', 'action', 'view_submission', 'options']);
+      expect(bolt.seen[0]).toMatchObject({ retryNum: undefined });
+      expect(deliveries.map((d) => [d.kind, d.what, d.status, d.acked])).toEqual([
+        ['events', 'app_mention', 200, true],
+        ['commands', '/bolt', 200, true],
+        ['interactivity', 'block_actions sim_button', 200, true],
+        ['interactivity', 'view_submission sim_modal', 200, true],
+        ['interactivity', 'block_suggestion sim_select', 200, true],
+      ]);
+      expect(deliveries.map((d) => d.ackBytes)).toEqual([
+        0,
+        JSON.stringify({ text: 'acked: hi' }).length,
+        0,
+        JSON.stringify({ response_action: 'errors', errors: { feedback: 'too short' } }).length,
+        JSON.stringify({ options: OPTIONS }).length,
+      ]);
+      expect(sim.acks.filter((a) => a.duplicate)).toEqual([]);
+    },
+  );
 
   it('the app down: no ack, the forwarder goes on; back up, Slack’s redelivery reaches it with context.retryNum', async () => {
     const first = await boltHttpApp();
