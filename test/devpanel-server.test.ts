@@ -2,10 +2,13 @@
 // the browser-driven tests are in test/browser/.
 import { chromium } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startDevPanel, type DevPanel } from '../src/devpanel/server.ts';
-import { harness, type Harness } from './helpers/client-harness.ts';
+import { createForwardedLog, type ForwardedRecord } from '../src/devpanel/forwarded-log.ts';
+import { createForwarder } from '../src/forward/index.ts';
+import { harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;
 let panel: DevPanel | undefined;
@@ -109,5 +112,106 @@ describe('dev panel against real Slack: DNS rebinding', () => {
       const curl = await rawRequest(panel.port, 'GET', '/connection-url', { host });
       expect(curl.status, host).toBe(200);
     }
+  });
+});
+
+describe('dev panel in forward mode: GET /forwarded lists what the forwarder delivered', () => {
+  const SECRET = 'panel-route-signing-secret-51d0e3';
+  async function sign(secret: string, ts: string, body: string): Promise<string> {
+    const enc = new TextEncoder();
+    const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
+    return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  }
+  let app: Server | undefined;
+  afterEach(async () => {
+    await new Promise((r) => (app ? app.close(r) : r(undefined)));
+    app = undefined;
+  });
+
+  test('each delivery with its status, ack and hint; `since` pages; no secret or token in the answer', async () => {
+    h = await harness({ redeliveryDelaysMs: [] });
+    // The app verifies Slack's signature itself: /slack/events with SECRET, /other with another app's secret.
+    app = createServer(async (req, res) => {
+      let raw = '';
+      for await (const chunk of req) raw += chunk;
+      const ts = String(req.headers['x-slack-request-timestamp']);
+      const secret = req.url === '/slack/events' ? SECRET : 'another-apps-secret';
+      if (req.headers['x-slack-signature'] !== (await sign(secret, ts, raw))) return void res.writeHead(401).end();
+      const form = new URLSearchParams(raw);
+      if (form.get('command')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok: hi');
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => app!.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    const log = createForwardedLog();
+    const client = h.client();
+    createForwarder({
+      client,
+      signingSecret: SECRET,
+      to: `${base}/slack/events`,
+      routes: { interactivity: `${base}/other` },
+      onDelivery: log.add,
+    });
+    await client.start();
+    panel = await startDevPanel({ simulator: h.sim, forwardTo: `${base}/slack/events`, forwarded: log });
+    const config = await (await fetch(`${panel.url}config.json`)).json();
+    expect(config).toMatchObject({ forwardTo: `${base}/slack/events`, forwarded: 'forwarded' });
+
+    const mention = h.sim.inject('app_mention');
+    await h.sim.waitForAck(mention.envelope_id);
+    const command = h.sim.inject('slash_command', { command: '/fwd', text: 'hi' });
+    await h.sim.waitForAck(command.envelope_id);
+    h.sim.inject('block_actions');
+    await until(() => log.since(0).total === 3, 'three deliveries', 5000);
+
+    const res = await fetch(`${panel.url}forwarded?since=0`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(h.sim.appToken);
+    const all = JSON.parse(text) as { total: number; records: ForwardedRecord[] };
+    expect(all.total).toBe(3);
+    expect(all.records.map((r) => [r.seq, r.type, r.what, r.status, r.acked, r.ackBytes, r.failure])).toEqual([
+      [1, 'events_api', 'app_mention', 200, true, 0, undefined],
+      [2, 'slash_commands', '/fwd', 200, true, JSON.stringify({ text: 'ok: hi' }).length, undefined],
+      [3, 'interactive', all.records[2]!.what, 401, false, 0, 'status'],
+    ]);
+    expect(all.records[1]!.ack).toEqual({ text: 'ok: hi' });
+    expect(all.records[0]!.ack).toBeUndefined();
+    expect(all.records[0]!.target).toBe(`${base}/slack/events`);
+    expect(all.records[2]!.target).toBe(`${base}/other`);
+    expect(all.records[2]!.hint).toMatch(/answered 401: is SLACK_SIGNING_SECRET the app's signing secret/);
+    expect(all.records.filter((r) => r.hint !== undefined)).toHaveLength(1);
+
+    const later = (await (await fetch(`${panel.url}forwarded?since=2`)).json()) as { records: ForwardedRecord[] };
+    expect(later.records.map((r) => r.seq)).toEqual([3]);
+    expect((await fetch(`${panel.url}forwarded?since=x`)).status).toBe(400);
+    expect((await fetch(`${panel.url}forwarded`, { method: 'POST' })).status).toBe(405);
+  });
+
+  test('without forwarding the route is 404; the ring keeps the newest; real Slack: a foreign Host gets nothing', async () => {
+    h = await harness();
+    panel = await startDevPanel({ simulator: h.sim });
+    expect((await fetch(`${panel.url}forwarded`)).status).toBe(404);
+    expect(await (await fetch(`${panel.url}config.json`)).json()).not.toHaveProperty('forwarded');
+    await panel.close();
+
+    const log = createForwardedLog(2);
+    for (const id of ['E1', 'E2', 'E3'])
+      log.add({ envelope_id: id, type: 'events_api', kind: 'events', what: 'message', target: 'handler' } as never);
+    expect(log.since(0)).toMatchObject({ total: 3, records: [{ seq: 2 }, { seq: 3 }] });
+
+    panel = await startDevPanel({ appToken: h.sim.appToken, apiUrl: h.sim.apiUrl, forwarded: log });
+    const rebound = await rawRequest(panel.port, 'GET', '/forwarded', {
+      host: `rebind.attacker.example:${panel.port}`,
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain('E3');
+    const own = await rawRequest(panel.port, 'GET', '/forwarded', { host: `127.0.0.1:${panel.port}` });
+    expect(own.status).toBe(200);
+    expect(own.body).toContain('E3');
   });
 });

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { startDevPanel } from './server.ts';
 import { runForwardCli } from '../forward/cli.ts';
+import type { Delivery } from '../forward/forwarder.ts';
+import { createForwardedLog } from './forwarded-log.ts';
 
 const USAGE = `Usage: socket-mode-anywhere dev [--port 3300] [--panel-port 3301] [--host 127.0.0.1] [--bot path | --no-bot | --forward-to URL] [--verbose]
   Starts the simulator on --port and the dev panel on --panel-port (open it in a browser).
@@ -126,13 +128,15 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   // The example bot serves its client's health (createHealthHandler) here; the panel relays and shows it.
   const healthPort = args.bot === false ? undefined : await freePort();
   const botHealthUrl = healthPort ? `http://127.0.0.1:${healthPort}/healthz` : undefined;
+  // --forward-to: what the forwarder delivered, and what the app answered, listed by the panel page.
+  const forwarded = args.forwardTo ? createForwardedLog() : undefined;
   const panel = await startDevPanel({
     simulator: sim,
     host: args.host,
     port: args.panelPort ?? sim.port + 1,
     ...(log ? { log } : {}),
     ...(botHealthUrl ? { botHealthUrl } : {}),
-    ...(args.forwardTo ? { forwardTo: args.forwardTo } : {}),
+    ...(args.forwardTo ? { forwardTo: args.forwardTo, forwarded } : {}),
   });
   out('Socket Mode dev panel — local simulator');
   out(`  Panel:      ${panel.url}`);
@@ -177,6 +181,7 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
     args.forwardTo,
     { ...env, SLACK_APP_TOKEN: sim.appToken, SLACK_API_URL: sim.apiUrl },
     out,
+    forwarded?.add,
   );
   out('Press Ctrl+C to stop.');
 
@@ -193,12 +198,17 @@ function startForwarding(
   to: string | undefined,
   env: Record<string, string | undefined>,
   out: (line: string) => void,
+  onDelivery?: (delivery: Delivery) => void,
 ): { stop(): Promise<void> } | undefined {
   if (to === undefined) return undefined;
   const stop = new AbortController();
-  const done = runForwardCli(['--to', to], { env, out: (l) => out(`[forward] ${l}`), signal: stop.signal }).catch(
-    (e: Error) => out(`[forward] ${e.message}`),
-  );
+  const io = {
+    env,
+    out: (l: string) => out(`[forward] ${l}`),
+    signal: stop.signal,
+    ...(onDelivery ? { onDelivery } : {}),
+  };
+  const done = runForwardCli(['--to', to], io).catch((e: Error) => out(`[forward] ${e.message}`));
   out(`  Forward to: ${to}  (signed with SLACK_SIGNING_SECRET)`);
   return {
     stop: async () => {

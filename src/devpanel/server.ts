@@ -8,11 +8,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, resolve, sep } from 'node:path';
 import { createConnectionUrlHandler } from '../backend/connection-url.ts';
 import { toNodeListener } from '../platform/node-http.ts';
 import { isLoopbackHost } from '../core/url.ts';
+import { forwardedAnswer, type ForwardedLog } from './forwarded-log.ts';
+import { defaultStaticDir, MIME } from './static-dir.ts';
 
 /** What the panel needs from a simulator: a started `Simulator` fits, so does a remote one's addresses. */
 export interface DevPanelSimulator {
@@ -51,6 +52,8 @@ export interface DevPanelOptions {
    * itself then (a second client would take envelopes from the app), and shows where they go.
    */
   forwardTo?: string;
+  /** What was forwarded (createForwardedLog(), fed by the forwarder's onDelivery): the page lists it from `/forwarded`. */
+  forwarded?: ForwardedLog;
 }
 
 export interface DevPanelConfig {
@@ -63,6 +66,8 @@ export interface DevPanelConfig {
   botHealth?: string;
   /** Where envelopes are forwarded (`dev --forward-to`), when they are. */
   forwardTo?: string;
+  /** Relative to the panel's origin: the forwarded requests, their status and ack (`GET forwarded?since=N`). */
+  forwarded?: string;
 }
 
 export interface DevPanel {
@@ -73,31 +78,6 @@ export interface DevPanel {
   /** false when the built page is missing (the server answers `/` with how to build it). */
   readonly built: boolean;
   close(): Promise<void>;
-}
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
-
-/** `<package root>/dist/devpanel`, from src/devpanel/server.ts or dist/devpanel/server.js alike. */
-function defaultStaticDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'devpanel');
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'devpanel');
 }
 
 const SECURITY_HEADERS = {
@@ -164,6 +144,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     // Only when there is a bot health route (the key is absent otherwise).
     ...(options.botHealthUrl ? { botHealth: 'bot-health' } : {}),
     ...(options.forwardTo ? { forwardTo: options.forwardTo } : {}),
+    ...(options.forwarded ? { forwarded: 'forwarded' } : {}),
   });
 
   // The bot's own createHealthHandler() answers; this only relays it (status and report), so the page (and curl)
@@ -250,25 +231,32 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
 
   const server: Server = createServer((req, res) => {
     // A request-target URL cannot parse (`GET http://[ HTTP/1.1`) must be a 400, not an exception that ends the process.
-    let pathname: string;
+    let url: URL;
     try {
-      pathname = new URL(req.url ?? '/', 'http://panel.invalid').pathname;
+      url = new URL(req.url ?? '/', 'http://panel.invalid');
     } catch {
       return sendText(res, 400, 'text/plain', 'bad request');
     }
-    if (pathname === '/connection-url') {
+    if (url.pathname === '/connection-url') {
       void connectionUrl(req, res);
       return;
     }
-    if (pathname === '/config.json') {
+    if (url.pathname === '/config.json') {
       if (req.method !== 'GET') return sendText(res, 405, 'text/plain', 'method not allowed');
       // Simulator mode: open CORS so a vite dev server page (?backend=…) can read it too.
       const cors: Record<string, string> = mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {};
       return sendText(res, 200, 'application/json; charset=utf-8', JSON.stringify(config()), cors);
     }
-    if (pathname === '/bot-health') return void botHealth(req, res);
-    if (pathname === '/healthz') return sendText(res, 200, 'application/json', '{"ok":true}');
-    serveStatic(req, res, pathname);
+    if (url.pathname === '/bot-health') return void botHealth(req, res);
+    if (url.pathname === '/forwarded') {
+      // Ack payloads are the app's answers: with real Slack, only to the names this server answers to (DNS rebinding).
+      if (!hostAllowed(req.headers.host ?? null)) return sendText(res, 403, 'application/json', '{"error":"host"}');
+      const { status, body } = forwardedAnswer(options.forwarded, req.method, url.searchParams);
+      const cors: Record<string, string> = mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {};
+      return sendText(res, status, 'application/json', body, cors);
+    }
+    if (url.pathname === '/healthz') return sendText(res, 200, 'application/json', '{"ok":true}');
+    serveStatic(req, res, url.pathname);
   });
 
   await new Promise<void>((resolveListen, reject) => {

@@ -25,6 +25,8 @@ export interface ForwardCliIo {
   color?: boolean;
   /** Stops without a signal (tests, embedding). */
   signal?: AbortSignal;
+  /** Also told of each envelope's outcome, after its line is printed (the dev panel lists them). */
+  onDelivery?: (delivery: Delivery) => void;
 }
 
 const FLAGS: Array<['events-to' | 'commands-to' | 'interactivity-to', RouteKind]> = [
@@ -92,6 +94,7 @@ export async function runForwardCli(argv: string[], io: ForwardCliIo = {}): Prom
         unauthorizedHinted = true;
         out(paint.dim(`  the app answered ${d.status}: is SLACK_SIGNING_SECRET the app's signing secret?`));
       }
+      io.onDelivery?.(d);
     },
   });
 

@@ -53,6 +53,8 @@ export interface Delivery {
   acked: boolean;
   /** Bytes of the ack payload's JSON; 0 for an ack without payload. */
   ackBytes: number;
+  /** The ack payload (the app's answer, as acked), when there was one: the dev panel shows it. */
+  ack?: unknown;
   failure?: ForwardFailure;
   /** Why, in words, when not acked. Never carries the secret or a token. */
   reason?: string;
@@ -160,6 +162,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       return fail('ack', `the ack failed: ${(e as Error)?.message ?? String(e)}`);
     }
     d.acked = true;
+    if (decision.payload !== undefined) d.ack = decision.payload;
     d.ackBytes = decision.payload === undefined ? 0 : new TextEncoder().encode(JSON.stringify(decision.payload)).length;
     d.ms = Math.round(performance.now() - start);
     return d;

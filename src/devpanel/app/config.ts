@@ -9,6 +9,8 @@ export interface PanelConfig {
   botHealth: string | null;
   /** Envelopes go to this HTTP app (`dev --forward-to`): the page does not connect by itself. */
   forwardTo: string | null;
+  /** Absolute: what was forwarded, the app's status and the acks (`dev --forward-to`). */
+  forwarded: string | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function loadConfig(): Promise<PanelConfig> {
     connectionUrl: new URL(typeof c['connectionUrl'] === 'string' ? c['connectionUrl'] : 'connection-url', base).href,
     botHealth: typeof c['botHealth'] === 'string' ? new URL(c['botHealth'], base).href : null,
     forwardTo: typeof c['forwardTo'] === 'string' ? c['forwardTo'] : null,
+    forwarded: typeof c['forwarded'] === 'string' ? new URL(c['forwarded'], base).href : null,
     simulator: sim
       ? { url: sim.replace(/\/$/, ''), feedUrl: `${sim.replace(/^http/, 'ws').replace(/\/$/, '')}/_sim/feed` }
       : simCfg,

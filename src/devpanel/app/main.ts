@@ -8,6 +8,7 @@ import { loadConfig, type PanelConfig } from './config.ts';
 import { mountDetail } from './detail.ts';
 import { $, h } from './dom.ts';
 import { mountExportReplay } from './export-replay.ts';
+import { mountForwarded } from './forwarded-view.ts';
 import { mountHealth } from './health.ts';
 import { mountNavigation } from './navigation.ts';
 import { Session } from './session.ts';
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   const client = pageClient(session, cfg.connectionUrl, ack.onEvent);
 
   mountExportReplay(session, cfg, sim);
+  // dev --forward-to: the requests made to the HTTP app, their status and acks (a tab of its own, selected).
+  if (cfg.forwarded && cfg.forwardTo) {
+    mountForwarded({ url: cfg.forwarded, forwardTo: cfg.forwardTo });
+    setStatus('idle', 'forwarding');
+  }
   mountNavigation();
 
   // ---------------------------------------------------------------- health
