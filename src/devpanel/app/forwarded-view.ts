@@ -3,25 +3,10 @@
 // produced (its size; the payload itself under "Ack payload"). Polls the dev panel server's `/forwarded`.
 import { clock, fmtMs, h, isRecord } from './dom.ts';
 import { jsonTree } from './json-tree.ts';
+import type { ForwardedRecord } from '../forwarded-log.ts';
 
-/** One record as the server sends it (src/devpanel/forwarded-log.ts). */
-interface Forwarded {
-  seq: number;
-  at: number;
-  envelope_id: string;
-  type: string;
-  what: string;
-  target: string | null;
-  retryNum: number | null;
-  status: number | null;
-  ms: number;
-  acked: boolean;
-  ackBytes: number;
-  ack?: unknown;
-  failure?: string;
-  reason?: string;
-  hint?: string;
-}
+/** One record as the server sends it. */
+type Forwarded = ForwardedRecord;
 
 const KEEP = 200;
 
