@@ -1,16 +1,10 @@
 // The simulator's HTTP control API (/_sim/*) and its live feed (/_sim/feed), as the page uses them.
 import { isRecord } from './dom.ts';
 
-export type InjectKind =
-  | 'message'
-  | 'app_mention'
-  | 'reaction_added'
-  | 'slash_command'
-  | 'block_actions'
-  | 'view_submission'
-  | 'view_closed'
-  | 'shortcut'
-  | 'block_suggestion';
+// The kinds the simulator injects: its own type (type-only: nothing of the simulator reaches the page).
+import type { InjectKind } from '../../simulator/types.ts';
+
+export type { InjectKind };
 
 export type FaultName =
   'refresh' | 'drop' | 'half_open' | 'silent_death' | 'close' | 'link_disabled' | 'link_enabled' | 'malformed';
