@@ -9,6 +9,7 @@ import { startDevPanel, type DevPanel } from '../src/devpanel/server.ts';
 import { createForwardedLog, type ForwardedRecord } from '../src/devpanel/forwarded-log.ts';
 import { createForwarder } from '../src/forward/index.ts';
 import { harness, until, type Harness } from './helpers/client-harness.ts';
+import { slackSignature as sign } from './helpers/slack-signature.ts';
 
 let h: Harness | undefined;
 let panel: DevPanel | undefined;
@@ -117,14 +118,6 @@ describe('dev panel against real Slack: DNS rebinding', () => {
 
 describe('dev panel in forward mode: GET /forwarded lists what the forwarder delivered', () => {
   const SECRET = 'panel-route-signing-secret-51d0e3';
-  async function sign(secret: string, ts: string, body: string): Promise<string> {
-    const enc = new TextEncoder();
-    const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
-    return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-  }
   let app: Server | undefined;
   afterEach(async () => {
     await new Promise((r) => (app ? app.close(r) : r(undefined)));

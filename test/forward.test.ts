@@ -13,6 +13,7 @@ import { createForwarder, type Delivery, type ForwarderOptions } from '../src/fo
 import { InvalidOptionsError } from '../src/core/errors.ts';
 import { toNodeListener } from '../src/platform/node-http.ts';
 import { captureLogger, until } from './helpers/client-harness.ts';
+import { slackSignature as sign } from './helpers/slack-signature.ts';
 
 const SECRET = 'fwd-test-signing-secret-4f1c9a2b7e';
 const OPTIONS = [{ text: { type: 'plain_text', text: 'one' }, value: '1' }];
@@ -210,16 +211,6 @@ describe('forwarding to an unchanged Bolt App (HTTPReceiver, signing secret)', (
     await until(() => bolt.seen.length === 1, 'the signed request', 5000);
   });
 });
-
-/** Slack's signature, computed here independently of src/forward (the app side's own code). */
-async function sign(secret: string, ts: string, body: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
-  return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 /** A Hono app that verifies the signature itself and answers as Slack expects; `hold` lets a test stall one command. */
 function honoApp() {

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { SocketModeClient } from '../../src/index.ts';
 import { createForwarder, type Delivery } from '../../src/forward/index.ts';
+import { slackSignature as signature } from './slack-signature.ts';
 
 interface Env {
   FORWARDER: { idFromName(name: string): unknown; get(id: unknown): { fetch(req: Request): Promise<Response> } };
@@ -14,15 +15,6 @@ interface Env {
 
 /** What the app saw (same isolate as the object): kind and content type per verified request. */
 const seen: string[] = [];
-
-async function signature(secret: string, ts: string, body: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
-  return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 const app = new Hono<{ Bindings: Env }>();
 app.post('/slack/events', async (c) => {
