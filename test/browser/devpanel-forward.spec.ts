@@ -13,6 +13,7 @@ import { startDevPanel, type DevPanel } from '../../src/devpanel/server.ts';
 import { createForwardedLog } from '../../src/devpanel/forwarded-log.ts';
 import { runForwardCli } from '../../src/forward/cli.ts';
 import { toNodeListener } from '../../src/platform/node-http.ts';
+import { slackSignature } from '../helpers/slack-signature.ts';
 
 const SHOTS = 'test-results/devpanel-forward';
 const SECRET = 'panel-fwd-signing-secret-8e2d41c7';
@@ -25,14 +26,7 @@ const stopForwarding = new AbortController();
 let forwarding: Promise<void>;
 const forwardLines: string[] = [];
 
-async function sign(ts: string, body: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', enc.encode(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
-  return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+const sign = (ts: string, body: string): Promise<string> => slackSignature(SECRET, ts, body);
 
 /** An HTTP-mode app: refuses what is not signed with SECRET, answers commands with text and view submissions with errors. */
 function honoApp(): Hono {

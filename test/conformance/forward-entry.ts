@@ -3,19 +3,13 @@
 // signature themselves. Usage: <runtime> forward-entry.ts <simUrl> <appToken>; prints `FORWARD {json}`.
 import { SocketModeClient } from '../../src/index.ts';
 import { createForwarder, type Delivery } from '../../src/forward/index.ts';
+import { slackSignature } from '../helpers/slack-signature.ts';
 
 const g = globalThis as any;
 const [simUrl, appToken] = (g.Deno ? g.Deno.args : g.process.argv.slice(2)) as [string, string];
 const SECRET = 'runtime-forward-secret';
 
-async function sign(ts: string, body: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', enc.encode(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`v0:${ts}:${body}`)));
-  return `v0=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+const sign = (ts: string, body: string): Promise<string> => slackSignature(SECRET, ts, body);
 
 /** The app: 401 unless signed; a command's text answer, an options list, an empty 200 otherwise. */
 async function app(request: Request): Promise<Response> {
