@@ -26,6 +26,8 @@ import {
 const MAX_LABELS = 50;
 /** Envelopes waiting for an ack that are tracked; past this the oldest is given up (a handler that never acks). */
 const MAX_TRACKED = 10_000;
+/** An envelope past its deadline is given up this long after its arrival (Slack has retried or failed it by then). */
+const GIVE_UP_MS = 60_000;
 /** A gauge name, as Prometheus allows it. */
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -121,7 +123,11 @@ export function metrics(options: MetricsOptions = {}): Metrics {
       sweepTimer = undefined;
       const t = now();
       for (const [k, v] of arrivals) {
-        if (v < 0) continue;
+        // Its frame is not kept for ever: a late ack after this counts as an ack, not in the histogram.
+        if (v < 0) {
+          if (t - ~v > GIVE_UP_MS) arrivals.delete(k);
+          continue;
+        }
         const due = v + ACK_DEADLINE_MS - t;
         if (due > 0) return void (sweepTimer = later(c, due, sweep));
         missedDeadlines++;
