@@ -30,7 +30,8 @@ export interface SocketModeOptions extends CoreOptions, LivenessOptions, Partial
   ackDeadlineWarnMs?: number;
   /**
    * Suppress redeliveries (event_id) and repeated envelopes (envelope_id): a DedupeStore (in a Durable Object
-   * `durableObjectDedupeStore(ctx.storage)`), or false.
+   * `durableObjectDedupeStore(ctx.storage)`; shared by replicas `redisDedupeStore(redis)` from
+   * `socket-mode-anywhere/redis`), or false.
    * @default `new MemoryDedupeStore()` (15 min, 50,000 keys)
    */
   dedupe?: DedupeStore | false;

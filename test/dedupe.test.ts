@@ -286,3 +286,53 @@ test("dedupe is at least once: a handler that fails before acking gets Slack's r
   expect(calls).toEqual([env.envelope_id, 'retry-1', env2.envelope_id]);
   expect(errors.map((e) => e.code)).toEqual(['handler_error', 'handler_error']);
 });
+
+// A shared store (redisDedupeStore) tells an acked key from a dead replica's claim by being told of each ack.
+test("a store with acked(key) is told each envelope's first ack, once; never a duplicate's nor a failed handler's", async () => {
+  h = await harness();
+  const { sim } = h;
+  const calls: string[] = [];
+  const inner = new MemoryDedupeStore();
+  const store: DedupeStore = {
+    seen: async (k) => {
+      calls.push(`seen ${k}`);
+      return inner.seen(k);
+    },
+    forget: (k) => {
+      calls.push(`forget ${k}`);
+      inner.forget(k);
+    },
+    acked: (k) => void calls.push(`acked ${k}`),
+  };
+  const client = h.client({ dedupe: store });
+  client.on('error', () => {});
+  let fail = false;
+  client.on('app_mention', async ({ ack }) => {
+    if (fail) throw new Error('boom before the ack');
+    await ack();
+    await ack(); // a second ack is refused: no second mark
+  });
+  client.on('slash_commands', ({ ack }) => ack());
+  await client.start();
+  const ev = sim.inject('app_mention');
+  await sim.waitForAck(ev.envelope_id, 5000);
+  const eventKey = `event:${(ev.payload as { event_id: string }).event_id}`;
+  sim.sendEnvelope({ ...ev, envelope_id: 'dup-1', retry_attempt: 1 });
+  await sim.waitForAck('dup-1', 5000);
+  const cmd = sim.inject('slash_command');
+  await sim.waitForAck(cmd.envelope_id, 5000);
+  fail = true;
+  const ev2 = sim.inject('app_mention');
+  const failedKey = `event:${(ev2.payload as { event_id: string }).event_id}`;
+  await until(() => calls.includes(`forget ${failedKey}`), 'the failed handler');
+  await delay(50);
+  expect(calls).toEqual([
+    `seen ${eventKey}`,
+    `acked ${eventKey}`,
+    `seen ${eventKey}`,
+    `seen envelope:${cmd.envelope_id}`,
+    `acked envelope:${cmd.envelope_id}`,
+    `seen ${failedKey}`,
+    `forget ${failedKey}`,
+  ]);
+});

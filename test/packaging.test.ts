@@ -30,6 +30,8 @@ describe('package', () => {
     expect(files).toContain('dist/bolt/index.js');
     expect(files).toContain('dist/bolt/node.js');
     expect(files).toContain('dist/bolt/index.d.ts');
+    expect(files).toContain('dist/redis/index.js');
+    expect(files).toContain('dist/redis/index.d.ts');
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     const stray = files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f));
@@ -169,6 +171,21 @@ describe('bundles through the exports map', () => {
       expect(inputs.some((i) => i.includes(entry))).toBe(true);
       expect(inputs.filter((i) => /node_modules\/@slack\//.test(i))).toEqual([]);
       expect(inputs.some((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toBe(name === 'node');
+      expect(gzip).toBeGreaterThan(0);
+    });
+  }
+
+  // socket-mode-anywhere/redis: the dedupe store only; the app brings its own Redis client (never bundled).
+  writeFileSync(join(project, 'redis.js'), "export { redisDedupeStore } from 'socket-mode-anywhere/redis';\n");
+  for (const [name, conditions, platform] of [
+    ['node', ['node'], 'node'],
+    ['workerd', ['workerd', 'worker', 'browser'], 'browser'],
+    ['deno', ['deno'], 'node'],
+  ] as const) {
+    it(`socket-mode-anywhere/redis (${name}): dist/redis/index.js, no Redis client, no ws`, async () => {
+      const { inputs, gzip } = await bundleFor([...conditions], platform, 'redis.js');
+      expect(inputs.some((i) => i.includes('dist/redis/index.js'))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(redis|@redis|ioredis|ws|isomorphic-ws)\//.test(i))).toEqual([]);
       expect(gzip).toBeGreaterThan(0);
     });
   }

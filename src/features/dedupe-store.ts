@@ -5,8 +5,6 @@
 // Slack's redelivery schedule (PROTOCOL.md 4): at once, +1 min, +5 min after the first miss, so a key must be
 // remembered for at least ~6 minutes. Both stores default to 15 minutes.
 
-import type { EnvelopeFrame } from '../core/connection.ts';
-
 /** Pluggable store. `seen(key)` records `key` and answers whether it had been recorded before. */
 export interface DedupeStore {
   /** Records `key`; true if it was already recorded (within the store's TTL). */
@@ -16,6 +14,12 @@ export interface DedupeStore {
    * queued when disconnect() ran), so Slack's redelivery is handled instead of swallowed.
    */
   forget?(key: string): void | Promise<void>;
+  /**
+   * Optional: `key`'s envelope was acked (its first ack attempt was made). A shared store (redisDedupeStore) needs it
+   * to tell an acked key, remembered for its full TTL, from a claim whose replica died before acking, which a
+   * redelivery may take over. Stores without it cost nothing per ack.
+   */
+  acked?(key: string): void | Promise<void>;
 }
 
 /** Default time a key is remembered: comfortably past Slack's last retry (~6 min after the first delivery). */
@@ -222,16 +226,21 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 }
 
-/** An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). */
-export function eventIdOf(parsed: EnvelopeFrame): string | undefined {
-  const id = parsed.kind === 'events_api' ? parsed.frame.payload.event_id : undefined;
+/**
+ * An events_api envelope's event_id: what Slack keeps across redeliveries (each gets a new envelope_id). Taken from
+ * a type and a payload, so the envelope frame, the handler's args (`body`) and the ack's envelope all give it.
+ */
+export function eventIdOf(type: string, payload: unknown): string | undefined {
+  const id = type === 'events_api' ? (payload as { event_id?: unknown } | undefined)?.event_id : undefined;
   return typeof id === 'string' ? id : undefined;
 }
 
 /**
  * One key per envelope: `event:<event_id>` catches both a redelivery and one envelope seen on two sockets (same
- * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`.
+ * event_id too); envelopes without one (commands, interactions) go by `envelope:<envelope_id>`. Given the envelope
+ * frame (its `payload`) or a handler's args (the same object as `body`).
  */
-export function dedupeKey(envelopeId: string, eventId: string | undefined): string {
-  return eventId !== undefined ? `event:${eventId}` : `envelope:${envelopeId}`;
+export function keyOf(env: { envelope_id: string; type: string; payload?: unknown; body?: unknown }): string {
+  const id = eventIdOf(env.type, env.payload ?? env.body);
+  return id !== undefined ? `event:${id}` : `envelope:${env.envelope_id}`;
 }

@@ -9,7 +9,7 @@ export function ghostWarnings(): Feature {
     connected(conn, slot, _hello, ev) {
       if (ev.ghosts <= 0) return;
       c.logger.warn(
-        `${ev.ghosts} ghost connection(s) take envelopes (stale, or another process): Slack counts ${ev.num_connections}, we hold ${ev.held}`,
+        `${ev.ghosts} ghost connection(s) take envelopes: Slack counts ${ev.num_connections}, we hold ${ev.held}`,
       );
       emit(c, 'ghost_connections', {
         connection_id: conn.id,

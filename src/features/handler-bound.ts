@@ -67,7 +67,7 @@ export function handlerBound(o: HandlerBoundOptions): HandlerBound {
         if (!item.autoAcked) return item.ack(payload);
         if (payload !== undefined && payload !== null) {
           logger.warn(
-            `Envelope ${item.parsed.frame.envelope_id} was acked while queued: this payload is dropped (reply through response_url)`,
+            `Envelope ${item.parsed.frame.envelope_id} was acked while queued: this payload is dropped (use response_url)`,
           );
         }
         return Promise.resolve();
