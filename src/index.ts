@@ -11,6 +11,15 @@ export { deadlineWarnings } from './features/deadline.ts';
 export { proactiveRefresh } from './features/proactive-refresh.ts';
 export { ghostWarnings } from './features/ghosts.ts';
 export { healthSignal, type HealthSignal } from './features/health-signal.ts';
+export {
+  metrics,
+  type Metrics,
+  type MetricsOptions,
+  type MetricsSnapshot,
+  type AckListener,
+} from './features/metrics.ts';
+export type { HistogramSnapshot } from './features/metrics-histogram.ts';
+export { metricsToOpenTelemetry, type MeterLike, type OpenTelemetryMetricsOptions } from './features/metrics-otel.ts';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './features/dedupe-store.ts';
 export {
   durableObjectDedupeStore,
@@ -28,3 +37,4 @@ export type {
 export { callApi, respond, type CallApiOptions, type SlackApiResponse, type RespondMessage } from './core/web-api.ts';
 export { createConnectionUrlHandler, type ConnectionUrlHandlerOptions } from './backend/connection-url.ts';
 export { createHealthHandler, type HealthHandlerOptions, type HealthProbe } from './backend/health-handler.ts';
+export { createMetricsHandler, type MetricsHandlerOptions } from './backend/metrics-handler.ts';
