@@ -27,9 +27,7 @@ afterEach(async () => {
 /** A full client with `m` added to its features; every envelope acked unless `ack` is false. */
 async function started(m: Metrics, opts: Partial<SocketModeOptions> = {}, simOpts = {}) {
   h = await harness(simOpts);
-  const client = h.client({ ...opts, features: [m] });
-  client.on('error', () => {});
-  return client;
+  return h.client({ ...opts, features: [m] });
 }
 
 const acksFor = (id: string) => h!.sim.acks.filter((a) => a.envelope_id === id);
@@ -45,7 +43,7 @@ describe('metrics', () => {
     for (const id of ids) await h!.sim.waitForAck(id, 5000);
     await until(() => m.metrics().acks === 6, 'six acks counted');
     const s = m.metrics();
-    expect(s.envelopes).toEqual({ events_api: 3, slash_commands: 2, interactive: 1 });
+    expect(s.envelopes).toEqual({ events_api: 3, slash_commands: 2, interactive: 1, unknown_envelope: 0 });
     expect(s.acks).toBe(6);
     expect(s.ackLatencyMs.count).toBe(6);
     // Cumulative, never above the count.
@@ -53,7 +51,12 @@ describe('metrics', () => {
     for (let i = 1; i < c.length; i++) expect(c[i]).toBeGreaterThanOrEqual(c[i - 1]!);
     expect(c[c.length - 1]).toBeLessThanOrEqual(6);
     expect(s.ackLatencyMs.bounds).toContain(3000);
-    expect(s).toMatchObject({ missedDeadlines: 0, deduped: 0, liveConnections: 1, downSince: null });
+    expect(s).toMatchObject({ missedDeadlines: 0, deduped: 0, liveConnections: 1, connectionsWanted: 1 });
+    expect(s.downSince).toBeNull();
+    // Errors are counted without an 'error' listener of the metrics' own: one without any is still logged as one.
+    h!.sim.sendRaw('{"not json');
+    await until(() => m.metrics().errors['malformed_frame'] === 1, 'error counted');
+    expect(h!.lines.filter((l) => l.startsWith('error') && l.includes('malformed_frame'))).toHaveLength(1);
   });
 
   test('a handler that never acks: one missed deadline; its late ack counted once, in the bucket past 3 s', async () => {
@@ -189,15 +192,18 @@ describe('metrics', () => {
   });
 
   test('the Prometheus handler: text exposition 0.0.4 that parses; HEAD, 405, no token', async () => {
-    const m = metrics({ gauges: { fleet_leases_held: () => 3 } });
-    const client = await started(m);
+    const m = metrics();
+    const client = await started(m, { connections: 2 });
+    client.on('error', () => {});
     client.on('slack_event', ({ ack }) => ack());
     await client.start();
     for (const k of ['app_mention', 'slash_command', 'block_actions'] as const) {
       await h!.sim.waitForAck(h!.sim.inject(k).envelope_id, 5000);
     }
+    await until(() => m.metrics().liveConnections === 2, 'pool of 2');
+    // To every live connection: one malformed frame each.
     h!.sim.sendRaw(`{"not json ${h!.sim.appToken}`);
-    await until(() => m.metrics().acks === 3 && Object.keys(m.metrics().errors).length === 1, 'counted');
+    await until(() => m.metrics().acks === 3 && m.metrics().errors['malformed_frame'] === 2, 'counted');
     const handle = createMetricsHandler(m);
     const res = handle(new Request('http://localhost/metrics'));
     expect(res.status).toBe(200);
@@ -209,8 +215,10 @@ describe('metrics', () => {
     expect(families.get(`${p}envelopes_total`)!.type).toBe('counter');
     expect(sample(families, `${p}envelopes_total`, 'type="slash_commands"')).toBe(1);
     expect(sample(families, `${p}acks_total`)).toBe(3);
-    expect(sample(families, `${p}errors_total`, 'code="malformed_frame"')).toBe(1);
-    expect(sample(families, `${p}fleet_leases_held`)).toBe(3);
+    expect(sample(families, `${p}errors_total`, 'code="malformed_frame"')).toBe(2);
+    expect(sample(families, `${p}envelopes_total`, 'type="unknown_envelope"')).toBe(0);
+    expect(sample(families, `${p}connections_wanted`)).toBe(2);
+    expect(families.get(`${p}connections_wanted`)!.type).toBe('gauge');
     expect(families.get(`${p}live_connections`)!.type).toBe('gauge');
     const hist = families.get(`${p}ack_latency_seconds`)!;
     expect(hist.type).toBe('histogram');
@@ -256,25 +264,14 @@ describe('metrics', () => {
     expect(m.metrics()).toMatchObject({ liveConnections: 0, downSince: null });
   });
 
-  test('misuse is told: read before a client, one value in two clients, a bad gauge', async () => {
+  test('misuse is told: read before a client, one value in two clients', async () => {
     const m = metrics();
     expect(() => m.metrics()).toThrow(InvalidOptionsError);
     h = await harness();
     h.client({ features: [m] });
     expect(() => h!.client({ features: [m] })).toThrow(InvalidOptionsError);
-    expect(() => metrics({ gauges: { 'bad name': () => 1 } })).toThrow(InvalidOptionsError);
-    expect(() => metrics({ gauges: { ok: 1 as never } })).toThrow(InvalidOptionsError);
-    // A gauge that throws is left out of the snapshot, not the snapshot itself.
-    const g = metrics({
-      gauges: {
-        broken: () => {
-          throw new Error('no');
-        },
-        fine: () => 2,
-      },
-    });
-    h.client({ features: [g] });
-    expect(g.metrics().gauges).toEqual({ fine: 2 });
+    // Not started: nothing wanted, nothing live.
+    expect(m.metrics()).toMatchObject({ connectionsWanted: 0, liveConnections: 0, acks: 0 });
   });
 });
 

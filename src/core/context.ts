@@ -62,10 +62,7 @@ export interface Core {
   hadLive?: boolean;
   /** The fatal error the client is stopping for, while its 'error' handlers run. */
   fatalError?: SocketModeError | undefined;
-  /**
-   * For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said.
-   * Always assigned whole (never mutated in place): the metrics feature counts the assignments through accessors.
-   */
+  /** For health(): when the last start(), error, `reconnecting` and `disconnected` happened, and what they said. */
   readonly marks: HealthMarks;
   /** Errors logged this minute (since logSince) per shape; see emitError. */
   readonly logged: Map<string, number>;
@@ -74,7 +71,7 @@ export interface Core {
   drain?: ((force?: unknown) => void) | undefined;
   /** Envelope types acked for want of a listener (warned once each). */
   readonly unheard: Set<string>;
-  /** What every connection reports to (read at each call: the metrics feature wraps onReceived and onClosed). */
+  /** What every connection reports to. */
   readonly events: ConnectionEvents;
   /** One envelope from `conn` has been acked (or its ack attempted). */
   readonly ackMade: (conn: Connection, env: AckableEnvelope) => void;

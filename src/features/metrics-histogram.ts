@@ -27,7 +27,7 @@ export const newHistogram = (bounds: readonly number[]): Histogram => ({
   count: 0,
 });
 
-export function observe(h: Histogram, value: number): void {
+export function record(h: Histogram, value: number): void {
   const b = h.bounds;
   let i = 0;
   while (i < b.length && value > b[i]!) i++;

@@ -46,7 +46,12 @@ export function prometheusText(s: MetricsSnapshot, prefix = DEFAULT_METRICS_PREF
   labelled('dead_sockets_total', 'cause', 'Sockets presumed dead: a missed pong, or silent in a pool.', s.deadSockets);
   one('down_seconds_total', 'counter', 'Time spent running with no live socket.', s.downMs / 1000);
   one('live_connections', 'gauge', 'Slots with a live socket.', s.liveConnections);
+  one(
+    'connections_wanted',
+    'gauge',
+    'Connections the client wants live: its pool size; with a fleet, the leases this replica holds.',
+    s.connectionsWanted,
+  );
   labelled('errors_total', 'code', 'Errors emitted, by code.', s.errors);
-  for (const [name, v] of Object.entries(s.gauges)) one(name, 'gauge', 'Given by metrics({ gauges }).', v);
   return out.join('\n') + '\n';
 }

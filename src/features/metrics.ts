@@ -1,43 +1,28 @@
-// metrics(): counters and histograms for operators, as plain data (a snapshot), Prometheus text
+// metrics(): counters and an ack latency histogram for operators, as plain data (a snapshot), Prometheus text
 // (../backend/metrics-handler.ts) or OpenTelemetry instruments (./metrics-otel.ts). Opt-in: the full client does not
-// choose it (its bundle has no room), so the user passes it in `features`, and the value answers `metrics()`.
+// choose it, so the user passes it in `features` and keeps the value to read it (as healthSignal() answers health()).
 //
-// It adds nothing to the core. It observes what the core already has: the envelope and close callbacks every
-// connection reports to (c.events), the ack queue's auto-ack (dedupe's duplicates), the `connected`, `acked` and
-// `dropped` hooks, and the marks the core records for health() (start, reconnecting, disconnected, error), read
-// through accessors. Per envelope it keeps one Map entry (its arrival time, a small integer) until its ack: counters
-// are numbers and the histogram a fixed array, so nothing else is allocated per envelope.
-import { ACK_DEADLINE_MS, type AckableEnvelope } from '../core/ack-queue.ts';
-import type { Connection, EnvelopeFrame } from '../core/connection.ts';
-import { cancel, ignoring, later, stopped, type Core, type Timer } from '../core/context.ts';
+// It sees the core only through hooks: `observe` (every event emitted, each envelope as it arrives, each duplicate
+// dedupe acks), `acked` and `dropped`. Nothing is allocated per envelope: counters are numbers, the histogram a fixed
+// array, and arrival times wait for their ack in a ring of preallocated slots (./metrics-arrivals.ts).
+import { ACK_DEADLINE_MS } from '../core/ack-queue.ts';
+import type { EnvelopeFrame } from '../core/connection.ts';
+import { cancel, later, stopped, type Core, type Timer } from '../core/context.ts';
 import { InvalidOptionsError } from '../core/errors.ts';
 import { defineFeature, type Feature } from '../core/feature.ts';
-import type { HealthMarks } from '../core/health.ts';
 import { liveCount } from '../core/slots.ts';
+import type { DisconnectedEvent, ReconnectingEvent } from '../core/types.ts';
+import { Arrivals, GIVE_UP_MS } from './metrics-arrivals.ts';
 import {
   ACK_LATENCY_BOUNDS_MS,
   histogramSnapshot,
   newHistogram,
-  observe,
+  record,
   type HistogramSnapshot,
 } from './metrics-histogram.ts';
 
 /** Distinct label values kept per counter (reasons, error codes); any further one is counted as `other`. */
 const MAX_LABELS = 50;
-/** Envelopes waiting for an ack that are tracked; past this the oldest is given up (a handler that never acks). */
-const MAX_TRACKED = 10_000;
-/** An envelope past its deadline is given up this long after its arrival (Slack has retried or failed it by then). */
-const GIVE_UP_MS = 60_000;
-/** A gauge name, as Prometheus allows it. */
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-export interface MetricsOptions {
-  /**
-   * Extra gauges, read at each snapshot: name → function returning the value now (e.g. the fleet's leases held).
-   * Names as Prometheus allows them (`[a-zA-Z_:][a-zA-Z0-9_:]*`); a function that throws is left out of that snapshot.
-   */
-  gauges?: Record<string, () => number>;
-}
 
 /** `metrics()`: plain JSON data; counters count since the client was made, times are ms. */
 export interface MetricsSnapshot {
@@ -47,7 +32,10 @@ export interface MetricsSnapshot {
   envelopes: Record<string, number>;
   /** Envelopes delivered whose first ack was made (sent, or queued for a socket). Duplicates are not in it. */
   acks: number;
-  /** From an envelope's arrival to its ack, for each ack counted in `acks` (its `count` equals `acks`). */
+  /**
+   * From an envelope's arrival to its ack, for each ack counted in `acks` (its `count` equals `acks`). An ack whose
+   * arrival was given up (60 s, or more than 16,384 waiting) counts as 60 s.
+   */
   ackLatencyMs: HistogramSnapshot;
   /** Envelopes not acked within Slack's 3 s of their arrival here (counted once each: late, or never acked). */
   missedDeadlines: number;
@@ -55,18 +43,18 @@ export interface MetricsSnapshot {
   deduped: number;
   /** `reconnecting` events by reason (`closed:…`, `refresh_requested`, `warning`, `pong_timeout`, `silent`, …). */
   reconnects: Record<string, number>;
-  /** Sockets presumed dead, by how: a missed pong, or silent in a pool while its siblings received envelopes. */
+  /** Live sockets found dead and replaced: a missed pong, or silent in a pool while its siblings received envelopes. */
   deadSockets: { pong_timeout: number; silent: number };
-  /** Time spent running with no live socket (from start() or the loss of the last one, to the next hello). */
+  /** Time spent running with no live socket (from the first attempt, or the loss of the last one, to a hello). */
   downMs: number;
   /** Since when there has been no live socket, if that is now; else null. */
   downSince: number | null;
   /** Slots with a live socket now. */
   liveConnections: number;
+  /** Connections the client wants live now: its pool size (with a fleet, the leases this replica holds); 0 stopped. */
+  connectionsWanted: number;
   /** Errors emitted, by code. */
   errors: Record<string, number>;
-  /** The `gauges` option's values now. */
-  gauges: Record<string, number>;
 }
 
 /** Called with each ack's latency (ms) as it is counted (the OpenTelemetry adapter records it). */
@@ -85,170 +73,100 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-export function metrics(options: MetricsOptions = {}): Metrics {
-  const gauges = Object.entries(options.gauges ?? {});
-  for (const [name, read] of gauges) {
-    if (!METRIC_NAME.test(name) || typeof read !== 'function')
-      throw new InvalidOptionsError(`metrics(): gauge ${JSON.stringify(name)} needs a metric name and a function`);
-  }
+export function metrics(): Metrics {
   let core: Core | undefined;
   const listeners: AckListener[] = [];
-  // Counters. Envelope kinds are few and fixed; the others are bounded by MAX_LABELS.
-  const envelopes: Record<string, number> = {};
+  // Every envelope kind from the start (a scraper sees 0, not nothing); the other counters are bounded by MAX_LABELS.
+  const envelopes: Record<string, number> = { events_api: 0, slash_commands: 0, interactive: 0, unknown_envelope: 0 };
   const reconnects: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const deadSockets = { pong_timeout: 0, silent: 0 };
   const latency = newHistogram(ACK_LATENCY_BOUNDS_MS);
+  const arrivals = new Arrivals();
   let acks = 0;
   let missedDeadlines = 0;
   let deduped = 0;
   let downMs = 0;
   let downSince: number | undefined;
-
-  // Arrival times, relative to t0 (small integers, which V8 stores without boxing), of envelopes not acked yet, in
-  // arrival order. An entry whose missed deadline has been counted holds ~at (negative).
-  const t0 = Date.now();
-  const arrivals = new Map<object, number>();
   let sweepTimer: Timer | undefined;
-  /** The envelope being received now: a synchronous dedupe store's duplicate is acked while it is. */
-  let arriving: object | undefined;
+
+  const up = (at: number): void => {
+    if (downSince !== undefined) downMs += at - downSince;
+    downSince = undefined;
+  };
 
   const feature = defineFeature((c) => {
     if (core) throw new InvalidOptionsError('metrics(): one value per client (make another for this client)');
     core = c;
-    const now = (): number => Date.now() - t0;
 
-    /** Counts envelopes past their deadline; then waits for the next one to be due. */
+    /** Counts the envelopes past their deadline; arms itself for the next one due (a deadline, or a give-up). */
     const sweep = (): void => {
       sweepTimer = undefined;
-      const t = now();
-      for (const [k, v] of arrivals) {
-        // Its frame is not kept for ever: a late ack after this counts as an ack, not in the histogram.
-        if (v < 0) {
-          if (t - ~v > GIVE_UP_MS) arrivals.delete(k);
-          continue;
-        }
-        const due = v + ACK_DEADLINE_MS - t;
-        if (due > 0) return void (sweepTimer = later(c, due, sweep));
-        missedDeadlines++;
-        arrivals.set(k, ~v);
-      }
+      const now = Date.now();
+      missedDeadlines += arrivals.sweep(now, ACK_DEADLINE_MS);
+      if (arrivals.wake) sweepTimer = later(c, arrivals.wake - now, sweep);
     };
+    // A client timer: stop() clears it (and a restart re-arms it with the next arrival).
     const armed = (): boolean => sweepTimer !== undefined && c.timers.has(sweepTimer);
 
-    /** An envelope got its ack (delivered, or auto-acked as a duplicate): its latency, if it counts as an ack. */
-    const settle = (k: object, counted: boolean): void => {
-      const v = arrivals.get(k);
-      if (v === undefined) return;
-      arrivals.delete(k);
-      if (!counted) return;
-      const at = v < 0 ? ~v : v;
-      const ms = now() - at;
-      if (v >= 0 && ms > ACK_DEADLINE_MS) missedDeadlines++;
-      observe(latency, ms);
+    /** An admitted envelope's first ack: its latency (from the ring), and a missed deadline if the sweep was late. */
+    const acked = (frame: object): void => {
+      acks++;
+      const now = Date.now();
+      const at = arrivals.take(frame);
+      // Negative: its missed deadline is counted already. NaN: given up (60 s or more, or the ring overflowed).
+      const ms = Number.isNaN(at) ? GIVE_UP_MS : now - Math.abs(at);
+      if (at >= 0 && ms > ACK_DEADLINE_MS) missedDeadlines++;
+      record(latency, ms);
       for (const f of listeners) f(ms);
     };
 
-    // Every envelope a connection receives, before any feature sees it (dedupe takes duplicates from there).
-    const events = c.events;
-    const received = events.onReceived;
-    events.onReceived = (conn: Connection, parsed: EnvelopeFrame): void => {
-      if (!ignoring(c)) {
-        envelopes[parsed.kind] = (envelopes[parsed.kind] ?? 0) + 1;
-        const k = parsed.frame;
-        if (arrivals.size >= MAX_TRACKED) {
-          const [oldest, v] = arrivals.entries().next().value!;
-          if (v >= 0) missedDeadlines++;
-          arrivals.delete(oldest);
-        }
-        arrivals.set(k, now());
-        if (!armed()) sweepTimer = later(c, ACK_DEADLINE_MS, sweep);
-        arriving = k;
-      }
-      received(conn, parsed);
-      arriving = undefined;
-    };
-    // A socket closes: presumed dead first? Pinged sockets die by a missed pong; the others by silence (a pool's).
-    const closed = events.onClosed;
-    events.onClosed = (conn, info) => {
-      if (conn.dead) deadSockets[conn.pinged ? 'pong_timeout' : 'silent']++;
-      closed(conn, info);
-    };
-
-    const watch = <K extends keyof HealthMarks>(key: K, seen: (v: NonNullable<HealthMarks[K]>) => void): void => {
-      const marks = c.marks;
-      // Another metrics value on this client would have made an accessor already: keep it working.
-      const prev = Object.getOwnPropertyDescriptor(marks, key);
-      let value = marks[key];
-      Object.defineProperty(marks, key, {
-        configurable: true,
-        enumerable: true,
-        get: prev?.get ?? (() => value),
-        set(v: NonNullable<HealthMarks[K]>) {
-          if (prev?.set) prev.set(v);
-          else value = v;
-          seen(v);
-        },
-      });
-    };
-    watch('start', (at) => (downSince ??= at));
-    watch('reconnecting', (r) => bump(reconnects, r.reason));
-    watch('error', (e) => e && bump(errors, e.code));
-    watch('disconnected', (d) => {
-      // The last live socket lost: down until the next hello. Stopped: the down time ends, and so does the tracking.
-      if ((d as { willReconnect?: boolean }).willReconnect) return void (downSince ??= d.at);
-      if (downSince !== undefined) downMs += d.at - downSince;
-      downSince = undefined;
-      cancel(c, sweepTimer);
-      sweepTimer = undefined;
-      arrivals.clear();
-    });
-
-    let wrapped = false;
     return {
-      connected() {
-        if (downSince !== undefined) downMs += Date.now() - downSince;
-        downSince = undefined;
-        // The ack queue exists once the features are set up: its auto-ack is dedupe's duplicate, acked unseen.
-        if (wrapped) return;
-        wrapped = true;
-        const q = c.acks;
-        const autoAck = q.autoAck;
-        q.autoAck = (id, conn) => {
-          deduped++;
-          settle(duplicateOf(id), false);
-          return autoAck.call(q, id, conn);
-        };
+      observe(type, arg) {
+        switch (type) {
+          case '#received': {
+            const parsed = arg as EnvelopeFrame;
+            envelopes[parsed.kind]!++;
+            missedDeadlines += arrivals.add(parsed.frame, Date.now());
+            if (!armed()) sweepTimer = later(c, ACK_DEADLINE_MS, sweep);
+            return;
+          }
+          case '#deduped':
+            deduped++;
+            return void arrivals.takeId(arg as string);
+          case 'connecting':
+            // The first attempt of a run, or of a slot while no other is live: down from here.
+            if (downSince === undefined && !liveCount(c)) downSince = Date.now();
+            return;
+          case 'connected':
+            return up(Date.now());
+          case 'reconnecting': {
+            const reason = (arg as ReconnectingEvent).reason;
+            bump(reconnects, reason);
+            if (reason === 'pong_timeout' || reason === 'silent') deadSockets[reason]++;
+            return;
+          }
+          case 'disconnected':
+            // The last live socket lost: down until the next hello. Stopped: the down time ends, and the waiting acks.
+            if ((arg as DisconnectedEvent).willReconnect) return void (downSince ??= Date.now());
+            up(Date.now());
+            cancel(c, sweepTimer);
+            sweepTimer = undefined;
+            return arrivals.clear();
+          case 'error':
+            return bump(errors, (arg as { code: string }).code);
+        }
       },
-      acked: (env: AckableEnvelope) => {
-        acks++;
-        settle(env, true);
-      },
-      dropped: (parsed) => settle(parsed.frame, false),
+      acked: (env) => acked(env),
+      dropped: (parsed) => void arrivals.take(parsed.frame),
     };
   }) as Metrics;
-
-  /** The envelope a duplicate's ack is for: the one arriving (a synchronous store), else the newest with its id. */
-  const duplicateOf = (id: string): object => {
-    if ((arriving as AckableEnvelope | undefined)?.envelope_id === id) return arriving!;
-    let found: object = {};
-    for (const k of arrivals.keys()) if ((k as AckableEnvelope).envelope_id === id) found = k;
-    return found;
-  };
 
   feature.metrics = () => {
     const c = core;
     if (!c) throw new InvalidOptionsError('metrics(): pass it in a client’s features first');
     const at = Date.now();
-    const values: Record<string, number> = {};
-    for (const [name, read] of gauges) {
-      try {
-        const v = read();
-        if (typeof v === 'number') values[name] = v;
-      } catch {
-        // A gauge that cannot answer now is left out, not the whole snapshot.
-      }
-    }
+    const off = stopped(c);
     return {
       at,
       envelopes: { ...envelopes },
@@ -260,9 +178,10 @@ export function metrics(options: MetricsOptions = {}): Metrics {
       deadSockets: { ...deadSockets },
       downMs: downMs + (downSince === undefined ? 0 : at - downSince),
       downSince: downSince ?? null,
-      liveConnections: stopped(c) ? 0 : liveCount(c),
+      liveConnections: off ? 0 : liveCount(c),
+      // Read from the core's slots (the pool size, or what a fleet's leases set it to), never counted here.
+      connectionsWanted: off ? 0 : c.slots.length,
       errors: { ...errors },
-      gauges: values,
     };
   };
   feature.onAck = (listener) => {
