@@ -1,6 +1,7 @@
 // metrics(): what operators read, against the simulator over real sockets. Counts and orderings only: envelopes by
 // type, acks and their latency histogram, missed deadlines, duplicates, reconnects by reason, dead sockets, time
 // without a live socket, and the Prometheus text of createMetricsHandler.
+import { MeterProvider, MetricReader, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -10,12 +11,14 @@ import {
   createMetricsHandler,
   dedupe,
   metrics,
+  metricsToOpenTelemetry,
   pool,
   type DedupeStore,
   type Metrics,
   type SocketModeOptions,
 } from '../src/index.ts';
 import { openConnectionUrl } from '../src/core/web-api.ts';
+import { Arrivals, GIVE_UP_MS, MAX_WAITING } from '../src/features/metrics-arrivals.ts';
 import { harness, until, type Harness } from './helpers/client-harness.ts';
 
 let h: Harness | undefined;
@@ -238,6 +241,81 @@ describe('metrics', () => {
     expect(() => createMetricsHandler(m, { prefix: 'not a prefix' })).toThrow(InvalidOptionsError);
   });
 
+  test('OpenTelemetry: a real MeterProvider reads what the snapshot says, after traffic', async () => {
+    // A reader that only collects on demand (sdk-metrics' own MetricReader, no exporter).
+    class ManualReader extends MetricReader {
+      protected override async onShutdown(): Promise<void> {}
+      protected override async onForceFlush(): Promise<void> {}
+    }
+    const reader = new ManualReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const m = metrics();
+    // Before the client starts, so every ack latency is recorded.
+    const stop = metricsToOpenTelemetry(m, provider.getMeter('socket-mode-test'));
+    const client = await started(m, { connections: 2, ackDeadlineWarnMs: 0 });
+    client.on('events_api', ({ ack }) => ack());
+    client.on('interactive', ({ ack }) => ack());
+    client.on('slash_commands', () => {}); // never acks: a missed deadline
+    await client.start();
+    const { sim } = h!;
+    await until(() => m.metrics().liveConnections === 2, 'pool of 2');
+    const env = sim.inject('app_mention');
+    for (const k of ['message', 'block_actions', 'block_actions'] as const) {
+      await sim.waitForAck(sim.inject(k).envelope_id, 5000);
+    }
+    await sim.waitForAck(env.envelope_id, 5000);
+    sim.sendEnvelope({ ...env, envelope_id: 'redelivery-otel', retry_attempt: 1, retry_reason: 'timeout' });
+    sim.inject('slash_command');
+    await until(() => acksFor('redelivery-otel').length === 1, 'duplicate acked');
+    await until(() => m.metrics().missedDeadlines === 1, 'missed deadline');
+    sim.refresh({ warning: false });
+    await until(() => m.metrics().reconnects['refresh_requested'] === 2 && m.metrics().liveConnections === 2, 'back');
+
+    const snap = m.metrics();
+    const { resourceMetrics, errors } = await reader.collect();
+    expect(errors).toEqual([]);
+    const all = new Map<string, MetricData>();
+    for (const scope of resourceMetrics.scopeMetrics) for (const md of scope.metrics) all.set(md.descriptor.name, md);
+    const p = 'slack.socket_mode.';
+    const point = (name: string, attrs: Record<string, string> = {}): unknown =>
+      all.get(p + name)?.dataPoints.find((d) => JSON.stringify(d.attributes) === JSON.stringify(attrs))?.value;
+    for (const [type, n] of Object.entries(snap.envelopes)) expect(point('envelopes', { type })).toBe(n);
+    expect(snap.envelopes).toMatchObject({ events_api: 3, interactive: 2, slash_commands: 1 });
+    expect(point('acks')).toBe(snap.acks);
+    expect(snap.acks).toBe(4);
+    expect(point('missed_deadlines')).toBe(1);
+    expect(point('deduped')).toBe(snap.deduped);
+    expect(snap.deduped).toBe(1);
+    expect(point('reconnects', { reason: 'refresh_requested' })).toBe(2);
+    for (const [cause, n] of Object.entries(snap.deadSockets)) expect(point('dead_sockets', { cause })).toBe(n);
+    expect(point('down_time')).toBe(snap.downMs / 1000);
+    expect(point('live_connections')).toBe(2);
+    expect(point('connections_wanted')).toBe(2);
+    // The histogram: the snapshot's bounds in seconds, the same count, and the same counts per bucket.
+    const hist = point('ack.latency') as Histogram;
+    const mine = snap.ackLatencyMs;
+    expect(hist.count).toBe(mine.count);
+    expect(hist.buckets.boundaries).toEqual(mine.bounds.map((b) => b / 1000));
+    let cumulative = 0;
+    const otelCumulative = hist.buckets.counts.slice(0, -1).map((n) => (cumulative += n));
+    expect(otelCumulative).toEqual(mine.counts);
+    expect(hist.sum).toBeCloseTo(mine.sum / 1000, 6);
+
+    // Stopped: neither the counters nor the histogram follow the snapshot any more.
+    stop();
+    await sim.waitForAck(sim.inject('message').envelope_id, 5000);
+    await until(() => m.metrics().acks === 5, 'one more ack');
+    const frozen = await reader.collect();
+    const md = new Map(
+      frozen.resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics.map((x) => [x.descriptor.name, x])),
+    );
+    const events = md.get(`${p}envelopes`)?.dataPoints.find((d) => d.attributes['type'] === 'events_api')?.value;
+    expect(events).toBe(3);
+    expect((md.get(`${p}ack.latency`)!.dataPoints[0]!.value as Histogram).count).toBe(4);
+    await provider.shutdown();
+    expect(() => metricsToOpenTelemetry(m, {} as never)).toThrow(InvalidOptionsError);
+  });
+
   test('on a CoreClient with dedupe: the same counts; the value answers metrics()', async () => {
     const m = metrics();
     h = await harness();
@@ -330,3 +408,40 @@ function parseExposition(text: string): Map<string, Family> {
 function sample(families: Map<string, Family>, name: string, labels = ''): number | undefined {
   return families.get(name)?.samples.find((s) => s.name === name && s.labels === labels)?.value;
 }
+
+describe('metrics arrivals ring', () => {
+  test('acks out of order, holes compacted, growth keeps arrival order, the oldest given up past MAX_WAITING', () => {
+    const r = new Arrivals();
+    const frames = Array.from({ length: MAX_WAITING + 1 }, (_, i) => ({ envelope_id: `e${i}` }));
+    // 64 in, every other one acked, 64 more: the holes are compacted (no growth needed), order kept.
+    for (let i = 0; i < 64; i++) expect(r.add(frames[i]!, 1000 + i)).toBe(0);
+    for (let i = 1; i < 64; i += 2) expect(r.take(frames[i]!)).toBe(1000 + i);
+    for (let i = 64; i < 96; i++) r.add(frames[i]!, 1000 + i);
+    expect(r.take(frames[64]!)).toBe(1064);
+    expect(r.take(frames[0]!)).toBe(1000);
+    expect(r.take(frames[0]!)).toBeNaN();
+    // A duplicate's id: the newest holder of that id is taken.
+    const dup = { envelope_id: 'e2' };
+    r.add(dup, 5000);
+    r.takeId('e2');
+    expect(r.take(dup)).toBeNaN();
+    expect(r.take(frames[2]!)).toBe(1002);
+    // Past the deadline: marked once (negative), given up GIVE_UP_MS after arrival.
+    expect(r.sweep(1006 + 3000, 3000)).toBe(2); // e4, e6 (e0, e2 gone)
+    expect(r.wake).toBe(1008 + 3000); // e8's deadline comes before e4's give-up
+    expect(r.sweep(1006 + 3000, 3000)).toBe(0);
+    expect(r.take(frames[4]!)).toBe(-1004);
+    // Long after: e6 given up (its ack would find nothing), the rest counted once each.
+    expect(r.sweep(1006 + GIVE_UP_MS, 3000)).toBe(59); // e8..e62 even (28), e65..e95 (31)
+    expect(r.take(frames[6]!)).toBeNaN();
+    r.clear();
+    // Filled to the cap (growing as it goes), then one more: the oldest is given up, as a missed deadline.
+    for (let i = 0; i < MAX_WAITING; i++) expect(r.add(frames[i]!, i)).toBe(0);
+    expect(r.add(frames[MAX_WAITING]!, MAX_WAITING)).toBe(1);
+    expect(r.take(frames[0]!)).toBeNaN();
+    expect(r.take(frames[1]!)).toBe(1);
+    expect(r.take(frames[MAX_WAITING]!)).toBe(MAX_WAITING);
+    expect(r.sweep(0, 3000)).toBe(0);
+    expect(r.wake).toBe(2 + 3000);
+  });
+});
