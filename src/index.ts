@@ -11,7 +11,7 @@ export { deadlineWarnings } from './features/deadline.ts';
 export { proactiveRefresh } from './features/proactive-refresh.ts';
 export { ghostWarnings } from './features/ghosts.ts';
 export { healthSignal, type HealthSignal } from './features/health-signal.ts';
-export { metrics, type Metrics, type MetricsSnapshot, type AckListener } from './features/metrics.ts';
+export { metrics, type Metrics, type MetricsSnapshot } from './features/metrics.ts';
 export type { HistogramSnapshot } from './features/metrics-histogram.ts';
 export { metricsToOpenTelemetry, type OpenTelemetryMetricsOptions } from './features/metrics-otel.ts';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './features/dedupe-store.ts';

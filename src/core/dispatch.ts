@@ -87,7 +87,7 @@ export function dispatch(
   if (type) emit(c, type, args, collect);
 }
 
-/** Acks an envelope no user code will see (a duplicate, a shed one): Slack's deadline holds. */
+/** Acks a duplicate dedupe took (no user code sees it): Slack's deadline holds; watchers are told ('#deduped'). */
 export function autoAck(c: Core, conn: Connection, envelopeId: string): void {
   observe(c, '#deduped', envelopeId);
   void c.acks.autoAck(envelopeId, conn).catch(() => undefined);

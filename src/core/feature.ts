@@ -45,7 +45,7 @@ export interface Hooks {
    * feature takes it; `arg` its EnvelopeFrame) and `'#deduped'` (dedupe acked a duplicate; `arg` its envelope_id).
    * It runs for every envelope: it must be cheap and must not throw.
    */
-  observe?(type: string, arg: any): void;
+  observe?(type: string, arg: unknown): void;
 }
 
 /** What a feature is inside: called once per client, with its context. */

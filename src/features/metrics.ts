@@ -57,14 +57,11 @@ export interface MetricsSnapshot {
   errors: Record<string, number>;
 }
 
-/** Called with each ack's latency (ms) as it is counted (the OpenTelemetry adapter records it). */
-export type AckListener = (latencyMs: number) => void;
-
 /** The metrics feature: pass it in `features`, then ask it (or give it to createMetricsHandler). */
 export type Metrics = Feature & {
   metrics(): MetricsSnapshot;
-  /** Calls `listener` with each ack latency from now on; returns how to stop. */
-  onAck(listener: AckListener): () => void;
+  /** Calls `listener` with each ack latency (ms) from now on, as it is counted; returns how to stop. */
+  onAck(listener: (latencyMs: number) => void): () => void;
 };
 
 /** Adds one to `key` of `counts`, within MAX_LABELS distinct keys. */
@@ -75,7 +72,7 @@ function bump(counts: Record<string, number>, key: string): void {
 
 export function metrics(): Metrics {
   let core: Core | undefined;
-  const listeners: AckListener[] = [];
+  const listeners: Array<(latencyMs: number) => void> = [];
   // Every envelope kind from the start (a scraper sees 0, not nothing); the other counters are bounded by MAX_LABELS.
   const envelopes: Record<string, number> = { events_api: 0, slash_commands: 0, interactive: 0, unknown_envelope: 0 };
   const reconnects: Record<string, number> = {};
