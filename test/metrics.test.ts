@@ -82,6 +82,21 @@ describe('metrics', () => {
     expect(s.ackLatencyMs.counts[s.ackLatencyMs.bounds.indexOf(3000)]).toBe(1);
   });
 
+  test("the simulator's own redelivery of an event never acked: a missed deadline, then a deduped retry", async () => {
+    const m = metrics();
+    // Slack's rule, as the simulator plays it: a missed ack is retried (here once, at once).
+    const client = await started(m, { ackDeadlineWarnMs: 0 }, { ackTimeoutMs: 300, redeliveryDelaysMs: [0] });
+    let delivered = 0;
+    client.on('app_mention', () => void delivered++); // never acks
+    await client.start();
+    const env = h!.sim.inject('app_mention');
+    // The retry (retry_attempt 1, a new envelope_id) is acked by dedupe, not delivered.
+    await until(() => h!.sim.acks.some((a) => a.envelope_id !== env.envelope_id), 'the retry acked');
+    await until(() => m.metrics().missedDeadlines === 1, 'missed deadline');
+    expect(m.metrics()).toMatchObject({ envelopes: { events_api: 2 }, deduped: 1, acks: 0, missedDeadlines: 1 });
+    expect(delivered).toBe(1);
+  });
+
   for (const store of ['memory', 'async'] as const) {
     test(`duplicates (${store} store): acked by dedupe, counted as deduped, never as acks nor missed deadlines`, async () => {
       const mem = new MemoryDedupeStore();
