@@ -13,7 +13,11 @@ export { ghostWarnings } from './features/ghosts.ts';
 export { healthSignal, type HealthSignal } from './features/health-signal.ts';
 export { metrics, type Metrics, type MetricsSnapshot } from './features/metrics.ts';
 export type { HistogramSnapshot } from './features/metrics-histogram.ts';
-export { metricsToOpenTelemetry, type OpenTelemetryMetricsOptions } from './features/metrics-otel.ts';
+export {
+  metricsToOpenTelemetry,
+  type OpenTelemetryMeter,
+  type OpenTelemetryMetricsOptions,
+} from './features/metrics-otel.ts';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './features/dedupe-store.ts';
 export {
   durableObjectDedupeStore,

@@ -1,8 +1,7 @@
 // The metrics feature's counts as OpenTelemetry instruments, for an app that runs @opentelemetry/api (an optional
-// peer dependency, imported here for its types only: the app passes its Meter in, and nothing is imported at run
-// time). Counters and gauges are observable instruments read from one snapshot per collection (nothing is done per
+// peer dependency: the app passes its Meter in). Nothing of it is imported, not even its types: the Meter is
+// described by the few methods used here, so a TypeScript app without @opentelemetry/api still type-checks. Counters and gauges are observable instruments read from one snapshot per collection (nothing is done per
 // envelope); ack latency is a histogram recorded as each ack is counted, with the Prometheus text's bucket bounds.
-import type { Attributes, BatchObservableCallback, Meter, Observable } from '@opentelemetry/api';
 import { InvalidOptionsError } from '../core/errors.ts';
 import { ACK_LATENCY_BOUNDS_MS } from './metrics-histogram.ts';
 import type { Metrics, MetricsSnapshot } from './metrics.ts';
@@ -13,6 +12,26 @@ export interface OpenTelemetryMetricsOptions {
    * @default `'slack.socket_mode.'`
    */
   prefix?: string;
+}
+
+type Attributes = Record<string, string>;
+/** An instrument made by the Meter (opaque here). */
+type Observable = object;
+type BatchObservableCallback = (result: {
+  observe(o: Observable, value: number, attributes?: Attributes): void;
+}) => void;
+interface InstrumentOptions {
+  description?: string;
+  unit?: string;
+  advice?: { explicitBucketBoundaries?: number[] };
+}
+/** The part of @opentelemetry/api's `Meter` this adapter uses (`metrics.getMeter(name)` returns one). */
+export interface OpenTelemetryMeter {
+  createObservableCounter(name: string, options?: InstrumentOptions): Observable;
+  createObservableGauge(name: string, options?: InstrumentOptions): Observable;
+  createHistogram(name: string, options?: InstrumentOptions): { record(value: number, attributes?: Attributes): void };
+  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void;
+  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void;
 }
 
 type Values = (s: MetricsSnapshot) => Array<[number, Attributes?]>;
@@ -29,7 +48,7 @@ const by =
  */
 export function metricsToOpenTelemetry(
   source: Metrics,
-  meter: Meter,
+  meter: OpenTelemetryMeter,
   options: OpenTelemetryMetricsOptions = {},
 ): () => void {
   if (typeof meter?.addBatchObservableCallback !== 'function')
