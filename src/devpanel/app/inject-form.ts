@@ -163,6 +163,8 @@ export function injectForm(opts: {
       'div',
       { class: 'row' },
       h('button', { type: 'submit', class: 'primary', id: 'inject-send' }, 'Send'),
+      h('label', { class: 'small muted', for: 'inject-repeat' }, '×'),
+      repeat,
       envelopes
         ? h(
             'button',
@@ -175,8 +177,6 @@ export function injectForm(opts: {
             'Edit envelope…',
           )
         : null,
-      h('label', { class: 'small muted', for: 'inject-repeat' }, '×'),
-      repeat,
     ),
     connsInfo,
   );
