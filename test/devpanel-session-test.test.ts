@@ -107,6 +107,42 @@ describe('a recorded session as a test', () => {
     expect(r.status).toBe(0);
   }, 130_000);
 
+  it('the exported test runs on Bun (bun test) and on Deno (vitest under deno run) as it is', () => {
+    // Bun maps the file's `vitest` import to bun:test; the package name comes from tsconfig paths here.
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { paths: { 'socket-mode-anywhere/simulator': ['../../src/simulator/index.ts'] } },
+      }),
+    );
+    const names = testFileNames('echo-session');
+    const bun = spawnSync(join(root, 'node_modules/.bin/bun'), ['test', `./${names.test}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(`${bun.stdout}\n${bun.stderr}`).toContain('1 pass');
+    expect(bun.status).toBe(0);
+    const deno = spawnSync(
+      join(root, 'node_modules/.bin/deno'),
+      [
+        'run',
+        '-A',
+        join(root, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--root',
+        dir,
+        '--config',
+        join(dir, 'vitest.config.mjs'),
+        names.test,
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+    );
+    expect(`${deno.stdout}\n${deno.stderr}`).toContain('1 passed');
+    expect(deno.status).toBe(0);
+  }, 250_000);
+
   it('the exported test fails when the bot answers /echo differently', () => {
     const r = runExported('echo-session', `node ${JSON.stringify(changedBot)}`);
     expect(r.status).not.toBe(0);
