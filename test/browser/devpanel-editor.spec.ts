@@ -158,6 +158,58 @@ for (const vp of [
       await expect(page.locator('#envelope-editor')).toBeHidden();
     });
 
+    test('every control keeps an accessible name, the editor and the session-test box included', async ({ page }) => {
+      await openPanel(page, panel.url);
+      await inject(page, 'Message', { text: 'names' });
+      await page.locator('.env-row').first().click();
+      await expect(page.locator('#redeliver')).toBeVisible();
+      const unnamed = () =>
+        page.evaluate(() => {
+          const nameOf = (el: HTMLElement): string => {
+            const by = el.getAttribute('aria-labelledby');
+            return (
+              el.getAttribute('aria-label') ||
+              (by
+                ? by
+                    .split(' ')
+                    .map((id) => document.getElementById(id)?.textContent ?? '')
+                    .join(' ')
+                : '') ||
+              [...((el as HTMLInputElement).labels ?? [])].map((l) => l.textContent).join(' ') ||
+              (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' ? '' : el.textContent) ||
+              el.getAttribute('title') ||
+              ''
+            ).trim();
+          };
+          const controls = [
+            ...document.querySelectorAll<HTMLElement>('button, input, select, textarea, summary, a[href]'),
+          ];
+          return {
+            count: controls.length,
+            unnamed: controls
+              .filter((el) => el.getClientRects().length > 0 && (el as HTMLInputElement).type !== 'hidden')
+              .filter((el) => !nameOf(el))
+              .map((el) => el.outerHTML.slice(0, 80)),
+          };
+        });
+      const main = await unnamed();
+      expect(main.unnamed).toEqual([]);
+      await page.click('#edit-resend');
+      await expect(page.locator('#envelope-editor')).toBeVisible();
+      const inDialog = await unnamed();
+      expect(inDialog.unnamed).toEqual([]);
+      for (const id of [
+        '#ee-envelope-id',
+        '#ee-type',
+        '#ee-accepts',
+        '#ee-retry-attempt',
+        '#ee-retry-reason',
+        '#ee-payload',
+      ])
+        expect(await page.locator(id).evaluate((el: HTMLInputElement) => el.labels?.length ?? 0), id).toBe(1);
+      await page.keyboard.press('Escape');
+    });
+
     test('keyboard only: inject, inspect, ack with a payload', async ({ page }) => {
       await openPanel(page, panel.url);
       await page.locator('body').focus();
