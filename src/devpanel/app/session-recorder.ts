@@ -4,7 +4,7 @@
 import { h, isRecord, toast } from './dom.ts';
 import type { EnvelopeApi, SentEnvelope } from './envelope-api.ts';
 import type { Session } from './session.ts';
-import { buildFixture, testFileFor, testFileNames, type SimRecords } from './session-test.ts';
+import type { SimRecords } from './session-test.ts';
 
 const KEY = 'devpanel.recording';
 const COMMAND_KEY = 'devpanel.botCommand';
@@ -76,6 +76,8 @@ export function mountRecorder(root: HTMLElement, opts: { api: EnvelopeApi; sessi
 
   exportBtn.addEventListener('click', async () => {
     try {
+      // The generator is only needed here: its own chunk, loaded on the first export.
+      const { buildFixture, testFileFor, testFileNames } = await import('./session-test.ts');
       const res = await fetch(`${opts.simUrl}/_sim/state`, { cache: 'no-store' });
       const state = (await res.json()) as SimRecords;
       const pageConns = new Set<string>();
