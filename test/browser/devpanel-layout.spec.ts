@@ -183,7 +183,7 @@ test.describe('laptop 1280×800', () => {
   });
 
   test('the session survives a reload, bounded to its newest 300 envelopes', async ({ page }) => {
-    await openPanel(page, panel.url);
+    const conn0 = await openPanel(page, panel.url);
     for (let i = 0; i < 3; i++) await inject(page, 'Message', { text: `kept ${i}` });
     await expect(page.locator('.env-row')).toHaveCount(3);
     const ids = await page
@@ -200,6 +200,9 @@ test.describe('laptop 1280×800', () => {
       await expect(page.locator(`.env-row[data-envelope-id="${id}"]`)).toHaveAttribute('data-ack', /^(acked|late)$/);
     await page.locator('.env-row').first().click();
     await expect(page.locator('#detail .ack-box')).toContainText('the frame written to the socket');
+    // On the socket it came on before the reload (closed now, numbered from #1001), not this load's #1.
+    await expect(page.locator('#detail')).toContainText(`on socket #1001 (${conn0})`);
+    expect(await pageConnectionId(page)).not.toBe(conn0);
 
     // The bound: 320 more to this page, then a reload keeps the newest 300.
     const conn = await pageConnectionId(page);

@@ -167,7 +167,8 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
 
     const sockets = [...session.sockets.values()]
       .filter((s) => (s.closedAt ?? now) >= t0)
-      .sort((a, b) => a.id - b.id)
+      // By when they opened: sockets kept from before a reload are numbered from #1001 but are the oldest.
+      .sort((a, b) => a.startedAt - b.startedAt || a.id - b.id)
       .slice(-MAX_LANES);
     const events = session.timeline.filter(inWin);
     const rows: HTMLElement[] = [];
