@@ -7,13 +7,14 @@
 //   console.log(panel.url); … await panel.close();
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { createConnectionUrlHandler } from '../backend/connection-url.ts';
 import { toNodeListener } from '../platform/node-http.ts';
 import { isLoopbackHost } from '../core/url.ts';
 import { forwardedAnswer, type ForwardedLog } from './forwarded-log.ts';
 import { defaultStaticDir, MIME } from './static-dir.ts';
+import { sendAsset } from './compressed-asset.ts';
 
 /** What the panel needs from a simulator: a started `Simulator` fits, so does a remote one's addresses. */
 export interface DevPanelSimulator {
@@ -218,15 +219,13 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
       /* missing */
     }
     if (!servable || size < 0) return sendText(res, 404, 'text/plain', 'not found');
-    res.writeHead(200, {
+    // Compressed (br/gzip) when the request accepts it: compressed-asset.ts.
+    sendAsset(req, res, file, size, {
       'content-type': MIME[ext] ?? 'application/octet-stream',
-      'content-length': String(size),
       // vite names assets by content hash: cache them for good; the html always revalidates.
       'cache-control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       ...SECURITY_HEADERS,
     });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
   };
 
   const server: Server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 // The /_sim control API: state, inject, fault, reset, replay and connection-url, each a call on the Simulator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { replayOf } from './envelopes.ts';
+import { buildEnvelope, replayOf } from './envelopes.ts';
 import { HttpError, parseBody, send } from './http-io.ts';
 import { INJECT_KINDS, type Envelope, type FailOpen, type InjectKind, type Simulator } from './types.ts';
 
@@ -56,6 +56,25 @@ export function createControlApi(
         }
         return send(res, 200, { ok: true, envelopes: out });
       }
+      case 'build': {
+        // addition (the dev panel's envelope editor): the envelope inject would send, not sent, to edit first
+        const { kind, connectionId: _c, ...fields } = await parseBody(req);
+        if (typeof kind !== 'string' || !(INJECT_KINDS as readonly string[]).includes(kind)) {
+          return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
+        }
+        const { appId, teamId } = sim.state();
+        return send(res, 200, buildEnvelope(kind as InjectKind, fields, { appId, teamId, baseUrl: sim.url }));
+      }
+      case 'send': {
+        // addition: a whole envelope as given (envelope fields included), one delivery, no retry schedule; its
+        // ack is matched and its deadline recorded as for any other
+        const body = await parseBody(req);
+        const env = body['envelope'];
+        if (!isSendable(env)) throw new HttpError(400, 'bad_envelope');
+        const target = openConnectionId(sim, body['connectionId']);
+        sim.sendEnvelope(env, target !== undefined ? { connectionId: target } : {});
+        return send(res, 200, { ok: true, envelope: env });
+      }
       case 'connection-url':
         // For the browser dev panel: a ticket URL without holding the app token (like a backend would).
         return deps.connectionsOpen(req, res, true);
@@ -63,6 +82,19 @@ export function createControlApi(
         throw new HttpError(404, 'not_found');
     }
   };
+}
+
+/** What /_sim/send delivers: an object with an envelope_id, a type and a payload object (the client judges the rest). */
+function isSendable(v: unknown): v is Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e['envelope_id'] === 'string' &&
+    e['envelope_id'] !== '' &&
+    typeof e['type'] === 'string' &&
+    !!e['payload'] &&
+    typeof e['payload'] === 'object'
+  );
 }
 
 /** A `connectionId` field of a control request: absent, or an open connection (else 400 no_such_connection). */

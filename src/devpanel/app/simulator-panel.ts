@@ -26,13 +26,14 @@ export function mountSimulator(opts: {
   simUrl: string;
   feedUrl: string;
   onFeedCount?: (n: number) => void;
+  envelopes?: Parameters<typeof injectForm>[0]['envelopes'];
 }): SimControls {
   const { session } = opts;
   const api = new SimApi(opts.simUrl);
   const conns = simConnections(session);
   const injected = new Map<string, string>(); // response id -> what was injected (to label response_url replies)
 
-  const { form, connsInfo } = injectForm({ api, conns, injected });
+  const { form, connsInfo } = injectForm({ api, conns, injected, envelopes: opts.envelopes });
   opts.controlsRoot.append(
     h('div', { class: 'panel-head' }, h('h2', {}, 'Simulator')),
     form,
