@@ -32,6 +32,13 @@ export interface CoreOptions {
    */
   fetch?: FetchLike;
   /**
+   * The HTTP proxy for both apps.connections.open and the WebSocket (`'http://user:pass@proxy:3128'`); it overrides
+   * HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and `false` turns proxies off. Node and Bun; Deno takes the URL (its own
+   * networking reads the environment); browsers and workerd use the platform's networking and ignore it.
+   * @default the environment (`HTTPS_PROXY` for wss://, `HTTP_PROXY` for ws://, `NO_PROXY`)
+   */
+  proxy?: string | false;
+  /**
    * A logger with Slack's logger methods (debug, info, warn, error, setLevel); what it gets is redacted first.
    * @default a console logger
    */

@@ -1,0 +1,186 @@
+// Behind a proxy, on Node (a bundled child), Bun and Deno: a real proxy (the `proxy` package) on loopback, whose
+// passages are counted per leg (apps.connections.open, the WebSocket handshake), and the simulator on loopback.
+// The simulator serves http:// and ws://, so HTTP_PROXY is the variable that applies to both legs (HTTPS_PROXY
+// applies to https:// and wss:// only). Bad proxies (407, HTML in the server's place, a refused CONNECT, none
+// listening) give a ProxyError that names the proxy without its credentials.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { bundle, root } from './helpers/bundle.ts';
+import {
+  deadPort,
+  startBadProxy,
+  startCountingProxy,
+  type BadProxy,
+  type CountingProxy,
+} from './helpers/proxy-server.ts';
+
+interface Report {
+  hello: boolean;
+  errors: Array<{ name: string; code: string; message: string; status?: number; proxy?: string; cause: string }>;
+  logs: string[];
+}
+
+let sim: Simulator;
+let stops: Array<() => Promise<void>>;
+let nodeEntry: string;
+
+beforeAll(async () => {
+  nodeEntry = await bundle('test/conformance/proxy-entry.ts', 'proxy-entry-node', 'node');
+});
+beforeEach(async () => {
+  sim = await startSimulator();
+  stops = [];
+});
+afterEach(async () => {
+  for (const s of stops) await s().catch(() => undefined);
+  await sim.close();
+});
+
+async function counting(auth?: { user: string; pass: string }): Promise<CountingProxy> {
+  const p = await startCountingProxy(auth);
+  stops.push(() => p.close());
+  return p;
+}
+
+async function bad(kind: 'html' | 'refuse-403' | 'refuse-502'): Promise<BadProxy> {
+  const p = await startBadProxy(kind);
+  stops.push(() => p.close());
+  return p;
+}
+
+type Runtime = 'node' | 'bun' | 'deno';
+
+function command(rt: Runtime): [string, string[]] {
+  if (rt === 'node') return [process.execPath, [nodeEntry]];
+  if (rt === 'bun') {
+    return [
+      join(root, 'node_modules/.bin/bun'),
+      ['--preload', './test/helpers/bun-source-package.ts', 'test/conformance/proxy-entry.ts'],
+    ];
+  }
+  return [
+    join(root, 'node_modules/.bin/deno'),
+    ['run', '--allow-net=127.0.0.1', '--import-map=test/helpers/deno-import-map.json', 'test/conformance/proxy-entry.ts'],
+  ];
+}
+
+/** Runs the entry on `rt` with only `env` (no proxy variable of this machine's) and returns its report and output. */
+function run(
+  rt: Runtime,
+  env: Record<string, string>,
+  proxy?: string | false,
+  mode?: 'ws-only',
+): Promise<{ report: Report; output: string }> {
+  const [cmd, args] = command(rt);
+  const argv = [...args, sim.apiUrl, sim.appToken, proxy === undefined ? '' : JSON.stringify(proxy), mode ?? ''];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
+    });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('PROXY '));
+      if (!line) return reject(new Error(`${rt} exited ${code} without a report\n${out}`));
+      resolve({ report: JSON.parse(line.slice('PROXY '.length)) as Report, output: out });
+    });
+  });
+}
+
+const RUNTIMES: Runtime[] = ['node', 'bun', 'deno'];
+
+describe.each(RUNTIMES)('%s', (rt) => {
+  it('HTTP_PROXY carries both legs (ws:// and http://); HTTPS_PROXY alone does not apply to them', async () => {
+    const p = await counting();
+    const viaHttp = await run(rt, { HTTP_PROXY: p.url });
+    expect(viaHttp.report.errors).toEqual([]);
+    expect(viaHttp.report.hello).toBe(true);
+    expect(p.legs()).toEqual({ webApi: 1, webSocket: 1 });
+    const other = await counting();
+    const viaHttps = await run(rt, { HTTPS_PROXY: other.url });
+    expect(viaHttps.report.hello).toBe(true);
+    expect(other.passages).toHaveLength(0);
+  }, 90_000);
+
+  it('NO_PROXY naming the loopback host bypasses the proxy; unnamed, loopback is proxied', async () => {
+    const p = await counting();
+    const bypassed = await run(rt, { HTTP_PROXY: p.url, NO_PROXY: 'example.com, 127.0.0.1' });
+    expect(bypassed.report.hello).toBe(true);
+    expect(p.passages).toHaveLength(0);
+    const proxied = await run(rt, { HTTP_PROXY: p.url, NO_PROXY: 'example.com,localhost' });
+    expect(proxied.report.hello).toBe(true);
+    expect(p.legs()).toEqual({ webApi: 1, webSocket: 1 });
+  }, 90_000);
+
+  it('the proxy option overrides the environment, with basic auth', async () => {
+    const envProxy = await counting();
+    const p = await counting({ user: 'alice', pass: 'pa55-w0rd' });
+    const { report } = await run(rt, { HTTP_PROXY: envProxy.url }, `http://alice:pa55-w0rd@127.0.0.1:${p.port}`);
+    expect(report.errors).toEqual([]);
+    expect(report.hello).toBe(true);
+    expect(p.legs()).toEqual({ webApi: 1, webSocket: 1 });
+    expect(p.refusedAuth).toBe(0);
+    expect(envProxy.passages).toHaveLength(0);
+  }, 60_000);
+
+  it('a wrong proxy password: a 407 ProxyError, the password nowhere in errors or logs, then retries', async () => {
+    const p = await counting({ user: 'alice', pass: 'right-one' });
+    const { report, output } = await run(rt, {}, `http://alice:Wr0ng-S3cret@127.0.0.1:${p.port}`);
+    expect(report.hello).toBe(false);
+    // Two attempts: the backoff went on after the first.
+    expect(report.errors).toHaveLength(2);
+    for (const e of report.errors) {
+      expect(e).toMatchObject({ name: 'ProxyError', code: 'proxy_error', status: 407, proxy: p.url });
+      expect(e.message).toContain('407 Proxy Authentication Required');
+      expect(e.message).toContain(`127.0.0.1:${p.port}`);
+    }
+    expect(p.refusedAuth).toBeGreaterThanOrEqual(2);
+    expect(output).not.toContain('Wr0ng-S3cret');
+    expect(output).not.toContain('alice:');
+    expect(output).not.toContain(Buffer.from('alice:Wr0ng-S3cret').toString('base64'));
+  }, 60_000);
+
+  it.each(['html', 'refuse-403', 'refuse-502'] as const)(
+    'a bad proxy (%s) on the Web API leg: a ProxyError saying what it answered',
+    async (kind) => {
+      const p = await bad(kind);
+      const { report } = await run(rt, {}, p.url);
+      expect(report.hello).toBe(false);
+      expect(report.errors).toHaveLength(2);
+      const status = kind === 'html' ? 200 : Number(kind.slice(-3));
+      for (const e of report.errors) {
+        expect(e).toMatchObject({ name: 'ProxyError', code: 'proxy_error', status, proxy: p.url });
+        expect(e.message).toContain(kind === 'html' ? 'text/html' : String(status));
+      }
+      expect(p.hits).toBeGreaterThanOrEqual(2);
+    },
+    60_000,
+  );
+
+  it('an unreachable proxy: a ProxyError naming it, then retries', async () => {
+    const port = await deadPort();
+    const { report } = await run(rt, {}, `http://bob:hunter2@127.0.0.1:${port}`);
+    expect(report.hello).toBe(false);
+    expect(report.errors).toHaveLength(2);
+    for (const e of report.errors) {
+      expect(e).toMatchObject({ name: 'ProxyError', code: 'proxy_error', proxy: `http://127.0.0.1:${port}` });
+      expect(e.message).toMatch(/unreachable/);
+      expect(JSON.stringify(e)).not.toContain('hunter2');
+    }
+  }, 60_000);
+
+  it('a proxy answering the WebSocket handshake with an HTML page: the socket error names it', async () => {
+    const p = await bad('html');
+    const { report } = await run(rt, {}, p.url, 'ws-only');
+    expect(report.hello).toBe(false);
+    expect(report.errors).toHaveLength(2);
+    for (const e of report.errors) expect(e.message).toContain(rt === 'node' ? 'text/html' : '200');
+  }, 60_000);
+});
