@@ -1,7 +1,7 @@
 // One client through a proxy, on Node (bundled), Bun and Deno: `socket-mode-anywhere` resolves to the runtime's
 // own entry. argv: apiUrl, appToken, optionally the `proxy` option as JSON ("false" or a URL string; '' for
 // none) and 'ws-only' (the runtime's fetch given as the `fetch` option, so only the socket uses the proxy).
-// It starts, waits for the hello or two `error` events (bounded), then prints one line:
+// It starts, waits for `connected` (the hello) or two `error` events (bounded), then prints one line:
 // PROXY {"hello":bool,"errors":[{name,code,message,status,proxy,cause}],"logs":[…]} and exits.
 import { SocketModeClient, LogLevel, type Logger } from 'socket-mode-anywhere';
 
@@ -49,7 +49,7 @@ const done = new Promise<void>((resolve) => {
     });
     if (errors.length >= 2) resolve();
   });
-  client.on('hello', () => {
+  client.on('connected', () => {
     hello = true;
     resolve();
   });
