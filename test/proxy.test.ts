@@ -130,6 +130,14 @@ describe.each(RUNTIMES)('%s', (rt) => {
     expect(envProxy.passages).toHaveLength(0);
   }, 60_000);
 
+  it('proxy: false turns the environment proxy off (Deno: its own networking still applies it)', async () => {
+    const p = await counting();
+    const { report } = await run(rt, { HTTP_PROXY: p.url, HTTPS_PROXY: p.url }, false);
+    expect(report.hello).toBe(true);
+    // Deno has no way to turn its own proxy off for one client: NO_PROXY is the way there (README).
+    expect(p.legs()).toEqual(rt === 'deno' ? { webApi: 1, webSocket: 1 } : { webApi: 0, webSocket: 0 });
+  }, 60_000);
+
   it('a wrong proxy password: a 407 ProxyError, the password nowhere in errors or logs, then retries', async () => {
     const p = await counting({ user: 'alice', pass: 'right-one' });
     const { report, output } = await run(rt, {}, `http://alice:Wr0ng-S3cret@127.0.0.1:${p.port}`);

@@ -1,6 +1,6 @@
 // Bun's networking for the client: its own WebSocket and fetch, each given the proxy that applies to its URL (the
 // `proxy` option, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY; see proxy-env.ts) through their native `proxy`
-// option. Bun's fetch reads those variables by itself; its WebSocket does not, which is why this exists.
+// option. Bun's fetch reads those variables by itself, its WebSocket does not: this makes both follow one rule.
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
 import { checkedProxy, proxyFor, type ProxyOption } from './proxy-env.ts';
@@ -26,8 +26,8 @@ export function bunNetwork(opts: PlatformNetworkOptions): WebSocketConstructor |
 function proxiedFetch(choose: (url: string) => string): FetchLike {
   return async (input, init) => {
     const proxy = choose(input);
-    // No proxy: Bun's fetch as is (it still applies the environment's own, by its rules).
-    if (!proxy) return fetch(input, init);
+    // No proxy by these rules: `proxy: false` keeps Bun's fetch from applying the environment by its own.
+    if (!proxy) return fetch(input, { ...init, proxy: false } as RequestInit);
     const host = new URL(input).host;
     let res: Response;
     try {
