@@ -184,11 +184,16 @@ describe.each(RUNTIMES)('%s', (rt) => {
     }
   }, 60_000);
 
-  it('a proxy answering the WebSocket handshake with an HTML page: the socket error names it', async () => {
+  it('a proxy answering the WebSocket handshake with an HTML page: the close names the proxy and its answer', async () => {
     const p = await bad('html');
     const { report } = await run(rt, {}, p.url, 'ws-only');
     expect(report.hello).toBe(false);
     expect(report.errors).toHaveLength(2);
-    for (const e of report.errors) expect(e.message).toContain(rt === 'node' ? 'text/html' : '200');
+    for (const e of report.errors) {
+      // A ConnectionError (the socket's close), whose message names the proxy and what it answered.
+      expect(e.code).toBe('connection_error');
+      expect(e.message).toContain(`Through proxy ${p.url}, the WebSocket handshake to 127.0.0.1:`);
+      expect(e.message).toContain(rt === 'node' ? '200 (text/html)' : '200');
+    }
   }, 60_000);
 });

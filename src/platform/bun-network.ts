@@ -4,7 +4,7 @@
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
 import { checkedProxy, proxyFor, type ProxyOption } from './proxy-env.ts';
-import { checkedAnswer, proxyFailure } from './proxy-errors.ts';
+import { checkedAnswer, nameProxyInErrors, proxyFailure } from './proxy-errors.ts';
 
 type BunWebSocketCtor = new (url: string, options?: { protocols?: string | string[]; proxy?: string }) => WebSocket;
 
@@ -19,6 +19,7 @@ export function bunNetwork(opts: PlatformNetworkOptions): WebSocketConstructor |
     constructor(url: string, protocols?: string | string[]) {
       const proxy = choose(url);
       super(url, proxy ? { protocols, proxy } : { protocols });
+      if (proxy) nameProxyInErrors(this, proxy, new URL(url).host);
     }
   } as unknown as WebSocketConstructor;
 }

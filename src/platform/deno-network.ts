@@ -4,7 +4,7 @@
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
 import { checkedProxy } from './proxy-env.ts';
-import { checkedAnswer, proxyFailure } from './proxy-errors.ts';
+import { checkedAnswer, nameProxyInErrors, proxyFailure } from './proxy-errors.ts';
 
 type HttpClient = { close(): void };
 type DenoNs = {
@@ -14,9 +14,11 @@ type DenoWebSocketCtor = new (url: string, options?: { protocols?: string | stri
 
 export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor | undefined {
   const g = globalThis as unknown as { WebSocket: DenoWebSocketCtor; Deno: DenoNs };
-  const proxy = opts.proxy;
   // `false` cannot turn Deno's own proxy off (NO_PROXY does); no option leaves it to Deno.
-  if (typeof proxy !== 'string' || proxy === '') return opts.WebSocket ?? (g.WebSocket as unknown as WebSocketConstructor);
+  if (typeof opts.proxy !== 'string' || opts.proxy === '') {
+    return opts.WebSocket ?? (g.WebSocket as unknown as WebSocketConstructor);
+  }
+  const proxy = opts.proxy;
   let client: HttpClient | undefined;
   // Made at first use, so a bad URL is a ProxyError on `error` (and the usual backoff), not a throw from start().
   const clientFor = (): HttpClient => {
@@ -45,6 +47,7 @@ export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor 
   return class ProxiedWebSocket extends Native {
     constructor(url: string, protocols?: string | string[]) {
       super(url, { protocols, client: clientFor() });
+      nameProxyInErrors(this, proxy, new URL(url).host);
     }
   } as unknown as WebSocketConstructor;
 }

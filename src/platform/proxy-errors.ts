@@ -81,3 +81,34 @@ export async function checkedAnswer(proxy: string, target: string, res: Response
   if (res.status === 407) throw proxyAnswerError(proxy, target, 407, '', 'CONNECT');
   throw proxyAnswerError(proxy, target, res.status, type, 'the Web API request');
 }
+
+type ErrorListener = (ev: unknown) => void;
+
+/**
+ * Bun's and Deno's WebSocket report a failed handshake without naming the proxy ("Expected 101 status code:
+ * 407"). Until the socket opens, its `error` listeners get an event whose message names the proxy (without
+ * credentials) before the runtime's own words.
+ */
+export function nameProxyInErrors(socket: WebSocket, proxy: string, target: string): void {
+  let open = false;
+  socket.addEventListener('open', () => (open = true));
+  const add = socket.addEventListener.bind(socket);
+  const remove = socket.removeEventListener.bind(socket);
+  const wrapped = new WeakMap<ErrorListener, ErrorListener>();
+  const explained = (ev: { message?: unknown; error?: unknown }): object => ({
+    type: 'error',
+    message: scrub(
+      `Through proxy ${shownProxy(proxy)}, the WebSocket handshake to ${target} failed: ${String(ev?.message || 'no reason given')}`,
+      proxy,
+    ),
+    error: ev?.error,
+  });
+  socket.addEventListener = ((type: string, fn: ErrorListener, o?: unknown) => {
+    if (type !== 'error' || typeof fn !== 'function') return add(type, fn, o as AddEventListenerOptions);
+    const w: ErrorListener = (ev) => fn.call(socket, open ? ev : explained(ev as { message?: unknown }));
+    wrapped.set(fn, w);
+    add(type, w, o as AddEventListenerOptions);
+  }) as typeof socket.addEventListener;
+  socket.removeEventListener = ((type: string, fn: ErrorListener, o?: unknown) =>
+    remove(type, wrapped.get(fn) ?? fn, o as EventListenerOptions)) as typeof socket.removeEventListener;
+}
