@@ -184,16 +184,29 @@ describe.each(RUNTIMES)('%s', (rt) => {
     }
   }, 60_000);
 
-  it('a proxy answering the WebSocket handshake with an HTML page: the close names the proxy and its answer', async () => {
-    const p = await bad('html');
-    const { report } = await run(rt, {}, p.url, 'ws-only');
-    expect(report.hello).toBe(false);
-    expect(report.errors).toHaveLength(2);
-    for (const e of report.errors) {
-      // A ConnectionError (the socket's close), whose message names the proxy and what it answered.
-      expect(e.code).toBe('connection_error');
-      expect(e.message).toContain(`Through proxy ${p.url}, the WebSocket handshake to 127.0.0.1:`);
-      expect(e.message).toContain(rt === 'node' ? '200 (text/html)' : '200');
-    }
-  }, 60_000);
+  it.each(['html', 'refuse-403', 'wrong-password'] as const)(
+    'the WebSocket leg alone through a bad proxy (%s): the close names the proxy and its answer',
+    async (kind) => {
+      let url: string;
+      if (kind === 'wrong-password') {
+        const p = await counting({ user: 'carol', pass: 'right' });
+        url = p.url;
+      } else url = (await bad(kind)).url;
+      const option = kind === 'wrong-password' ? url.replace('http://', 'http://carol:Wr0ng-S3cret@') : url;
+      const { report, output } = await run(rt, {}, option, 'ws-only');
+      expect(report.hello).toBe(false);
+      expect(report.errors).toHaveLength(2);
+      const status = { html: '200', 'refuse-403': '403', 'wrong-password': '407' }[kind];
+      for (const e of report.errors) {
+        // A ConnectionError (the socket's close), whose message names the proxy and what it answered.
+        expect(e.code).toBe('connection_error');
+        expect(e.message).toContain(url);
+        expect(e.message).toContain(status);
+        if (rt === 'node' && kind === 'html') expect(e.message).toContain('200 (text/html)');
+      }
+      expect(output).not.toContain('Wr0ng-S3cret');
+      expect(output).not.toContain('carol:');
+    },
+    60_000,
+  );
 });
