@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { bypassed, proxyFor } from '../src/platform/proxy-env.ts';
 import { bundle, root } from './helpers/bundle.ts';
 import {
   deadPort,
@@ -93,6 +94,56 @@ function run(
     });
   });
 }
+
+// The rules (proxy-env.ts): curl's, where proxy-from-env (undici's reading) takes a bare host as itself only.
+describe('which proxy a URL goes through', () => {
+  const P = 'http://proxy.example:3128';
+  it('ws:// and http:// read HTTP_PROXY; wss:// and https:// read HTTPS_PROXY; ALL_PROXY after; lowercase first', () => {
+    const env = { HTTP_PROXY: 'http://h:1', HTTPS_PROXY: 'http://s:2' };
+    expect(proxyFor('ws://a.example/x', undefined, env)).toBe('http://h:1');
+    expect(proxyFor('http://a.example/x', undefined, env)).toBe('http://h:1');
+    expect(proxyFor('wss://a.example/x', undefined, env)).toBe('http://s:2');
+    expect(proxyFor('https://a.example/x', undefined, env)).toBe('http://s:2');
+    expect(proxyFor('wss://a.example/x', undefined, { ALL_PROXY: 'http://all:3' })).toBe('http://all:3');
+    expect(proxyFor('wss://a.example/x', undefined, { https_proxy: 'http://low:4', HTTPS_PROXY: 'http://up:5' })).toBe(
+      'http://low:4',
+    );
+    expect(proxyFor('wss://a.example/x', undefined, { HTTPS_PROXY: 'proxy.example:3128' })).toBe(P);
+    expect(proxyFor('wss://a.example/x', undefined, {})).toBe('');
+  });
+  it('the option overrides the environment; false turns it off', () => {
+    const env = { HTTPS_PROXY: 'http://env:1', NO_PROXY: '*' };
+    expect(proxyFor('wss://a.example/', P, env)).toBe(P);
+    expect(proxyFor('wss://a.example/', false, { HTTPS_PROXY: 'http://env:1' })).toBe('');
+  });
+  it.each([
+    ['*', 'wss://wss-primary.slack.com/link', true],
+    ['slack.com', 'wss://wss-primary.slack.com/link', true],
+    ['slack.com', 'https://slack.com/api/', true],
+    // curl: a leading dot matches the domain itself too.
+    ['.slack.com', 'https://slack.com/api/', true],
+    ['.slack.com', 'wss://wss-primary.slack.com/', true],
+    ['*.slack.com', 'wss://wss-primary.slack.com/', true],
+    ['lack.com', 'https://slack.com/api/', false],
+    ['SLACK.COM', 'https://Slack.com/api/', true],
+    ['slack.com:443', 'https://slack.com/api/', true],
+    ['slack.com:8443', 'https://slack.com/api/', false],
+    ['example.com, 127.0.0.1', 'ws://127.0.0.1:9999/', true],
+    ['127.0.0.1:9999', 'ws://127.0.0.1:9999/', true],
+    ['127.0.0.1:9998', 'ws://127.0.0.1:9999/', false],
+    ['localhost', 'ws://127.0.0.1:9999/', false],
+    ['', 'ws://127.0.0.1:9999/', false],
+    ['::1', 'http://[::1]:8080/', true],
+    ['[::1]:8080', 'http://[::1]:8080/', true],
+  ])('NO_PROXY=%j for %s: bypassed %s', (noProxy, url, expected) => {
+    expect(bypassed(new URL(url), noProxy)).toBe(expected);
+    expect(proxyFor(url, undefined, { HTTPS_PROXY: P, HTTP_PROXY: P, NO_PROXY: noProxy })).toBe(expected ? '' : P);
+  });
+  it('loopback is proxied unless NO_PROXY names it', () => {
+    expect(proxyFor('ws://127.0.0.1:1/', undefined, { HTTP_PROXY: P })).toBe(P);
+    expect(proxyFor('http://localhost:1/', undefined, { HTTP_PROXY: P })).toBe(P);
+  });
+});
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'deno'];
 
