@@ -63,7 +63,12 @@ function command(rt: Runtime): [string, string[]] {
   }
   return [
     join(root, 'node_modules/.bin/deno'),
-    ['run', '--allow-net=127.0.0.1', '--import-map=test/helpers/deno-import-map.json', 'test/conformance/proxy-entry.ts'],
+    [
+      'run',
+      '--allow-net=127.0.0.1',
+      '--import-map=test/helpers/deno-import-map.json',
+      'test/conformance/proxy-entry.ts',
+    ],
   ];
 }
 
@@ -79,7 +84,13 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
       cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/tmp',
+        NO_COLOR: '1',
+        DENO_NO_UPDATE_CHECK: '1',
+        ...env,
+      },
     });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);

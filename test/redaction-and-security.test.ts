@@ -584,7 +584,12 @@ describe('errors', () => {
 describe('proxy credentials never appear', () => {
   const user = 'proxyuser';
   const pass = 'S3cr3t-p4ss%21';
-  const secrets = [pass, decodeURIComponent(pass), `${user}:`, Buffer.from(`${user}:${decodeURIComponent(pass)}`).toString('base64')];
+  const secrets = [
+    pass,
+    decodeURIComponent(pass),
+    `${user}:`,
+    Buffer.from(`${user}:${decodeURIComponent(pass)}`).toString('base64'),
+  ];
 
   function leaks(text: string): string[] {
     return secrets.filter((s) => text.includes(s));

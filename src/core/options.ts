@@ -32,9 +32,9 @@ export interface CoreOptions {
    */
   fetch?: FetchLike;
   /**
-   * The HTTP proxy for both apps.connections.open and the WebSocket (`'http://user:pass@proxy:3128'`); it overrides
-   * HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and `false` turns proxies off. Node and Bun; Deno takes the URL (its own
-   * networking reads the environment); browsers and workerd use the platform's networking and ignore it.
+   * The HTTP(S) proxy for apps.connections.open and the WebSocket: a URL (`'http://user:pass@proxy:3128'`) overrides
+   * HTTPS_PROXY / HTTP_PROXY / NO_PROXY; `false` turns them off (Deno's own networking still reads them: use
+   * NO_PROXY). Browsers and workerd use the platform's networking and ignore it. See "Behind a proxy".
    * @default the environment (`HTTPS_PROXY` for wss://, `HTTP_PROXY` for ws://, `NO_PROXY`)
    */
   proxy?: string | false;

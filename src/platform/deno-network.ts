@@ -10,7 +10,10 @@ type HttpClient = { close(): void };
 type DenoNs = {
   createHttpClient(o: { proxy: { url: string; basicAuth?: { username: string; password: string } } }): HttpClient;
 };
-type DenoWebSocketCtor = new (url: string, options?: { protocols?: string | string[]; client?: HttpClient }) => WebSocket;
+type DenoWebSocketCtor = new (
+  url: string,
+  options?: { protocols?: string | string[]; client?: HttpClient },
+) => WebSocket;
 
 export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor | undefined {
   const g = globalThis as unknown as { WebSocket: DenoWebSocketCtor; Deno: DenoNs };

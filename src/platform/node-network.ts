@@ -95,7 +95,8 @@ export function proxiedWebSocket(choose: (url: string) => string): WebSocketCons
       this.once('open', () => (this.proxyFailure = undefined));
       this.proxyFailure = (err) => {
         // The tunnel was refused (407, 403, 502…): the answer replayed to ws is the proxy's.
-        if (tunnel && tunnel.statusCode !== 200) return proxyAnswerError(proxy, target, tunnel.statusCode, '', 'CONNECT');
+        if (tunnel && tunnel.statusCode !== 200)
+          return proxyAnswerError(proxy, target, tunnel.statusCode, '', 'CONNECT');
         if (answer) return proxyAnswerError(proxy, target, answer.status, answer.type, 'the WebSocket handshake');
         return proxyFailure(proxy, target, err);
       };

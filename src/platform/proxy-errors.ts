@@ -33,7 +33,13 @@ export function scrub(text: string, proxy: string): string {
  * The proxy answered `status` where a tunnel (`what` = 'CONNECT') or the server's answer was expected.
  * `type`: the answer's content type, if any.
  */
-export function proxyAnswerError(proxy: string, target: string, status: number, type: string, what: string): ProxyError {
+export function proxyAnswerError(
+  proxy: string,
+  target: string,
+  status: number,
+  type: string,
+  what: string,
+): ProxyError {
   const shown = shownProxy(proxy);
   const answered = `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
   if (what === 'CONNECT') {
@@ -49,7 +55,8 @@ export function proxyAnswerError(proxy: string, target: string, status: number, 
   );
 }
 
-const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ConnectionRefused)$/;
+const UNREACHABLE =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ConnectionRefused)$/;
 
 /** A failure on the way through the proxy: unreachable, a refused tunnel (as undici words it), or anything else. */
 export function proxyFailure(proxy: string, target: string, err: unknown): ProxyError {
@@ -65,7 +72,12 @@ export function proxyFailure(proxy: string, target: string, err: unknown): Proxy
     return new ProxyError(e.proxy, e.message, e.status, { cause });
   }
   if (UNREACHABLE.test(code) || /connection refused|failed to connect to the proxy/i.test(text)) {
-    return new ProxyError(shown, `Proxy ${shown} unreachable (${code || 'connection refused'}) on the way to ${target}`, undefined, { cause });
+    return new ProxyError(
+      shown,
+      `Proxy ${shown} unreachable (${code || 'connection refused'}) on the way to ${target}`,
+      undefined,
+      { cause },
+    );
   }
   return new ProxyError(shown, `Through proxy ${shown} to ${target}: ${text}`, undefined, { cause });
 }

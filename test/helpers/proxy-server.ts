@@ -27,7 +27,9 @@ export interface CountingProxy {
 }
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -65,7 +67,14 @@ export async function startCountingProxy(auth?: { user: string; pass: string }):
     const entry: Passage = { kind: 'connect', target: req.url ?? '', line: '' };
     passages.push(entry);
     // Only the first line is read here; the proxy package pipes every byte on as usual.
-    socket.once('data', (d: Buffer) => (entry.line = d.toString('latin1').split('\r\n')[0]!.replace(/ HTTP\/1\.1$/, '')));
+    socket.once(
+      'data',
+      (d: Buffer) =>
+        (entry.line = d
+          .toString('latin1')
+          .split('\r\n')[0]!
+          .replace(/ HTTP\/1\.1$/, '')),
+    );
   });
   server.on('request', (req: IncomingMessage) => {
     const u = new URL(req.url ?? '/', 'http://x');
