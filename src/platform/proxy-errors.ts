@@ -50,7 +50,7 @@ export function proxyAnswerError(
   return new ProxyError(
     shown,
     `Through proxy ${shown}, ${what} to ${target} was answered ${answered}${type ? ` (${type.split(';')[0]})` : ''}` +
-      ` instead of ${expected}: something in between answered in the server's place`,
+      ` instead of ${expected}: a page from the proxy or a gateway on the way`,
     status,
   );
 }
