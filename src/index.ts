@@ -25,7 +25,7 @@ export {
   type DurableObjectStorageLike,
   type DurableObjectDedupeOptions,
 } from './features/dedupe-durable-object.ts';
-export { DedupeError, HandlerQueueFullError } from './core/errors.ts';
+export { DedupeError, HandlerQueueFullError, ProxyError } from './core/errors.ts';
 export type {
   EventsApiEnvelope,
   SlashCommandsEnvelope,
