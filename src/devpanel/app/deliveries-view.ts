@@ -42,7 +42,7 @@ export function mountAllDeliveries(feedRoot: HTMLElement, conns: SimConnections)
   );
   const shown = h('span', { class: 'muted count', 'aria-live': 'polite', id: 'all-shown' }, '0');
   const list = h('ol', {
-    class: 'env-list all-list',
+    class: 'all-list',
     id: 'all-list',
     'aria-label': 'Envelopes delivered to every connection',
   });
@@ -86,7 +86,7 @@ export function mountAllDeliveries(feedRoot: HTMLElement, conns: SimConnections)
       'button',
       {
         type: 'button',
-        class: 'env-row all-row',
+        class: 'conn-row all-row',
         'data-envelope-id': r.envelope_id,
         'data-connection': r.connectionId,
         'data-who': whoOf(r),
@@ -95,13 +95,11 @@ export function mountAllDeliveries(feedRoot: HTMLElement, conns: SimConnections)
         onclick: () => open(r),
       },
       h('span', { class: 'c-time' }, clock(r.sentAt)),
-      h('span', { class: `c-type t-${r.type}` }, r.connectionId),
+      h('span', { class: 'c-conn' }, r.connectionId, ' ', h('span', { class: `tag who-${whoOf(r)}` }, who)),
       h('span', { class: 'c-event' }, r.eventType),
       h(
         'span',
         { class: 'c-summary' },
-        h('span', { class: `tag who-${whoOf(r)}` }, who),
-        ' ',
         r.summary,
         r.actions.length
           ? h('span', { class: 'tag' }, `${r.actions.length} call${r.actions.length > 1 ? 's' : ''}`)
