@@ -50,7 +50,7 @@ async function echoBot(s: Simulator) {
   const bot = new SocketModeClient({ appToken: s.appTokenFor('bot'), apiUrl: s.apiUrl, logLevel: 'error' as never });
   bot.on('app_mention', async ({ ack, event }) => {
     await ack();
-    const e = event as { channel: string; text: string };
+    const e = event as unknown as { channel: string; text: string };
     await callApi(
       'chat.postMessage',
       { channel: e.channel, text: `echo: ${e.text}` },

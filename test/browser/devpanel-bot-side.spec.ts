@@ -130,8 +130,23 @@ test('the bot is the default target; every delivery is a row with its ack, laten
   await expect(detail.locator('[data-field="sim-ack"]')).toContainText('Read by the simulator');
   await expect(detail).toContainText('"text": "echo: hi"');
 
+  // The simulator feed's lines open the same delivery.
+  await page.click('#tab-feed');
+  await page
+    .locator(`#feed-list .e-delivery`)
+    .filter({ hasText: id })
+    .getByRole('button', { name: `Open envelope ${id}` })
+    .click();
+  await expect(detail.locator('[data-field="envelope_id"]')).toHaveText(id);
+  await page.click('#tab-all');
+
   // Accessible names and target sizes of the new controls.
-  for (const sel of ['#tab-all', '#all-filter-conn', '#all-list .all-row']) {
+  for (const sel of [
+    '#tab-all',
+    '#all-filter-conn',
+    '#all-list .all-row',
+    '#detail .chain-item, #detail .ghost.small',
+  ]) {
     expect(await minTarget(page, sel)).toBeGreaterThanOrEqual(24);
     await expect(page.locator(sel).first()).toHaveAccessibleName(/\S/);
   }

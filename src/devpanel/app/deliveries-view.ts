@@ -76,6 +76,12 @@ export function mountAllDeliveries(feedRoot: HTMLElement, conns: SimConnections)
     panelBus.showDetail?.(openNode);
   };
 
+  panelBus.openDelivery = (id) => {
+    const r = allDeliveries.byId.get(id);
+    if (r) open(r);
+    return !!r;
+  };
+
   const paint = (r: DeliveryRow): HTMLLIElement => {
     const status = ackStatus(r);
     const first = r.acks.find((a) => !a.duplicate);

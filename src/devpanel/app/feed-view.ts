@@ -2,7 +2,7 @@
 // changes, faults, missed deadlines, bad frames, connection opens and Web API calls. It keeps the simulator's
 // connection list current and passes what the bot answered (posts, Web API calls, acks) on to the replies.
 import { apiCallText, textOf, type AddReply } from './bot-replies.ts';
-import { clock, fmtMs, h, isRecord } from './dom.ts';
+import { clock, fmtMs, h, isRecord, toast } from './dom.ts';
 import { mountAllDeliveries } from './deliveries-view.ts';
 import { panelBus } from './panel-bus.ts';
 import type { SimConnections, SimConnState } from './sim-connections.ts';
@@ -15,6 +15,23 @@ function connState(c: Record<string, unknown>): SimConnState {
     ...(typeof c['label'] === 'string' ? { label: c['label'] } : {}),
     ...(typeof c['silentSince'] === 'number' ? { silentSince: c['silentSince'] } : {}),
   };
+}
+
+/** A delivery, ack or missed deadline: a button that opens that envelope's delivery in the detail. */
+function openButton(id: unknown): HTMLElement | null {
+  if (typeof id !== 'string' || id === '') return null;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'ghost small f-open',
+      'aria-label': `Open envelope ${id}`,
+      onclick: () => {
+        if (!panelBus.openDelivery?.(id)) toast('That envelope is no longer in the list', 'error');
+      },
+    },
+    'Open',
+  );
 }
 
 export function mountFeed(opts: {
@@ -162,6 +179,7 @@ export function mountFeed(opts: {
       h('time', {}, clock(r.at)),
       h('span', { class: 'f-event' }, r.event),
       h('span', { class: 'f-line' }, line),
+      openButton(d['envelope_id']),
       whoEl ?? '',
     );
     li.hidden = !!feedFilter.value && feedFilter.value !== r.event;

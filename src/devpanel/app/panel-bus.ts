@@ -13,6 +13,8 @@ export const panelBus = {
   conns: undefined as SimConnections | undefined,
   /** Shows a node in the detail pane in place of a page envelope (set by mountDetail). */
   showDetail: undefined as ((node: HTMLElement) => void) | undefined,
+  /** Opens a delivery (by envelope_id) of the "Every connection" tab in the detail; false if it is not known. */
+  openDelivery: undefined as ((envelopeId: string) => boolean) | undefined,
   /** The simulator feed is connected now: its records confirm (or deny) what the page's client wrote. */
   feedUp: false,
 
