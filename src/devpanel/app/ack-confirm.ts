@@ -6,8 +6,11 @@ import type { EnvelopeEntry } from './model.ts';
 import { panelBus } from './panel-bus.ts';
 import type { Session } from './session.ts';
 
-/** Confirmations can come: there is a simulator and its feed is up. */
-export const confirmable = (): boolean => panelBus.conns !== undefined && panelBus.feedUp;
+/**
+ * There is a simulator to confirm acks. Its feed may be down for a while (a restart): an ack written meanwhile stays
+ * unconfirmed until the feed's next state snapshot says the simulator read it, or for good if it never did.
+ */
+export const confirmable = (): boolean => panelBus.conns !== undefined;
 
 /** The client wrote the ack (read-tap): unconfirmed until the simulator says it read it. */
 export function ackWritten(session: Session, envelopeId: string): void {
