@@ -130,6 +130,12 @@ test('the bot is the default target; every delivery is a row with its ack, laten
   await expect(detail.locator('[data-field="sim-ack"]')).toContainText('Read by the simulator');
   await expect(detail).toContainText('"text": "echo: hi"');
 
+  // Keyboard: focus the newest row, arrow down to the older one, and it opens.
+  await rows.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(detail.locator('[data-field="envelope_id"]')).toHaveText(id);
+  await expect(rows.nth(1)).toBeFocused();
+
   // The simulator feed's lines open the same delivery.
   await page.click('#tab-feed');
   await page

@@ -173,6 +173,26 @@ export function mountAllDeliveries(feedRoot: HTMLElement, conns: SimConnections)
     }
   });
   panelBus.onSim((rec) => allDeliveries.read(rec));
+  // Arrow keys (or j/k, Home/End) move between rows and open each, as in the page's own stream.
+  list.addEventListener('keydown', (ev: KeyboardEvent) => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End', 'j', 'k'].includes(ev.key)) return;
+    const visible = [...list.querySelectorAll<HTMLButtonElement>('li:not([hidden]) > .all-row')];
+    if (!visible.length) return;
+    const i = visible.indexOf(document.activeElement as HTMLButtonElement);
+    const next =
+      ev.key === 'ArrowDown' || ev.key === 'j'
+        ? Math.min(visible.length - 1, i + 1)
+        : ev.key === 'ArrowUp' || ev.key === 'k'
+          ? Math.max(0, i - 1)
+          : ev.key === 'Home'
+            ? 0
+            : visible.length - 1;
+    ev.preventDefault();
+    const r = allDeliveries.byId.get(visible[next]!.dataset['envelopeId'] ?? '');
+    if (!r) return;
+    open(r);
+    rows.get(r.envelope_id)?.querySelector('button')?.focus();
+  });
   connSel.addEventListener('change', () => {
     for (const r of allDeliveries.rows) {
       const li = rows.get(r.envelope_id);
