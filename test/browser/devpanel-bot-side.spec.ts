@@ -52,7 +52,7 @@ test.afterAll(async () => {
 
 /** A connection of "another process": the main app token (not the dev setup's), never acking. */
 async function silentProcess(): Promise<{ ws: WebSocket; id: string }> {
-  const open = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as {
+  const open = (await callApi('apps.connections.open', {}, { token: sim.appToken, apiUrl: sim.apiUrl })) as unknown as {
     url: string;
   };
   const ws = new WebSocket(open.url);
