@@ -21,6 +21,12 @@ export interface DevPanelSimulator {
   readonly url: string; // 'http://127.0.0.1:3300'
   readonly apiUrl: string; // 'http://127.0.0.1:3300/api/'
   readonly appToken: string;
+  /**
+   * A started `Simulator` has it: the page then connects with the app token labeled 'page', so the simulator and
+   * the panel know which connections are the page's (the ghost warning is not raised for what the dev setup opened,
+   * and `"to":"bot"` never reaches the page).
+   */
+  appTokenFor?(label: string): string;
 }
 
 export interface DevPanelOptions {
@@ -99,7 +105,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
   if (options.botHealthUrl !== undefined && !isLoopbackHost(new URL(options.botHealthUrl).hostname)) {
     throw new TypeError('startDevPanel: botHealthUrl must be a loopback URL (the bot runs on this machine)');
   }
-  const appToken = options.appToken ?? sim!.appToken;
+  const appToken = options.appToken ?? (sim!.appTokenFor ? sim!.appTokenFor('page') : sim!.appToken);
   const apiUrl = options.apiUrl ?? (mode === 'slack' ? 'https://slack.com/api/' : sim!.apiUrl);
 
   let ownOrigins: string[] = [];

@@ -21,15 +21,24 @@ export function createControlApi(
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed');
     switch (path) {
       case 'inject': {
-        const { kind, connectionId, ...fields } = await parseBody(req);
+        const { kind, connectionId, to, ...fields } = await parseBody(req);
         if (typeof kind !== 'string' || !(INJECT_KINDS as readonly string[]).includes(kind)) {
           return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
         }
         const target = openConnectionId(sim, connectionId);
+        // addition: `to: <label>` delivers to a live connection opened with appTokenFor(label) (`to: "bot"`).
+        if (to !== undefined && typeof to !== 'string') throw new HttpError(400, 'bad_to');
+        if (target === undefined && to && !sim.connections().some((c) => c.label === to && c.state === 'live')) {
+          return send(res, 400, { ok: false, error: 'no_live_connection', to });
+        }
         return send(
           res,
           200,
-          sim.inject(kind as InjectKind, fields, target !== undefined ? { connectionId: target } : {}),
+          sim.inject(
+            kind as InjectKind,
+            fields,
+            target !== undefined ? { connectionId: target } : to ? { label: to } : {},
+          ),
         );
       }
       case 'fault':

@@ -1,6 +1,7 @@
 // Export and replay of a session: the Export button downloads the whole session as a JSON document; Replay
 // sends the envelopes of such a file to the simulator again.
 import type { PanelConfig } from './config.ts';
+import { allConnectionsExport } from './deliveries.ts';
 import { $, h, isRecord, toast } from './dom.ts';
 import type { EnvelopeApi } from './envelope-api.ts';
 import type { AckState } from './model.ts';
@@ -81,7 +82,12 @@ export function mountExportReplay(
   envApi?: EnvelopeApi,
 ): void {
   $('export').addEventListener('click', () => {
-    const doc = exportSession(session, { target: cfg.mode, simulator: cfg.simulator?.url ?? null });
+    const doc = exportSession(session, {
+      target: cfg.mode,
+      simulator: cfg.simulator?.url ?? null,
+      // Every connection's side (the bot's too): deliveries, the acks the simulator read, what the app did.
+      all_connections: allConnectionsExport(),
+    });
     const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
     const a = h('a', {
       href: URL.createObjectURL(blob),

@@ -38,7 +38,7 @@ export function injectForm(opts: {
     'select',
     { id: 'deliver-to' },
     h('option', { value: 'page' }, 'This page'),
-    h('option', { value: 'bot' }, 'The bot'),
+    h('option', { value: 'bot', selected: true }, 'The bot'),
     h('option', { value: 'any' }, 'Any connection'),
   );
   const repeat = h('input', {
