@@ -262,12 +262,13 @@ describe('replicas that die, and Redis going away', () => {
       buf = parts.pop()!;
       for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p));
     });
+    const lastStatus = () => lines.filter((l) => l.status).at(-1)?.status;
     const childSettled = (): boolean => {
-      const s = lines.findLast((l) => l.status)?.status;
+      const s = lastStatus();
       return !!s && s.share === 3 && s.leases === 3;
     };
     await until(() => settled([a, b], [3, 3]) && childSettled(), 20_000, 'shares 3/3/3 with the child');
-    const childId = lines.findLast((l) => l.status)!.status!.id;
+    const childId = lastStatus()!.id;
     expect(Number((await leasesInRedis())[childId])).toBe(3);
     child.kill('SIGKILL');
     // Its sockets close with the process; its leases stay in Redis until they expire, then the others grow.
