@@ -86,6 +86,7 @@ beforeEach(async () => {
   await admin.flushAll();
 });
 afterEach(async () => {
+  server.resume();
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await h?.cleanup();
   h = undefined;
@@ -232,6 +233,31 @@ describe('one budget for the fleet', () => {
   });
 });
 
+test('the same with no spare (as many replicas as the budget): each replacement waits for its old socket to close', async () => {
+  h = await harness({ refreshWarningLeadMs: 300, refreshCloseDelayMs: 500 });
+  const open = watchOpen();
+  const rs = [await replica(4, { budget: 3 }), await replica(4, { budget: 3 }), await replica(4, { budget: 3 })];
+  await Promise.all(rs.map((r) => r.client.start()));
+  await until(() => settled(rs, [1, 1, 1]), 15_000, 'shares 1/1/1');
+  const before = new Set(
+    h.sim
+      .connections()
+      .filter((x) => x.state === 'live')
+      .map((x) => x.id),
+  );
+  h.sim.refresh({ warning: true });
+  await until(
+    () =>
+      settled(rs, [1, 1, 1]) &&
+      h!.sim.connections().filter((x) => x.state === 'live' && !before.has(x.id)).length === 3,
+    30_000,
+    'every socket replaced',
+  );
+  expect(open.max).toBe(3);
+  expect(rs.flatMap((r) => r.errors)).toEqual([]);
+  open.off();
+});
+
 describe('replicas that die, and Redis going away', () => {
   test('a replica killed with SIGKILL never releases: its leases expire and the others grow into them', async () => {
     h = await harness();
@@ -279,36 +305,62 @@ describe('replicas that die, and Redis going away', () => {
     open.off();
   });
 
-  test('Redis stopped mid-run: sockets kept, acks go on, a FleetError each; back: leases re-registered, growth resumes', async () => {
+  test('Redis stopped mid-run: sockets kept, acks go on, no growth, a FleetError each; back: leases re-registered, growth resumes', async () => {
     h = await harness();
     const open = watchOpen();
-    const [a, b] = [await replica(3), await replica(3)];
-    await Promise.all([a.client.start(), b.client.start()]);
-    await until(() => settled([a, b], [3, 3]), 15_000, 'shares 3/3');
+    const [a, b, c] = [await replica(), await replica(), await replica()];
+    await Promise.all([a, b, c].map((r) => r.client.start()));
+    await until(() => settled([a, b, c], [3, 3, 3]), 15_000, 'shares 3/3/3');
     await server.stop();
-    await until(() => a.fleet.status().degraded && b.fleet.status().degraded, 10_000, 'both see Redis gone');
-    for (const r of [a, b]) {
+    await until(() => [a, b, c].every((r) => r.fleet.status().degraded), 10_000, 'every replica sees Redis gone');
+    for (const r of [a, b, c]) {
       const e = r.errors.find((x) => x instanceof FleetError);
       expect(e?.code).toBe('fleet_error');
       expect(e?.message).not.toMatch(/xapp-|xoxb-/);
       expect(r.client.connectionCount).toBe(3);
     }
+    // C leaves while Redis is away: its release fails (its leases would expire on their own); A and B do not grow
+    // into its room, since nothing tells them it is free.
+    await c.client.disconnect();
     const during = Array.from({ length: 10 }, () => h!.sim.inject('app_mention'));
     await until(() => during.every((e) => h!.sim.acks.some((x) => x.envelope_id === e.envelope_id)), 10_000, 'acks');
-    expect([a, b].map((r) => r.client.connectionCount)).toEqual([3, 3]);
-    // One error per outage, not one per heartbeat.
     const fleetErrors = [a, b].map((r) => r.errors.filter((x) => x instanceof FleetError).length);
-    await new Promise((r) => setTimeout(r, FAST.renewMs * 4));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, FAST.renewMs));
+      expect([a, b].map((r) => r.client.connectionCount)).toEqual([3, 3]);
+    }
+    // One error per outage, not one per heartbeat.
     expect([a, b].map((r) => r.errors.filter((x) => x instanceof FleetError).length)).toEqual(fleetErrors);
-    // Redis back, empty (no persistence): each replica registers what it holds, then they settle again.
+    // Redis back, empty (no persistence): each replica registers what it holds, then they share C's room.
     await server.start();
     await until(() => !a.fleet.status().degraded && !b.fleet.status().degraded, 10_000, 'Redis answers again');
-    await until(async () => Object.keys(await leasesInRedis()).length === 2, 10_000, 'both re-registered');
-    await until(() => settled([a, b], [3, 3]), 15_000, 'shares 3/3 again');
-    // A third replica joins after the outage: the fleet rebalances through Redis again.
-    const c = await replica(3);
-    await c.client.start();
+    await until(() => settled([a, b], [4, 4]), 15_000, 'shares 4/4');
+    expect(Object.keys(await leasesInRedis()).sort()).toEqual([a.fleet.status().id, b.fleet.status().id].sort());
+    expect(open.max).toBeLessThanOrEqual(10);
+    expect([a, b, c].map((r) => r.refused)).toEqual([0, 0, 0]);
+    open.off();
+  });
+
+  test('Redis hangs (SIGSTOP) longer than a lease: sockets kept and acks go on; on SIGCONT nobody grows into the "expired" leases', async () => {
+    h = await harness();
+    const open = watchOpen();
+    const [a, b, c] = [await replica(), await replica(), await replica()];
+    await Promise.all([a, b, c].map((r) => r.client.start()));
     await until(() => settled([a, b, c], [3, 3, 3]), 15_000, 'shares 3/3/3');
+    server.pause();
+    await until(() => [a, b, c].every((r) => r.fleet.status().degraded), 10_000, 'every replica sees Redis hang');
+    const during = Array.from({ length: 10 }, () => h!.sim.inject('app_mention'));
+    await until(() => during.every((e) => h!.sim.acks.some((x) => x.envelope_id === e.envelope_id)), 10_000, 'acks');
+    // Past every lease's expiry in Redis's own clock: the first call after SIGCONT finds all of them expired.
+    await new Promise((r) => setTimeout(r, FAST.leaseMs * 2));
+    server.resume();
+    await until(() => [a, b, c].every((r) => !r.fleet.status().degraded), 10_000, 'Redis answers again');
+    await until(async () => Object.keys(await leasesInRedis()).length === 3, 10_000, 'all three re-registered');
+    // Several heartbeats later: still 3/3/3, never an 11th socket.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, FAST.renewMs));
+      expect(settled([a, b, c], [3, 3, 3])).toBe(true);
+    }
     expect(open.max).toBeLessThanOrEqual(10);
     expect([a, b, c].map((r) => r.refused)).toEqual([0, 0, 0]);
     open.off();

@@ -132,7 +132,7 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     used = true;
     const key = options.key ?? appIdOf(c.opts.appToken);
     if (!key) throw new InvalidOptionsError('redisFleet needs `key` (the app id) when the client has no appToken');
-    const keys = ['m', 'h', 'w'].map((k) => `${prefix}${key}:${k}`);
+    const keys = ['m', 'h', 'w', 'g'].map((k) => `${prefix}${key}:${k}`);
     // Connections wanted: the pool feature (before this one) has set it. The pool starts at one slot: the rest
     // come as leases are granted.
     const wanted = c.poolSize;
@@ -146,8 +146,6 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     /** URL requests waiting for a lease. */
     let waiting = 0;
     let stopping = false;
-    /** No growth before this (ms since the epoch): after our membership had expired, the others re-register first. */
-    let graceUntil = 0;
     const wakers = new Set<() => void>();
     const wake = (): void => {
       for (const w of wakers) w();
@@ -202,20 +200,17 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
       const n = inUse();
       const releasing = stopping || c.runState === 'disconnected';
       try {
-        const had = leases > 0;
-        const r = await call(releasing ? 'r' : 'b', n, !stopped(c) && Date.now() >= graceUntil);
+        const r = await call(releasing ? 'r' : 'b', n, !stopped(c));
         if (degraded) {
           degraded = false;
           c.logger.warn(`fleet: Redis answers again; ${n} sockets held`);
         }
         if (releasing) {
           leases = n;
-          if (n === 0) end();
+          // (Not if start() has begun a new run meanwhile.)
+          if (n === 0 && (stopping || c.runState === 'disconnected')) end();
         } else {
           [leases, share, replicas] = r as [number, number, number];
-          // Our entry had gone (Redis restarted or was paused, or we were cut off longer than a lease): every
-          // other replica re-registers what it holds within a lease; nobody grows into that room before.
-          if (r[3] && had) graceUntil = Date.now() + leaseMs;
           apply();
         }
       } catch (e) {
@@ -226,8 +221,10 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
             new FleetError(`fleet leases not renewed (${describe(e)}); keeping ${n} sockets, not growing`, e),
           );
         }
+        // Stopping with Redis away: its leases expire on their own (leaseMs); no timer outlives the client.
+        if (releasing) end();
         // Redis down from the start: one socket, as every replica is due one (at most `budget` replicas).
-        if (!leases && !releasing) leases = share = 1;
+        else if (!leases) leases = share = 1;
       }
       wake();
     };
