@@ -159,9 +159,24 @@ describe('one budget for the fleet', () => {
     await Promise.all([a.client.start(), b.client.start()]);
     await until(() => settled([a, b], [4, 4]), 15_000, 'shares 4/4');
     // A third joins: 4 + 4 + the spare = 9 held; it gets its first socket from the spare, then 3/3/3.
+    const before = new Set(
+      h.sim
+        .connections()
+        .filter((x) => x.state === 'live')
+        .map((x) => x.id),
+    );
+    const seq: Array<'new live' | 'old closed'> = [];
+    const offSeq = h.sim.on('connection', (rec: { id: string; state: string }) => {
+      if (rec.state === 'live' && !before.has(rec.id)) seq.push('new live');
+      if (rec.state === 'closed' && before.has(rec.id)) seq.push('old closed');
+    });
     const c = await replica();
     await c.client.start();
     await until(() => settled([a, b, c], [3, 3, 3]), 15_000, 'shares 3/3/3');
+    offSeq();
+    // The newcomer was live before A or B gave up a socket for it; each of them gave up exactly one.
+    expect(seq[0]).toBe('new live');
+    expect(seq.filter((x) => x === 'old closed')).toHaveLength(2);
 
     // C leaves while one of its envelopes is in a handler: its leases stay until that is acked and its sockets close.
     let release!: () => void;
