@@ -16,7 +16,7 @@ import { bundle, root } from './helpers/bundle.ts';
 
 /** Short heartbeats so the tests run in seconds (the defaults are 3000 / 1000). */
 const FAST = { leaseMs: 1500, renewMs: 300 } satisfies RedisFleetOptions;
-const KEY = 'sma:fleet:A111:';
+const KEY = 'sma:fleet:{A111}:';
 
 let server: RedisServer;
 let h: Harness | undefined;

@@ -28,7 +28,7 @@ export interface RedisFleetOptions {
    */
   key?: string;
   /**
-   * Prefix of the lease keys (`${prefix}${key}:m`, `:h`, `:w`).
+   * Prefix of the lease keys (`${prefix}{${key}}:m`, `:h`, `:w`, `:g`).
    * @default 'sma:fleet:'
    */
   prefix?: string;
@@ -132,7 +132,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     used = true;
     const key = options.key ?? appIdOf(c.opts.appToken);
     if (!key) throw new InvalidOptionsError('redisFleet needs `key` (the app id) when the client has no appToken');
-    const keys = ['m', 'h', 'w', 'g'].map((k) => `${prefix}${key}:${k}`);
+    // One hash tag: a cluster keeps the four keys in one slot, as a script needs.
+    const keys = ['m', 'h', 'w', 'g'].map((k) => `${prefix}{${key}}:${k}`);
     // Connections wanted: the pool feature (before this one) has set it. The pool starts at one slot: the rest
     // come as leases are granted.
     const wanted = c.poolSize;
