@@ -4,6 +4,7 @@
 // replica runs as a child process, to die by SIGKILL without releasing anything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { MemoryDedupeStore, type SocketModeClient, type SocketModeError } from '../src/index.ts';
@@ -114,6 +115,29 @@ test('options: a bad budget or timing is refused at once; one value per client; 
   );
   // An explicit store wins over the fleet's (both kinds of store are accepted).
   h.client({ fleet: redisFleet(r), dedupe: new MemoryDedupeStore() });
+});
+
+test('ioredisScripts() on a client of ioredis’s shape (Bun’s RedisClient, run by bun): two replicas settle, then release', async () => {
+  h = await harness();
+  const child = spawn(
+    join(root, 'node_modules/.bin/bun'),
+    ['test/helpers/redis-bun-fleet.ts', server.url, h.sim.appToken, h.sim.apiUrl],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise((r) => child.on('close', r));
+  expect(code, err).toBe(0);
+  const r = JSON.parse(out.trim().split('\n').at(-1)!);
+  expect(r.running.map((x: { share: number; leases: number; live: number }) => [x.share, x.leases, x.live])).toEqual([
+    [2, 2, 2],
+    [2, 2, 2],
+  ]);
+  expect(r.after).toEqual([0, 0]);
+  expect(await leasesInRedis()).toEqual({});
 });
 
 describe('one budget for the fleet', () => {
