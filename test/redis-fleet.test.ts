@@ -297,6 +297,25 @@ test('the same with no spare (as many replicas as the budget): each replacement 
   open.off();
 });
 
+test('a silently dead socket with no spare in the fleet: closed to free its lease, then replaced', async () => {
+  h = await harness();
+  const open = watchOpen();
+  const rs = [await replica(4, { budget: 3 }), await replica(4, { budget: 3 }), await replica(4, { budget: 3 })];
+  await Promise.all(rs.map((r) => r.client.start()));
+  await until(() => settled(rs, [1, 1, 1]), 15_000, 'shares 1/1/1');
+  const victim = h.sim.connections().find((x) => x.state === 'live')!.id;
+  h.sim.silentDeath({ connectionId: victim, closeReaches: true });
+  await until(
+    () =>
+      settled(rs, [1, 1, 1]) && h!.sim.connections().filter((x) => x.state === 'live' && x.id !== victim).length === 3,
+    15_000,
+    'the dead socket replaced',
+  );
+  expect(open.max).toBe(3);
+  expect(rs.flatMap((r) => r.errors).filter((e) => e instanceof FleetError)).toEqual([]);
+  open.off();
+});
+
 describe('replicas that die, and Redis going away', () => {
   test('a replica killed with SIGKILL never releases: its leases expire and the others grow into them', async () => {
     h = await harness();

@@ -269,6 +269,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
         if (run?.aborted || stopped(c)) throw new DisconnectedError();
         if (Date.now() > until)
           throw new FleetError(`no free lease in the fleet's budget of ${budget} sockets; ${leases} held here`);
+        // A socket presumed dead (no pong) holds a lease for nothing: let it go, as the pool does at Slack's cap.
+        for (const x of c.conns) if (x.dead && x.state === 'live') void x.close(1000, 'pong timeout');
         waiting++;
         void beat();
         await new Promise<void>((resolve) => {
