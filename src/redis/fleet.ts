@@ -200,33 +200,29 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     const beatOnce = async (): Promise<void> => {
       const n = inUse();
       const releasing = stopping || c.runState === 'disconnected';
+      let r: number[];
       try {
-        const r = await call(releasing ? 'r' : 'b', n, !stopped(c));
-        if (degraded) {
-          degraded = false;
-          c.logger.warn(`fleet: Redis answers again; ${n} sockets held`);
-        }
-        if (releasing) {
-          leases = n;
-          // (Not if start() has begun a new run meanwhile.)
-          if (n === 0 && (stopping || c.runState === 'disconnected')) end();
-        } else {
-          [leases, share, replicas] = r as [number, number, number];
-          apply();
-        }
+        r = await call(releasing ? 'r' : 'b', n, !stopped(c));
       } catch (e) {
         if (!degraded) {
           degraded = true;
-          emitError(
-            c,
-            new FleetError(`fleet leases not renewed (${describe(e)}); keeping ${n} sockets, not growing`, e),
-          );
+          const msg = `fleet leases not renewed (${describe(e)}); keeping ${n} sockets, not growing`;
+          emitError(c, new FleetError(msg, e));
         }
         // Stopping with Redis away: its leases expire on their own (leaseMs); no timer outlives the client.
         if (releasing) end();
         // Redis down from the start: one socket, as every replica is due one (at most `budget` replicas).
         else if (!leases) leases = share = 1;
+        return wake();
       }
+      if (degraded) {
+        degraded = false;
+        c.logger.warn(`fleet: Redis answers again; ${n} sockets held`);
+      }
+      if (!releasing) {
+        [leases, share, replicas] = r as [number, number, number];
+        apply();
+      } else if (!(leases = n) && (stopping || c.runState === 'disconnected')) end(); // not if a new run has begun
       wake();
     };
 
