@@ -222,7 +222,11 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
       if (!releasing) {
         [leases, share, replicas] = r as [number, number, number];
         apply();
-      } else if (!(leases = n) && (stopping || c.runState === 'disconnected')) end(); // not if a new run has begun
+      } else {
+        leases = n;
+        // Out once nothing is left (not if start() has begun a new run meanwhile).
+        if (!n && (stopping || c.runState === 'disconnected')) end();
+      }
       wake();
     };
 
