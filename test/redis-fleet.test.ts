@@ -113,8 +113,20 @@ test('options: a bad budget or timing is refused at once; one value per client; 
   expect(() => h!.client({ appToken: undefined, openConnection: async () => 'wss://x', fleet: redisFleet(r) })).toThrow(
     /key/,
   );
-  // An explicit store wins over the fleet's (both kinds of store are accepted).
-  h.client({ fleet: redisFleet(r), dedupe: new MemoryDedupeStore() });
+  // An explicit store wins over the fleet's: nothing reaches Redis's dedupe keys.
+  await h.cleanup();
+  h = await harness();
+  const own = h.client({ fleet: redisFleet(r, FAST), dedupe: new MemoryDedupeStore() });
+  let acked = 0;
+  own.on('app_mention', async ({ ack }) => {
+    await ack();
+    acked++;
+  });
+  await own.start();
+  h.sim.inject('app_mention');
+  await until(() => acked === 1, 5000, 'handled');
+  expect(await admin.keys('sma:dedupe:*')).toEqual([]);
+  expect(await admin.keys('sma:fleet:*')).not.toEqual([]);
 });
 
 test('ioredisScripts() on a client of ioredis’s shape (Bun’s RedisClient, run by bun): two replicas settle, then release', async () => {
@@ -156,6 +168,12 @@ describe('one budget for the fleet', () => {
     const handled = rs.flatMap((r) => r.handled);
     expect(handled).toHaveLength(30);
     expect(new Set(handled).size).toBe(30);
+    // The fleet's store is the one in use: each event is marked acked in Redis (the write follows the ack).
+    await until(
+      async () => (await Promise.all(handled.map((id) => admin.get(`sma:dedupe:event:${id}`)))).every((v) => v === 'a'),
+      5000,
+      'acks marked in Redis',
+    );
     expect(open.max).toBeLessThanOrEqual(10);
     expect(rs.map((r) => r.refused)).toEqual([0, 0, 0]);
     expect(rs.flatMap((r) => r.errors)).toEqual([]);
