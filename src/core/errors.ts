@@ -26,7 +26,8 @@ export type SocketModeErrorCode =
   | 'dedupe_error'
   | 'handler_queue_full'
   | 'connection_url_unavailable'
-  | 'proxy_error';
+  | 'proxy_error'
+  | 'fleet_error';
 
 export class SocketModeError extends Error {
   override name = 'SocketModeError';
