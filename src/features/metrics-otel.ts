@@ -98,7 +98,7 @@ export function metricsToOpenTelemetry(
   add(
     true,
     'connections_wanted',
-    'Connections wanted live: the pool size; with a fleet, this replica's share of the fleet's leases',
+    'Connections wanted live: the pool size; with a fleet, its share of the fleet leases',
     '{connection}',
     (s) => [[s.connectionsWanted]],
   );

@@ -49,7 +49,7 @@ export function prometheusText(s: MetricsSnapshot, prefix = DEFAULT_METRICS_PREF
   one(
     'connections_wanted',
     'gauge',
-    'Connections the client wants live: its pool size; with a fleet, this replica's share of the fleet's leases.',
+    'Connections the client wants live: its pool size; with a fleet, its share of the fleet leases.',
     s.connectionsWanted,
   );
   labelled('errors_total', 'code', 'Errors emitted, by code.', s.errors);

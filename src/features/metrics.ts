@@ -51,7 +51,7 @@ export interface MetricsSnapshot {
   downSince: number | null;
   /** Slots with a live socket now. */
   liveConnections: number;
-  /** Connections the client wants live now: its pool size (with a fleet, this replica's share of the fleet's leases); 0 stopped. */
+  /** Connections the client wants live now: its pool size (with a fleet, its share of the fleet leases); 0 stopped. */
   connectionsWanted: number;
   /** Errors emitted, by code. */
   errors: Record<string, number>;
