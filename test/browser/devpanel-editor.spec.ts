@@ -125,7 +125,9 @@ for (const vp of [
       await expect(page.locator('#redeliver')).toHaveText('Redeliver (retry 2)');
 
       // A slash command is not redelivered by Slack: the button says so.
+      const rows = await page.locator('.env-row').count();
       await inject(page, 'Slash command', { text: 'x' });
+      await expect(page.locator('.env-row')).toHaveCount(rows + 1); // not the event row still on top
       await page.locator('.env-row').first().click();
       await expect(page.locator('#redeliver')).toBeDisabled();
       await expect(page.locator('#redeliver')).toHaveAttribute('title', /events_api envelopes only/);
@@ -226,6 +228,9 @@ for (const vp of [
       await page.keyboard.press('Control+A');
       await page.keyboard.type('by keys');
       await tabTo(page, '#deliver-to');
+      // "Deliver to" starts on the bot; this test inspects the page's own row.
+      await page.keyboard.press('Home');
+      await expect(page.locator('#deliver-to')).toHaveValue('page');
       await tabTo(page, '#inject-send');
       await page.keyboard.press('Enter');
       const row = page.locator('.env-row').first();
