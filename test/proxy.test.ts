@@ -54,7 +54,7 @@ async function bad(kind: 'html' | 'refuse-403' | 'refuse-502'): Promise<BadProxy
 
 type Runtime = 'node' | 'bun' | 'deno';
 
-function command(rt: Runtime): [string, string[]] {
+function command(rt: Runtime, denoFlags: string[] = []): [string, string[]] {
   if (rt === 'node') return [process.execPath, [nodeEntry]];
   if (rt === 'bun') {
     return [
@@ -67,6 +67,7 @@ function command(rt: Runtime): [string, string[]] {
     [
       'run',
       '--allow-net=127.0.0.1',
+      ...denoFlags,
       '--import-map=test/helpers/deno-import-map.json',
       'test/conformance/proxy-entry.ts',
     ],
@@ -79,8 +80,9 @@ function run(
   env: Record<string, string>,
   proxy?: string | false,
   mode?: 'ws-only',
+  denoFlags?: string[],
 ): Promise<{ report: Report; output: string }> {
-  const [cmd, args] = command(rt);
+  const [cmd, args] = command(rt, denoFlags);
   const argv = [...args, sim.apiUrl, sim.appToken, proxy === undefined ? '' : JSON.stringify(proxy), mode ?? ''];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
@@ -183,6 +185,7 @@ describe('what Bun or Deno said of a handshake through a proxy', () => {
 });
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'deno'];
+const ENV_VARS = 'HTTPS_PROXY,https_proxy,HTTP_PROXY,http_proxy,NO_PROXY,no_proxy';
 
 describe.each(RUNTIMES)('%s', (rt) => {
   it('HTTP_PROXY carries both legs (ws:// and http://); HTTPS_PROXY alone does not apply to them', async () => {
@@ -299,6 +302,40 @@ describe.each(RUNTIMES)('%s', (rt) => {
       for (const secret of ['Wr0ng-S3cret', 'carol:', Buffer.from('carol:Wr0ng-S3cret').toString('base64')]) {
         expect(output).not.toContain(secret);
       }
+    },
+    60_000,
+  );
+});
+
+// Deno applies HTTP(S)_PROXY / NO_PROXY itself, without --allow-env; the client can name the proxy Deno took only
+// where it may read them too. The proxy here forwards the Web API request and refuses the WebSocket handshake.
+describe('deno, the proxy from the environment refusing the WebSocket', () => {
+  it.each([
+    ['--allow-env: a ProxyError naming it', ['--allow-env'], 'proxy_error'],
+    ['--allow-env for those variables only: a ProxyError naming it', ['--allow-env=' + ENV_VARS], 'proxy_error'],
+    [
+      "no --allow-env: a connection_error in Deno's words (which proxy, if any, cannot be known)",
+      [],
+      'connection_error',
+    ],
+  ] as const)(
+    '%s',
+    async (_name, flags, code) => {
+      const p = await startCountingProxy({ user: 'erin', pass: 'Pr0xy-Pa55' }, 403);
+      stops.push(() => p.close());
+      const url = p.url.replace('http://', 'http://erin:Pr0xy-Pa55@');
+      const { report, output } = await run('deno', { HTTP_PROXY: url }, undefined, undefined, [...flags]);
+      expect(report.hello).toBe(false);
+      expect(report.errors).toHaveLength(2);
+      // The Web API leg went through it: only the socket failed.
+      expect(p.legs()).toEqual({ webApi: 2, webSocket: 2 });
+      for (const e of report.errors) {
+        expect(e.code).toBe(code);
+        expect(e.message).toContain('403');
+        if (code === 'proxy_error') expect(e).toMatchObject({ name: 'ProxyError', status: 403, proxy: p.url });
+      }
+    expect(output).not.toContain('Pr0xy-Pa55');
+      expect(output).not.toContain('erin:');
     },
     60_000,
   );
