@@ -334,7 +334,7 @@ describe('deno, the proxy from the environment refusing the WebSocket', () => {
         expect(e.message).toContain('403');
         if (code === 'proxy_error') expect(e).toMatchObject({ name: 'ProxyError', status: 403, proxy: p.url });
       }
-    expect(output).not.toContain('Pr0xy-Pa55');
+      expect(output).not.toContain('Pr0xy-Pa55');
       expect(output).not.toContain('erin:');
     },
     60_000,
