@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { bypassed, proxyFor } from '../src/platform/proxy-env.ts';
+import { handshakeFailure } from '../src/platform/proxy-errors.ts';
 import { bundle, root } from './helpers/bundle.ts';
 import {
   deadPort,
@@ -53,7 +54,7 @@ async function bad(kind: 'html' | 'refuse-403' | 'refuse-502'): Promise<BadProxy
 
 type Runtime = 'node' | 'bun' | 'deno';
 
-function command(rt: Runtime): [string, string[]] {
+function command(rt: Runtime, denoFlags: string[] = []): [string, string[]] {
   if (rt === 'node') return [process.execPath, [nodeEntry]];
   if (rt === 'bun') {
     return [
@@ -66,6 +67,7 @@ function command(rt: Runtime): [string, string[]] {
     [
       'run',
       '--allow-net=127.0.0.1',
+      ...denoFlags,
       '--import-map=test/helpers/deno-import-map.json',
       'test/conformance/proxy-entry.ts',
     ],
@@ -78,8 +80,9 @@ function run(
   env: Record<string, string>,
   proxy?: string | false,
   mode?: 'ws-only',
+  denoFlags?: string[],
 ): Promise<{ report: Report; output: string }> {
-  const [cmd, args] = command(rt);
+  const [cmd, args] = command(rt, denoFlags);
   const argv = [...args, sim.apiUrl, sim.appToken, proxy === undefined ? '' : JSON.stringify(proxy), mode ?? ''];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
@@ -156,7 +159,33 @@ describe('which proxy a URL goes through', () => {
   });
 });
 
+// Bun's and Deno's words for a failed handshake (as their WebSocket gives them, seen in the runs below), read into a
+// ProxyError: the status where they give one, the proxy named (without credentials) where they give none.
+describe('what Bun or Deno said of a handshake through a proxy', () => {
+  const P = 'http://dana:s3cret-pw@proxy.example:3128';
+  const T = 'wss-primary.slack.com';
+  const at = "WebSocket connection to 'wss://wss-primary.slack.com/link/?ticket=abc' failed: ";
+  it.each([
+    [`${at}Proxy connection failed: 403 Forbidden`, 403, 'Proxy http://proxy.example:3128 refused CONNECT to'],
+    [`${at}Proxy authentication required: 407 Proxy Authentication Required`, 407, 'check the user and password'],
+    [`${at}Expected 101 status code: 200`, 200, 'was answered 200 instead of a WebSocket upgrade (101)'],
+    ['NetworkError: failed to connect to WebSocket: Invalid status code: 502', 502, 'was answered 502 Bad Gateway'],
+    ['NetworkError: failed to connect to WebSocket: Invalid status code: 407', 407, '407 Proxy Authentication'],
+    [`${at}Failed to connect`, undefined, 'Proxy http://proxy.example:3128 unreachable (Failed to connect)'],
+    ['NetworkError: failed to connect to WebSocket: tcp connect error', undefined, 'unreachable (tcp connect error)'],
+    ['', undefined, 'Through proxy http://proxy.example:3128, the WebSocket handshake to wss-primary.slack.com failed'],
+    [`${at}dana:s3cret-pw went wrong`, undefined, 'failed: WebSocket connection to'],
+  ])('%j', (said, status, words) => {
+    const e = handshakeFailure(P, T, said);
+    expect(e).toMatchObject({ name: 'ProxyError', code: 'proxy_error', proxy: 'http://proxy.example:3128', status });
+    expect(e.message).toContain(words);
+    expect(e.message).toContain(T);
+    expect(`${e.message} ${e.stack} ${String((e.cause as Error).message)}`).not.toMatch(/dana|s3cret-pw|ticket=abc/);
+  });
+});
+
 const RUNTIMES: Runtime[] = ['node', 'bun', 'deno'];
+const ENV_VARS = 'HTTPS_PROXY,https_proxy,HTTP_PROXY,http_proxy,NO_PROXY,no_proxy';
 
 describe.each(RUNTIMES)('%s', (rt) => {
   it('HTTP_PROXY carries both legs (ws:// and http://); HTTPS_PROXY alone does not apply to them', async () => {
@@ -246,28 +275,67 @@ describe.each(RUNTIMES)('%s', (rt) => {
     }
   }, 60_000);
 
-  it.each(['html', 'refuse-403', 'wrong-password'] as const)(
-    'the WebSocket leg alone through a bad proxy (%s): the close names the proxy and its answer',
+  it.each(['html', 'refuse-403', 'refuse-502', 'wrong-password', 'unreachable'] as const)(
+    'the WebSocket leg alone through a bad proxy (%s): a ProxyError naming the proxy and its answer, then retries',
     async (kind) => {
       let url: string;
-      if (kind === 'wrong-password') {
-        const p = await counting({ user: 'carol', pass: 'right' });
-        url = p.url;
-      } else url = (await bad(kind)).url;
-      const option = kind === 'wrong-password' ? url.replace('http://', 'http://carol:Wr0ng-S3cret@') : url;
+      if (kind === 'wrong-password') url = (await counting({ user: 'carol', pass: 'right' })).url;
+      else if (kind === 'unreachable') url = `http://127.0.0.1:${await deadPort()}`;
+      else url = (await bad(kind)).url;
+      const option = url.replace('http://', 'http://carol:Wr0ng-S3cret@');
       const { report, output } = await run(rt, {}, option, 'ws-only');
       expect(report.hello).toBe(false);
+      // Two attempts: the backoff went on after the first.
       expect(report.errors).toHaveLength(2);
-      const status = { html: '200', 'refuse-403': '403', 'wrong-password': '407' }[kind];
+      const status = { html: 200, 'refuse-403': 403, 'refuse-502': 502, 'wrong-password': 407, unreachable: undefined }[
+        kind
+      ];
       for (const e of report.errors) {
-        // A ConnectionError (the socket's close), whose message names the proxy and what it answered.
-        expect(e.code).toBe('connection_error');
+        expect(e).toMatchObject({ name: 'ProxyError', code: 'proxy_error', proxy: url });
+        expect(e.status).toBe(status);
         expect(e.message).toContain(url);
-        expect(e.message).toContain(status);
+        if (status) expect(e.message).toContain(String(status));
+        else expect(e.message).toMatch(/unreachable/);
         if (rt === 'node' && kind === 'html') expect(e.message).toContain('200 (text/html)');
+        if (kind === 'wrong-password') expect(e.message).toContain('407 Proxy Authentication Required');
       }
-      expect(output).not.toContain('Wr0ng-S3cret');
-      expect(output).not.toContain('carol:');
+      for (const secret of ['Wr0ng-S3cret', 'carol:', Buffer.from('carol:Wr0ng-S3cret').toString('base64')]) {
+        expect(output).not.toContain(secret);
+      }
+    },
+    60_000,
+  );
+});
+
+// Deno applies HTTP(S)_PROXY / NO_PROXY itself, without --allow-env; the client can name the proxy Deno took only
+// where it may read them too. The proxy here forwards the Web API request and refuses the WebSocket handshake.
+describe('deno, the proxy from the environment refusing the WebSocket', () => {
+  it.each([
+    ['--allow-env: a ProxyError naming it', ['--allow-env'], 'proxy_error'],
+    ['--allow-env for those variables only: a ProxyError naming it', ['--allow-env=' + ENV_VARS], 'proxy_error'],
+    [
+      "no --allow-env: a connection_error in Deno's words (which proxy, if any, cannot be known)",
+      [],
+      'connection_error',
+    ],
+  ] as const)(
+    '%s',
+    async (_name, flags, code) => {
+      const p = await startCountingProxy({ user: 'erin', pass: 'Pr0xy-Pa55' }, 403);
+      stops.push(() => p.close());
+      const url = p.url.replace('http://', 'http://erin:Pr0xy-Pa55@');
+      const { report, output } = await run('deno', { HTTP_PROXY: url }, undefined, undefined, [...flags]);
+      expect(report.hello).toBe(false);
+      expect(report.errors).toHaveLength(2);
+      // The Web API leg went through it: only the socket failed.
+      expect(p.legs()).toEqual({ webApi: 2, webSocket: 2 });
+      for (const e of report.errors) {
+        expect(e.code).toBe(code);
+        expect(e.message).toContain('403');
+        if (code === 'proxy_error') expect(e).toMatchObject({ name: 'ProxyError', status: 403, proxy: p.url });
+      }
+      expect(output).not.toContain('Pr0xy-Pa55');
+      expect(output).not.toContain('erin:');
     },
     60_000,
   );

@@ -634,6 +634,8 @@ describe('proxy credentials never appear', () => {
     const p = await startCountingProxy({ user, pass: 'the-right-one' });
     try {
       const { errors, lines } = await failures(`http://${user}:${pass}@127.0.0.1:${p.port}`, wsOnly);
+      // Either leg: a ProxyError whose `proxy` has no credentials.
+      expect(errors[0]).toMatchObject({ code: 'proxy_error', status: 407, proxy: `http://127.0.0.1:${p.port}` });
       expect(errors[0]!.message).toContain('407');
       expect(errors[0]!.message).toContain(`127.0.0.1:${p.port}`);
       expect(leaks(everything(errors, lines))).toEqual([]);
@@ -643,10 +645,14 @@ describe('proxy credentials never appear', () => {
     }
   });
 
-  test('an unreachable proxy', async () => {
+  test.each([
+    ['both legs', false],
+    ['the WebSocket leg alone', true],
+  ] as const)('an unreachable proxy, %s', async (_name, wsOnly) => {
     const { deadPort } = await import('./helpers/proxy-server.ts');
-    const { errors, lines } = await failures(`http://${user}:${pass}@127.0.0.1:${await deadPort()}`, false);
+    const { errors, lines } = await failures(`http://${user}:${pass}@127.0.0.1:${await deadPort()}`, wsOnly);
     expect(errors[0]!.code).toBe('proxy_error');
+    expect(errors[0]!.message).toMatch(/unreachable/);
     expect(leaks(everything(errors, lines))).toEqual([]);
   });
 

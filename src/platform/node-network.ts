@@ -11,7 +11,7 @@ import { ProxyError } from '../core/errors.ts';
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
 import { checkedProxy, proxyFor, type ProxyOption } from './proxy-env.ts';
-import { proxyAnswerError, proxyFailure } from './proxy-errors.ts';
+import { WS_HANDSHAKE, proxyAnswerError, proxyFailure, scrubbedCopy } from './proxy-errors.ts';
 
 type WsCtor = new (url: string, protocols?: string | string[], options?: object) => InstanceType<typeof WebSocketImpl>;
 
@@ -96,13 +96,14 @@ export function proxiedWebSocket(choose: (url: string) => string): WebSocketCons
       this.proxyFailure = (err) => {
         // The tunnel was refused (407, 403, 502…): the answer replayed to ws is the proxy's.
         if (tunnel && tunnel.statusCode !== 200)
-          return proxyAnswerError(proxy, target, tunnel.statusCode, '', 'CONNECT');
-        if (answer) return proxyAnswerError(proxy, target, answer.status, answer.type, 'the WebSocket handshake');
+          return proxyAnswerError(proxy, target, tunnel.statusCode, '', 'CONNECT', scrubbedCopy(err, proxy));
+        if (answer)
+          return proxyAnswerError(proxy, target, answer.status, answer.type, WS_HANDSHAKE, scrubbedCopy(err, proxy));
         return proxyFailure(proxy, target, err);
       };
     }
     // ws reports a failed handshake as a plain error ("Unexpected server response: 407"): through a proxy it is
-    // replaced by one that names the proxy and what it answered.
+    // replaced by a ProxyError that names the proxy and what it answered, which the client reports as is.
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       if (event === 'error' && this.proxyFailure) {
         args[0] = this.proxyFailure(args[0]);

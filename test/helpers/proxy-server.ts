@@ -43,8 +43,14 @@ function authorized(req: IncomingMessage, auth?: { user: string; pass: string })
   return req.headers['proxy-authorization'] === want;
 }
 
-/** The `proxy` package on a free loopback port; `auth` turns on basic auth. */
-export async function startCountingProxy(auth?: { user: string; pass: string }): Promise<CountingProxy> {
+/**
+ * The `proxy` package on a free loopback port; `auth` turns on basic auth. `refuseUpgrade`: a status (403…) that
+ * answers every forwarded WebSocket handshake, as a proxy that lets plain requests through but no WebSocket does.
+ */
+export async function startCountingProxy(
+  auth?: { user: string; pass: string },
+  refuseUpgrade?: number,
+): Promise<CountingProxy> {
   const server = createProxy(createServer());
   const passages: Passage[] = [];
   const p: CountingProxy = {
@@ -90,6 +96,7 @@ export async function startCountingProxy(auth?: { user: string; pass: string }):
       socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"\r\n\r\n');
       return;
     }
+    if (refuseUpgrade) return void socket.end(`HTTP/1.1 ${refuseUpgrade} Refused\r\nContent-Length: 0\r\n\r\n`);
     const upstream = connect(Number(u.port || 80), u.hostname, () => {
       const lines = [`${req.method} ${u.pathname}${u.search} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
