@@ -105,6 +105,37 @@ describe('graceful disconnect()', () => {
     expect(client.state).toBe('disconnected');
   });
 
+  test('traffic that never goes quiet: past half the bound, each socket closes at a moment with nothing unacked — no handler is cut', async () => {
+    h = await harness();
+    const { sim } = h;
+    const client = h.client({ drainTimeoutMs: 1000 });
+    const rejected: unknown[] = [];
+    let handled = 0;
+    client.on('slash_commands', ({ ack }) => {
+      handled++;
+      setTimeout(() => void ack({ text: 'ok' }).catch((e: unknown) => rejected.push(e)), 90);
+    });
+    await client.start();
+    // A slash command every 100 ms, each acked 90 ms later: never 250 ms quiet, and one in a handler 90% of the time
+    // (the bound would cut it). Bounded: 100 at most.
+    let sent = 0;
+    const feed = setInterval(() => {
+      // Slack routes here until the close: the feed goes on while the client drains.
+      if (sent < 100 && client.state !== 'disconnected') sim.inject('slash_command', { text: `n${sent++}` });
+    }, 100);
+    try {
+      await until(() => handled >= 3, 'traffic flowing');
+      await client.disconnect();
+    } finally {
+      clearInterval(feed);
+    }
+    expect(client.state).toBe('disconnected');
+    expect(rejected).toEqual([]);
+    await until(() => uniqueAcks() === handled, `${handled} acks (has ${uniqueAcks()})`);
+    expect(uniqueAcks()).toBe(handled);
+    expect(sent).toBeLessThan(100);
+  });
+
   test('the bound cuts a handler that never acks; its late ack rejects `disconnected`', async () => {
     h = await harness();
     const { sim } = h;

@@ -37,8 +37,8 @@ export interface Hooks {
   acked?(env: AckableEnvelope): void;
   /** An envelope taken will never be delivered nor acked by this run: Slack redelivers events. */
   dropped?(parsed: EnvelopeFrame): void;
-  /** The client is stopping: every connection is about to close. */
-  stopping?(): void;
+  /** The client is stopping: every connection is about to close. A promise is awaited before disconnect() resolves. */
+  stopping?(): void | Promise<unknown>;
   /**
    * Watches the client (metrics): each event as it is emitted, before its listeners (a watcher is no listener: errors
    * are logged as without one), and two facts of the core's own: `'#received'` (an envelope arrived, before any

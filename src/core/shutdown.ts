@@ -1,5 +1,5 @@
-// Stopping: on a fatal error at once, on disconnect() after a drain — the sockets stay open (still taking
-// envelopes) until every envelope received is acked and none has arrived for a moment, then close.
+// Stopping: on a fatal error at once, on disconnect() after a drain — each socket stays open (still taking
+// envelopes) until every envelope it received is acked and none has arrived for a moment, then closes.
 import type { Core, Timer } from './context.ts';
 import { stopped } from './context.ts';
 import { DisconnectedError, describe, type SocketModeError } from './errors.ts';
@@ -33,17 +33,20 @@ export function stop(c: Core, reason: string, err?: SocketModeError, drainMs = 0
   const settle = c.startSettle;
   c.startSettle = undefined;
   settle?.reject(err ?? new DisconnectedError('disconnect() before hello'));
-  // How long to keep the sockets open: while an envelope received on one that can still ack is unacked (asked
-  // again on each ack, and every QUIET_MS in case that socket is lost), and until none has arrived for QUIET_MS
-  // (Slack may have more in flight: it routes here until the close).
+  // Each socket closes on its own once nothing it received is unacked and none has arrived on it for QUIET_MS
+  // (Slack may have more in flight: it routes here until the close). Under steady traffic a socket is never quiet:
+  // past half the bound, a moment with nothing unacked is the best there will be (Slack then routes to the other
+  // sockets, or replicas), rather than cutting handlers at the bound. Asked again on each ack, and after one wait.
+  const patience = Date.now() + drainMs / 2;
   const wait = (): number => {
-    let last = 0;
-    for (const x of c.conns) {
-      if (!x.canSend) continue;
-      if (x.unacked) return QUIET_MS;
-      if (x.lastFrameAt > last) last = x.lastFrameAt;
-    }
-    return last + QUIET_MS - Date.now();
+    let w = 0;
+    for (const x of c.conns)
+      if (x.canSend) {
+        const q = x.unacked ? QUIET_MS : Math.min(x.lastFrameAt, patience) + QUIET_MS - Date.now();
+        if (q > 0) w = q;
+        else void x.close(1000, 'client disconnect');
+      }
+    return w;
   };
   c.stopPromise = (async () => {
     if (drainMs > 0 && wait() > 0)
@@ -62,7 +65,8 @@ export function stop(c: Core, reason: string, err?: SocketModeError, drainMs = 0
         check();
       });
     c.acks.shutdown();
-    for (const h of c.hooks) h.stopping?.();
+    // A feature's last words (the fleet's lease release) are awaited before disconnect() resolves.
+    const last = c.hooks.map((h) => h.stopping?.());
     await Promise.all([...c.conns].map((x) => x.close(1000, 'client disconnect')));
     // Let an aborted apps.connections.open call settle so no socket outlives disconnect().
     await new Promise<void>((resolve) => {
@@ -73,6 +77,7 @@ export function stop(c: Core, reason: string, err?: SocketModeError, drainMs = 0
       };
       c.urlChain.then(done);
     });
+    await Promise.all(last);
     for (const s of c.slots) s.current = s.next = s.retryTimer = undefined;
     c.conns.clear();
     c.runState = 'disconnected';

@@ -147,6 +147,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     /** URL requests waiting for a lease. */
     let waiting = 0;
     let stopping = false;
+    /** Resolves disconnect()'s wait for the last release (so an app that quits Redis next does not cut it off). */
+    let released: (() => void) | undefined;
     const wakers = new Set<() => void>();
     const wake = (): void => {
       for (const w of wakers) w();
@@ -247,6 +249,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
 
     /** Out of the fleet: every lease released (or given up on with the client stopped). */
     const end = (): void => {
+      released?.();
+      released = undefined;
       clearInterval(timer);
       timer = undefined;
       stopping = false;
@@ -299,7 +303,10 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
       // After the drain of disconnect() (or on a fatal error): the leases go as the sockets close.
       stopping() {
         stopping = true;
-        if (timer) void beat();
+        if (!timer) return;
+        void beat();
+        // Each Redis call is bounded by timeoutMs, and a failed release ends too: this settles.
+        return new Promise<void>((resolve) => (released = resolve));
       },
     };
   });
