@@ -1,0 +1,309 @@
+// The fleet as users run it: 3 replicas as separate processes (test/helpers/fleet-replica-child.ts), each with
+// `connections: 4` and `fleet: redisFleet(redis)`, against the simulator (Slack's cap of 10 sockets enforced with
+// too_many_websockets) and a real redis-server. Traffic flows throughout (events, and slash commands whose handlers
+// work 300 ms before acking) while faults follow one another: a half-open socket, a kill -9 of one replica and its
+// replacement, a rolling restart of another (the new process live first, then SIGTERM → graceful disconnect()).
+// Counted: events lost, events handled by two replicas, slash commands failed (only the killed replica's in-flight
+// ones may), sockets the fleet holds at once (never more than 10), refusals after the fleet settled, live sockets.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startSimulator, type Simulator, type ConnectionState } from '../src/simulator/index.ts';
+import * as redisEntry from '../src/redis/index.ts';
+import { bundle, root } from './helpers/bundle.ts';
+import { startRedisServer, type RedisServer } from './helpers/redis-server.ts';
+import { until } from './helpers/wait.ts';
+
+// With the fleet (shared leases) every replica asks for 4 and the fleet holds the cap; without it (the store alone,
+// before the fleet existed) 3 × 2 fit under the cap with room for a replacement's overlap.
+const FLEET = typeof (redisEntry as Record<string, unknown>)['redisFleet'] === 'function';
+const CONNECTIONS = FLEET ? 4 : 2;
+const CAP = 10;
+const TARGET = FLEET ? CAP : 3 * CONNECTIONS;
+
+interface Line {
+  ev: string;
+  id?: string;
+  type?: string;
+  event_id?: string;
+  conn?: string;
+  at: number; // the test's clock, when the line arrived
+}
+
+interface Replica {
+  name: string;
+  child: ChildProcess;
+  lines: Line[];
+  stderr: string;
+  exited: Promise<number | null>;
+  /** The simulator's connection ids this replica reported live. */
+  conns: Set<string>;
+}
+
+let server: RedisServer;
+let sim: Simulator;
+let script: string;
+const replicas: Replica[] = [];
+
+beforeAll(async () => {
+  [server, script] = await Promise.all([
+    startRedisServer(),
+    bundle('test/helpers/fleet-replica-child.ts', 'fleet-replica-child', 'node'),
+  ]);
+  sim = await startSimulator({
+    maxConnections: CAP,
+    // Slack redelivers an event not acked within 3 s; quicker retries than its 1 and 5 min keep the run short.
+    redeliveryDelaysMs: [0, 500, 1000, 2000],
+    // Slack drops a silent peer eventually; until then the half-open socket counts against the cap.
+    halfOpenReapMs: 3000,
+  });
+});
+
+afterAll(async () => {
+  for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  await sim?.close();
+  await server?.stop();
+});
+
+function startReplica(name: string): Replica {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: {
+      ...process.env,
+      REDIS_URL: server.url,
+      APP_TOKEN: sim.appToken,
+      API_URL: sim.apiUrl,
+      CONNECTIONS: String(CONNECTIONS),
+      FLEET: FLEET ? '1' : '0',
+      SLASH_MS: '300',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const r: Replica = {
+    name,
+    child,
+    lines: [],
+    stderr: '',
+    exited: new Promise((res) => child.on('exit', (code) => res(code))),
+    conns: new Set(),
+  };
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    for (const p of parts) {
+      if (!p.startsWith('{')) continue;
+      const line = { ...(JSON.parse(p) as Omit<Line, 'at'>), at: Date.now() };
+      r.lines.push(line);
+      if (line.ev === 'live' && line.conn) r.conns.add(line.conn);
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (r.stderr = (r.stderr + d.toString()).slice(-20_000)));
+  replicas.push(r);
+  return r;
+}
+
+const running = (): Replica[] => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+
+test(`3 replicas × connections: ${CONNECTIONS}${FLEET ? ', fleet: redisFleet(redis)' : ' (redisDedupeStore)'}: a half-open socket, a kill -9, a rolling restart, while traffic flows`, async () => {
+  // --- What the simulator sees, from its own events (same process: nothing is sampled, every change counts).
+  const states = new Map<string, ConnectionState>();
+  const liveAt = new Map<string, number>();
+  const closedAt = new Map<string, number>();
+  let maxHeld = 0; // sockets opened by the fleet and not yet closed (refused ones included), half-open ghosts not
+  let maxLive = 0;
+  let minLiveAfterUp = Infinity;
+  let up = false;
+  const refusals: number[] = []; // when Slack answered too_many_websockets
+  const count = (pred: (s: ConnectionState) => boolean) => [...states.values()].filter(pred).length;
+  const liveNow = () => count((s) => s === 'live');
+  sim.on('connection', (c: { id: string; state: ConnectionState; change: string }) => {
+    states.set(c.id, c.state);
+    if (c.state === 'live' && !liveAt.has(c.id)) liveAt.set(c.id, Date.now());
+    if (c.state === 'closed' && !closedAt.has(c.id)) closedAt.set(c.id, Date.now());
+    if (c.change === 'too_many_websockets') refusals.push(Date.now());
+    maxHeld = Math.max(
+      maxHeld,
+      count((s) => s !== 'closed' && s !== 'half-open'),
+    );
+    const live = liveNow();
+    maxLive = Math.max(maxLive, live);
+    if (up) minLiveAfterUp = Math.min(minLiveAfterUp, live);
+  });
+
+  const liveOf = (r: Replica) => [...r.conns].filter((id) => states.get(id) === 'live').length;
+  /** Settled: the fleet's target of live sockets, nothing opening or being refused, every replica holding ≥ 1. */
+  const settled = () =>
+    liveNow() === TARGET &&
+    count((s) => s === 'connecting' || s === 'closing' || s === 'refreshing') === 0 &&
+    running().every((r) => liveOf(r) >= 1);
+  const waitSettled = (what: string) =>
+    until(
+      settled,
+      20_000,
+      `${what}: ${liveNow()} live of ${TARGET}; ${running().map((r) => `${r.name}:${liveOf(r)}`)}`,
+    );
+
+  // --- 3 replicas.
+  const [a, b] = [startReplica('A'), startReplica('B'), startReplica('C')];
+  await waitSettled('the fleet up');
+  up = true;
+  minLiveAfterUp = liveNow();
+  const settledAt = Date.now();
+
+  // --- Traffic: an event every 40 ms, a slash command every 80 ms (bounded in count and time).
+  const events: string[] = []; // event_id of every event issued
+  const slashes: string[] = []; // envelope_id of every slash command issued
+  let flowing = true;
+  const traffic = (async () => {
+    for (let i = 0; flowing && i < 2000; i++) {
+      const e = sim.inject('app_mention', { text: `m${i}` });
+      events.push(String((e.payload as { event_id: string }).event_id));
+      if (i % 2 === 0) slashes.push(sim.inject('slash_command', { command: '/work', text: `s${i}` }).envelope_id);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  })();
+  const ackedIds = () => new Set(sim.acks.filter((x) => !x.duplicate).map((x) => x.envelope_id));
+  /** Envelopes delivered to `conns` with no ack received (yet). */
+  const unackedOn = (conns: Set<string>) => {
+    const acked = ackedIds();
+    return sim.deliveries.filter((d) => conns.has(d.connectionId) && !acked.has(d.envelope_id));
+  };
+  await until(() => sim.acks.length >= 20, 10_000, 'traffic acked');
+
+  // --- 1. A half-open socket: on a connection with nothing in flight (its acks would be lost with it; the count of
+  // failed slash commands below is the killed replica's alone). Slack stops routing to it; the replica's ping finds
+  // it dead and replaces it; Slack reaps the ghost after halfOpenReapMs.
+  let victim: string | undefined;
+  await until(
+    () => {
+      victim = [...states].find(([id, s]) => s === 'live' && unackedOn(new Set([id])).length === 0)?.[0];
+      if (victim) sim.halfOpen({ connectionId: victim });
+      return victim !== undefined;
+    },
+    10_000,
+    'a live connection with nothing in flight',
+  );
+  const halfOpenAt = Date.now();
+  await until(() => closedAt.has(victim!), 15_000, 'the ghost reaped');
+  await waitSettled('after the half-open socket');
+  const halfOpenSettledAt = Date.now();
+  const owner = replicas.find((r) => r.conns.has(victim!));
+  expect(owner, 'the half-open socket belonged to a replica').toBeDefined();
+
+  // --- 2. kill -9 of A, its replacement started at once. What was delivered to A and not acked at the kill is
+  // what may fail (snapshot and kill in one tick: nothing is delivered in between).
+  const inFlightAtKill = unackedOn(a.conns);
+  a.child.kill('SIGKILL');
+  const killAt = Date.now();
+  startReplica('A2');
+  expect(await a.exited).toBe(null);
+  await waitSettled('after the kill');
+
+  // --- 3. Rolling restart of B: B2 starts and, only once one of its sockets is live (the fleet must make room for
+  // it while B still runs: a timeout here fails the test), SIGTERM to B (graceful drain, leases released).
+  const b2 = startReplica('B2');
+  await until(() => liveOf(b2) >= 1, 20_000, 'B2 live while B still runs');
+  const b2LiveAt = Math.min(...[...b2.conns].map((id) => liveAt.get(id)!));
+  expect(running()).toContain(b);
+  b.child.kill('SIGTERM');
+  expect(await b.exited, b.stderr).toBe(0);
+  expect(b.lines.some((l) => l.ev === 'stopped')).toBe(true);
+  await waitSettled('after the rolling restart');
+
+  // --- The tail: traffic a little longer on the settled fleet, then stop and let Slack's redeliveries finish.
+  const acksSettled = sim.acks.length;
+  await until(() => sim.acks.length >= acksSettled + 30, 10_000, 'more traffic');
+  flowing = false;
+  await traffic;
+  const eventAcked = () => {
+    const acked = ackedIds();
+    const done = new Set<string>();
+    for (const d of sim.deliveries) if (d.event_id && acked.has(d.envelope_id)) done.add(d.event_id);
+    return done;
+  };
+  await until(() => events.every((id) => eventAcked().has(id)), 20_000, 'every event acked (redeliveries)');
+  // Every slash command settled: acked, or past Slack's deadline (recorded missed; Slack does not redeliver them).
+  await until(
+    () => {
+      const done = ackedIds();
+      const missed = new Set(sim.missedDeadlines().map((m) => m.envelope_id));
+      return slashes.every((id) => done.has(id) || missed.has(id));
+    },
+    10_000,
+    'every slash command acked or missed',
+  );
+  await new Promise((r) => setTimeout(r, 100)); // the last lines in flight on the pipes
+
+  // --- Counts.
+  const acked = ackedIds();
+  const lateAcks = new Set(sim.acks.filter((x) => !x.duplicate && x.late).map((x) => x.envelope_id));
+  // Events: handled = a handler ran and its ack reached Slack. By event_id, across every replica.
+  const handledBy = new Map<string, string[]>();
+  for (const r of replicas)
+    for (const l of r.lines)
+      if (l.ev === 'h' && l.event_id && acked.has(l.id!))
+        handledBy.set(l.event_id, [...(handledBy.get(l.event_id) ?? []), r.name]);
+  const twice = [...handledBy].filter(([, by]) => by.length > 1);
+  const lost = events.filter((id) => !eventAcked().has(id));
+  // Slash commands: not acked, or acked after Slack's 3 s (the user saw an error).
+  const failed = slashes.filter((id) => !acked.has(id) || lateAcks.has(id));
+  // A's in-flight slash commands: delivered and unacked at the kill, and those Slack routed into A's sockets after it,
+  // before it saw them close (a dead process's FIN takes a moment; Slack's routing does the same).
+  const routedToDead = sim.deliveries.filter((d) => a.conns.has(d.connectionId) && d.sentAt >= killAt);
+  const inFlightSlash = new Set(
+    [...inFlightAtKill, ...routedToDead].filter((d) => d.type === 'slash_commands').map((d) => d.envelope_id),
+  );
+  const afterSettle = refusals.filter((t) => t >= settledAt && (t < halfOpenAt || t > halfOpenSettledAt));
+  const report = {
+    mode: FLEET ? 'fleet' : 'redisDedupeStore',
+    events: events.length,
+    slashes: slashes.length,
+    lost: lost.length,
+    twice: twice.length,
+    failed: failed.length,
+    inFlightSlashAtKill: inFlightAtKill.filter((d) => d.type === 'slash_commands').length,
+    slashRoutedToDeadA: routedToDead.filter((d) => d.type === 'slash_commands').length,
+    maxHeld,
+    maxLive,
+    minLiveAfterUp,
+    refusals: refusals.length,
+    refusalsAfterSettleOutsideHalfOpen: afterSettle.length,
+    noLiveMs: sim.noLiveConnectionMs(),
+  };
+  console.log('fleet run', JSON.stringify(report));
+  const t0 = settledAt;
+  const why = failed.map((id) => {
+    const d = sim.deliveries.filter((x) => x.envelope_id === id);
+    const ack = sim.acks.find((x) => x.envelope_id === id);
+    return {
+      id,
+      to: d.map((x) => `${x.connectionId}@${replicas.find((r) => r.conns.has(x.connectionId))?.name}+${x.sentAt - t0}`),
+      ack: ack && { late: ack.late, on: ack.connectionId, lat: Math.round(ack.latencyMs) },
+      lines: replicas.flatMap((r) => r.lines.filter((l) => l.id === id).map((l) => `${r.name}:${l.ev}+${l.at - t0}`)),
+    };
+  });
+  if (why.length)
+    console.log('failed', JSON.stringify(why), {
+      halfOpenAt: halfOpenAt - t0,
+      victim,
+      kill: killAt - t0,
+      b2LiveAt: b2LiveAt - t0,
+    });
+
+  expect(events.length).toBeGreaterThan(50);
+  expect(lost).toEqual([]);
+  expect(twice).toEqual([]);
+  expect(failed.filter((id) => !inFlightSlash.has(id))).toEqual([]); // hence failed ≤ in flight on A at the kill
+  expect(maxHeld).toBeLessThanOrEqual(CAP);
+  expect(maxLive).toBeLessThanOrEqual(CAP);
+  expect(afterSettle).toEqual([]);
+  expect(minLiveAfterUp).toBeGreaterThanOrEqual(1);
+  expect(sim.noLiveConnectionMs()).toBe(0);
+  // Every replica that ran to the end handled envelopes (the fleet spread them).
+  for (const r of running())
+    expect(
+      r.lines.some((l) => l.ev === 'h'),
+      r.name,
+    ).toBe(true);
+}, 60_000);

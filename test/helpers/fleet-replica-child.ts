@@ -1,0 +1,84 @@
+// One replica of a fleet as its own process, for test/fleet.test.ts (bundled by it, run by node): a SocketModeClient
+// against the simulator with CONNECTIONS sockets and, with FLEET=1, `fleet: redisFleet(redis)` (else
+// `dedupe: redisDedupeStore(redis)`). Events are acked at once; slash commands after SLASH_MS (work before the ack).
+// It prints one JSON line per fact the test counts: each socket live (with the simulator's connection id, read
+// from hello's debug_info.host), each handler run and each ack made, each too_many_websockets, and the end of a
+// graceful stop. SIGTERM → disconnect() (drain, leases released) → exit 0, as a deploy stops a replica.
+import { createClient } from 'redis';
+import WebSocket from 'ws';
+import { SocketModeClient, type SocketModeOptions } from 'socket-mode-anywhere';
+import * as redisEntry from '../../src/redis/index.ts';
+
+const env = (k: string): string => {
+  const v = process.env[k];
+  if (v === undefined) throw new Error(`${k} is not set`);
+  return v;
+};
+const out = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+const logger = {
+  debug() {},
+  info() {},
+  warn: (...a: unknown[]) => err(`warn ${a.map(String).join(' ')}`),
+  error: (...a: unknown[]) => err(`error ${a.map(String).join(' ')}`),
+  setLevel() {},
+  getLevel: () => 'warn' as const,
+  setName() {},
+};
+
+const redis = createClient({ url: env('REDIS_URL'), socket: { reconnectStrategy: () => 100, connectTimeout: 500 } });
+redis.on('error', () => {}); // each failed reconnect lands here; the client reports what it costs (error event)
+await redis.connect();
+
+const slashMs = Number(process.env.SLASH_MS ?? 300);
+const useFleet = process.env.FLEET === '1';
+// redisFleet arrives with the fleet branch; read from the namespace so this file builds before and after it.
+const redisFleet = (redisEntry as Record<string, unknown>)['redisFleet'] as
+  ((r: unknown, o?: Record<string, unknown>) => unknown) | undefined;
+if (useFleet && !redisFleet) throw new Error('FLEET=1 but socket-mode-anywhere/redis has no redisFleet');
+
+const shared: Record<string, unknown> = useFleet
+  ? { fleet: redisFleet!(redis, JSON.parse(process.env.FLEET_OPTIONS ?? '{}')) }
+  : { dedupe: redisEntry.redisDedupeStore(redis) };
+
+const client = new SocketModeClient({
+  appToken: env('APP_TOKEN'),
+  apiUrl: env('API_URL'),
+  WebSocket: WebSocket as unknown as SocketModeOptions['WebSocket'],
+  logger,
+  connections: Number(env('CONNECTIONS')),
+  pingIntervalMs: Number(process.env.PING_MS ?? 1000),
+  pongTimeoutMs: Number(process.env.PONG_MS ?? 1000),
+  backoff: { initialMs: 50, maxMs: 500, tooManyWebSocketsMs: 500 },
+  ...shared,
+} as SocketModeOptions);
+
+client.on('slack_event', async ({ ack, envelope_id, type, body }) => {
+  const event_id = (body as { event_id?: unknown } | undefined)?.event_id;
+  out({ ev: 'h', id: envelope_id, type, ...(typeof event_id === 'string' ? { event_id } : {}) });
+  if (type === 'slash_commands') await new Promise((r) => setTimeout(r, slashMs));
+  await ack(type === 'slash_commands' ? { text: 'ok' } : undefined);
+  out({ ev: 'a', id: envelope_id });
+});
+client.on('connected', (c) => {
+  const seq = /applink-sim-(\d+)/.exec(String(c.debug_info?.host ?? ''))?.[1];
+  out({ ev: 'live', conn: `conn-${seq}`, slot: c.slot, held: c.held });
+});
+client.on('too_many_websockets', () => out({ ev: 'tmw' }));
+client.on('error', (e) => err(`error event ${e.code}: ${e.message}`));
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  out({ ev: 'stopping' });
+  void client.disconnect().then(async () => {
+    out({ ev: 'stopped' });
+    await redis.quit().catch(() => {});
+    process.exit(0);
+  });
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+await client.start();
+out({ ev: 'started' });
