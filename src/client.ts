@@ -42,6 +42,18 @@ export interface SocketModeOptions extends CoreOptions, LivenessOptions, Partial
    * @default `0.85`
    */
   proactiveRefresh?: number | false;
+  /**
+   * Replicas of one app sharing Slack's socket cap and dedupe: `redisFleet(redis)` from `socket-mode-anywhere/redis`.
+   * The replica keeps its fair share of the budget (at most `connections`), leased in Redis; its store replaces
+   * the in-memory one unless `dedupe` is given. One value per client.
+   * @default none (this process alone)
+   */
+  fleet?: Fleet;
+}
+
+/** What the `fleet` option takes: a feature that may bring a shared dedupe store. */
+export interface Fleet extends Feature {
+  readonly dedupe?: DedupeStore | undefined;
 }
 
 /** @slack/socket-mode option names, and what to use here instead. */
@@ -68,11 +80,12 @@ function chosen(o: SocketModeOptions, bound: HandlerBound, health: HealthSignal)
     officialOptionWarnings(o),
     health,
     pool(o.connections),
+    o.fleet,
     pingLiveness(o),
     deadlineWarnings(o.ackDeadlineWarnMs),
     ghostWarnings(),
     pr !== false && proactiveRefresh(pr),
-    o.dedupe !== false && dedupe(o.dedupe),
+    o.dedupe !== false && dedupe(o.dedupe ?? o.fleet?.dedupe),
     bound,
     ...(o.features ?? []),
   ].filter((f): f is Feature => !!f);

@@ -1,7 +1,7 @@
 // The whole public API, runtime neutral: what a user calls. The default WebSocket is globalThis.WebSocket; Node 20
 // users get isomorphic-ws registered by the node entry (src/platform/node.ts). Internals stay in their modules.
 export * from './core/index.ts';
-export { SocketModeClient, type SocketModeOptions } from './client.ts';
+export { SocketModeClient, type SocketModeOptions, type Fleet } from './client.ts';
 // Features: the full client chooses these from its options; a CoreClient takes any of them in `features`.
 export { pool } from './features/pool.ts';
 export { dedupe } from './features/dedupe.ts';

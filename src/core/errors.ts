@@ -25,7 +25,8 @@ export type SocketModeErrorCode =
   | 'disconnected'
   | 'dedupe_error'
   | 'handler_queue_full'
-  | 'connection_url_unavailable';
+  | 'connection_url_unavailable'
+  | 'fleet_error';
 
 export class SocketModeError extends Error {
   override name = 'SocketModeError';

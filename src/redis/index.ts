@@ -10,3 +10,4 @@ export {
   type RedisScriptArgs,
   type IoredisLike,
 } from './dedupe-store.ts';
+export { redisFleet, FleetError, type RedisFleet, type RedisFleetOptions, type FleetStatus } from './fleet.ts';
