@@ -37,9 +37,10 @@ const redisFleet = (redisEntry as Record<string, unknown>)['redisFleet'] as
   ((r: unknown, o?: Record<string, unknown>) => unknown) | undefined;
 if (useFleet && !redisFleet) throw new Error('FLEET=1 but socket-mode-anywhere/redis has no redisFleet');
 
-const shared: Record<string, unknown> = useFleet
-  ? { fleet: redisFleet!(redis, JSON.parse(process.env.FLEET_OPTIONS ?? '{}')) }
-  : { dedupe: redisEntry.redisDedupeStore(redis) };
+const fleet = useFleet
+  ? (redisFleet!(redis, JSON.parse(process.env.FLEET_OPTIONS ?? '{}')) as { status(): Record<string, unknown> })
+  : undefined;
+const shared: Record<string, unknown> = fleet ? { fleet } : { dedupe: redisEntry.redisDedupeStore(redis) };
 
 const client = new SocketModeClient({
   appToken: env('APP_TOKEN'),
@@ -82,3 +83,11 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 await client.start();
 out({ ev: 'started' });
+// The fleet's view, on stderr (the test shows it when a wait times out): leases, share, replicas, live sockets.
+const every = Number(process.env.STATUS_MS ?? 0);
+if (every > 0)
+  setInterval(
+    () =>
+      err(`status ${JSON.stringify({ ...fleet?.status(), live: client.connectionCount, at: Date.now() % 100_000 })}`),
+    every,
+  ).unref();
