@@ -3,7 +3,7 @@
 // `dedupe: redisDedupeStore(redis)`). Events are acked at once; slash commands after SLASH_MS (work before the ack).
 // It prints one JSON line per fact the test counts: each socket live (with the simulator's connection id, read
 // from hello's debug_info.host), each handler run and each ack made, each too_many_websockets, and the end of a
-// graceful stop. SIGTERM → disconnect() (drain, leases released) → exit 0, as a deploy stops a replica.
+// graceful stop, and each `error` event (its code) and warning. SIGTERM → disconnect() (drain, leases released) → exit 0, as a deploy stops a replica.
 import { createClient } from 'redis';
 import WebSocket from 'ws';
 import { SocketModeClient, type SocketModeOptions } from 'socket-mode-anywhere';
@@ -19,7 +19,10 @@ const err = (line: string): void => void process.stderr.write(`${line}\n`);
 const logger = {
   debug() {},
   info() {},
-  warn: (...a: unknown[]) => err(`warn ${a.map(String).join(' ')}`),
+  warn: (...a: unknown[]) => {
+    err(`warn ${a.map(String).join(' ')}`);
+    out({ ev: 'warn', text: a.map(String).join(' ') });
+  },
   error: (...a: unknown[]) => err(`error ${a.map(String).join(' ')}`),
   setLevel() {},
   getLevel: () => 'warn' as const,
@@ -66,7 +69,10 @@ client.on('connected', (c) => {
   out({ ev: 'live', conn: `conn-${seq}`, slot: c.slot, held: c.held });
 });
 client.on('too_many_websockets', () => out({ ev: 'tmw' }));
-client.on('error', (e) => err(`error event ${e.code}: ${e.message}`));
+client.on('error', (e) => {
+  err(`error event ${e.code}: ${e.message}`);
+  out({ ev: 'error', code: e.code, name: e.name });
+});
 
 let stopping = false;
 const stop = (): void => {
