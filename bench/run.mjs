@@ -161,7 +161,7 @@ try {
     );
     const args = quick
       ? ['--rounds=2', '--burst=1000', '--latency=50', '--reps=1']
-      : ['--rounds=7', '--burst=5000', '--latency=300', '--reps=3'];
+      : ['--rounds=9', '--burst=1000', '--latency=300', '--reps=3'];
     fleet = await attempt('fleet', '-', () => {
       const out = execFileSync(process.execPath, [join(here, 'fleet.mjs'), ...args, '--json'], { encoding: 'utf8' });
       return JSON.parse(
