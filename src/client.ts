@@ -88,7 +88,7 @@ function chosen(o: SocketModeOptions, bound: HandlerBound, health: HealthSignal)
     o.dedupe !== false && dedupe(o.dedupe ?? o.fleet?.dedupe),
     bound,
     ...(o.features ?? []),
-  ].filter((f): f is Feature => !!f);
+  ].filter(Boolean) as Feature[];
 }
 
 export class SocketModeClient extends CoreClient {
@@ -97,7 +97,7 @@ export class SocketModeClient extends CoreClient {
 
   constructor(opts: SocketModeOptions) {
     // A non-object is the core's to refuse (InvalidOptionsError), before any feature reads it.
-    const o = opts !== null && typeof opts === 'object' ? opts : undefined;
+    const o = opts && typeof opts === 'object' ? opts : undefined;
     // Unbounded unless asked; the queue's options are checked either way (a typo is told, not ignored).
     const bound = o && handlerBound({ ...o, maxConcurrentHandlers: o.maxConcurrentHandlers ?? Infinity });
     const health = healthSignal();

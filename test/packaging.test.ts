@@ -177,8 +177,11 @@ describe('bundles through the exports map', () => {
     });
   }
 
-  // socket-mode-anywhere/redis: the dedupe store only; the app brings its own Redis client (never bundled).
-  writeFileSync(join(project, 'redis.js'), "export { redisDedupeStore } from 'socket-mode-anywhere/redis';\n");
+  // socket-mode-anywhere/redis: the dedupe store and the fleet; the app brings its own Redis client (never bundled).
+  writeFileSync(
+    join(project, 'redis.js'),
+    "export { redisDedupeStore, redisFleet } from 'socket-mode-anywhere/redis';\n",
+  );
   for (const [name, conditions, platform] of [
     ['node', ['node'], 'node'],
     ['workerd', ['workerd', 'worker', 'browser'], 'browser'],

@@ -28,7 +28,7 @@ export interface RedisFleetOptions {
    */
   key?: string;
   /**
-   * Prefix of the lease keys (`${prefix}${key}:m`, `:h`, `:w`).
+   * Prefix of the lease keys (`${prefix}{${key}}:m`, `:h`, `:w`, `:g`).
    * @default 'sma:fleet:'
    */
   prefix?: string;
@@ -132,7 +132,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     used = true;
     const key = options.key ?? appIdOf(c.opts.appToken);
     if (!key) throw new InvalidOptionsError('redisFleet needs `key` (the app id) when the client has no appToken');
-    const keys = ['m', 'h', 'w'].map((k) => `${prefix}${key}:${k}`);
+    // One hash tag: a cluster keeps the four keys in one slot, as a script needs.
+    const keys = ['m', 'h', 'w', 'g'].map((k) => `${prefix}{${key}}:${k}`);
     // Connections wanted: the pool feature (before this one) has set it. The pool starts at one slot: the rest
     // come as leases are granted.
     const wanted = c.poolSize;
@@ -146,8 +147,6 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     /** URL requests waiting for a lease. */
     let waiting = 0;
     let stopping = false;
-    /** No growth before this (ms since the epoch): after our membership had expired, the others re-register first. */
-    let graceUntil = 0;
     const wakers = new Set<() => void>();
     const wake = (): void => {
       for (const w of wakers) w();
@@ -201,33 +200,32 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
     const beatOnce = async (): Promise<void> => {
       const n = inUse();
       const releasing = stopping || c.runState === 'disconnected';
+      let r: number[];
       try {
-        const had = leases > 0;
-        const r = await call(releasing ? 'r' : 'b', n, !stopped(c) && Date.now() >= graceUntil);
-        if (degraded) {
-          degraded = false;
-          c.logger.warn(`fleet: Redis answers again; ${n} sockets held`);
-        }
-        if (releasing) {
-          leases = n;
-          if (n === 0) end();
-        } else {
-          [leases, share, replicas] = r as [number, number, number];
-          // Our entry had gone (Redis restarted or was paused, or we were cut off longer than a lease): every
-          // other replica re-registers what it holds within a lease; nobody grows into that room before.
-          if (r[3] && had) graceUntil = Date.now() + leaseMs;
-          apply();
-        }
+        r = await call(releasing ? 'r' : 'b', n, !stopped(c));
       } catch (e) {
         if (!degraded) {
           degraded = true;
-          emitError(
-            c,
-            new FleetError(`fleet leases not renewed (${describe(e)}); keeping ${n} sockets, not growing`, e),
-          );
+          const msg = `fleet leases not renewed (${describe(e)}); keeping ${n} sockets, not growing`;
+          emitError(c, new FleetError(msg, e));
         }
+        // Stopping with Redis away: its leases expire on their own (leaseMs); no timer outlives the client.
+        if (releasing) end();
         // Redis down from the start: one socket, as every replica is due one (at most `budget` replicas).
-        if (!leases && !releasing) leases = share = 1;
+        else if (!leases) leases = share = 1;
+        return wake();
+      }
+      if (degraded) {
+        degraded = false;
+        c.logger.warn(`fleet: Redis answers again; ${n} sockets held`);
+      }
+      if (!releasing) {
+        [leases, share, replicas] = r as [number, number, number];
+        apply();
+      } else {
+        leases = n;
+        // Out once nothing is left (not if start() has begun a new run meanwhile).
+        if (!n && (stopping || c.runState === 'disconnected')) end();
       }
       wake();
     };
@@ -271,6 +269,8 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
         if (run?.aborted || stopped(c)) throw new DisconnectedError();
         if (Date.now() > until)
           throw new FleetError(`no free lease in the fleet's budget of ${budget} sockets; ${leases} held here`);
+        // A socket presumed dead (no pong) holds a lease for nothing: let it go, as the pool does at Slack's cap.
+        for (const x of c.conns) if (x.dead && x.state === 'live') void x.close(1000, 'pong timeout');
         waiting++;
         void beat();
         await new Promise<void>((resolve) => {

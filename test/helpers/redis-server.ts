@@ -10,6 +10,9 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it (SIGTERM) and waits for the process to exit. */
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs (connections stay open, nothing answers), then comes back. */
+  pause(): void;
+  resume(): void;
 }
 
 const freePort = (): Promise<number> =>
@@ -58,12 +61,19 @@ export async function startRedisServer(bin = '/usr/bin/redis-server'): Promise<R
       await server.stop();
       throw new Error(`redis-server did not answer on port ${port}: ${stderr.slice(0, 500)}`);
     },
+    pause() {
+      proc?.kill('SIGSTOP');
+    },
+    resume() {
+      proc?.kill('SIGCONT');
+    },
     async stop() {
       const p = proc;
       proc = undefined;
       if (!p || p.exitCode !== null) return;
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGTERM');
+      p.kill('SIGCONT'); // a paused server handles its SIGTERM once it runs again
       await exited;
     },
   };
