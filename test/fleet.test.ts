@@ -9,19 +9,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { createClient } from 'redis';
 import { startSimulator, type ConnectionState, type Envelope, type Simulator } from '../src/simulator/index.ts';
-import * as redisEntry from '../src/redis/index.ts';
 import { bundle, root } from './helpers/bundle.ts';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.ts';
 import { until } from './helpers/wait.ts';
 
-// With the fleet (shared leases) every replica asks for 4 and the fleet holds the cap; without it (the store alone,
-// before the fleet existed) 3 × 2 fit under the cap with room for a replacement's overlap.
-const FLEET = typeof (redisEntry as Record<string, unknown>)['redisFleet'] === 'function';
-const CONNECTIONS = FLEET ? 4 : 2;
+const CONNECTIONS = 4;
 const CAP = 10;
 // Settled: the fleet keeps one lease of the 10 spare while it has fewer replicas than leases (for a replacement's
 // make-before-break, a joining replica), so 3 replicas asking for 4 each hold 9 live sockets (3 + 3 + 3).
-const TARGET = FLEET ? CAP - 1 : 3 * CONNECTIONS;
+const TARGET = CAP - 1;
 
 interface Line {
   ev: string;
@@ -85,7 +81,6 @@ function startReplica(name: string): Replica {
       APP_TOKEN: sim.appToken,
       API_URL: sim.apiUrl,
       CONNECTIONS: String(CONNECTIONS),
-      FLEET: FLEET ? '1' : '0',
       SLASH_MS: '300',
       STATUS_MS: '500',
     },
@@ -232,7 +227,7 @@ function handledTwice(): Array<[string, string[]]> {
   return [...handledBy].filter(([, by]) => by.length > 1);
 }
 
-test(`3 replicas × connections: ${CONNECTIONS}${FLEET ? ', fleet: redisFleet(redis)' : ' (redisDedupeStore)'}: a half-open socket, a kill -9, a rolling restart, while traffic flows`, async () => {
+test('3 replicas × connections: 4, fleet: redisFleet(redis): a half-open socket, a kill -9, a rolling restart, while traffic flows', async () => {
   const w = watchSim();
   const { states, liveAt, closedAt, refusals, liveNow, liveOf, waitSettled } = w;
   // --- 3 replicas.
@@ -306,7 +301,6 @@ test(`3 replicas × connections: ${CONNECTIONS}${FLEET ? ', fleet: redisFleet(re
   );
   const afterSettle = refusals.filter((t) => t >= settledAt && (t < halfOpenAt || t > halfOpenSettledAt));
   const report = {
-    mode: FLEET ? 'fleet' : 'redisDedupeStore',
     events: events.length,
     slashes: slashes.length,
     lost: lost.length,

@@ -1,13 +1,13 @@
 // One replica of a fleet as its own process, for test/fleet.test.ts (bundled by it, run by node): a SocketModeClient
-// against the simulator with CONNECTIONS sockets and, with FLEET=1, `fleet: redisFleet(redis)` (else
-// `dedupe: redisDedupeStore(redis)`). Events are acked at once; slash commands after SLASH_MS (work before the ack).
-// It prints one JSON line per fact the test counts: each socket live (with the simulator's connection id, read
-// from hello's debug_info.host), each handler run and each ack made, each too_many_websockets, and the end of a
-// graceful stop, and each `error` event (its code) and warning. SIGTERM → disconnect() (drain, leases released) → exit 0, as a deploy stops a replica.
+// against the simulator with CONNECTIONS sockets and `fleet: redisFleet(redis)` (FLEET_OPTIONS: its options, JSON).
+// Events are acked at once; slash commands after SLASH_MS (work before the ack). It prints one JSON line per fact the
+// test counts: each socket live (the simulator's connection id, read from hello's debug_info.host), each handler run
+// and each ack made, each too_many_websockets, each `error` event (its code) and warning, and a graceful stop.
+// SIGTERM → disconnect() (drain, then the leases released) → exit 0, as a deploy stops a replica.
 import { createClient } from 'redis';
 import WebSocket from 'ws';
 import { SocketModeClient, type SocketModeOptions } from 'socket-mode-anywhere';
-import * as redisEntry from '../../src/redis/index.ts';
+import { redisFleet } from '../../src/redis/index.ts';
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -34,16 +34,7 @@ redis.on('error', () => {}); // each failed reconnect lands here; the client rep
 await redis.connect();
 
 const slashMs = Number(process.env.SLASH_MS ?? 300);
-const useFleet = process.env.FLEET === '1';
-// redisFleet arrives with the fleet branch; read from the namespace so this file builds before and after it.
-const redisFleet = (redisEntry as Record<string, unknown>)['redisFleet'] as
-  ((r: unknown, o?: Record<string, unknown>) => unknown) | undefined;
-if (useFleet && !redisFleet) throw new Error('FLEET=1 but socket-mode-anywhere/redis has no redisFleet');
-
-const fleet = useFleet
-  ? (redisFleet!(redis, JSON.parse(process.env.FLEET_OPTIONS ?? '{}')) as { status(): Record<string, unknown> })
-  : undefined;
-const shared: Record<string, unknown> = fleet ? { fleet } : { dedupe: redisEntry.redisDedupeStore(redis) };
+const fleet = redisFleet(redis, JSON.parse(process.env.FLEET_OPTIONS ?? '{}'));
 
 const client = new SocketModeClient({
   appToken: env('APP_TOKEN'),
@@ -54,8 +45,8 @@ const client = new SocketModeClient({
   pingIntervalMs: Number(process.env.PING_MS ?? 1000),
   pongTimeoutMs: Number(process.env.PONG_MS ?? 1000),
   backoff: { initialMs: 50, maxMs: 500, tooManyWebSocketsMs: 500 },
-  ...shared,
-} as SocketModeOptions);
+  fleet,
+});
 
 client.on('slack_event', async ({ ack, envelope_id, type, body }) => {
   const event_id = (body as { event_id?: unknown } | undefined)?.event_id;
