@@ -5,6 +5,7 @@
 // replacement, a rolling restart of another (the new process live first, then SIGTERM → graceful disconnect()).
 // Counted: events lost, events handled by two replicas, slash commands failed (only the killed replica's in-flight
 // ones may), sockets the fleet holds at once (never more than 10), refusals after the fleet settled, live sockets.
+// Then the same fleet with Redis stopped mid-run and started again: acks go on, typed errors, nothing lost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { createClient } from 'redis';
