@@ -11,6 +11,13 @@ export { deadlineWarnings } from './features/deadline.ts';
 export { proactiveRefresh } from './features/proactive-refresh.ts';
 export { ghostWarnings } from './features/ghosts.ts';
 export { healthSignal, type HealthSignal } from './features/health-signal.ts';
+export { metrics, type Metrics, type MetricsSnapshot } from './features/metrics.ts';
+export type { HistogramSnapshot } from './features/metrics-histogram.ts';
+export {
+  metricsToOpenTelemetry,
+  type OpenTelemetryMeter,
+  type OpenTelemetryMetricsOptions,
+} from './features/metrics-otel.ts';
 export { MemoryDedupeStore, type DedupeStore, type MemoryDedupeOptions } from './features/dedupe-store.ts';
 export {
   durableObjectDedupeStore,
@@ -18,7 +25,7 @@ export {
   type DurableObjectStorageLike,
   type DurableObjectDedupeOptions,
 } from './features/dedupe-durable-object.ts';
-export { DedupeError, HandlerQueueFullError } from './core/errors.ts';
+export { DedupeError, HandlerQueueFullError, ProxyError } from './core/errors.ts';
 export type {
   EventsApiEnvelope,
   SlashCommandsEnvelope,
@@ -28,3 +35,4 @@ export type {
 export { callApi, respond, type CallApiOptions, type SlackApiResponse, type RespondMessage } from './core/web-api.ts';
 export { createConnectionUrlHandler, type ConnectionUrlHandlerOptions } from './backend/connection-url.ts';
 export { createHealthHandler, type HealthHandlerOptions, type HealthProbe } from './backend/health-handler.ts';
+export { createMetricsHandler, type MetricsHandlerOptions } from './backend/metrics-handler.ts';

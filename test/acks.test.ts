@@ -255,6 +255,28 @@ describe('acks', () => {
     await h.sim.waitForAck(env.envelope_id, 5000);
   });
 
+  test('deadline warnings: only envelopes still un-acked are warned, each once, behind a stuck one too', async () => {
+    h = await harness();
+    const client = h.client({ ackDeadlineWarnMs: 100 });
+    const held: Array<() => Promise<void>> = [];
+    client.on('slash_commands', ({ ack }) => void held.push(ack));
+    client.on('app_mention', ({ ack }) => ack());
+    await client.start();
+    // A stuck one first, then prompt ones behind it, then a second stuck one.
+    const stuck = h.sim.inject('slash_command');
+    const prompt = [h.sim.inject('app_mention'), h.sim.inject('app_mention')];
+    const stuck2 = h.sim.inject('slash_command');
+    for (const e of prompt) await h.sim.waitForAck(e.envelope_id, 5000);
+    const warned = (id: string) => h!.lines.filter((l) => l.startsWith('warn') && l.includes(`${id} (`)).length;
+    await until(() => warned(stuck.envelope_id) === 1 && warned(stuck2.envelope_id) === 1, 'both warned');
+    // A later sweep (armed by a new arrival) warns nobody twice.
+    const more = h.sim.inject('slash_command');
+    await until(() => warned(more.envelope_id) === 1, 'the third warned');
+    expect(prompt.map((e) => warned(e.envelope_id))).toEqual([0, 0]);
+    expect([stuck, stuck2, more].map((e) => warned(e.envelope_id))).toEqual([1, 1, 1]);
+    for (const ack of held) await ack();
+  });
+
   test('acks made while no connection is open wait and flush on the next hello', async () => {
     h = await harness();
     const client = h.client();

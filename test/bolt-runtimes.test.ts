@@ -46,14 +46,14 @@ async function bundleFor(runtime: 'node' | 'bun' | 'deno', bolt4 = false): Promi
         name: 'socket-mode-anywhere-bolt-source',
         setup(b) {
           b.onResolve({ filter: /^socket-mode-anywhere\/bolt$/ }, () => ({
-            path: join(root, runtime === 'node' ? 'src/bolt/node.ts' : 'src/bolt/index.ts'),
+            path: join(root, `src/bolt/${runtime}.ts`),
           }));
           // A Deno user imports Bolt as `npm:@slack/bolt` (here served from node_modules: --node-modules-dir=manual).
           if (runtime === 'deno') {
             b.onResolve({ filter: /^@slack\/bolt$/ }, () => ({ path: 'npm:@slack/bolt@^5.1.0', external: true }));
           }
           b.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({
-            path: join(root, runtime === 'node' ? 'src/platform/node.ts' : 'src/index.ts'),
+            path: join(root, `src/platform/${runtime}.ts`),
           }));
         },
       },

@@ -146,17 +146,23 @@ describe('bundles through the exports map', () => {
   });
 
   // Bun and Deno resolve npm packages with the `node` condition too, and so does wrangler with nodejs_compat:
-  // the runtime-neutral entry must win there, which is why its conditions come before `node` in the map.
-  for (const [name, conditions] of [
-    ['bun', ['bun']],
-    ['deno', ['deno']],
-    ['workerd + nodejs_compat', ['workerd', 'worker', 'browser']],
+  // their own entries must win there (Bun's and Deno's: the neutral one + their networking), which is why their
+  // conditions come before `node` in the map.
+  for (const [name, conditions, platformEntry] of [
+    ['bun', ['bun'], 'dist/platform/bun.js'],
+    ['deno', ['deno'], 'dist/platform/deno.js'],
+    ['workerd + nodejs_compat', ['workerd', 'worker', 'browser'], undefined],
   ] as const) {
-    it(`${name} beside the node condition: the runtime-neutral entry`, async () => {
+    it(`${name} beside the node condition: its own entry, no ws`, async () => {
       const { inputs } = await bundleFor([...conditions], 'node');
       expect(inputs.some((i) => i.includes('dist/index.js'))).toBe(true);
       expect(
-        inputs.filter((i) => i.includes('dist/platform/') || /node_modules\/(ws|isomorphic-ws)\//.test(i)),
+        inputs.filter(
+          (i) => i.includes('dist/platform/') || /node_modules\/(ws|isomorphic-ws|https-proxy-agent)\//.test(i),
+        ),
+      ).toEqual(platformEntry ? expect.arrayContaining([expect.stringContaining(platformEntry)]) : []);
+      expect(
+        inputs.filter((i) => /dist\/platform\/node|node_modules\/(ws|isomorphic-ws|https-proxy-agent)\//.test(i)),
       ).toEqual([]);
     });
   }

@@ -577,3 +577,106 @@ describe('errors', () => {
     expect(`${err.stack} ${cause.stack} ${JSON.stringify(err)}`).not.toContain('abcdef123');
   });
 });
+
+// Proxy credentials (the `proxy` option's user:password) are as secret as a token: over the node entry, a 407, an
+// unreachable proxy and a refused handshake are reported without them anywhere (messages, stacks, causes, fields,
+// debug logs). test/proxy.test.ts runs the same on Bun and Deno against their output.
+describe('proxy credentials never appear', () => {
+  const user = 'proxyuser';
+  const pass = 'S3cr3t-p4ss%21';
+  const secrets = [
+    pass,
+    decodeURIComponent(pass),
+    `${user}:`,
+    Buffer.from(`${user}:${decodeURIComponent(pass)}`).toString('base64'),
+  ];
+
+  function leaks(text: string): string[] {
+    return secrets.filter((s) => text.includes(s));
+  }
+
+  async function failures(proxy: string, wsOnly: boolean): Promise<{ errors: SocketModeError[]; lines: string[] }> {
+    const node = await import('../src/platform/node.ts');
+    h = await harness();
+    const { lines, logger } = captureLogger();
+    const errors: SocketModeError[] = [];
+    const client = new node.SocketModeClient({
+      appToken: h.sim.appToken,
+      apiUrl: h.sim.apiUrl,
+      logger,
+      logLevel: 'debug' as never,
+      proxy,
+      backoff: { initialMs: 20, maxMs: 50 },
+      ...(wsOnly ? { fetch: (u: string, i?: RequestInit) => fetch(u, i) } : {}),
+    });
+    client.on('error', (e) => void errors.push(e));
+    void client.start().catch(() => undefined);
+    await until(() => errors.length >= 2, 'two errors');
+    await client.disconnect({ timeoutMs: 0 });
+    return { errors, lines };
+  }
+
+  function everything(errors: SocketModeError[], lines: string[]): string {
+    const parts = [...lines];
+    for (const e of errors) {
+      parts.push(String(e), e.message, e.stack ?? '', JSON.stringify(e), JSON.stringify(e.cause ?? null));
+      const c = e.cause as { message?: string; stack?: string } | undefined;
+      parts.push(c?.message ?? '', c?.stack ?? '');
+    }
+    return parts.join('\n');
+  }
+
+  test.each([
+    ['both legs, a 407', false],
+    ['the WebSocket leg alone, a 407', true],
+  ] as const)('%s', async (_name, wsOnly) => {
+    const { startCountingProxy } = await import('./helpers/proxy-server.ts');
+    const p = await startCountingProxy({ user, pass: 'the-right-one' });
+    try {
+      const { errors, lines } = await failures(`http://${user}:${pass}@127.0.0.1:${p.port}`, wsOnly);
+      // Either leg: a ProxyError whose `proxy` has no credentials.
+      expect(errors[0]).toMatchObject({ code: 'proxy_error', status: 407, proxy: `http://127.0.0.1:${p.port}` });
+      expect(errors[0]!.message).toContain('407');
+      expect(errors[0]!.message).toContain(`127.0.0.1:${p.port}`);
+      expect(leaks(everything(errors, lines))).toEqual([]);
+      expect(p.refusedAuth).toBeGreaterThanOrEqual(2);
+    } finally {
+      await p.close();
+    }
+  });
+
+  test.each([
+    ['both legs', false],
+    ['the WebSocket leg alone', true],
+  ] as const)('an unreachable proxy, %s', async (_name, wsOnly) => {
+    const { deadPort } = await import('./helpers/proxy-server.ts');
+    const { errors, lines } = await failures(`http://${user}:${pass}@127.0.0.1:${await deadPort()}`, wsOnly);
+    expect(errors[0]!.code).toBe('proxy_error');
+    expect(errors[0]!.message).toMatch(/unreachable/);
+    expect(leaks(everything(errors, lines))).toEqual([]);
+  });
+
+  test('a proxy URL that does not parse, or names another scheme, is refused without being echoed', async () => {
+    const { checkedProxy } = await import('../src/platform/proxy-env.ts');
+    for (const bad of [`http://${user}:${pass}@[not-a-host`, `socks5://${user}:${pass}@127.0.0.1:1080`]) {
+      let err: unknown;
+      try {
+        checkedProxy(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as SocketModeError).code).toBe('proxy_error');
+      expect(leaks(`${String(err)} ${JSON.stringify(err)}`)).toEqual([]);
+    }
+  });
+
+  test('scrub(): user:password@ in any URL, and the proxy own user and password anywhere', async () => {
+    const { scrub } = await import('../src/platform/proxy-errors.ts');
+    const proxy = `http://${user}:${pass}@proxy.example:3128`;
+    const text = `connect to http://a:b@x.example failed; ${decodeURIComponent(pass)} and ${pass} and ${user}`;
+    const out = scrub(text, proxy);
+    expect(out).not.toContain('a:b@');
+    expect(leaks(out)).toEqual([]);
+    expect(out).not.toContain(user);
+  });
+});

@@ -10,10 +10,14 @@ const out = mkdtempSync(join(tmpdir(), 'sma-test-'));
 const only = process.argv.slice(2);
 const results = [];
 
+// Tests talk to loopback only, and the client proxies loopback unless NO_PROXY names it (curl's rule): a machine's
+// own proxy settings (a CI runner's, for its package registry) must not reach them. The proxy tests set their own.
+const testEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)));
+
 function run(name, cmd, args, env = {}) {
   if (only.length && !only.includes(name)) return null;
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...testEnv, ...env } });
   return r.status ?? 1;
 }
 

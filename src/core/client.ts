@@ -161,7 +161,7 @@ export class CoreClient {
     if (c.startPromise && !stopped(c)) return c.startPromise;
     if (c.runState === 'disconnecting')
       return handled(Promise.reject(new DisconnectedError('start() while disconnecting')));
-    c.WS = resolveWebSocket(c.opts.WebSocket);
+    c.WS = resolveWebSocket(c.opts);
     if (!c.WS) return handled(Promise.reject(new NoWebSocketError()));
     c.runState = 'starting';
     c.marks.start = Date.now();

@@ -44,6 +44,8 @@ export class Connection {
   /** Date.now() of the last frame received (any frame, malformed too; a pong where the socket can ping): proof of life. */
   lastFrameAt = 0;
   declare hello: HelloFrame | undefined;
+  /** The error its socket's first `error` event carried: a platform's SocketModeError (a ProxyError) is reported as is. */
+  declare failure: unknown;
   declare readonly closed: Promise<ConnectionCloseInfo>;
 
   declare private socket: WebSocketLike | undefined;
@@ -99,6 +101,7 @@ export class Connection {
     this.listen('error', (ev: { message?: string; error?: unknown }) => {
       // Its message goes with the close info (logged by the client with the close).
       this.socketError ||= ev?.message;
+      this.failure ||= ev?.error;
       this.closeCause ||= 'socket_error';
       // Most runtimes follow with 'close'; if one does not, close() bounds the wait.
       void this.close(1006, 'socket error', this.closeCause);

@@ -4,7 +4,7 @@
 import type { AckFn } from './ack-queue.ts';
 import { ignoring, type Core } from './context.ts';
 import type { Connection, EnvelopeFrame } from './connection.ts';
-import { emit } from './events.ts';
+import { emit, observe } from './events.ts';
 import type { EventsApiArgs, SlackEventArgs } from './types.ts';
 
 // Inner event types are Slack's; one never reaches a lifecycle event's handlers.
@@ -28,6 +28,7 @@ const LIFECYCLE = new Set<string>([
 /** A connection's envelope: to the features, unless the client ignores envelopes now. */
 export function onReceived(c: Core, conn: Connection, parsed: EnvelopeFrame): void {
   if (ignoring(c)) return;
+  observe(c, '#received', parsed);
   for (const h of c.hooks) if (h.envelope?.(conn, parsed)) return;
   admit(c, conn, parsed);
 }
@@ -86,7 +87,8 @@ export function dispatch(
   if (type) emit(c, type, args, collect);
 }
 
-/** Acks an envelope no user code will see (a duplicate, a shed one): Slack's deadline holds. */
+/** Acks a duplicate dedupe took (no user code sees it): Slack's deadline holds; watchers are told ('#deduped'). */
 export function autoAck(c: Core, conn: Connection, envelopeId: string): void {
+  observe(c, '#deduped', envelopeId);
   void c.acks.autoAck(envelopeId, conn).catch(() => undefined);
 }

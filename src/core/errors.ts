@@ -26,6 +26,7 @@ export type SocketModeErrorCode =
   | 'dedupe_error'
   | 'handler_queue_full'
   | 'connection_url_unavailable'
+  | 'proxy_error'
   | 'fleet_error';
 
 export class SocketModeError extends Error {
@@ -229,5 +230,21 @@ export class HandlerQueueFullError extends SocketModeError {
     );
     this.envelopeId = envelopeId;
     this.envelopeType = envelopeType;
+  }
+}
+
+/**
+ * A proxy between the client and Slack failed: unreachable, refused the tunnel (407, 403, 502…), or answered in
+ * the server's place (an HTML page to the WebSocket handshake). `proxy` is its URL without credentials;
+ * `status` what it answered, if it answered.
+ */
+export class ProxyError extends SocketModeError {
+  override name = 'ProxyError';
+  declare readonly proxy: string;
+  declare readonly status: number | undefined;
+  constructor(proxy: string, message: string, status?: number, options?: { cause?: unknown }) {
+    super('proxy_error', message, options);
+    this.proxy = proxy;
+    this.status = status;
   }
 }

@@ -12,12 +12,18 @@ export type Handler = ((arg: any) => unknown) & { original?: Handler };
 export function emit<K extends keyof SocketModeEvents>(c: Core, type: K, arg: SocketModeEvents[K]): void;
 export function emit(c: Core, type: string, arg: unknown, collect?: Array<Promise<unknown>>): void;
 export function emit(c: Core, type: string, arg: unknown, collect?: Array<Promise<unknown>>): void {
+  observe(c, type, arg);
   if (type === 'reconnecting' || type === 'disconnected')
     c.marks[type] = { at: Date.now(), ...(arg as ReconnectingEvent) };
   const list = c.handlers.get(type);
   if (!list?.length) return;
   if (list.length === 1) return invoke(c, type, list[0]!, arg, collect);
   for (const h of list.slice()) invoke(c, type, h, arg, collect);
+}
+
+/** Tells the features that watch the client (hooks.observe): each event emitted, and the core's own facts. */
+export function observe(c: Core, type: string, arg: unknown): void {
+  for (const h of c.hooks) h.observe?.(type, arg);
 }
 
 function invoke(c: Core, type: string, handler: Handler, arg: unknown, collect?: Array<Promise<unknown>>): void {

@@ -39,6 +39,13 @@ export interface Hooks {
   dropped?(parsed: EnvelopeFrame): void;
   /** The client is stopping: every connection is about to close. */
   stopping?(): void;
+  /**
+   * Watches the client (metrics): each event as it is emitted, before its listeners (a watcher is no listener: errors
+   * are logged as without one), and two facts of the core's own: `'#received'` (an envelope arrived, before any
+   * feature takes it; `arg` its EnvelopeFrame) and `'#deduped'` (dedupe acked a duplicate; `arg` its envelope_id).
+   * It runs for every envelope: it must be cheap and must not throw.
+   */
+  observe?(type: string, arg: unknown): void;
 }
 
 /** What a feature is inside: called once per client, with its context. */

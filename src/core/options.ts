@@ -32,6 +32,13 @@ export interface CoreOptions {
    */
   fetch?: FetchLike;
   /**
+   * The HTTP(S) proxy for apps.connections.open and the WebSocket: a URL (`'http://user:pass@proxy:3128'`) overrides
+   * HTTPS_PROXY / HTTP_PROXY / NO_PROXY; `false` turns them off (Deno's own networking still reads them: use
+   * NO_PROXY). Browsers and workerd use the platform's networking and ignore it. See "Behind a proxy".
+   * @default the environment (`HTTPS_PROXY` for wss://, `HTTP_PROXY` for ws://, `NO_PROXY`)
+   */
+  proxy?: string | false;
+  /**
    * A logger with Slack's logger methods (debug, info, warn, error, setLevel); what it gets is redacted first.
    * @default a console logger
    */

@@ -2,7 +2,7 @@
 // socket says hello before the old one goes), within a socket budget, with backoff after failures.
 import { Backoff } from './backoff.ts';
 import { cancel, later, slotOf, stopped, type Core, type Slot } from './context.ts';
-import { ConnectionError } from './errors.ts';
+import { ConnectionError, SocketModeError } from './errors.ts';
 import { emit, emitError } from './events.ts';
 import { getUrl, openFailed } from './open-url.ts';
 import { retire } from './retire.ts';
@@ -182,7 +182,10 @@ export function onClosed(c: Core, conn: Connection, info: ConnectionCloseInfo): 
   const msg = `Connection ${conn.id} closed${pending ? ' before hello' : ''} (${code} ${cause}${reason && ` "${reason}"`}${error ? `: ${error}` : ''})`;
   // A close this client did not ask for (a failed handshake, no hello, a peer's 1006, 1007, 1011, 4xxx…) is named
   // on `error` before the reconnect; its cause is the close info (code, reason).
-  if (!planned && (pending || slot.current === conn)) emitError(c, new ConnectionError(msg, conn.id, { cause: info }));
+  // A platform's typed error (a ProxyError naming the proxy and its answer) is reported as it was given.
+  const f = conn.failure;
+  if (!planned && (pending || slot.current === conn))
+    emitError(c, f instanceof SocketModeError ? f : new ConnectionError(msg, conn.id, { cause: info }));
   else c.logger.debug(msg);
   if (slot.current === conn) {
     slot.current = undefined;

@@ -8,6 +8,7 @@ import {
   RateLimitedError,
   SlackApiError,
   DisconnectedError,
+  SocketModeError,
 } from './errors.ts';
 import { assertSecureUrl } from './url.ts';
 
@@ -111,7 +112,12 @@ async function slackPost(
     // Called unbound: some runtimes throw "Illegal invocation" for a fetch called as another object's method.
     res = await (f ?? fetch)(url, init);
   } catch (e) {
-    throw init.signal?.aborted ? new DisconnectedError(`${method} aborted`) : new NetworkError(method, e, shown);
+    // A platform's fetch may throw a typed error of its own (a proxy's: ProxyError).
+    throw init.signal?.aborted
+      ? new DisconnectedError(`${method} aborted`)
+      : e instanceof SocketModeError
+        ? e
+        : new NetworkError(method, e, shown);
   }
   const retryAfter = (): number => parseRetryAfter(res.headers.get('retry-after'));
   if (!res.ok) {

@@ -144,25 +144,25 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
   out(`  App token:  ${sim.appToken}   Bot token: ${sim.botToken}  (the simulator's own)`);
   if (!panel.built) out('  The page is not built: run `npx vite build` (or `npm run build`).');
 
-  bot = startBot(
-    args.bot,
-    {
-      ...process.env,
-      SLACK_APP_TOKEN: sim.appToken,
-      SLACK_BOT_TOKEN: sim.botToken,
-      SLACK_API_URL: sim.apiUrl,
-      ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
-    },
-    out,
-    () => (bot = undefined),
-  );
+  // The bot opens its connections with an app token of its own (labeled 'bot'), the page with one labeled 'page':
+  // the simulator (and the panel) can tell them apart, and `"to":"bot"` reaches the bot, never the page.
+  const botEnv = {
+    ...process.env,
+    SLACK_APP_TOKEN: sim.appTokenFor('bot'),
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_API_URL: sim.apiUrl,
+    ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
+  };
+  const supervisor = superviseBot(sim, () => startBot(args.bot, botEnv, out, (code) => supervisor.exited(code)), out);
+  bot = supervisor.start();
   if (bot && botHealthUrl) out(`  Bot health: ${botHealthUrl}  (also ${panel.url}bot-health)`);
-  out('  Try it:');
+  out(`  Try it${bot ? ' (to the bot; "to":"page" for the panel, or leave "to" out for any connection)' : ''}:`);
+  const to = bot ? ',"to":"bot"' : '';
   out(
-    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"}'`,
+    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"app_mention","text":"<@U0BOT> hello"${to}}'`,
   );
   out(
-    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"}'`,
+    `    curl -s -X POST ${sim.url}/_sim/inject -H 'Content-Type: application/json' -d '{"kind":"slash_command","command":"/echo","text":"hi"${to}}'`,
   );
   // Show what the bot answers, as Slack would show it in the channel.
   sim.on('posted', (p: { kind: string; body: unknown }) => {
@@ -187,7 +187,7 @@ export async function runDevCli(argv: string[], io: DevCliIo = {}): Promise<void
 
   await untilStopped(io.signal);
   await forwarding?.stop();
-  await stopBot(bot);
+  await supervisor.stop();
   await panel.close();
   await sim.close();
   out('Dev panel stopped.');
@@ -223,7 +223,7 @@ function startBot(
   choice: string | false | undefined,
   env: Record<string, string | undefined>,
   out: (line: string) => void,
-  onExit: () => void,
+  onExit: (code: number | null) => void,
 ): ChildProcess | undefined {
   if (choice === false) return undefined;
   const botPath = resolve(choice ?? join(packageRoot(), 'examples', 'node', 'echo-bot.mjs'));
@@ -239,10 +239,64 @@ function startBot(
   child.stderr?.on('data', prefix);
   child.on('exit', (code) => {
     out(`[bot] exited (${code ?? 'signal'})`);
-    onExit();
+    onExit(code);
   });
   out(`  Bot:        ${botPath}`);
   return child;
+}
+
+/**
+ * Keeps the bot running as a process manager would. Slack's `link_disabled` is fatal to a Socket Mode client (the
+ * app's Socket Mode is off: retrying is pointless), so the bot exits; the dev setup starts it again once the link is
+ * re-enabled ("Re-enable link" in the panel, or the `link_enabled` fault). Any other exit: started again after a
+ * backoff (1 s doubling to 30 s), until it has died 5 times in a row within 10 s of starting.
+ */
+function superviseBot(
+  sim: Simulator,
+  start: () => ChildProcess | undefined,
+  out: (line: string) => void,
+): { start(): ChildProcess | undefined; exited(code: number | null): void; stop(): Promise<void> } {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let waitingForLink = false;
+  let startedAt = 0;
+  let quickDeaths = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const run = (): ChildProcess | undefined => {
+    timer = undefined;
+    waitingForLink = false;
+    startedAt = Date.now();
+    return (child = start());
+  };
+  const offFault = sim.on('fault', (f: { fault?: string }) => {
+    if (f.fault === 'link_enabled' && waitingForLink && !stopping) {
+      out('[bot] the link is enabled again: restarting the bot');
+      run();
+    }
+  });
+  return {
+    start: run,
+    exited() {
+      child = undefined;
+      if (stopping) return;
+      if (sim.state().linkDisabled) {
+        waitingForLink = true;
+        out('[bot] stopped by link_disabled; it restarts when the link is re-enabled');
+        return;
+      }
+      quickDeaths = Date.now() - startedAt < 10_000 ? quickDeaths + 1 : 0;
+      if (quickDeaths >= 5) return out('[bot] exited 5 times in a row within 10 s of starting; not restarting it');
+      const delay = Math.min(30_000, 1000 * 2 ** Math.max(0, quickDeaths - 1));
+      out(`[bot] restarting in ${delay / 1000} s`);
+      timer = setTimeout(run, delay);
+    },
+    async stop() {
+      stopping = true;
+      offFault();
+      clearTimeout(timer);
+      await stopBot(child);
+    },
+  };
 }
 
 async function stopBot(bot: ChildProcess | undefined): Promise<void> {

@@ -7,19 +7,26 @@
 //   console.log(panel.url); … await panel.close();
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { createConnectionUrlHandler } from '../backend/connection-url.ts';
 import { toNodeListener } from '../platform/node-http.ts';
 import { isLoopbackHost } from '../core/url.ts';
 import { forwardedAnswer, type ForwardedLog } from './forwarded-log.ts';
 import { defaultStaticDir, MIME } from './static-dir.ts';
+import { sendAsset } from './compressed-asset.ts';
 
 /** What the panel needs from a simulator: a started `Simulator` fits, so does a remote one's addresses. */
 export interface DevPanelSimulator {
   readonly url: string; // 'http://127.0.0.1:3300'
   readonly apiUrl: string; // 'http://127.0.0.1:3300/api/'
   readonly appToken: string;
+  /**
+   * A started `Simulator` has it: the page then connects with the app token labeled 'page', so the simulator and
+   * the panel know which connections are the page's (the ghost warning is not raised for what the dev setup opened,
+   * and `"to":"bot"` never reaches the page).
+   */
+  appTokenFor?(label: string): string;
 }
 
 export interface DevPanelOptions {
@@ -98,7 +105,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
   if (options.botHealthUrl !== undefined && !isLoopbackHost(new URL(options.botHealthUrl).hostname)) {
     throw new TypeError('startDevPanel: botHealthUrl must be a loopback URL (the bot runs on this machine)');
   }
-  const appToken = options.appToken ?? sim!.appToken;
+  const appToken = options.appToken ?? (sim!.appTokenFor ? sim!.appTokenFor('page') : sim!.appToken);
   const apiUrl = options.apiUrl ?? (mode === 'slack' ? 'https://slack.com/api/' : sim!.apiUrl);
 
   let ownOrigins: string[] = [];
@@ -218,15 +225,13 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
       /* missing */
     }
     if (!servable || size < 0) return sendText(res, 404, 'text/plain', 'not found');
-    res.writeHead(200, {
+    // Compressed (br/gzip) when the request accepts it: compressed-asset.ts.
+    sendAsset(req, res, file, size, {
       'content-type': MIME[ext] ?? 'application/octet-stream',
-      'content-length': String(size),
       // vite names assets by content hash: cache them for good; the html always revalidates.
       'cache-control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       ...SECURITY_HEADERS,
     });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
   };
 
   const server: Server = createServer((req, res) => {

@@ -16,54 +16,37 @@ interface Pending {
 export function deadlineWarnings(warnMs = 2500): Feature {
   const ms = msOption(warnMs, 2500, 'ackDeadlineWarnMs');
   return defineFeature((c) => {
-    let pending: Pending[] = [];
-    let head = 0;
+    // In arrival order (so in deadline order); acked ones leave from the front as others arrive, and at each sweep.
+    const pending = new Set<Pending>();
     let sweepTimer: ReturnType<typeof setTimeout> | undefined;
-    const arm = (wait: number): void => void (sweepTimer = setTimeout(sweep, wait));
     const sweep = (): void => {
       sweepTimer = undefined;
-      const q = pending;
       const now = Date.now();
-      let h = head;
-      for (; h < q.length; h++) {
-        const p = q[h]!;
-        if (p.acked) continue;
-        if (p.at + ms > now) break;
-        c.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${ms} ms (deadline ${ACK_DEADLINE_MS} ms)`);
+      for (const p of pending) {
+        if (!p.acked) {
+          if (p.at + ms > now) return void (sweepTimer = setTimeout(sweep, p.at + ms - now));
+          c.logger.warn(`Envelope ${p.id} (${p.type}) not acked after ${ms} ms (deadline ${ACK_DEADLINE_MS} ms)`);
+        }
+        pending.delete(p);
       }
-      if (h === q.length) {
-        q.length = 0;
-        head = 0;
-        return;
-      }
-      head = h;
-      arm(Math.max(1, q[h]!.at + ms - now));
     };
     return {
       track(env: AckableEnvelope): Pending | undefined {
         if (ms <= 0 || c.acks.closed) return undefined;
-        const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now() };
-        const q = pending;
-        // Drop acked entries at the front now, so a steady flow of prompt acks keeps the list short.
-        let h = head;
-        while (h < q.length && q[h]!.acked) h++;
-        if (h === q.length) {
-          q.length = 0;
-          h = 0;
-        } else if (h > 1024 && h * 2 > q.length) {
-          q.splice(0, h);
-          h = 0;
+        // A steady flow of prompt acks keeps the set short.
+        for (const q of pending) {
+          if (!q.acked) break;
+          pending.delete(q);
         }
-        head = h;
-        q.push(p);
-        if (sweepTimer === undefined) arm(ms);
+        const p: Pending = { id: env.envelope_id, type: env.type, at: Date.now() };
+        pending.add(p);
+        sweepTimer ??= setTimeout(sweep, ms);
         return p;
       },
       stopping() {
         clearTimeout(sweepTimer);
         sweepTimer = undefined;
-        pending = [];
-        head = 0;
+        pending.clear();
       },
     };
   });

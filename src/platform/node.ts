@@ -1,11 +1,12 @@
-// Node entry: the same API, with isomorphic-ws (→ ws) as the default WebSocket on every Node version — also
-// over Node 22+'s global (undici) one, which cannot ping (no half-open detection) nor have its writes
-// coalesced. Pass `WebSocket: globalThis.WebSocket` to use the global one. Only this file imports ws, so
-// browser/workerd bundles never do.
-import WebSocketImpl from 'isomorphic-ws';
-import { setDefaultWebSocket, type WebSocketConstructor } from '../transport/websocket.ts';
+// Node entry: the same API, with ws as the WebSocket on every Node version — also over Node 22+'s global (undici)
+// one, which cannot ping (no half-open detection) nor have its writes coalesced; pass `WebSocket:
+// globalThis.WebSocket` to use the global one. Both the socket and apps.connections.open go through the proxy
+// the `proxy` option or HTTPS_PROXY / HTTP_PROXY / NO_PROXY name (node-network.ts). Only this entry imports ws
+// and the proxy agents, so browser/workerd bundles never do.
+import { setPlatformNetwork } from '../transport/websocket.ts';
+import { nodeNetwork } from './node-network.ts';
 
-setDefaultWebSocket(WebSocketImpl as unknown as WebSocketConstructor, { overGlobal: true });
+setPlatformNetwork(nodeNetwork);
 
 export * from '../index.ts';
 export { toNodeListener } from './node-http.ts';

@@ -5,7 +5,7 @@ import type { BadFrameRecord } from './types.ts';
 export const MAX_ACK_BYTES = 20 * 1024;
 
 export type ClientFrame =
-  | { kind: 'ack'; envelope_id: string; payload?: unknown; hasPayload: boolean }
+  | { kind: 'ack'; envelope_id: string; payload?: unknown; hasPayload: boolean; frame: Record<string, unknown> }
   | { kind: 'bad'; reason: BadFrameRecord['reason']; sample: string };
 
 export function classifyClientFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): ClientFrame {
@@ -24,5 +24,6 @@ export function classifyClientFrame(data: Buffer | ArrayBuffer | Buffer[], isBin
   const id = (msg as Record<string, unknown>)['envelope_id'];
   if (typeof id !== 'string' || id === '') return { kind: 'bad', reason: 'not_an_ack', sample };
   const hasPayload = 'payload' in msg;
-  return { kind: 'ack', envelope_id: id, payload: (msg as Record<string, unknown>)['payload'], hasPayload };
+  const frame = msg as Record<string, unknown>;
+  return { kind: 'ack', envelope_id: id, payload: frame['payload'], hasPayload, frame };
 }

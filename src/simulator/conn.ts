@@ -19,6 +19,8 @@ export class Conn {
   /** A silent connection: the client's FIN/RST still reaches Slack (it stops routing here at once). */
   closeReaches = true;
   readonly timers = new Set<NodeJS.Timeout>();
+  /** The label of the app token it was opened with (sim.appTokenFor), e.g. 'bot' or 'page'. */
+  label: string | undefined;
 
   constructor(
     readonly id: string,
@@ -45,6 +47,7 @@ export class Conn {
     if (this.closeCode !== undefined) i.closeCode = this.closeCode;
     if (this.warned) i.warned = true;
     if (this.silentSince !== undefined) i.silentSince = this.silentSince;
+    if (this.label !== undefined) i.label = this.label;
     return i;
   }
 }

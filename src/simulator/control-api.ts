@@ -1,6 +1,6 @@
 // The /_sim control API: state, inject, fault, reset, replay and connection-url, each a call on the Simulator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { replayOf } from './envelopes.ts';
+import { buildEnvelope, replayOf } from './envelopes.ts';
 import { HttpError, parseBody, send } from './http-io.ts';
 import { INJECT_KINDS, type Envelope, type FailOpen, type InjectKind, type Simulator } from './types.ts';
 
@@ -21,15 +21,24 @@ export function createControlApi(
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed');
     switch (path) {
       case 'inject': {
-        const { kind, connectionId, ...fields } = await parseBody(req);
+        const { kind, connectionId, to, ...fields } = await parseBody(req);
         if (typeof kind !== 'string' || !(INJECT_KINDS as readonly string[]).includes(kind)) {
           return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
         }
         const target = openConnectionId(sim, connectionId);
+        // addition: `to: <label>` delivers to a live connection opened with appTokenFor(label) (`to: "bot"`).
+        if (to !== undefined && typeof to !== 'string') throw new HttpError(400, 'bad_to');
+        if (target === undefined && to && !sim.connections().some((c) => c.label === to && c.state === 'live')) {
+          return send(res, 400, { ok: false, error: 'no_live_connection', to });
+        }
         return send(
           res,
           200,
-          sim.inject(kind as InjectKind, fields, target !== undefined ? { connectionId: target } : {}),
+          sim.inject(
+            kind as InjectKind,
+            fields,
+            target !== undefined ? { connectionId: target } : to ? { label: to } : {},
+          ),
         );
       }
       case 'fault':
@@ -56,6 +65,25 @@ export function createControlApi(
         }
         return send(res, 200, { ok: true, envelopes: out });
       }
+      case 'build': {
+        // addition (the dev panel's envelope editor): the envelope inject would send, not sent, to edit first
+        const { kind, connectionId: _c, ...fields } = await parseBody(req);
+        if (typeof kind !== 'string' || !(INJECT_KINDS as readonly string[]).includes(kind)) {
+          return send(res, 400, { ok: false, error: 'unknown_kind', kinds: INJECT_KINDS });
+        }
+        const { appId, teamId } = sim.state();
+        return send(res, 200, buildEnvelope(kind as InjectKind, fields, { appId, teamId, baseUrl: sim.url }));
+      }
+      case 'send': {
+        // addition: a whole envelope as given (envelope fields included), one delivery, no retry schedule; its
+        // ack is matched and its deadline recorded as for any other
+        const body = await parseBody(req);
+        const env = body['envelope'];
+        if (!isSendable(env)) throw new HttpError(400, 'bad_envelope');
+        const target = openConnectionId(sim, body['connectionId']);
+        sim.sendEnvelope(env, target !== undefined ? { connectionId: target } : {});
+        return send(res, 200, { ok: true, envelope: env });
+      }
       case 'connection-url':
         // For the browser dev panel: a ticket URL without holding the app token (like a backend would).
         return deps.connectionsOpen(req, res, true);
@@ -63,6 +91,19 @@ export function createControlApi(
         throw new HttpError(404, 'not_found');
     }
   };
+}
+
+/** What /_sim/send delivers: an object with an envelope_id, a type and a payload object (the client judges the rest). */
+function isSendable(v: unknown): v is Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e['envelope_id'] === 'string' &&
+    e['envelope_id'] !== '' &&
+    typeof e['type'] === 'string' &&
+    !!e['payload'] &&
+    typeof e['payload'] === 'object'
+  );
 }
 
 /** A `connectionId` field of a control request: absent, or an open connection (else 400 no_such_connection). */

@@ -41,7 +41,7 @@ const SENT_TRIM_BATCH = 5_000;
 
 export class Dispatcher {
   /** Called as each envelope goes out to the app (the Web API learns its trigger_id, users and channels). */
-  onSent: (env: Envelope) => void = () => {};
+  onSent: (env: Envelope, conn: Conn) => void = () => {};
   private readonly queue: Queued[] = [];
   private readonly sent = new Map<string, Sent>();
 
@@ -128,7 +128,7 @@ export class Dispatcher {
     this.timers.clear(q.expiry);
     q.expiry = undefined;
     conn.delivered++;
-    this.onSent(env);
+    this.onSent(env, conn);
     if (typeof env.envelope_id !== 'string') {
       // A raw envelope without an id (sendEnvelope): nothing to match acks against.
       this.records.addDelivery({
@@ -137,6 +137,7 @@ export class Dispatcher {
         retry_attempt: env.retry_attempt ?? 0,
         connectionId: conn.id,
         sentAt: Date.now(),
+        envelope: env,
       });
       return true;
     }
@@ -173,6 +174,7 @@ export class Dispatcher {
       connectionId: conn.id,
       sentAt: Date.now(),
       ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
+      envelope: env,
     });
     // Already overdue when it goes out: missed now, whatever the ack does.
     if (left <= 0) this.onDeadline(s);
@@ -205,13 +207,14 @@ export class Dispatcher {
     });
   }
 
-  onAck(conn: Conn, envelopeId: string, payload: unknown, hasPayload: boolean): void {
+  onAck(conn: Conn, envelopeId: string, payload: unknown, hasPayload: boolean, frame?: Record<string, unknown>): void {
     const s = this.sent.get(envelopeId);
     const base = {
       envelope_id: envelopeId,
       ...(hasPayload ? { payload } : {}),
       connectionId: conn.id,
       receivedAt: Date.now(),
+      ...(frame ? { frame } : {}),
     };
     if (!s) {
       this.records.addAck({ ...base, latencyMs: -1, duplicate: true });

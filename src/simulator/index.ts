@@ -7,6 +7,7 @@ import { Faults } from './faults.ts';
 import { Feed } from './feed.ts';
 import { createHttpHandler } from './http.ts';
 import { Link } from './link.ts';
+import { EnvelopeLinks } from './links.ts';
 import { OpenGate } from './open-gate.ts';
 import { resolveOptions } from './options.ts';
 import { Records } from './records.ts';
@@ -28,7 +29,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new Faults(opts, link, records);
   const gate = new OpenGate(opts.openRateLimit);
   const state = new WebState({ teamId: opts.teamId, appId: opts.appId, now: opts.now });
-  dispatcher.onSent = (env) => state.learn(env);
+  const links = new EnvelopeLinks();
+  dispatcher.onSent = (env, conn) => {
+    state.learn(env);
+    links.sent(env, conn);
+  };
   let sim: SimulatorImpl | undefined;
   let feed: Feed | undefined;
 
@@ -46,7 +51,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     onFrame: (conn, data, isBinary) => {
       const f = classifyClientFrame(data, isBinary);
-      if (f.kind === 'ack') dispatcher.onAck(conn, f.envelope_id, f.payload, f.hasPayload);
+      if (f.kind === 'ack') dispatcher.onAck(conn, f.envelope_id, f.payload, f.hasPayload, f.frame);
       else {
         opts.log(`link: ${conn.id} sent a bad frame (${f.reason})`);
         records.addBadFrame({ connectionId: conn.id, reason: f.reason, sample: f.sample, at: Date.now() });
@@ -79,8 +84,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     gate,
     state,
     sim,
-    linkUrl: () =>
-      `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket()}&app_id=${encodeURIComponent(opts.appId)}`,
+    linkUrl: (label?: string) =>
+      `${s.url.replace(/^http/, 'ws')}/link/?ticket=${link.issueTicket(label)}&app_id=${encodeURIComponent(opts.appId)}`,
+    tokenLabels: link.tokenLabels,
+    links,
     deliver: (env, connectionId) => dispatcher.deliver(env, true, connectionId),
   });
   opts.log(`simulator: listening on ${sim.url}`);

@@ -37,24 +37,29 @@ export class Link {
     private readonly records: Records,
   ) {}
 
-  /** A fresh single-use ticket for apps.connections.open. */
-  issueTicket(): string {
-    return this.tickets.issue();
+  /** Further app-level tokens of this app (sim.appTokenFor): token -> the label its connections carry. */
+  readonly tokenLabels = new Map<string, string>();
+
+  /** A fresh single-use ticket for apps.connections.open; `label` names who asked (appTokenFor). */
+  issueTicket(label?: string): string {
+    return this.tickets.issue(label);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     const ticket = url.searchParams.get('ticket');
     if (!ticket) return rejectUpgrade(socket, 400, 'Bad Request');
-    if (!this.tickets.take(ticket)) {
+    const taken = this.tickets.take(ticket);
+    if (!taken) {
       this.opts.log('link: upgrade rejected (unknown or reused ticket)');
       return rejectUpgrade(socket, 401, 'Unauthorized');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, taken.label));
   }
 
-  private accept(ws: WebSocket, socket: Duplex): void {
+  private accept(ws: WebSocket, socket: Duplex, label: string | undefined): void {
     const seq = ++this.seq;
     const conn = new Conn(`conn-${seq}`, seq, ws, socket, Date.now());
+    if (label !== undefined) conn.label = label;
     this.conns.set(conn.id, conn);
     this.pruneClosed();
     ws.on('message', (data, isBinary) => {
@@ -113,6 +118,12 @@ export class Link {
 
   randomLive(): Conn | undefined {
     const live = this.live();
+    return live[Math.min(live.length - 1, Math.floor(this.opts.random() * live.length))];
+  }
+
+  /** A random live connection opened with the app token labeled `label` (sim.appTokenFor). */
+  randomLiveLabeled(label: string): Conn | undefined {
+    const live = this.live().filter((c) => c.label === label);
     return live[Math.min(live.length - 1, Math.floor(this.opts.random() * live.length))];
   }
 

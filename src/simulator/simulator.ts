@@ -75,11 +75,31 @@ export class SimulatorImpl implements Simulator {
     return this.records.badFrames;
   }
 
-  inject(kind: InjectKind, fields: Record<string, unknown> = {}, opts: { connectionId?: string } = {}): Envelope {
+  inject(
+    kind: InjectKind,
+    fields: Record<string, unknown> = {},
+    opts: { connectionId?: string; label?: string } = {},
+  ): Envelope {
+    let target = opts.connectionId;
+    if (target === undefined && opts.label !== undefined) {
+      target = this.link.randomLiveLabeled(opts.label)?.id;
+      if (target === undefined) throw new Error(`no live connection labeled ${opts.label}`);
+    }
     const env = buildEnvelope(kind, fields, { appId: this.opts.appId, teamId: this.opts.teamId, baseUrl: this.url });
     // With a connectionId only the first delivery is pinned; redeliveries go to any live connection (as Slack's).
-    this.dispatcher.deliver(env, true, opts.connectionId);
+    this.dispatcher.deliver(env, true, target);
     return env;
+  }
+
+  appTokenFor(label: string): string {
+    if (typeof label !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(label)) {
+      throw new TypeError('appTokenFor: a label is 1-32 letters, digits, _ or -');
+    }
+    for (const [token, l] of this.link.tokenLabels) if (l === label) return token;
+    // Shaped like Slack's app-level tokens (xapp-1-<app>-<n>-<secret>); masked in records like any other.
+    const token = `xapp-1-${this.opts.appId}-${this.link.tokenLabels.size + 2}-${label}`;
+    this.link.tokenLabels.set(token, label);
+    return token;
   }
 
   sendEnvelope(envelope: Record<string, unknown>, opts: { connectionId?: string } = {}): void {

@@ -88,6 +88,7 @@ export interface ConnectionInfo {
   state: ConnectionState;
   warned?: boolean; // addition: a `warning` disconnect frame was sent (still live until refresh_requested)
   silentSince?: number; // addition: epoch ms of a silentDeath() on it (state stays 'live' while Slack routes here)
+  label?: string; // addition: the label of the app token it was opened with (sim.appTokenFor), e.g. 'bot'
   delivered: number;
   acked: number;
 }
@@ -100,6 +101,7 @@ export interface AckRecord {
   latencyMs: number; // since that envelope was sent; -1 for an unknown envelope_id
   duplicate: boolean; // a second ack, or an ack of an envelope_id the sim never sent
   late?: boolean; // addition: arrived after ackTimeoutMs
+  frame?: Record<string, unknown>; // addition: the ack frame exactly as the simulator read it (parsed JSON)
 }
 
 export interface DeliveryRecord {
@@ -109,6 +111,7 @@ export interface DeliveryRecord {
   connectionId: string;
   sentAt: number; // epoch ms
   event_id?: string; // addition (events_api)
+  envelope?: Envelope; // addition: the envelope exactly as written to the connection
 }
 
 export interface PostedRecord {
@@ -116,7 +119,17 @@ export interface PostedRecord {
   body: unknown;
   at: number; // epoch ms
   responseId?: string; // addition: the <id> of /response/<id>
+  envelope_id?: string; // addition: the envelope it answers (see EnvelopeLink)
+  linkedBy?: EnvelopeLink;
 }
+
+/**
+ * Addition: how a Web API call or a post was tied to the envelope it answers (nothing in the call names it):
+ * 'response_url' (posted to that envelope's response_url), 'trigger_id' (its trigger_id), 'channel_ts' (names the
+ * message or event the envelope carried: channel + ts / thread_ts / timestamp), 'time' (the newest envelope, in
+ * the same channel when the call names one, delivered in the 10 s before to a connection not labeled 'page').
+ */
+export type EnvelopeLink = 'response_url' | 'trigger_id' | 'channel_ts' | 'time';
 
 /**
  * Addition: one Web API call the app made (any /api/ method but apps.connections.open, which `open` records):
@@ -130,6 +143,8 @@ export interface ApiCallRecord {
   error?: string;
   modeled: boolean;
   at: number; // epoch ms
+  envelope_id?: string; // addition: the envelope this call answers, when it can be told (linkedBy says how)
+  linkedBy?: EnvelopeLink;
 }
 
 export interface MissedRecord {
@@ -166,8 +181,22 @@ export interface Simulator {
   readonly botToken: string;
   close(): Promise<void>;
 
-  /** `opts.connectionId` (addition): deliver to that open connection (throws if it is not open), not a random live one. */
-  inject(kind: InjectKind, fields?: Record<string, unknown>, opts?: { connectionId?: string }): Envelope;
+  /**
+   * `opts.connectionId` (addition): deliver to that open connection (throws if it is not open), not a random live
+   * one. `opts.label` (addition): to a random live connection opened with that label's token (appTokenFor);
+   * throws if there is none (over HTTP: 400 `no_live_connection`).
+   */
+  inject(
+    kind: InjectKind,
+    fields?: Record<string, unknown>,
+    opts?: { connectionId?: string; label?: string },
+  ): Envelope;
+  /**
+   * Addition: a further app-level token of this app (Slack lets an app hold several), the same one for the same
+   * label. Connections opened with it carry `label` in ConnectionInfo (the dev setup labels its bot 'bot' and the
+   * panel's page 'page'). Labels: 1–32 letters, digits, '_' or '-'.
+   */
+  appTokenFor(label: string): string;
   sendEnvelope(envelope: Record<string, unknown>, opts?: { connectionId?: string }): void;
   sendRaw(frame: string | Uint8Array, opts?: { connectionId?: string; binary?: boolean }): void;
 

@@ -9,6 +9,7 @@ import { bearer, CORS, isJson, parseBody, readBody, send } from './http-io.ts';
 import type { OpenGate } from './open-gate.ts';
 import { maskTokens } from './options.ts';
 import type { Records } from './records.ts';
+import type { EnvelopeLinks } from './links.ts';
 import type { ResolvedOptions } from './types.ts';
 import { fail, type Answer } from './web-args.ts';
 import type { WebState } from './web-state.ts';
@@ -18,8 +19,12 @@ export interface WebApiDeps {
   records: Records;
   gate: OpenGate;
   state: WebState;
-  /** issue a single-use ticket and return the ws:// link URL */
-  linkUrl(): string;
+  /** issue a single-use ticket (for a connection labeled `label`) and return the ws:// link URL */
+  linkUrl(label?: string): string;
+  /** further app-level tokens (sim.appTokenFor): token -> label */
+  tokenLabels: ReadonlyMap<string, string>;
+  /** ties a Web API call or a response_url post to the envelope it answers (links.ts) */
+  links: EnvelopeLinks;
 }
 
 export interface WebApi {
@@ -39,14 +44,17 @@ const ARG_NAME = /^[A-Za-z0-9_]{1,100}$/;
 const scrub = <T>(v: T): T => JSON.parse(maskTokens(JSON.stringify(v))) as T;
 
 export function createWebApi(deps: WebApiDeps): WebApi {
-  const { opts, records, gate, state } = deps;
+  const { opts, records, gate, state, links } = deps;
+  // The link of the call being answered: chat.postMessage's `posted` record carries it too.
+  let current: ReturnType<EnvelopeLinks['forCall']>;
   const methods: Record<string, Method> = {
     ...readMethods(state.ws, opts.teamId),
     ...chatMethods({
       ws: state.ws,
       appId: opts.appId,
       teamId: opts.teamId,
-      onPosted: (args) => records.addPosted({ kind: 'chat.postMessage', body: scrub(args), at: Date.now() }),
+      onPosted: (args) =>
+        records.addPosted({ kind: 'chat.postMessage', body: scrub(args), at: Date.now(), ...(current ?? {}) }),
     }),
     ...viewMethods(state.views, state.ws),
   };
@@ -61,12 +69,14 @@ export function createWebApi(deps: WebApiDeps): WebApi {
       return;
     }
     let error: string | undefined;
+    let label: string | undefined;
     if (!skipAuth) {
       // Only the Authorization header counts: a `token` form field is "not_authed" for this method.
       const token = bearer(req);
       if (!token) error = 'not_authed';
       else if (isUserOrBotToken(token)) error = 'not_allowed_token_type';
-      else if (token !== opts.appToken) error = 'invalid_auth';
+      else if (token !== opts.appToken && !deps.tokenLabels.has(token)) error = 'invalid_auth';
+      else label = deps.tokenLabels.get(token);
     }
     if (error) {
       records.addOpen({ ok: false, status: 200, error, at: Date.now() });
@@ -75,7 +85,7 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     }
     records.addOpen({ ok: true, status: 200, at: Date.now() });
     opts.log('api: apps.connections.open -> ok');
-    send(res, 200, { ok: true, url: deps.linkUrl() });
+    send(res, 200, { ok: true, url: deps.linkUrl(label) });
   };
 
   const botAuth = (req: IncomingMessage, body: Record<string, unknown>, allowAppToken: boolean): string | undefined => {
@@ -83,8 +93,9 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     const bodyToken = !isJson(req) && typeof body['token'] === 'string' ? body['token'] : undefined;
     const token = bearer(req) ?? bodyToken;
     if (!token) return 'not_authed';
-    if (token === opts.botToken || (allowAppToken && token === opts.appToken)) return undefined;
-    if (token === opts.appToken) return 'not_allowed_token_type';
+    const appToken = token === opts.appToken || deps.tokenLabels.has(token);
+    if (token === opts.botToken || (allowAppToken && appToken)) return undefined;
+    if (appToken) return 'not_allowed_token_type';
     return 'invalid_auth';
   };
 
@@ -95,12 +106,16 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     const { token: _token, ...args } = body; // never keep a token in the records
     const modeled = Object.hasOwn(methods, method);
     const authError = botAuth(req, body, method === 'auth.test');
+    // Which envelope this call answers (an error the bot got while answering one belongs with it too).
+    const link = authError ? undefined : links.forCall(args, Date.now());
+    current = link;
     let answer: Answer;
     if (!METHOD_NAME.test(method)) answer = fail('unknown_method');
     else if (authError) answer = fail(authError);
     else if (Object.keys(args).some((k) => !ARG_NAME.test(k))) answer = fail('invalid_arg_name');
     else if (modeled) answer = methods[method]!(args);
     else answer = { ok: true, response_metadata: { warnings: ['method_not_modeled_by_simulator'] } };
+    current = undefined;
     const error = answer.ok ? undefined : answer.error;
     records.addApiCall({
       method,
@@ -110,6 +125,7 @@ export function createWebApi(deps: WebApiDeps): WebApi {
       ...(error ? { error } : {}),
       modeled,
       at: Date.now(),
+      ...(link ?? {}),
     });
     if (!modeled && answer.ok) {
       opts.log(`api: ${method} -> ok (not modeled by the simulator: answered {ok:true} and recorded, nothing done)`);
@@ -125,7 +141,8 @@ export function createWebApi(deps: WebApiDeps): WebApi {
     } catch {
       // keep the raw text: a malformed response is worth seeing in the records
     }
-    records.addPosted({ kind: 'response_url', body, at: Date.now(), responseId: id });
+    const link = links.forResponse(id);
+    records.addPosted({ kind: 'response_url', body, at: Date.now(), responseId: id, ...(link ?? {}) });
     opts.log(`api: response_url ${id}`);
     send(res, 200, { ok: true });
   };

@@ -1,5 +1,6 @@
 // WebSocket constructor resolution and feature detection (ping/pong, write batching, terminate).
 // Runtime neutral: only the standard WebSocket surface is assumed; extras are detected, never required.
+import type { FetchLike } from '../core/web-api.ts';
 
 /** The part of the standard WebSocket the client uses. ws, Bun, Deno, browsers and workerd all have it. */
 export interface WebSocketLike {
@@ -18,26 +19,32 @@ export const WS_OPEN = 1;
 export const WS_CLOSING = 2;
 export const WS_CLOSED = 3;
 
-// Set by a platform entry (src/platform/node.ts) so browser/workerd bundles never include `ws`.
-let platformWebSocket: WebSocketConstructor | undefined;
-let platformOverGlobal = false;
-
-/**
- * Registers the platform's WebSocket. By default it is used only where `globalThis.WebSocket` is absent;
- * `overGlobal` makes it win over the global one too (Node: ws can ping and its writes can be coalesced;
- * Node 22+'s global undici WebSocket can do neither).
- */
-export function setDefaultWebSocket(ctor: WebSocketConstructor | undefined, opts: { overGlobal?: boolean } = {}): void {
-  platformWebSocket = ctor;
-  platformOverGlobal = ctor !== undefined && opts.overGlobal === true;
+/** The options a platform entry reads to give a client its networking. */
+export interface PlatformNetworkOptions {
+  WebSocket?: WebSocketConstructor;
+  fetch?: FetchLike;
+  proxy?: string | false;
 }
 
-/** Explicit option, else a platform WebSocket registered overGlobal, else the runtime's global, else the platform's. */
-export function resolveWebSocket(explicit?: WebSocketConstructor): WebSocketConstructor | undefined {
-  if (explicit) return explicit;
-  if (platformOverGlobal) return platformWebSocket;
+/**
+ * A platform entry's networking (src/platform/*): given a client's own copy of its options, the WebSocket to use
+ * (the one given, else the platform's); it may fill in `fetch` (Node: ws and fetch through a proxy).
+ */
+export type PlatformNetwork = (opts: PlatformNetworkOptions) => WebSocketConstructor | undefined;
+
+// Set by a platform entry so browser/workerd bundles never include `ws` or proxy code.
+let platform: PlatformNetwork | undefined;
+
+/** Registers the platform's networking: it wins over `globalThis.WebSocket` (Node 22+'s cannot ping). */
+export function setPlatformNetwork(fn: PlatformNetwork | undefined): void {
+  platform = fn;
+}
+
+/** The platform's networking for these options, else the explicit option, else the runtime's global. */
+export function resolveWebSocket(opts: PlatformNetworkOptions): WebSocketConstructor | undefined {
+  if (platform) return platform(opts);
   const g = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  return typeof g === 'function' ? g : platformWebSocket;
+  return opts.WebSocket ?? (typeof g === 'function' ? g : undefined);
 }
 
 export interface PingSupport {

@@ -1,4 +1,5 @@
-// Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket, no adapter.
+// Process entry for Deno, Bun and Node's global WebSocket: the runtime's own WebSocket (Bun's and Deno's through
+// their platform entries, as the package's exports give them).
 // Usage: <runtime> entry.ts <simUrl> <appToken> <runtimeName> [conformance|liveness|silence|core|no-net]
 // (core: the conformance scenario with the core client, socket-mode-anywhere/core)
 import { SocketModeClient } from '../../src/index.ts';
@@ -8,6 +9,9 @@ import { runLiveness } from './liveness.ts';
 import { runSilence } from './silence.ts';
 
 const g = globalThis as any;
+// Bun and Deno load the package's entries for their runtime (its networking: proxy support), as users get them.
+if (g.Bun) await import('../../src/platform/bun.ts');
+else if (g.Deno) await import('../../src/platform/deno.ts');
 const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
 const [simUrl, appToken, runtime, which = 'conformance'] = args as [string, string, string, string?];
 

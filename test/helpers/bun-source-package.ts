@@ -1,5 +1,5 @@
 // Bun preload for tests: the examples import 'socket-mode-anywhere' by name, as users do; here that name
-// resolves to this repo's runtime-neutral source (what the package's `bun` export condition points at).
+// resolves to this repo's source for Bun (what the package's `bun` export condition points at).
 import { plugin } from 'bun';
 import { join } from 'node:path';
 
@@ -7,7 +7,7 @@ plugin({
   name: 'socket-mode-anywhere-source',
   setup(build) {
     build.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({
-      path: join(import.meta.dir, '../../src/index.ts'),
+      path: join(import.meta.dir, '../../src/platform/bun.ts'),
     }));
   },
 });

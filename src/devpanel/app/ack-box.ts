@@ -9,6 +9,8 @@ export interface AckControl {
   /** The client's ack function is still unused for this envelope. */
   canAck(e: EnvelopeEntry): boolean;
   ack(e: EnvelopeEntry, payload: Record<string, unknown> | undefined): Promise<void>;
+  /** Buttons to send the envelope again (row-actions.ts), shown under its ack. */
+  actions?: (e: EnvelopeEntry) => HTMLElement;
 }
 
 export interface AckBox {
@@ -26,6 +28,12 @@ export function ackBox(control: AckControl): AckBox {
   const drafts = new Map<string, string>(); // keep edits when moving between envelopes
 
   const render = (e: EnvelopeEntry): HTMLElement => {
+    const box = renderAck(e);
+    if (control.actions) box.append(control.actions(e));
+    return box;
+  };
+
+  const renderAck = (e: EnvelopeEntry): HTMLElement => {
     countdown = undefined;
     editor = undefined;
     const box = h('section', { class: 'ack-box', 'aria-labelledby': 'ack-h', 'data-ack': e.ack.state });

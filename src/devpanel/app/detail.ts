@@ -1,10 +1,34 @@
 // The selected envelope: its ack (state, latency, the frame that was sent) or, while pending, the manual
 // ack editor with the 3 s deadline counting down; then the full envelope JSON, collapsible.
 import { ackBox, type AckControl } from './ack-box.ts';
-import { clock, h, toast } from './dom.ts';
+import { clock, fmtMs, h, toast } from './dom.ts';
 import { jsonTree, setAllOpen } from './json-tree.ts';
 import type { EnvelopeEntry } from './model.ts';
+import { panelBus } from './panel-bus.ts';
 import type { Session } from './session.ts';
+
+/** What the simulator made of the page's ack: read (when, latency, the frame as read), or not (yet), or missed. */
+function simAck(e: EnvelopeEntry): HTMLElement | null {
+  if (!panelBus.conns) return null; // real Slack: nothing confirms an ack
+  const a = e.ack;
+  const line =
+    a.confirmedAt !== undefined
+      ? `Confirmed: the simulator read the ack at ${clock(a.confirmedAt)}, ${fmtMs(a.simLatencyMs)} after sending the envelope.`
+      : a.simMissedAt !== undefined
+        ? a.frame
+          ? 'Unconfirmed, then missed: the client wrote the ack, the simulator never read it (a dead or half-open socket).'
+          : 'Missed: no ack within 3 s.'
+        : a.frame
+          ? 'Unconfirmed: written by the client, not read by the simulator (yet).'
+          : 'Not acked yet.';
+  return h(
+    'section',
+    { class: 'sim-ack', 'aria-label': 'Ack as the simulator saw it' },
+    h('h3', {}, 'Simulator'),
+    h('p', { 'data-field': 'sim-confirm', class: a.simMissedAt !== undefined ? 'error' : '' }, line),
+    a.simFrame ? jsonTree(a.simFrame) : null,
+  );
+}
 
 export function mountDetail(
   root: HTMLElement,
@@ -85,6 +109,7 @@ export function mountDetail(
         ),
       ),
       ackEl,
+      simAck(e) ?? '',
       h(
         'section',
         { class: 'json-box', 'aria-label': 'Envelope JSON' },
@@ -112,7 +137,14 @@ export function mountDetail(
   session.on('ack', (e: EnvelopeEntry) => {
     if (e !== shown || !ackEl) return;
     ackEl = ack.refresh(ackEl, e);
+    body.querySelector('.sim-ack')?.replaceWith(simAck(e) ?? '');
   });
+  // A delivery to another connection (the "Every connection" tab) shows here too.
+  panelBus.showDetail = (node) => {
+    shown = undefined;
+    ackEl = undefined;
+    body.replaceChildren(node);
+  };
   session.on('reset', () => show(undefined));
 
   show(undefined);

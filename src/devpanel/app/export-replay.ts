@@ -1,7 +1,9 @@
 // Export and replay of a session: the Export button downloads the whole session as a JSON document; Replay
 // sends the envelopes of such a file to the simulator again.
 import type { PanelConfig } from './config.ts';
+import { allConnectionsExport } from './deliveries.ts';
 import { $, h, isRecord, toast } from './dom.ts';
+import type { EnvelopeApi } from './envelope-api.ts';
 import type { AckState } from './model.ts';
 import type { Session } from './session.ts';
 import type { DeliverTo } from './sim-connections.ts';
@@ -73,9 +75,19 @@ export function envelopesFromExport(doc: unknown): Record<string, unknown>[] {
 }
 
 /** The Export and Replay buttons (replay needs the simulator). */
-export function mountExportReplay(session: Session, cfg: PanelConfig, sim: SimControls | undefined): void {
+export function mountExportReplay(
+  session: Session,
+  cfg: PanelConfig,
+  sim: SimControls | undefined,
+  envApi?: EnvelopeApi,
+): void {
   $('export').addEventListener('click', () => {
-    const doc = exportSession(session, { target: cfg.mode, simulator: cfg.simulator?.url ?? null });
+    const doc = exportSession(session, {
+      target: cfg.mode,
+      simulator: cfg.simulator?.url ?? null,
+      // Every connection's side (the bot's too): deliveries, the acks the simulator read, what the app did.
+      all_connections: allConnectionsExport(),
+    });
     const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
     const a = h('a', {
       href: URL.createObjectURL(blob),
@@ -102,6 +114,7 @@ export function mountExportReplay(session: Session, cfg: PanelConfig, sim: SimCo
       // As for inject: "this page" (or "the bot") with none live must not quietly go to any connection.
       if (to !== 'any' && !connectionId) throw new Error(sim.noTarget(to));
       const sent = await sim.api.replay(envelopes, connectionId);
+      for (const e of sent) envApi?.noteSent(e, 'replay', connectionId);
       session.markReplayed(sent.flatMap((e) => (typeof e['envelope_id'] === 'string' ? [e['envelope_id']] : [])));
       toast(`Replayed ${sent.length} envelopes${connectionId ? ` to ${connectionId}` : ''}`);
     } catch (x) {

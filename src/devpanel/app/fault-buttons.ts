@@ -39,7 +39,7 @@ export function faultButtons(api: SimApi, pageLiveConn: () => string | undefined
       fb(
         'fault-refresh',
         'Refresh',
-        'warning, then refresh_requested, then close',
+        'As Slack: a warning disconnect about 10 s ahead, then refresh_requested, then close',
         () => void fault('refresh', { warning: true }),
       ),
       fb(
@@ -66,6 +66,11 @@ export function faultButtons(api: SimApi, pageLiveConn: () => string | undefined
         'danger',
       ),
       fb('fault-link-enabled', 'Re-enable link', 'accept connections again', () => void fault('link_enabled')),
+    ),
+    h(
+      'p',
+      { class: 'small muted', id: 'refresh-hint' },
+      'Refresh: Slack sends a "warning" disconnect about 10 s before refresh_requested (a client should open its next socket then); "Refresh now" skips the warning.',
     ),
   ];
 }

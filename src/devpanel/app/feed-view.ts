@@ -2,9 +2,37 @@
 // changes, faults, missed deadlines, bad frames, connection opens and Web API calls. It keeps the simulator's
 // connection list current and passes what the bot answered (posts, Web API calls, acks) on to the replies.
 import { apiCallText, textOf, type AddReply } from './bot-replies.ts';
-import { clock, fmtMs, h, isRecord } from './dom.ts';
-import type { SimConnections } from './sim-connections.ts';
+import { clock, fmtMs, h, isRecord, toast } from './dom.ts';
+import { mountAllDeliveries } from './deliveries-view.ts';
+import { panelBus } from './panel-bus.ts';
+import type { SimConnections, SimConnState } from './sim-connections.ts';
 import { SimFeed, type FeedRecord } from './sim.ts';
+
+function connState(c: Record<string, unknown>): SimConnState {
+  return {
+    state: String(c['state']),
+    ...(typeof c['helloAt'] === 'number' ? { helloAt: c['helloAt'] } : {}),
+    ...(typeof c['label'] === 'string' ? { label: c['label'] } : {}),
+    ...(typeof c['silentSince'] === 'number' ? { silentSince: c['silentSince'] } : {}),
+  };
+}
+
+/** A delivery, ack or missed deadline: a button that opens that envelope's delivery in the detail. */
+function openButton(id: unknown): HTMLElement | null {
+  if (typeof id !== 'string' || id === '') return null;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'ghost small f-open',
+      'aria-label': `Open envelope ${id}`,
+      onclick: () => {
+        if (!panelBus.openDelivery?.(id)) toast('That envelope is no longer in the list', 'error');
+      },
+    },
+    'Open',
+  );
+}
 
 export function mountFeed(opts: {
   root: HTMLElement;
@@ -28,6 +56,8 @@ export function mountFeed(opts: {
   const feedStatus = h('span', { class: 'muted small', id: 'feed-status' }, 'connecting…');
   const feedList = h('ol', { class: 'feed-list', id: 'feed-list', 'aria-label': 'Simulator feed' });
   opts.root.append(h('div', { class: 'toolbar' }, feedFilter, feedStatus), feedList);
+  // Every envelope delivered to any connection, as rows to open (a tab of its own, next to this feed's).
+  mountAllDeliveries(opts.root, conns);
   feedFilter.addEventListener('change', () => {
     for (const li of feedList.children)
       (li as HTMLElement).hidden = !!feedFilter.value && (li as HTMLElement).dataset['event'] !== feedFilter.value;
@@ -37,13 +67,19 @@ export function mountFeed(opts: {
   const who = (id: unknown): HTMLElement | null => {
     if (typeof id !== 'string') return null;
     const mine = conns.pageIds().has(id);
+    const label = conns.byId.get(id)?.label;
+    const tag = mine ? 'page' : label;
     return h(
       'span',
       {
         class: `who ${mine ? 'page' : 'other'}`,
-        title: mine ? "this page's connection" : 'another connection (the bot?)',
+        title: mine
+          ? "this page's connection"
+          : label
+            ? `opened by the dev setup (${label})`
+            : 'another connection (not opened by this dev setup)',
       },
-      `${id}${mine ? ' · page' : ''}`,
+      `${id}${tag ? ` · ${tag}` : ''}`,
     );
   };
 
@@ -52,12 +88,12 @@ export function mountFeed(opts: {
     switch (r.event) {
       case 'delivery':
         return [
-          `${String(d['type'])}${d['retry_attempt'] ? ` retry #${String(d['retry_attempt'])}` : ''} ${String(d['envelope_id']).slice(0, 8)}…`,
+          `${String(d['type'])}${d['retry_attempt'] ? ` retry #${String(d['retry_attempt'])}` : ''} ${String(d['envelope_id'])}`,
           who(d['connectionId']),
         ];
       case 'ack':
         return [
-          `ack ${String(d['envelope_id']).slice(0, 8)}… in ${fmtMs(Number(d['latencyMs']))}${d['payload'] !== undefined ? ' with payload' : ''}${d['duplicate'] ? ' (duplicate)' : ''}${d['late'] ? ' (late)' : ''}`,
+          `ack ${String(d['envelope_id'])} in ${fmtMs(Number(d['latencyMs']))}${d['payload'] !== undefined ? ' with payload' : ''}${d['duplicate'] ? ' (duplicate)' : ''}${d['late'] ? ' (late)' : ''}`,
           who(d['connectionId']),
         ];
       case 'posted':
@@ -72,10 +108,7 @@ export function mountFeed(opts: {
           null,
         ];
       case 'missed':
-        return [
-          `missed deadline ${String(d['type'])} ${String(d['envelope_id']).slice(0, 8)}…`,
-          who(d['connectionId']),
-        ];
+        return [`missed deadline ${String(d['type'])} ${String(d['envelope_id'])}`, who(d['connectionId'])];
       case 'bad_frame':
         return [`bad client frame (${String(d['reason'])})`, who(d['connectionId'])];
       case 'open':
@@ -94,15 +127,18 @@ export function mountFeed(opts: {
       conns.byId.clear();
       if (Array.isArray(d['connections'])) {
         for (const c of d['connections'])
-          if (isRecord(c) && typeof c['id'] === 'string') conns.byId.set(c['id'], { state: String(c['state']) });
+          if (isRecord(c) && typeof c['id'] === 'string') conns.byId.set(c['id'], connState(c));
       }
       onConns();
+      panelBus.publishSim(r);
+      panelBus.publishFeed(true);
       return;
     }
     if (r.event === 'connection' && typeof d['id'] === 'string') {
-      conns.byId.set(d['id'], { state: String(d['state']) });
+      conns.byId.set(d['id'], connState(d));
       onConns();
     }
+    panelBus.publishSim(r);
     if (r.event === 'posted') {
       const rid = typeof d['responseId'] === 'string' ? d['responseId'] : undefined;
       addReply(
@@ -143,6 +179,7 @@ export function mountFeed(opts: {
       h('time', {}, clock(r.at)),
       h('span', { class: 'f-event' }, r.event),
       h('span', { class: 'f-line' }, line),
+      openButton(d['envelope_id']),
       whoEl ?? '',
     );
     li.hidden = !!feedFilter.value && feedFilter.value !== r.event;
@@ -155,6 +192,8 @@ export function mountFeed(opts: {
     feedStatus.textContent = up ? `live · ${url}` : 'reconnecting…';
     conns.feedChanged(up);
     onConns();
+    // Up only once the first frame (the full state) is read: see onRecord.
+    if (!up) panelBus.publishFeed(false);
   });
   feed.start();
 }

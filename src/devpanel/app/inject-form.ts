@@ -1,6 +1,7 @@
 // The inject form: an event kind and its text, where to deliver it (this page, the bot or any connection),
 // more fields as JSON, how many; sent to the simulator's /_sim/inject.
 import { h, isRecord, toast } from './dom.ts';
+import type { EnvelopeApi } from './envelope-api.ts';
 import { injectFields, KINDS } from './inject-kinds.ts';
 import type { DeliverTo, SimConnections } from './sim-connections.ts';
 import type { InjectKind, SimApi } from './sim.ts';
@@ -10,8 +11,10 @@ export function injectForm(opts: {
   conns: SimConnections;
   /** Filled in: response id -> what was injected (to label response_url replies). */
   injected: Map<string, string>;
+  /** Build and send whole envelopes (envelope fields in "More fields", the envelope editor). */
+  envelopes?: { api: EnvelopeApi; edit(envelope: Record<string, unknown>, title: string): void };
 }): { form: HTMLFormElement; connsInfo: HTMLElement } {
-  const { api, conns, injected } = opts;
+  const { api, conns, injected, envelopes } = opts;
   const kindSel = h('select', { id: 'inject-kind' }, ...KINDS.map((k) => h('option', { value: k.kind }, k.label)));
   const textLabel = h('label', { for: 'inject-text' }, 'Text');
   const text = h('input', { id: 'inject-text', type: 'text', autocomplete: 'off' });
@@ -35,7 +38,7 @@ export function injectForm(opts: {
     'select',
     { id: 'deliver-to' },
     h('option', { value: 'page' }, 'This page'),
-    h('option', { value: 'bot' }, 'The bot'),
+    h('option', { value: 'bot', selected: true }, 'The bot'),
     h('option', { value: 'any' }, 'Any connection'),
   );
   const repeat = h('input', {
@@ -73,6 +76,13 @@ export function injectForm(opts: {
         return;
       }
     }
+    // Envelope fields (retry_attempt, …) belong on the envelope, not in the event: built, set, then sent whole.
+    const envFields: Record<string, unknown> = {};
+    for (const k of ENVELOPE_KEYS)
+      if (k in fields) {
+        envFields[k] = fields[k];
+        delete fields[k];
+      }
     const to = toSel.value as DeliverTo;
     const connectionId = conns.targetFor(to);
     if (to !== 'any' && !connectionId) {
@@ -82,7 +92,14 @@ export function injectForm(opts: {
     const n = Math.max(1, Math.min(100, Number(repeat.value) || 1));
     try {
       for (let i = 0; i < n; i++) {
-        const env = await api.inject(kind, fields, connectionId);
+        let env: Record<string, unknown>;
+        if (Object.keys(envFields).length && envelopes) {
+          env = { ...(await envelopes.api.build(kind, fields)), ...envFields };
+          await envelopes.api.send(env, connectionId);
+        } else {
+          env = await api.inject(kind, fields, connectionId);
+          envelopes?.api.noteSent(env, 'inject', connectionId);
+        }
         const p = env['payload'];
         const ru = isRecord(p) && typeof p['response_url'] === 'string' ? p['response_url'] : undefined;
         const rid = ru?.split('/response/')[1];
@@ -95,6 +112,32 @@ export function injectForm(opts: {
       toast(`Injected ${n > 1 ? `${n}× ` : ''}${kind} → ${connectionId ?? 'any connection'}`);
     } catch (x) {
       toast(`Inject failed: ${(x as Error).message}`, 'error');
+    }
+  };
+
+  const editFull = async (): Promise<void> => {
+    if (!envelopes) return;
+    const kind = kindSel.value as InjectKind;
+    let fields = injectFields(kind, text.value, command.value);
+    let envFields: Record<string, unknown> = {};
+    if (extra.value.trim()) {
+      try {
+        const v: unknown = JSON.parse(extra.value);
+        if (!isRecord(v)) throw new Error('must be a JSON object');
+        for (const [k, x] of Object.entries(v)) {
+          if ((ENVELOPE_KEYS as readonly string[]).includes(k)) envFields = { ...envFields, [k]: x };
+          else fields = { ...fields, [k]: x };
+        }
+      } catch (x) {
+        toast(`More fields: ${(x as Error).message}`, 'error');
+        extra.focus();
+        return;
+      }
+    }
+    try {
+      envelopes.edit({ ...(await envelopes.api.build(kind, fields)), ...envFields }, 'New envelope');
+    } catch (x) {
+      toast(`Could not build the envelope: ${(x as Error).message}`, 'error');
     }
   };
 
@@ -112,7 +155,7 @@ export function injectForm(opts: {
       h(
         'label',
         { for: 'inject-extra', class: 'small muted' },
-        'Merged into the inner event (events) or the payload (others).',
+        'Merged into the inner event (events) or the payload (others); envelope fields (retry_attempt, retry_reason, accepts_response_payload, envelope_id) go on the envelope.',
       ),
       extra,
     ),
@@ -122,8 +165,23 @@ export function injectForm(opts: {
       h('button', { type: 'submit', class: 'primary', id: 'inject-send' }, 'Send'),
       h('label', { class: 'small muted', for: 'inject-repeat' }, '×'),
       repeat,
+      envelopes
+        ? h(
+            'button',
+            {
+              type: 'button',
+              id: 'inject-edit',
+              title: 'Open this event as a whole envelope in the editor',
+              onclick: () => void editFull(),
+            },
+            'Edit envelope…',
+          )
+        : null,
     ),
     connsInfo,
   );
   return { form, connsInfo };
 }
+
+/** Keys of "More fields" that are the envelope's, not the event's. */
+const ENVELOPE_KEYS = ['envelope_id', 'accepts_response_payload', 'retry_attempt', 'retry_reason'] as const;

@@ -6,12 +6,18 @@ import { ackMode } from './ack-mode.ts';
 import { mountStats } from './chart.ts';
 import { loadConfig, type PanelConfig } from './config.ts';
 import { mountDetail } from './detail.ts';
-import { $, h } from './dom.ts';
+import { $, h, toast } from './dom.ts';
+import { EnvelopeApi } from './envelope-api.ts';
+import { envelopeEditor, type EnvelopeEditor } from './envelope-editor.ts';
 import { mountExportReplay } from './export-replay.ts';
 import { mountForwarded } from './forwarded-view.ts';
 import { mountHealth } from './health.ts';
 import { mountNavigation } from './navigation.ts';
+import { rowActions } from './row-actions.ts';
 import { Session } from './session.ts';
+import { mountRecorder } from './session-recorder.ts';
+import { persistSession } from './session-store.ts';
+import type { DeliverTo } from './sim-connections.ts';
 import { mountSimulator, type SimControls } from './simulator-panel.ts';
 import { setStatus } from './status.ts';
 import { mountStream } from './stream.ts';
@@ -48,9 +54,13 @@ async function main(): Promise<void> {
   mountStats($('stats'), session);
 
   let sim: SimControls | undefined;
+  let envApi: EnvelopeApi | undefined;
   if (cfg.simulator) {
     const feedTab = $('tab-feed');
-    sim = mountSimulator({
+    const api = (envApi = new EnvelopeApi(cfg.simulator.url));
+    let editor: EnvelopeEditor | undefined;
+    const controls = (sim = mountSimulator({
+      envelopes: { api, edit: (env, title) => editor?.open(env, title) },
       controlsRoot: $('sim-controls'),
       feedRoot: $('feed-panel'),
       repliesRoot: $('bot-replies-panel'),
@@ -58,14 +68,28 @@ async function main(): Promise<void> {
       simUrl: cfg.simulator.url,
       feedUrl: cfg.simulator.feedUrl,
       onFeedCount: (n) => (feedTab.dataset['count'] = String(n)),
-    });
+    }));
+    // The editor, the row actions and the recorder send where the inject form's "Deliver to" says.
+    const deliverTo = (): DeliverTo => ($('deliver-to') as HTMLSelectElement).value as DeliverTo;
+    const target = (to: DeliverTo): string | undefined | null => {
+      const id = controls.targetFor(to);
+      return to !== 'any' && !id ? null : id;
+    };
+    editor = envelopeEditor({ api, target, noTarget: controls.noTarget, defaultTo: deliverTo });
+    ack.control.actions = rowActions({ api, editor, deliverTo, target, noTarget: controls.noTarget });
+    const recorder = h('section', { class: 'recorder', id: 'recorder', 'aria-label': 'Session test' });
+    $('sim-controls').append(recorder);
+    mountRecorder(recorder, { api, session, simUrl: cfg.simulator.url });
   }
   ack.follow(stream);
 
   // ---------------------------------------------------------------- client
   const client = pageClient(session, cfg.connectionUrl, ack.onEvent);
 
-  mountExportReplay(session, cfg, sim);
+  mountExportReplay(session, cfg, sim, envApi);
+  // The session kept from before a reload (sessionStorage, bounded: session-store.ts).
+  const restored = persistSession(session);
+  if (restored) toast(`Restored ${restored} envelope${restored === 1 ? '' : 's'} from before the reload`);
   // dev --forward-to: the requests made to the HTTP app, their status and acks (a tab of its own, selected).
   if (cfg.forwarded && cfg.forwardTo) {
     mountForwarded({ url: cfg.forwarded, forwardTo: cfg.forwardTo });

@@ -3,7 +3,11 @@
 
 export const ACK_DEADLINE_MS = 3000;
 
-export type AckState = 'pending' | 'acked' | 'late' | 'missed' | 'failed';
+/**
+ * 'sent': the page's client wrote the ack, the simulator has not confirmed reading it (yet). Against the simulator
+ * a row says 'acked' only once the simulator's feed reports the ack; 'missed' when it reports the deadline passed.
+ */
+export type AckState = 'pending' | 'sent' | 'acked' | 'late' | 'missed' | 'failed';
 
 export interface AckInfo {
   state: AckState;
@@ -13,6 +17,12 @@ export interface AckInfo {
   latencyMs?: number;
   by?: 'auto' | 'manual' | 'client';
   error?: string;
+  /** The simulator read the ack (its feed's `ack` record): when, its latency, and the frame as it read it. */
+  confirmedAt?: number; // epoch ms
+  simLatencyMs?: number;
+  simFrame?: Record<string, unknown>;
+  /** The simulator recorded the deadline missed (whatever the client wrote). */
+  simMissedAt?: number;
 }
 
 export interface EnvelopeEntry {

@@ -21,10 +21,13 @@ export function mountNavigation(): void {
     });
   }
 
-  // "/" jumps to the stream filter (not while typing).
+  // "/" jumps to the stream filter (not while typing; from a focused select or checkbox it does).
   document.addEventListener('keydown', (ev) => {
     const t = ev.target as HTMLElement;
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || t.closest('input, textarea, select, [contenteditable]')) return;
+    const typing = t.closest(
+      'input:not([type="checkbox"]):not([type="radio"]):not([type="button"]):not([type="submit"]), textarea, [contenteditable]',
+    );
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing) return;
     if (ev.key === '/') {
       ev.preventDefault();
       $('filter-text').focus();

@@ -2,8 +2,13 @@
 // and what the client says on the timeline and in the status badge.
 import { connectionUrlFrom } from '../../backend/connection-url.ts';
 import { SocketModeClient, type SlackEventArgs } from '../../index.ts';
+import { confirmAcks } from './ack-confirm.ts';
+import { watchConnection } from './conn-watch.ts';
 import { $, toast } from './dom.ts';
+import { explainGhosts, pageLogger } from './ghosts.ts';
+import { panelBus } from './panel-bus.ts';
 import { readTap } from './read-tap.ts';
+import { replaceable, type Replaceable } from './replace-feature.ts';
 import type { Session } from './session.ts';
 import { setStatus, statusIs } from './status.ts';
 import { tappedWebSocket } from './tap.ts';
@@ -12,6 +17,8 @@ export interface PageClient {
   connect(): Promise<void>;
   /** The running client, if any. */
   current(): SocketModeClient | undefined;
+  /** Replace the client's connections make-before-break (the panel saw them stop being heard). How many. */
+  replace(reason: string): number;
 }
 
 export function pageClient(
@@ -20,6 +27,15 @@ export function pageClient(
   onEvent: (args: SlackEventArgs) => void,
 ): PageClient {
   let client: SocketModeClient | undefined;
+  let replacer: Replaceable | undefined;
+  // link_disabled stops a client for good (fatal): the page connects again when the link is re-enabled.
+  let stoppedByLinkDisabled = false;
+  panelBus.onSim((r) => {
+    if (r.event !== 'fault' || r.data['fault'] !== 'link_enabled' || !stoppedByLinkDisabled || client) return;
+    stoppedByLinkDisabled = false;
+    session.addTimeline({ at: Date.now(), kind: 'connecting', label: 'link re-enabled', detail: 'connecting again' });
+    void connect();
+  });
   const connectBtn = $('connect') as HTMLButtonElement;
   const poolInput = $('pool') as HTMLInputElement;
   const TapWS = tappedWebSocket((ev) => readTap(session, ev));
@@ -31,11 +47,24 @@ export function pageClient(
   session.on('sockets', () => {
     if (statusIs('connected')) setStatus('connected', liveText());
   });
+  // Against the simulator: acks count once it read them; the badge warns when it no longer hears the socket.
+  confirmAcks(session);
+  watchConnection({
+    session,
+    poolSize: () => Math.max(1, Math.min(10, Number(poolInput.value) || 1)),
+    liveText,
+    replace: (reason) => (client && replacer ? replacer.replaceAll(reason) : 0),
+  });
 
   const connect = async (): Promise<void> => {
     if (client) return;
     const pool = Math.max(1, Math.min(10, Number(poolInput.value) || 1));
+    stoppedByLinkDisabled = false;
+    const r = (replacer = replaceable());
     const c = (client = new SocketModeClient({
+      features: [r.feature],
+      // The ghost warning is the panel's to give: it knows the connections the dev setup opened (ghosts.ts).
+      logger: pageLogger(),
       openConnection: connectionUrlFrom(connectionUrl),
       WebSocket: TapWS,
       connections: pool,
@@ -44,6 +73,7 @@ export function pageClient(
       logLevel: 'warn',
     }));
     c.on('slack_event', onEvent);
+    c.on('ghost_connections', (e) => void explainGhosts(session, e));
     c.on('connecting', () => {
       if (!statusIs('connected')) setStatus('connecting', 'connecting…');
     });
@@ -68,6 +98,7 @@ export function pageClient(
       });
     });
     c.on('disconnected', (e) => {
+      if (!e.willReconnect && e.error?.code === 'link_disabled') stoppedByLinkDisabled = true;
       session.addTimeline({
         at: Date.now(),
         kind: 'disconnected',
@@ -112,5 +143,9 @@ export function pageClient(
   };
   connectBtn.addEventListener('click', () => void (client ? disconnect() : connect()));
 
-  return { connect, current: () => client };
+  return {
+    connect,
+    current: () => client,
+    replace: (reason) => (client && replacer ? replacer.replaceAll(reason) : 0),
+  };
 }

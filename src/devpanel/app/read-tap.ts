@@ -1,5 +1,6 @@
 // What the WebSocket tap saw, read into the session (wire truth): sockets opening and closing, hello and
 // disconnect frames, envelopes, and the ack frames the client wrote.
+import { ackWritten } from './ack-confirm.ts';
 import { isRecord } from './dom.ts';
 import { eventTypeOf, summaryOf } from './envelope-labels.ts';
 import type { TimelineKind } from './model.ts';
@@ -159,4 +160,5 @@ function frameOut(session: Session, at: number, text: string): void {
   }
   if (!isRecord(f) || typeof f['envelope_id'] !== 'string') return;
   session.markAckSent(f['envelope_id'], f, at);
+  ackWritten(session, f['envelope_id']);
 }

@@ -150,6 +150,11 @@ export class Session {
     }
   }
 
+  /** Something outside the session changed an entry's ack (the simulator confirmed or missed it): tell the views. */
+  ackChanged(entry: EnvelopeEntry): void {
+    this.emit('ack', entry);
+  }
+
   pendingCount(): number {
     let n = 0;
     for (const e of this.envelopes) if (e.ack.state === 'pending') n++;

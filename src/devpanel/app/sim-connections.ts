@@ -4,9 +4,19 @@ import type { Session } from './session.ts';
 
 export type DeliverTo = 'page' | 'bot' | 'any';
 
+/** A simulator connection as its feed reports it: state, and the label of the app token it was opened with. */
+export interface SimConnState {
+  state: string;
+  helloAt?: number;
+  /** 'bot' / 'page': opened by the dev setup (sim.appTokenFor); absent: someone else (another process). */
+  label?: string;
+  /** The simulator killed its path silently (silent death) at this time. */
+  silentSince?: number;
+}
+
 export interface SimConnections {
   /** By simulator connection id: the state the feed last reported. */
-  readonly byId: Map<string, { state: string; helloAt?: number }>;
+  readonly byId: Map<string, SimConnState>;
   /** The simulator connection ids of this page's open sockets. */
   pageIds(): Set<string>;
   /** Where "this page" deliveries go: the page's newest live simulator connection. */
@@ -21,7 +31,7 @@ export interface SimConnections {
 }
 
 export function simConnections(session: Session): SimConnections {
-  const simConns = new Map<string, { state: string; helloAt?: number }>();
+  const simConns = new Map<string, SimConnState>();
   let feedUp = false;
 
   const pageIds = (): Set<string> => session.simConnectionIds();
@@ -32,7 +42,10 @@ export function simConnections(session: Session): SimConnections {
   };
   const botLiveConns = (): string[] => {
     const mine = pageIds();
-    return [...simConns.entries()].filter(([id, c]) => c.state === 'live' && !mine.has(id)).map(([id]) => id);
+    const live = [...simConns.entries()].filter(([id, c]) => c.state === 'live' && !mine.has(id) && c.label !== 'page');
+    // The dev setup's bot (its own labeled token) first; else any connection that is not this page's.
+    const bot = live.filter(([, c]) => c.label === 'bot');
+    return (bot.length ? bot : live).map(([id]) => id);
   };
   const targetFor = (to: DeliverTo): string | undefined =>
     to === 'page' ? pageLiveConn() : to === 'bot' ? botLiveConns().at(-1) : undefined;
@@ -53,7 +66,7 @@ export function simConnections(session: Session): SimConnections {
     const live = [...simConns.entries()].filter(([, c]) => c.state !== 'closed');
     const mine = pageIds();
     return live.length
-      ? `Open on the simulator: ${live.map(([id, c]) => `${id}${mine.has(id) ? ' (page)' : ''} ${c.state}`).join(', ')}`
+      ? `Open on the simulator: ${live.map(([id, c]) => `${id}${mine.has(id) ? ' (page)' : c.label ? ` (${c.label})` : ''} ${c.state}`).join(', ')}`
       : 'No connection open on the simulator.';
   };
 

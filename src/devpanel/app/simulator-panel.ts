@@ -5,6 +5,7 @@ import { mountBotReplies } from './bot-replies.ts';
 import { h } from './dom.ts';
 import { faultButtons } from './fault-buttons.ts';
 import { mountFeed } from './feed-view.ts';
+import { panelBus } from './panel-bus.ts';
 import { injectForm } from './inject-form.ts';
 import type { Session } from './session.ts';
 import { simConnections, type DeliverTo } from './sim-connections.ts';
@@ -26,13 +27,15 @@ export function mountSimulator(opts: {
   simUrl: string;
   feedUrl: string;
   onFeedCount?: (n: number) => void;
+  envelopes?: Parameters<typeof injectForm>[0]['envelopes'];
 }): SimControls {
   const { session } = opts;
   const api = new SimApi(opts.simUrl);
   const conns = simConnections(session);
+  panelBus.conns = conns; // the page's other parts read the simulator's connections through the bus
   const injected = new Map<string, string>(); // response id -> what was injected (to label response_url replies)
 
-  const { form, connsInfo } = injectForm({ api, conns, injected });
+  const { form, connsInfo } = injectForm({ api, conns, injected, envelopes: opts.envelopes });
   opts.controlsRoot.append(
     h('div', { class: 'panel-head' }, h('h2', {}, 'Simulator')),
     form,

@@ -17,10 +17,12 @@ export function ackText(e: EnvelopeEntry, now = performance.now()): string {
   switch (e.ack.state) {
     case 'pending':
       return `${Math.max(0, (ACK_DEADLINE_MS - (now - e.t)) / 1000).toFixed(1)} s`;
+    case 'sent':
+      return 'unconfirmed';
     case 'acked':
-      return fmtMs(e.ack.latencyMs);
+      return fmtMs(e.ack.simLatencyMs ?? e.ack.latencyMs);
     case 'late':
-      return `late ${fmtMs(e.ack.latencyMs)}`;
+      return `late ${fmtMs(e.ack.simLatencyMs ?? e.ack.latencyMs)}`;
     case 'missed':
       return 'missed';
     case 'failed':
@@ -47,6 +49,7 @@ export function mountStream(
     h('option', { value: '' }, 'Any ack'),
     h('option', { value: 'pending' }, 'Pending'),
     h('option', { value: 'acked' }, 'Acked'),
+    h('option', { value: 'sent' }, 'Unconfirmed'),
     h('option', { value: 'problem' }, 'Missed / late / failed'),
   );
   const text = h('input', {
@@ -83,6 +86,7 @@ export function mountStream(
     const a = ackSel.value;
     if (a === 'pending' && e.ack.state !== 'pending') return false;
     if (a === 'acked' && e.ack.state !== 'acked') return false;
+    if (a === 'sent' && e.ack.state !== 'sent') return false;
     if (a === 'problem' && !(e.ack.state === 'missed' || e.ack.state === 'late' || e.ack.state === 'failed'))
       return false;
     const q = text.value.trim().toLowerCase();

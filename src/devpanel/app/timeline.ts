@@ -16,12 +16,23 @@ const WINDOWS = [
 const MAX_LANES = 6;
 const CHIPS = 14;
 
-const ago = (ms: number): string =>
-  ms >= 120_000
-    ? `-${Math.round(ms / 60_000)}m`
-    : ms >= 30_000
-      ? `-${Math.round(ms / 1000)}s`
-      : `-${(ms / 1000).toFixed(1)}s`;
+// Axis ticks fall on round steps (each label exact, so no two read the same); a narrow axis gets fewer.
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].map((s) => s * 1000);
+const tickLabel = (ms: number): string =>
+  ms === 0
+    ? 'now'
+    : ms % 60_000 === 0
+      ? `-${ms / 60_000}m`
+      : ms > 60_000
+        ? `-${Math.floor(ms / 60_000)}m${(ms % 60_000) / 1000}s`
+        : `-${ms / 1000}s`;
+/** The ticks (ms before now) for a window: the smallest round step giving at most `max` of them. */
+export function axisTicks(windowMs: number, max: number): number[] {
+  const step = STEPS.find((s) => windowMs / s <= max) ?? Math.ceil(windowMs / max / 60_000) * 60_000;
+  const out: number[] = [];
+  for (let t = 0; t <= windowMs; t += step) out.push(t);
+  return out;
+}
 
 export function mountTimeline(root: HTMLElement, session: Session): void {
   let choice = WINDOWS[0]!.ms;
@@ -156,7 +167,8 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
 
     const sockets = [...session.sockets.values()]
       .filter((s) => (s.closedAt ?? now) >= t0)
-      .sort((a, b) => a.id - b.id)
+      // By when they opened: sockets kept from before a reload are numbered from #1001 but are the oldest.
+      .sort((a, b) => a.startedAt - b.startedAt || a.id - b.id)
       .slice(-MAX_LANES);
     const events = session.timeline.filter(inWin);
     const rows: HTMLElement[] = [];
@@ -192,11 +204,15 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     lanes.replaceChildren(...rows);
     if (focusedSeq) lanes.querySelector<HTMLElement>(`[data-seq="${focusedSeq}"]`)?.focus();
 
-    const step = windowMs / 6;
+    // About one label per 70 px: 6 on a laptop, 3 on a phone.
+    const max = Math.max(2, Math.min(6, Math.floor((axis.clientWidth || 420) / 70)));
     axis.replaceChildren(
-      ...[0, 1, 2, 3, 4, 5, 6].map((i) =>
-        h('span', { style: `left:${(i / 6) * 100}%` }, i === 6 ? 'now' : ago(windowMs - i * step)),
-      ),
+      ...axisTicks(windowMs, max)
+        .reverse()
+        .map((t) => {
+          const left = ((windowMs - t) / windowMs) * 100;
+          return h('span', { style: `left:${left}%`, class: t === 0 ? 'now' : left < 6 ? 'start' : '' }, tickLabel(t));
+        }),
     );
     drawChips();
   };
