@@ -9,7 +9,7 @@
 //   runtimes section: ours and a raw client on Bun's and on Deno's own WebSocket (bench/clients/*-web.mjs started
 //                       with that runtime's binary from node_modules/.bin), interleaved rounds like throughput
 // Flags: --quick (1 rep, 2 throughput rounds, smaller counts),
-//        --only=bundle,throughput,runtimes,refresh,memory,faults,forward, --clients=ours,raw (Node sections),
+//        --only=bundle,throughput,runtimes,refresh,memory,faults,forward,fleet, --clients=ours,raw (Node sections),
 //        --runtimes=bun,deno, --out=DIR (default bench/results; the bench's own smoke test writes elsewhere)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults,forward').split(','));
+const only = new Set((flag('only') ?? 'bundle,throughput,runtimes,refresh,memory,faults,forward,fleet').split(','));
 const CLIENTS = (flag('clients') ?? 'raw,official,ours').split(',');
 const RUNTIMES = (flag('runtimes') ?? 'bun,deno').split(',');
 
@@ -133,6 +133,7 @@ const attempt = async (what, client, fn) => {
 };
 
 let forward;
+let fleet;
 try {
   if (only.has('bundle')) {
     log('bundle sizes (esbuild)');
@@ -149,6 +150,25 @@ try {
           .split('\n')
           .find((l) => l.startsWith('FORWARD '))
           ?.slice('FORWARD '.length) ?? 'null',
+      );
+    });
+  }
+  if (only.has('fleet')) {
+    // Replicas on Redis (bench/fleet.mjs, child processes; skipped without redis-server): throughput with the Redis
+    // store and the fleet against the in-memory store, and lease rebalance time when a replica dies or stops.
+    log(
+      'fleet: throughput with redisDedupeStore / redisFleet vs the in-memory store; lease rebalance after kill -9 / SIGTERM',
+    );
+    const args = quick
+      ? ['--rounds=2', '--burst=1000', '--latency=50', '--reps=1']
+      : ['--rounds=9', '--burst=1000', '--latency=300', '--reps=3'];
+    fleet = await attempt('fleet', '-', () => {
+      const out = execFileSync(process.execPath, [join(here, 'fleet.mjs'), ...args, '--json'], { encoding: 'utf8' });
+      return JSON.parse(
+        out
+          .split('\n')
+          .find((l) => l.startsWith('FLEET '))
+          ?.slice('FLEET '.length) ?? 'null',
       );
     });
   }
@@ -268,7 +288,7 @@ const meta = {
 
 const summary = summarize(raw, bundle, CLIENTS);
 // runtimes: Bun and Deno, ours against raw on the same runtime (per-round data: runs.runtimes).
-const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, forward, runs: raw };
+const result = { meta, summary, runtimes: summarizeRuntimes(raw.runtimes), errors, bundle, forward, fleet, runs: raw };
 const outDir = flag('out') ?? join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -302,6 +322,25 @@ if (forward) {
         (r === base ? '' : `  (+${(r.p50 - base.p50).toFixed(2)} ms p50)`) +
         `  · ${forward.rate}/s for ${forward.seconds} s: ${r.rateAcked} acked, p99 ${r.rateP99.toFixed(2)} ms`,
     );
+}
+if (fleet?.skipped) console.log(`\nFleet: ${fleet.skipped}`);
+else if (fleet) {
+  const t = fleet.throughput.summary;
+  console.log(
+    `\nFleet (socket-mode-anywhere/redis): one client, ${fleet.config.burst}-event pipelined bursts, median of ${fleet.config.rounds} interleaved rounds; ratio and cost per envelope against the in-memory store, per round`,
+  );
+  for (const [name, m] of Object.entries(t))
+    console.log(
+      `  ${name.padEnd(13)} ${Math.round(m.rate).toLocaleString('en')}/s, ${m.cpuUsPerEnvelope.toFixed(1)} µs CPU per envelope` +
+        (name === 'memory'
+          ? ''
+          : `  ${m.ratioVsMemory.median.toFixed(2)}× (${m.ratioVsMemory.min.toFixed(2)}–${m.ratioVsMemory.max.toFixed(2)}); +${m.extraCpuUs.toFixed(1)} µs CPU, +${m.extraWallUs.toFixed(1)} µs wall per envelope`) +
+        `  · ack p50 / p99 ${m.latency.p50.toFixed(2)} / ${m.latency.p99.toFixed(2)} ms`,
+    );
+  const rb = fleet.rebalance;
+  console.log(
+    `  rebalance, 3 replicas × connections 5 (budget 10): kill -9 → survivors live in the freed leases ${Math.round(rb.killMs)} ms, SIGTERM → ${Math.round(rb.termMs)} ms (median of ${rb.runs.length}); too_many_websockets ${rb.refusals}`,
+  );
 }
 for (const e of errors) console.log(`FAILED: ${e.client} ${e.what}: ${e.error.split('\n')[0]}`);
 if (errors.length) process.exitCode = 1;

@@ -224,3 +224,28 @@ test('bench --quick --only=forward: the forwarder against a direct handler, ever
   for (const r of rows) expect(r.rateAcked).toBe(`${total}/${total}`);
   expect(stdout).toContain('Forwarder (socket-mode-anywhere/forward)');
 }, 120_000);
+
+test('bench --quick --only=fleet: the Redis store and the fleet against the in-memory store per round; rebalance after kill -9 and SIGTERM', async () => {
+  const dir = join(out, 'fleet');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--only=fleet', `--out=${dir}`],
+    { cwd: root, timeout: 180_000 },
+  );
+  const result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  expect(result.errors).toEqual([]);
+  const { throughput, rebalance, config } = result.fleet;
+  const rounds: Array<{ order: string[]; rates: Record<string, { rate: number; cpuUs: number }> }> = throughput.rounds;
+  expect(rounds).toHaveLength(config.rounds);
+  for (const r of rounds) expect([...r.order].sort()).toEqual(['fleet', 'memory', 'redis-dedupe']);
+  // The ratios reported are the per-round ones, recomputed here.
+  for (const mode of ['redis-dedupe', 'fleet']) {
+    const ratios = rounds.map((r) => r.rates[mode]!.rate / r.rates.memory!.rate);
+    expect(throughput.summary[mode].ratioVsMemory.median).toBeCloseTo(median(ratios), 9);
+    expect(throughput.summary[mode].ratioVsMemory.min).toBeCloseTo(Math.min(...ratios), 9);
+    expect(throughput.summary[mode].errors).toBe(0);
+  }
+  expect(rebalance.runs).toHaveLength(config.reps);
+  for (const run of rebalance.runs) expect(run.refusals).toBe(0);
+  expect(stdout).toContain('Fleet (socket-mode-anywhere/redis)');
+}, 180_000);

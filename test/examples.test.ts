@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { bundle, root } from './helpers/bundle.ts';
+import { startRedisServer } from './helpers/redis-server.ts';
 import { until } from './helpers/wait.ts';
 
 let sim: Simulator;
@@ -143,5 +144,71 @@ describe('examples', () => {
 
   it('examples/bun', async () => {
     await exercise(bin('bun'), ['--preload', './test/helpers/bun-source-package.ts', 'examples/bun/echo-bot.ts']);
+  });
+
+  it('examples/fleet (3 replicas, one Redis: the budget shared, a slash command answered, SIGTERM)', async () => {
+    const redis = await startRedisServer();
+    const file = await bundle('examples/fleet/replica.mjs', 'example-fleet', 'node');
+    // What the simulator holds at most at once: sockets opened and not closed (refused ones included).
+    let maxHeld = 0;
+    let refused = 0;
+    const off = sim.on('connection', (c: { change: string }) => {
+      if (c.change === 'too_many_websockets') refused++;
+      maxHeld = Math.max(maxHeld, sim.connections().filter((x) => x.state !== 'closed').length);
+    });
+    const replicas = ['r1', 'r2', 'r3'].map((name) => {
+      const child = spawn(process.execPath, [file], {
+        cwd: root,
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          SLACK_APP_TOKEN: sim.appToken,
+          SLACK_API_URL: sim.apiUrl,
+          REPLICA: name,
+          STATUS_EVERY_MS: '200',
+        },
+      });
+      const r = { name, child, output: '', exited: new Promise<number | null>((res) => child.on('close', res)) };
+      child.stdout!.on('data', (d) => (r.output += d));
+      child.stderr!.on('data', (d) => (r.output += d));
+      return r;
+    });
+    /** A replica's last status line: leases, share, replicas, live. */
+    const status = (r: (typeof replicas)[number]) => {
+      const m = [...r.output.matchAll(/leases (\d+) · share (\d+) · replicas (\d+) · live (\d+)/g)].at(-1);
+      return m ? { leases: +m[1]!, share: +m[2]!, replicas: +m[3]!, live: +m[4]! } : undefined;
+    };
+    try {
+      // Shared: every replica counts 3, holds its share live (≥ 1 each), and the shares fit Slack's 10.
+      await until(
+        () =>
+          replicas.every((r) => {
+            const s = status(r);
+            return s !== undefined && s.replicas === 3 && s.share >= 1 && s.live === s.share;
+          }),
+        20_000,
+        `the fleet to settle\n${replicas.map((r) => r.output.slice(-500)).join('\n')}`,
+      );
+      const shares = replicas.map((r) => status(r)!.share);
+      expect(shares.reduce((a, b) => a + b)).toBeLessThanOrEqual(10);
+      expect(sim.connections().filter((c) => c.state === 'live')).toHaveLength(shares.reduce((a, b) => a + b));
+      const slash = sim.inject('slash_command', { command: '/work', text: 'hi' });
+      expect((await sim.waitForAck(slash.envelope_id)).payload).toEqual({
+        text: expect.stringMatching(/^done by r[123]: hi$/),
+      });
+      for (const r of replicas) r.child.kill('SIGTERM');
+      expect(await Promise.all(replicas.map((r) => r.exited))).toEqual([0, 0, 0]);
+      await until(() => !sim.connections().some((c) => c.state === 'live'), 5_000, 'the sockets to close');
+      expect(maxHeld).toBeLessThanOrEqual(10);
+      expect(refused).toBe(0);
+      for (const r of replicas) {
+        expect(r.output).toContain(`[${r.name}] stopped`);
+        expect(r.output).not.toContain(sim.appToken);
+      }
+    } finally {
+      off();
+      for (const r of replicas) r.child.kill('SIGKILL');
+      await redis.stop();
+    }
   });
 });

@@ -17,6 +17,7 @@ function sourcePackage(target: 'node' | 'workerd' | 'browser'): Plugin {
       b.onResolve({ filter: /^socket-mode-anywhere$/ }, () => ({
         path: join(root, target === 'node' ? 'src/platform/node.ts' : 'src/index.ts'),
       }));
+      b.onResolve({ filter: /^socket-mode-anywhere\/redis$/ }, () => ({ path: join(root, 'src/redis/index.ts') }));
     },
   };
 }
