@@ -5,10 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { MemoryDedupeStore, type SocketModeClient, type SocketModeError } from '../src/index.ts';
-import { FleetError, redisFleet, type RedisFleet, type RedisFleetOptions } from '../src/redis/index.ts';
+import { FleetError, ioredisScripts, redisFleet, type RedisFleet, type RedisFleetOptions } from '../src/redis/index.ts';
 import { FLEET_SCRIPT, FLEET_SCRIPT_SHA1 } from '../src/redis/fleet-script.ts';
 import { harness, type Harness } from './helpers/client-harness.ts';
 import { until } from './helpers/wait.ts';
@@ -151,6 +152,35 @@ test('ioredisScripts() on a client of ioredis’s shape (Bun’s RedisClient, ru
     [2, 2, 2],
   ]);
   expect(r.after).toEqual([0, 0]);
+  expect(await leasesInRedis()).toEqual({});
+});
+
+test('ioredis itself (ioredisScripts): two replicas settle 2/2, each event handled once fleet-wide, disconnect() releases', async () => {
+  h = await harness();
+  const rs = [0, 1].map(() => {
+    const io = new IORedis(server.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    conns.push({ destroy: () => io.disconnect() });
+    const fleet = redisFleet(ioredisScripts(io), FAST);
+    const client = h!.client({ connections: 2, fleet });
+    const handled: string[] = [];
+    client.on('app_mention', async ({ ack, body }) => {
+      handled.push(String((body as { event_id: string }).event_id));
+      await ack();
+    });
+    return { client, fleet, handled };
+  });
+  await Promise.all(rs.map((r) => r.client.start()));
+  await until(
+    () => rs.every((r) => r.client.connectionCount === 2 && r.fleet.status().leases === 2),
+    15_000,
+    'shares 2/2 on ioredis',
+  );
+  const sent = Array.from({ length: 10 }, () => h!.sim.inject('app_mention'));
+  await until(() => sent.every((e) => h!.sim.acks.some((a) => a.envelope_id === e.envelope_id)), 10_000, 'acks');
+  const handled = rs.flatMap((r) => r.handled);
+  expect(handled).toHaveLength(10);
+  expect(new Set(handled).size).toBe(10);
+  await Promise.all(rs.map((r) => r.client.disconnect()));
   expect(await leasesInRedis()).toEqual({});
 });
 
