@@ -100,7 +100,13 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- health
   const botHealthUrl = cfg.botHealth;
   mountHealth($('health'), [
-    { key: 'page', title: 'This page', read: async () => client.current()?.health() ?? null },
+    {
+      key: 'page',
+      title: 'This page',
+      read: async () => client.current()?.health() ?? null,
+      // The simulator's view, the badge's signal: a half-open socket the client (no ping) still calls ok.
+      disagreement: () => client.trouble(),
+    },
     ...(botHealthUrl
       ? [
           {
