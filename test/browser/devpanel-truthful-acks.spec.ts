@@ -126,6 +126,29 @@ test('acked only when the simulator read it; half-open: unconfirmed, then missed
   const again = await newestRow(page, 3);
   await expect(again).toHaveAttribute('data-ack', 'acked');
   expect(sim.acks.filter((a) => a.connectionId === second && !a.duplicate)).toHaveLength(1);
+
+  // The retired half-open socket: closed by the client, still open on the simulator (it never saw the close). The
+  // badge counts it no more ("connected", not "2 sockets"); after Link disabled / Re-enable link the next hello
+  // counts it, and the panel says whose it is instead of warning of a ghost.
+  await expect(page.locator('#status')).toHaveText('connected');
+  expect(sim.connections().find((c) => c.id === first)?.state).toBe('half-open');
+  await page.click('#fault-link-disabled');
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'error');
+  await page.click('#fault-link-enabled');
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  const third = await pageConnectionId(page);
+  expect(third).not.toBe(second);
+  const tl = () =>
+    page.evaluate(() =>
+      ((window as any).__devpanel.session.timeline as Array<{ kind: string; label: string; detail?: string }>).map(
+        (e) => `${e.kind}|${e.label}|${e.detail ?? ''}`,
+      ),
+    );
+  await expect
+    .poll(async () => (await tl()).filter((l) => l.includes("this page's, closed by its client")))
+    .toHaveLength(1);
+  expect((await tl()).filter((l) => /ghost/.test(l))).toEqual([]);
+  await expect(page.locator('#status')).toHaveText('connected');
 });
 
 test('Link disabled, then Re-enable link: the page connects again by itself', async ({ page }) => {
