@@ -78,6 +78,9 @@ test('acked only when the simulator read it; half-open: unconfirmed, then missed
   );
   await expect(page.locator('#health-page')).not.toHaveAttribute('data-sim', 'warning');
   expect(sim.acks.filter((a) => a.connectionId === first && !a.duplicate)).toHaveLength(1);
+  // The stats' ack latency is the simulator's too (the row shows the same figure).
+  const heardLatency = await ok.locator('.c-ack').innerText();
+  await expect(page.locator('[data-stat="p50"]')).toHaveText(heardLatency);
 
   // Half-open: the client still writes acks; the simulator reads none.
   await page.click('#fault-half-open');
@@ -90,6 +93,9 @@ test('acked only when the simulator read it; half-open: unconfirmed, then missed
   // Its detail: unconfirmed, sent so long ago, not read by the simulator; the client's write time labelled apart.
   await row.click();
   await expectUnconfirmedDetail(page);
+  // The stats count no latency for an ack the simulator never read: still the one heard ack's.
+  await expect(page.locator('[data-stat="p50"]')).toHaveText(heardLatency);
+  await expect(page.locator('[data-stat="p95"]')).toHaveText(heardLatency);
   // The badge: a warning as soon as the simulator reports the socket half-open, with the way out offered.
   await expect(page.locator('#status')).toHaveAttribute('data-state', 'warning');
   await expect(page.locator('#status')).toContainText('half-open');
