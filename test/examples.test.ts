@@ -212,3 +212,50 @@ describe('examples', () => {
     }
   });
 });
+
+// `dev` restarts the bot when its process exits; the example's health server must not keep a stopped bot alive.
+describe('examples/node stopped for good', () => {
+  it('exits (1) on link_disabled, with HEALTH_PORT serving: a supervisor (or `dev`) can start it again', async () => {
+    const own = await startSimulator();
+    const file = await bundle('examples/node/echo-bot.mjs', 'example-node', 'node');
+    const port = await new Promise<number>((r) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    const child = spawn(process.execPath, [file], {
+      cwd: root,
+      env: {
+        ...process.env,
+        SLACK_APP_TOKEN: own.appToken,
+        SLACK_BOT_TOKEN: own.botToken,
+        SLACK_API_URL: own.apiUrl,
+        HEALTH_PORT: String(port),
+      },
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    try {
+      await until(() => own.connections().some((c) => c.state === 'live'), 20_000, `the bot to connect\n${output}`);
+      await until(
+        async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200,
+        10_000,
+        'its health to be served',
+      );
+      const res = await fetch(`${own.url}/_sim/fault`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fault: 'link_disabled' }),
+      });
+      expect(res.status).toBe(200);
+      expect(await exited).toBe(1);
+      expect(output).toContain('link_disabled');
+    } finally {
+      child.kill('SIGTERM');
+      await own.close();
+    }
+  });
+});

@@ -94,6 +94,10 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const stop = () => app.stop().then(() => (health?.close(), process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Stopped for good by a fatal error (link_disabled): exit, so a process manager (or `dev`) starts it again.
+  receiver.client.on('disconnected', ({ willReconnect, error }) => {
+    if (!willReconnect && error) (health?.close(), process.exit(1));
+  });
   await app.start();
   app.logger.info('Bolt app running on socket-mode-anywhere');
 }

@@ -49,5 +49,10 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
   const stop = () => client.disconnect().then(() => (health?.close(), process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Stopped for good by a fatal error (link_disabled, a revoked token): exit, so a process manager (or `dev`) starts
+  // the bot again; the health server alone would keep a bot that takes no envelopes running.
+  client.on('disconnected', ({ willReconnect, error }) => {
+    if (!willReconnect && error) (health?.close(), process.exit(1));
+  });
   await client.start();
 }

@@ -149,27 +149,32 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
     connectionUrl: 'connection-url',
     simulator: sim ? { url: sim.url, feedUrl: `${sim.url.replace(/^http/, 'ws')}/_sim/feed` } : null,
     // Only when there is a bot health route (the key is absent otherwise).
-    ...(options.botHealthUrl ? { botHealth: 'bot-health' } : {}),
+    ...(options.botHealthUrl ? { botHealth: 'bot-health?as=page' } : {}),
     ...(options.forwardTo ? { forwardTo: options.forwardTo } : {}),
     ...(options.forwarded ? { forwarded: 'forwarded' } : {}),
   });
 
   // The bot's own createHealthHandler() answers; this only relays it (status and report), so the page (and curl)
   // see exactly what a probe of the bot sees. Only GET: the URL is the operator's, never the request's.
-  const botHealth = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // `?as=page` (the panel's own poll): always 200, the probe's status in x-probe-status. A browser logs every
+  // non-2xx answer as a console error, and a bot that is not ready (or restarting) is news, not an error.
+  const botHealth = async (req: IncomingMessage, res: ServerResponse, asPage: boolean): Promise<void> => {
     if (req.method !== 'GET') return sendText(res, 405, 'text/plain', 'method not allowed', { allow: 'GET' });
     if (!options.botHealthUrl) return sendText(res, 404, 'application/json', '{"error":"no_bot"}');
+    const cors: Record<string, string> =
+      mode === 'simulator'
+        ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'x-probe-status' }
+        : {};
+    const send = (status: number, body: string) =>
+      sendText(res, asPage ? 200 : status, 'application/json', body, {
+        ...cors,
+        ...(asPage ? { 'x-probe-status': String(status) } : {}),
+      });
     try {
       const r = await fetch(options.botHealthUrl, { signal: AbortSignal.timeout(2000) });
-      sendText(
-        res,
-        r.status,
-        'application/json',
-        await r.text(),
-        mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {},
-      );
+      send(r.status, await r.text());
     } catch {
-      sendText(res, 502, 'application/json', '{"error":"bot_unreachable"}');
+      send(502, '{"error":"bot_unreachable"}');
     }
   };
 
@@ -252,7 +257,7 @@ export async function startDevPanel(options: DevPanelOptions = {}): Promise<DevP
       const cors: Record<string, string> = mode === 'simulator' ? { 'access-control-allow-origin': '*' } : {};
       return sendText(res, 200, 'application/json; charset=utf-8', JSON.stringify(config()), cors);
     }
-    if (url.pathname === '/bot-health') return void botHealth(req, res);
+    if (url.pathname === '/bot-health') return void botHealth(req, res, url.searchParams.get('as') === 'page');
     if (url.pathname === '/forwarded') {
       // Ack payloads are the app's answers: with real Slack, only to the names this server answers to (DNS rebinding).
       if (!hostAllowed(req.headers.host ?? null)) return sendText(res, 403, 'application/json', '{"error":"host"}');

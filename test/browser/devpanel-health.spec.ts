@@ -79,3 +79,28 @@ test('the panel shows ok with 1 live connection for the page and the bot; after 
   await page.screenshot({ path: `${SHOTS}/02-after-drop.png` });
   await page.locator('#health').screenshot({ path: `${SHOTS}/03-health-after-drop.png` });
 });
+
+test('a bot that is not ready, then not running: the card says so, and the page logs no console error', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  await page.goto(panel.url);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  const card = page.locator('#health-bot');
+  await expect(card.locator('[data-field="status"]')).toHaveText('ok');
+  // The relay for a probe keeps the bot's status; the page's poll gets it aside (x-probe-status), with a 200.
+  await bot.disconnect();
+  await expect.poll(async () => (await fetch(`${panel.url}bot-health`)).status).toBe(503);
+  const relayed = await fetch(`${panel.url}bot-health?as=page`);
+  expect(relayed.status).toBe(200);
+  expect(relayed.headers.get('x-probe-status')).toBe('503');
+  await expect(card.locator('[data-field="status"]')).not.toHaveText('ok');
+  await expect(card).toHaveAttribute('data-status', /^(down|degraded)$/);
+  // Not running at all (dev restarting it): said in words.
+  await new Promise((r) => healthServer.close(r));
+  await expect(card).toContainText('bot not reachable');
+  expect((await fetch(`${panel.url}bot-health`)).status).toBe(502);
+  await page.locator('#health').screenshot({ path: `${SHOTS}/04-bot-down.png` });
+  expect(errors).toEqual([]);
+});

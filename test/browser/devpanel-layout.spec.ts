@@ -11,6 +11,7 @@ import type { Simulator } from '../../src/simulator/index.ts';
 import type { DevPanel } from '../../src/devpanel/server.ts';
 
 const SHOTS = 'test-results/devpanel-issue20';
+const FINAL = 'test-results/devpanel-issue20-final';
 const served = servePanel('devpanel-layout-build');
 let sim: Simulator;
 let panel: DevPanel;
@@ -103,6 +104,7 @@ for (const vp of [
       await openPanel(page, panel.url);
       const long = 'a summary long enough to need the room the event column does not';
       for (let i = 0; i < 3; i++) await inject(page, 'Message', { text: `${long} ${i}` });
+      await expect(page.locator('.env-row')).toHaveCount(3); // all in: the first row is the newest for good
       const row = page.locator('.env-row').first();
       await row.click();
       await expect(page.locator('#detail [data-field="envelope_id"]')).toHaveText(
@@ -113,12 +115,6 @@ for (const vp of [
         const event = (await row.locator('.c-event').boundingBox())!;
         expect(summary.width).toBeGreaterThanOrEqual(200);
         expect(summary.width).toBeGreaterThan(event.width * 2);
-        // The toasts of those injections are up now: none covers the detail pane.
-        const toasts = page.locator('.toast');
-        expect(await toasts.count()).toBeGreaterThan(0);
-        const detail = (await page.locator('#detail').boundingBox())!;
-        for (let i = 0; i < (await toasts.count()); i++)
-          expect(overlaps((await toasts.nth(i).boundingBox())!, detail)).toBe(false);
       } else {
         // The list is on the first screen, right under the top bar; its first row too.
         const tab = (await page.locator('#tab-stream').boundingBox())!;
@@ -131,6 +127,28 @@ for (const vp of [
         expect(detail.y).toBeGreaterThan(first.y);
         expect(detail.y).toBeLessThan(controls.y);
       }
+      // D9: a message (the detail's Copy: its toast says so) is up now, shown and announced: it covers neither the
+      // detail nor the envelope list (laptop: bottom left over the simulator column; phone: a line of its own).
+      await page.locator('#detail .json-box button:text-is("Copy")').click();
+      await expect(page.locator('#toasts')).toHaveAttribute('aria-live', 'polite');
+      const shown = page.locator('.toast:visible');
+      await expect(shown.last()).toContainText(/copied|Clipboard not available/);
+      const detail = (await page.locator('#detail').boundingBox())!;
+      const list = (await page.locator('#stream-panel').boundingBox())!;
+      for (let i = 0; i < (await shown.count()); i++) {
+        const t = (await shown.nth(i).boundingBox())!;
+        expect(overlaps(t, detail), `toast ${i} over the detail`).toBe(false);
+        expect(overlaps(t, list), `toast ${i} over the list`).toBe(false);
+      }
+      // The same after scrolling the detail into view (the phone's page scrolls; a fixed toast would lie over it).
+      await page.locator('#detail').scrollIntoViewIfNeeded();
+      await page.locator('#detail .json-box button:text-is("Copy")').click();
+      const detail2 = (await page.locator('#detail').boundingBox())!;
+      for (let i = 0; i < (await shown.count()); i++)
+        expect(overlaps((await shown.nth(i).boundingBox())!, detail2), `toast ${i} over the scrolled detail`).toBe(
+          false,
+        );
+      await page.screenshot({ path: `${FINAL}/toast-${vp.width}.png` });
       // Toasts never take a click: what is under one stays usable.
       expect(await page.locator('#toasts').evaluate((el) => getComputedStyle(el).pointerEvents)).toBe('none');
       await page.screenshot({ path: `${SHOTS}/layout-${vp.width}.png` });
@@ -199,7 +217,7 @@ test.describe('laptop 1280×800', () => {
     for (const id of ids)
       await expect(page.locator(`.env-row[data-envelope-id="${id}"]`)).toHaveAttribute('data-ack', /^(acked|late)$/);
     await page.locator('.env-row').first().click();
-    await expect(page.locator('#detail .ack-box')).toContainText('the frame written to the socket');
+    await expect(page.locator('#detail .ack-box')).toContainText("This page's client: written to the socket after");
     // On the socket it came on before the reload (closed now, numbered from #1001), not this load's #1.
     await expect(page.locator('#detail')).toContainText(`on socket #1001 (${conn0})`);
     expect(await pageConnectionId(page)).not.toBe(conn0);

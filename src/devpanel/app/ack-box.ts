@@ -1,7 +1,9 @@
 // The ack section of the detail view: the ack's state and latency, the frame that was sent, or (while the page
 // holds the client's ack function) the manual ack editor with the 3 s deadline counting down.
 import { ackTemplate } from './ack-template.ts';
-import { clock, fmtMs, h, isRecord, toast } from './dom.ts';
+import { confirmable } from './ack-confirm.ts';
+import { ackHeadline } from './ack-headline.ts';
+import { clock, h, isRecord, toast } from './dom.ts';
 import { jsonTree } from './json-tree.ts';
 import { ACK_DEADLINE_MS, type EnvelopeEntry } from './model.ts';
 
@@ -25,6 +27,8 @@ export interface AckBox {
 export function ackBox(control: AckControl): AckBox {
   let editor: HTMLTextAreaElement | undefined;
   let countdown: { bar: HTMLElement; label: HTMLElement } | undefined;
+  // The shown envelope's "sent N ms ago" moves on with the clock.
+  let headline: { e: EnvelopeEntry; after: HTMLElement } | undefined;
   const drafts = new Map<string, string>(); // keep edits when moving between envelopes
 
   const render = (e: EnvelopeEntry): HTMLElement => {
@@ -37,14 +41,16 @@ export function ackBox(control: AckControl): AckBox {
     countdown = undefined;
     editor = undefined;
     const box = h('section', { class: 'ack-box', 'aria-labelledby': 'ack-h', 'data-ack': e.ack.state });
-    const state = h('span', { class: `ack-pill s-${e.ack.state}` }, e.ack.state);
+    const head = ackHeadline(e, confirmable());
+    const after = h('span', { class: 'muted', 'data-field': 'ack-after' }, head.after);
+    headline = { e, after };
     box.append(
       h(
         'h3',
         { id: 'ack-h' },
         'Ack ',
-        state,
-        e.ack.latencyMs !== undefined ? h('span', { class: 'muted' }, ` after ${fmtMs(e.ack.latencyMs)}`) : null,
+        h('span', { class: `ack-pill s-${e.ack.state}`, 'data-field': 'ack-pill' }, head.pill),
+        after,
         e.ack.by
           ? h(
               'span',
@@ -56,11 +62,12 @@ export function ackBox(control: AckControl): AckBox {
     );
 
     if (e.ack.frame) {
+      // The client's side, labelled as such: when it wrote the frame, not whether anyone read it.
       box.append(
         h(
           'div',
-          { class: 'muted small' },
-          `sent ${e.ack.at ? clock(e.ack.at) : ''} — the frame written to the socket:`,
+          { class: 'muted small', 'data-field': 'ack-written' },
+          `This page's client: ${head.written ?? 'written to the socket'}${e.ack.at ? `, at ${clock(e.ack.at)}` : ''}. The frame:`,
         ),
         jsonTree(e.ack.frame),
       );
@@ -169,6 +176,10 @@ export function ackBox(control: AckControl): AckBox {
   };
 
   const tick = (shown: EnvelopeEntry | undefined): void => {
+    if (headline && headline.e === shown && shown.ack.state === 'sent') {
+      const text = ackHeadline(shown, confirmable()).after;
+      if (headline.after.textContent !== text) headline.after.textContent = text;
+    }
     if (!countdown || !shown) return;
     const elapsed = performance.now() - shown.t;
     const left = ACK_DEADLINE_MS - elapsed;
@@ -186,10 +197,13 @@ export function ackBox(control: AckControl): AckBox {
     if (editor && !e.ack.frame && e.ack.state !== 'failed') {
       box.dataset['ack'] = e.ack.state;
       const pill = box.querySelector('h3 .ack-pill');
+      const head = ackHeadline(e, confirmable());
       if (pill) {
         pill.className = `ack-pill s-${e.ack.state}`;
-        pill.textContent = e.ack.state;
+        pill.textContent = head.pill;
       }
+      const after = box.querySelector('h3 [data-field="ack-after"]');
+      if (after) after.textContent = head.after;
       return box;
     }
     const next = render(e);

@@ -1,8 +1,23 @@
 // Live stats: envelopes per second (bars) and mean ack latency per second (line) over the last minute.
+import { confirmable } from './ack-confirm.ts';
 import { fmtMs, h } from './dom.ts';
+import type { EnvelopeEntry } from './model.ts';
 import type { Session } from './session.ts';
 
 const SECONDS = 60;
+
+/**
+ * An ack's latency and when it counts: against the simulator, as the simulator read it (an ack written into a dead
+ * socket has none); against Slack, the client's write, all there is.
+ */
+function ackLatency(e: EnvelopeEntry, sim: boolean): { ms: number; at: number } | undefined {
+  const a = e.ack;
+  if (sim)
+    return a.confirmedAt !== undefined && a.simLatencyMs !== undefined
+      ? { ms: a.simLatencyMs, at: a.confirmedAt }
+      : undefined;
+  return a.latencyMs !== undefined && a.at !== undefined ? { ms: a.latencyMs, at: a.at } : undefined;
+}
 
 export function mountStats(root: HTMLElement, session: Session): void {
   const canvas = h('canvas', {
@@ -52,15 +67,17 @@ export function mountStats(root: HTMLElement, session: Session): void {
     const latN = new Array<number>(SECONDS).fill(0);
     const lats: number[] = [];
     let missed = 0;
+    const sim = confirmable();
     for (const e of session.envelopes) {
       const i = SECONDS - 1 - (nowSec - Math.floor(e.receivedAt / 1000));
       if (i >= 0 && i < SECONDS) counts[i]!++;
       if (e.ack.state === 'missed' || e.ack.state === 'late' || e.ack.state === 'failed') missed++;
-      if (e.ack.latencyMs !== undefined && e.ack.at !== undefined) {
-        lats.push(e.ack.latencyMs);
-        const j = SECONDS - 1 - (nowSec - Math.floor(e.ack.at / 1000));
+      const lat = ackLatency(e, sim);
+      if (lat) {
+        lats.push(lat.ms);
+        const j = SECONDS - 1 - (nowSec - Math.floor(lat.at / 1000));
         if (j >= 0 && j < SECONDS) {
-          latSum[j]! += e.ack.latencyMs;
+          latSum[j]! += lat.ms;
           latN[j]!++;
         }
       }

@@ -48,8 +48,18 @@ export async function explainGhosts(
   const known: string[] = [];
   if (conns && (await feedReady(3000))) {
     const mine = conns.pageIds();
+    // This page's own sockets that its client closed, still counted by the simulator (a half-open one never
+    // answered the close): no ghost of anyone else's, and said so.
+    const retired = new Set<string>();
+    for (const s of session.sockets.values())
+      if (s.simConnectionId && !mine.has(s.simConnectionId)) retired.add(s.simConnectionId);
     for (const [id, c] of conns.byId)
-      if (c.state !== 'closed' && !mine.has(id) && c.label !== undefined) known.push(`${id} (${c.label})`);
+      if (c.state !== 'closed' && !mine.has(id) && c.label !== undefined)
+        known.push(
+          retired.has(id)
+            ? `${id} (this page's, closed by its client; the simulator still has it ${c.state})`
+            : `${id} (${c.label})`,
+        );
   }
   const unexplained = Math.max(0, e.ghosts - known.length);
   const counted = `Slack counts ${e.num_connections}, this page holds ${e.held}`;

@@ -9,6 +9,11 @@ export interface HealthSource {
   title: string;
   /** The current report, or null (no client / not reachable), or a line saying why not. */
   read(): Promise<HealthReport | null | string>;
+  /**
+   * Where the simulator disagrees with the report (conn-watch.ts: the connection half-open or its path dead, acks
+   * unconfirmed), or undefined. The report is the client's own belief; a browser client cannot ping to learn better.
+   */
+  disagreement?: () => string | undefined;
 }
 
 const ago = (now: number, at: number | null | undefined): string => {
@@ -18,10 +23,12 @@ const ago = (now: number, at: number | null | undefined): string => {
 };
 
 function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
+  const why = typeof r === 'object' && r ? src.disagreement?.() : undefined;
   const root = h('section', {
     class: 'health-card',
     id: `health-${src.key}`,
     'data-status': typeof r === 'object' && r ? r.status : 'none',
+    'data-sim': why ? 'warning' : null,
   });
   const head = h('div', { class: 'health-head' }, h('h3', {}, src.title));
   root.append(head);
@@ -32,6 +39,13 @@ function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
   const now = r.at;
   head.firstElementChild!.append(h('span', { class: 'muted small' }, ` · started ${ago(now, r.startedAt)}`));
   head.append(
+    // The simulator disagrees: its word comes first, the client's report is labelled as the client's.
+    ...(why
+      ? [
+          h('span', { class: 'health-status sim-warn', 'data-field': 'sim-status' }, 'not heard (simulator)'),
+          h('span', { class: 'muted small' }, 'client says'),
+        ]
+      : []),
     h('span', { class: `health-status ${r.status}`, 'data-field': 'status' }, r.status),
     h('span', { class: `flag ${r.ready ? 'on' : 'off'}`, title: 'readiness: at least one live connection' }, 'ready'),
     h(
@@ -62,6 +76,14 @@ function card(src: HealthSource, r: HealthReport | null | string): HTMLElement {
     h(
       'dl',
       { class: 'kv health-kv' },
+      why ? h('dt', { class: 'warn-text' }, 'simulator') : null,
+      why
+        ? h(
+            'dd',
+            { class: 'warn-text', 'data-field': 'sim' },
+            `${why}: the client's report below cannot tell (a browser cannot ping). Replace the connection from the top bar.`,
+          )
+        : null,
       h('dt', {}, 'live'),
       h(
         'dd',

@@ -100,7 +100,13 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- health
   const botHealthUrl = cfg.botHealth;
   mountHealth($('health'), [
-    { key: 'page', title: 'This page', read: async () => client.current()?.health() ?? null },
+    {
+      key: 'page',
+      title: 'This page',
+      read: async () => client.current()?.health() ?? null,
+      // The simulator's view, the badge's signal: a half-open socket the client (no ping) still calls ok.
+      disagreement: () => client.trouble(),
+    },
     ...(botHealthUrl
       ? [
           {
@@ -108,10 +114,11 @@ async function main(): Promise<void> {
             title: 'Bot',
             read: async () => {
               const res = await fetch(botHealthUrl, { cache: 'no-store' });
-              // 503 is an answer too (not ready): its body is the report.
-              return res.status === 200 || res.status === 503
-                ? ((await res.json()) as HealthReport)
-                : `bot health: HTTP ${res.status}`;
+              // The relay answers the page 200 with the probe's status aside (server.ts). 503 is an answer too
+              // (not ready): its body is the report. 502: the bot is not running (yet: dev restarts it).
+              const status = Number(res.headers.get('x-probe-status') ?? res.status);
+              if (status === 200 || status === 503) return (await res.json()) as HealthReport;
+              return status === 502 ? 'bot not reachable (not running, or restarting)' : `bot health: HTTP ${status}`;
             },
           },
         ]

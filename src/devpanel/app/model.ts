@@ -59,6 +59,8 @@ export interface SocketInfo {
   refreshAt?: number;
   disconnectReason?: string;
   disconnectAt?: number;
+  /** The client closed it (the peer may never answer: a half-open socket stays CLOSING for a long while). */
+  closingAt?: number;
   closedAt?: number;
   closeCode?: number;
 }

@@ -3,7 +3,7 @@
 import { connectionUrlFrom } from '../../backend/connection-url.ts';
 import { SocketModeClient, type SlackEventArgs } from '../../index.ts';
 import { confirmAcks } from './ack-confirm.ts';
-import { watchConnection } from './conn-watch.ts';
+import { connectionTrouble, watchConnection } from './conn-watch.ts';
 import { $, toast } from './dom.ts';
 import { explainGhosts, pageLogger } from './ghosts.ts';
 import { panelBus } from './panel-bus.ts';
@@ -19,6 +19,8 @@ export interface PageClient {
   current(): SocketModeClient | undefined;
   /** Replace the client's connections make-before-break (the panel saw them stop being heard). How many. */
   replace(reason: string): number;
+  /** Why the simulator no longer hears the page's connection (conn-watch.ts), while the client thinks it fine. */
+  trouble(): string | undefined;
 }
 
 export function pageClient(
@@ -49,9 +51,10 @@ export function pageClient(
   });
   // Against the simulator: acks count once it read them; the badge warns when it no longer hears the socket.
   confirmAcks(session);
+  const poolSize = (): number => Math.max(1, Math.min(10, Number(poolInput.value) || 1));
   watchConnection({
     session,
-    poolSize: () => Math.max(1, Math.min(10, Number(poolInput.value) || 1)),
+    poolSize,
     liveText,
     replace: (reason) => (client && replacer ? replacer.replaceAll(reason) : 0),
   });
@@ -147,5 +150,6 @@ export function pageClient(
     connect,
     current: () => client,
     replace: (reason) => (client && replacer ? replacer.replaceAll(reason) : 0),
+    trouble: () => (client ? connectionTrouble(session, poolSize()) : undefined),
   };
 }

@@ -32,6 +32,12 @@ export function readTap(session: Session, e: TapEvent): void {
       return frameIn(session, e.socket, e.at, e.text, e.bytes);
     case 'out':
       return frameOut(session, e.at, e.text);
+    case 'closing': {
+      const s = session.sockets.get(e.socket);
+      if (s && s.closedAt === undefined) s.closingAt = e.at;
+      session.socketsChanged();
+      return;
+    }
     case 'close': {
       const s = session.sockets.get(e.socket);
       if (s) {

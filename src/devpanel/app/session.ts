@@ -46,24 +46,25 @@ export class Session {
     this.emit('timeline', ev);
   }
 
-  /** Live sockets (hello received, not closed, not told to go away), newest first. */
+  /** Live sockets (hello received, not closed nor closed by the client, not told to go away), newest first. */
   liveSockets(): SocketInfo[] {
     return [...this.sockets.values()]
       .filter(
         (s) =>
           s.helloAt !== undefined &&
           s.closedAt === undefined &&
+          s.closingAt === undefined &&
           s.refreshAt === undefined &&
           s.disconnectReason === undefined,
       )
       .sort((a, b) => b.id - a.id);
   }
 
-  /** The simulator connection ids of this page's open sockets. */
+  /** The simulator connection ids of this page's open sockets (not those the client closed). */
   simConnectionIds(): Set<string> {
     const ids = new Set<string>();
     for (const s of this.sockets.values())
-      if (s.simConnectionId && s.closedAt === undefined) ids.add(s.simConnectionId);
+      if (s.simConnectionId && s.closedAt === undefined && s.closingAt === undefined) ids.add(s.simConnectionId);
     return ids;
   }
 

@@ -7,6 +7,8 @@ export type TapEvent =
   | { kind: 'open'; socket: number; at: number }
   | { kind: 'in'; socket: number; at: number; text: string | null; bytes: number }
   | { kind: 'out'; socket: number; at: number; text: string }
+  /** The client called close(): it is done with the socket, whether or not the peer ever answers (half-open). */
+  | { kind: 'closing'; socket: number; at: number }
   | { kind: 'close'; socket: number; at: number; code: number; reason: string; wasClean: boolean }
   | { kind: 'error'; socket: number; at: number };
 
@@ -39,6 +41,11 @@ export function tappedWebSocket(report: (e: TapEvent) => void): typeof WebSocket
         report({ kind: 'close', socket, at: Date.now(), code: ev.code, reason: ev.reason, wasClean: ev.wasClean }),
       );
       this.addEventListener('error', () => report({ kind: 'error', socket, at: Date.now() }));
+    }
+
+    override close(code?: number, reason?: string): void {
+      if (this.readyState < WebSocket.CLOSING) report({ kind: 'closing', socket: this.tapId, at: Date.now() });
+      super.close(code, reason);
     }
 
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {

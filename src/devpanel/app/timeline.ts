@@ -105,7 +105,7 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
   };
 
   const socketSegments = (s: SocketInfo, now: number, t0: number): Array<HTMLElement | null> => {
-    const end = s.closedAt ?? now;
+    const end = s.closedAt ?? s.closingAt ?? now;
     const drainFrom = s.refreshAt ?? s.disconnectAt;
     const liveEnd = s.warnedAt ?? drainFrom ?? end;
     return [
@@ -166,7 +166,7 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
     const inWin = (e: TimelineEvent) => e.at >= t0;
 
     const sockets = [...session.sockets.values()]
-      .filter((s) => (s.closedAt ?? now) >= t0)
+      .filter((s) => (s.closedAt ?? s.closingAt ?? now) >= t0)
       // By when they opened: sockets kept from before a reload are numbered from #1001 but are the oldest.
       .sort((a, b) => a.startedAt - b.startedAt || a.id - b.id)
       .slice(-MAX_LANES);
@@ -186,7 +186,10 @@ export function mountTimeline(root: HTMLElement, session: Session): void {
       rows.push(
         h(
           'div',
-          { class: `tl-lane${s.closedAt === undefined ? ' open' : ''}`, 'data-socket': s.id },
+          {
+            class: `tl-lane${s.closedAt === undefined && s.closingAt === undefined ? ' open' : ''}`,
+            'data-socket': s.id,
+          },
           h('div', { class: 'tl-label', title: s.debugHost ? `host ${s.debugHost}` : s.host }, laneLabel(s)),
           h('div', { class: 'tl-track' }, ...socketSegments(s, now, t0), ...mine.map((e) => marker(e, pos(e.at)))),
         ),
