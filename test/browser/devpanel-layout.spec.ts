@@ -84,8 +84,14 @@ for (const vp of [
       // Every marker, and the Auto-ack checkbox, is at least a 24 × 24 px target.
       const marks = page.locator('.tl-mark');
       expect(await marks.count()).toBeGreaterThan(0);
-      for (let i = 0; i < (await marks.count()); i++) {
-        const b = (await marks.nth(i).boundingBox())!;
+      // Read in one pass: the timeline redraws as it runs, so a marker looked up one by one may be gone.
+      const sizes = await marks.evaluateAll((els) =>
+        els.map((el) => {
+          const r = el.getBoundingClientRect();
+          return { width: r.width, height: r.height };
+        }),
+      );
+      for (const b of sizes) {
         expect(b.width).toBeGreaterThanOrEqual(24);
         expect(b.height).toBeGreaterThanOrEqual(24);
       }
