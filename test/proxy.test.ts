@@ -4,6 +4,7 @@
 // applies to https:// and wss:// only). Bad proxies (407, HTML in the server's place, a refused CONNECT, none
 // listening) give a ProxyError that names the proxy without its credentials.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
@@ -27,9 +28,11 @@ interface Report {
 let sim: Simulator;
 let stops: Array<() => Promise<void>>;
 let nodeEntry: string;
+let nodeApiEntry: string;
 
 beforeAll(async () => {
   nodeEntry = await bundle('test/conformance/proxy-entry.ts', 'proxy-entry-node', 'node');
+  nodeApiEntry = await bundle('test/conformance/proxy-api-entry.ts', 'proxy-api-entry-node', 'node');
 });
 beforeEach(async () => {
   sim = await startSimulator();
@@ -54,12 +57,12 @@ async function bad(kind: 'html' | 'refuse-403' | 'refuse-502'): Promise<BadProxy
 
 type Runtime = 'node' | 'bun' | 'deno';
 
-function command(rt: Runtime, denoFlags: string[] = []): [string, string[]] {
-  if (rt === 'node') return [process.execPath, [nodeEntry]];
+function command(rt: Runtime, denoFlags: string[] = [], entry = 'proxy-entry'): [string, string[]] {
+  if (rt === 'node') return [process.execPath, [entry === 'proxy-entry' ? nodeEntry : nodeApiEntry]];
   if (rt === 'bun') {
     return [
       join(root, 'node_modules/.bin/bun'),
-      ['--preload', './test/helpers/bun-source-package.ts', 'test/conformance/proxy-entry.ts'],
+      ['--preload', './test/helpers/bun-source-package.ts', `test/conformance/${entry}.ts`],
     ];
   }
   return [
@@ -69,7 +72,7 @@ function command(rt: Runtime, denoFlags: string[] = []): [string, string[]] {
       '--allow-net=127.0.0.1',
       ...denoFlags,
       '--import-map=test/helpers/deno-import-map.json',
-      'test/conformance/proxy-entry.ts',
+      `test/conformance/${entry}.ts`,
     ],
   ];
 }
@@ -84,6 +87,17 @@ function run(
 ): Promise<{ report: Report; output: string }> {
   const [cmd, args] = command(rt, denoFlags);
   const argv = [...args, sim.apiUrl, sim.appToken, proxy === undefined ? '' : JSON.stringify(proxy), mode ?? ''];
+  return spawnReport<Report>(rt, cmd, argv, env, 'PROXY ');
+}
+
+/** Runs `cmd` with only `env` and PATH/HOME; resolves with the JSON after `marker` on its output's line. */
+function spawnReport<R>(
+  rt: Runtime,
+  cmd: string,
+  argv: string[],
+  env: Record<string, string>,
+  marker: string,
+): Promise<{ report: R; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
       cwd: root,
@@ -102,9 +116,9 @@ function run(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('PROXY '));
+      const line = out.split('\n').find((l) => l.startsWith(marker));
       if (!line) return reject(new Error(`${rt} exited ${code} without a report\n${out}`));
-      resolve({ report: JSON.parse(line.slice('PROXY '.length)) as Report, output: out });
+      resolve({ report: JSON.parse(line.slice(marker.length)) as R, output: out });
     });
   });
 }
@@ -339,4 +353,139 @@ describe('deno, the proxy from the environment refusing the WebSocket', () => {
     },
     60_000,
   );
+});
+
+// callApi() and respond() (exported for bots: chat.postMessage, response_url replies) without a `fetch`: the
+// runtime entry's platform fetch, by the same rules as the client's legs. Node's global fetch reads no variable,
+// so without it a bot behind a proxy would connect and then fail to reply.
+interface ApiReport {
+  results: Array<{ call: string; ok: boolean; error?: Report['errors'][number] }>;
+}
+
+/** A response_url answered as Slack's hooks answer: 200 `ok`, text/html (not JSON). Counts the posts it got. */
+async function slackLikeHook(): Promise<{ url: string; posts: () => number }> {
+  let posts = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      posts++;
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stops.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook/T1/B1/x`, posts: () => posts };
+}
+
+function runApi(
+  rt: Runtime,
+  env: Record<string, string>,
+  proxy: string | false | undefined,
+  responseUrls: string[],
+): Promise<{ report: ApiReport; output: string }> {
+  const [cmd, args] = command(rt, [], 'proxy-api-entry');
+  const argv = [...args, sim.apiUrl, sim.botToken, proxy === undefined ? '' : JSON.stringify(proxy), ...responseUrls];
+  return spawnReport<ApiReport>(rt, cmd, argv, env, 'PROXYAPI ');
+}
+
+/** Requests through `p` by what they carried: the Web API call, the simulator's response_url, the hook. */
+function carried(p: CountingProxy): { api: number; responseUrl: number; hook: number } {
+  const n = (re: RegExp): number => p.passages.filter((x) => re.test(x.line)).length;
+  return {
+    api: n(/^POST \S*\/api\/chat\.postMessage$/),
+    responseUrl: n(/^POST \S*\/response\//),
+    hook: n(/^POST \S*\/hook\//),
+  };
+}
+
+describe.each(RUNTIMES)('%s: callApi() and respond()', (rt) => {
+  const ok = [
+    { call: 'chat.postMessage', ok: true },
+    { call: expect.stringMatching(/^respond .*\/response\//), ok: true },
+    { call: expect.stringMatching(/^respond .*\/hook\//), ok: true },
+  ];
+
+  it('HTTP_PROXY carries them, a response_url answered with plain text included; NO_PROXY bypasses it', async () => {
+    const p = await counting();
+    const hook = await slackLikeHook();
+    const urls = [`${sim.url}/response/proxied1`, hook.url];
+    const { report } = await runApi(rt, { HTTP_PROXY: p.url }, undefined, urls);
+    expect(report.results).toEqual(ok);
+    expect(carried(p)).toEqual({ api: 1, responseUrl: 1, hook: 1 });
+    expect(sim.posted.map((x) => x.kind)).toEqual(['chat.postMessage', 'response_url']);
+    expect(hook.posts()).toBe(1);
+
+    const direct = await runApi(rt, { HTTP_PROXY: p.url, NO_PROXY: 'example.com, 127.0.0.1' }, undefined, urls);
+    expect(direct.report.results).toEqual(ok);
+    expect(p.passages).toHaveLength(3);
+    expect(hook.posts()).toBe(2);
+  }, 60_000);
+
+  it('the proxy option overrides the environment, with basic auth', async () => {
+    const envProxy = await counting();
+    const p = await counting({ user: 'alice', pass: 'pa55-w0rd' });
+    const hook = await slackLikeHook();
+    const option = `http://alice:pa55-w0rd@127.0.0.1:${p.port}`;
+    const { report } = await runApi(rt, { HTTP_PROXY: envProxy.url }, option, [`${sim.url}/response/opt1`, hook.url]);
+    expect(report.results).toEqual(ok);
+    expect(carried(p)).toEqual({ api: 1, responseUrl: 1, hook: 1 });
+    expect(p.refusedAuth).toBe(0);
+    expect(envProxy.passages).toHaveLength(0);
+  }, 60_000);
+
+  it.each(['the option', 'HTTP_PROXY'] as const)(
+    'a wrong proxy password in %s: a 407 ProxyError for each, the password nowhere',
+    async (where) => {
+      // Deno's own fetch applies HTTP_PROXY: what it makes of a 407 is Deno's (README).
+      if (rt === 'deno' && where === 'HTTP_PROXY') return;
+      const p = await counting({ user: 'alice', pass: 'right-one' });
+      const wrong = `http://alice:Wr0ng-S3cret@127.0.0.1:${p.port}`;
+      const { report, output } = await runApi(
+        rt,
+        where === 'HTTP_PROXY' ? { HTTP_PROXY: wrong } : {},
+        where === 'HTTP_PROXY' ? undefined : wrong,
+        [`${sim.url}/response/auth1`],
+      );
+      expect(report.results).toHaveLength(2);
+      for (const r of report.results) {
+        expect(r.ok).toBe(false);
+        expect(r.error).toMatchObject({ name: 'ProxyError', code: 'proxy_error', status: 407, proxy: p.url });
+        expect(r.error!.message).toContain('407 Proxy Authentication Required');
+      }
+      expect(p.refusedAuth).toBe(2);
+      expect(sim.posted).toHaveLength(0);
+      for (const secret of ['Wr0ng-S3cret', 'alice:', Buffer.from('alice:Wr0ng-S3cret').toString('base64')]) {
+        expect(output).not.toContain(secret);
+      }
+    },
+    60_000,
+  );
+
+  it('a proxy answering with an HTML page: callApi refuses it as a ProxyError; an unreachable one fails both', async () => {
+    const html = await bad('html');
+    const viaHtml = await runApi(rt, {}, html.url, []);
+    expect(viaHtml.report.results).toEqual([
+      {
+        call: 'chat.postMessage',
+        ok: false,
+        error: expect.objectContaining({ name: 'ProxyError', status: 200, proxy: html.url }),
+      },
+    ]);
+    expect(viaHtml.report.results[0]!.error!.message).toContain('text/html');
+
+    const port = await deadPort();
+    const dead = await runApi(rt, {}, `http://bob:hunter2@127.0.0.1:${port}`, [`${sim.url}/response/dead1`]);
+    expect(dead.report.results).toHaveLength(2);
+    for (const r of dead.report.results) {
+      expect(r.error).toMatchObject({ name: 'ProxyError', code: 'proxy_error', proxy: `http://127.0.0.1:${port}` });
+      expect(r.error!.message).toMatch(/unreachable/);
+    }
+    expect(dead.output).not.toContain('hunter2');
+  }, 60_000);
 });

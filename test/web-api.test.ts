@@ -5,6 +5,7 @@ import {
   HttpError,
   InvalidOptionsError,
   NetworkError,
+  ProxyError,
   RateLimitedError,
   SlackApiError,
   callApi,
@@ -128,5 +129,22 @@ describe('callApi with a stub fetch', () => {
     );
     expect(out.ok).toBe(true);
     expect(n).toBe(2);
+  });
+  test("a platform fetch's ProxyError reaches the caller as is from callApi and respond; other failures are NetworkError", async () => {
+    const proxied = () => Promise.reject(new ProxyError('http://proxy.example:3128', 'Proxy refused CONNECT', 407));
+    for (const call of [
+      () => callApi('chat.postMessage', {}, { fetch: proxied }),
+      () => respond('https://hooks.slack.com/commands/1', 'x', { fetch: proxied }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({
+        name: 'ProxyError',
+        status: 407,
+        proxy: 'http://proxy.example:3128',
+      });
+    }
+    const broken = () => Promise.reject(new TypeError('fetch failed'));
+    await expect(respond('https://hooks.slack.com/commands/1', 'x', { fetch: broken })).rejects.toBeInstanceOf(
+      NetworkError,
+    );
   });
 });

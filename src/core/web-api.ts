@@ -11,6 +11,7 @@ import {
   SocketModeError,
 } from './errors.ts';
 import { assertSecureUrl } from './url.ts';
+import { platformFetch } from '../transport/platform-fetch.ts';
 
 export const DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -32,7 +33,14 @@ export interface CallApiOptions {
   token?: string;
   /** Default 'https://slack.com/api/'. Plain http is allowed for loopback hosts only. */
   apiUrl?: string;
+  /** Used as is (no proxy added). Default: the platform's fetch, through the proxy that `proxy` names. */
   fetch?: FetchLike;
+  /**
+   * As the client's option: a URL (`'http://user:pass@proxy:3128'`) overrides HTTPS_PROXY / HTTP_PROXY / NO_PROXY,
+   * `false` turns them off (Deno's own fetch still reads them). Ignored with `fetch`, in browsers and workerd.
+   * Default: the environment.
+   */
+  proxy?: string | false;
   /** JSON body instead of application/x-www-form-urlencoded. Default false. */
   asJson?: boolean;
   /**
@@ -81,9 +89,10 @@ export async function callApi(
     body = form.toString();
   }
   let retriesLeft = opts.rateLimitRetries ?? 0;
+  const f = opts.fetch ?? platformFetch(opts.proxy, 'json');
   for (;;) {
     try {
-      return await slackPost(method, opts.apiUrl, { method: 'POST', headers, body, signal: opts.signal }, opts.fetch);
+      return await slackPost(method, opts.apiUrl, { method: 'POST', headers, body, signal: opts.signal }, f);
     } catch (e) {
       if (!(e instanceof RateLimitedError) || retriesLeft-- <= 0) throw e;
       await sleep(e.retryAfterMs, opts.signal);
@@ -181,24 +190,28 @@ export interface RespondMessage {
   [key: string]: unknown;
 }
 
-/** POST a message to a `response_url` (slash commands, interactions). No token needed. */
+/**
+ * POST a message to a `response_url` (slash commands, interactions). No token needed. `fetch` and `proxy` as in
+ * callApi; Slack may answer a response_url with plain text (`ok`), so any content type is taken.
+ */
 export async function respond(
   responseUrl: string,
   message: string | RespondMessage,
-  opts: { fetch?: FetchLike; signal?: AbortSignal } = {},
+  opts: { fetch?: FetchLike; proxy?: string | false; signal?: AbortSignal } = {},
 ): Promise<void> {
   assertSecureUrl(responseUrl, 'https:');
   const body = JSON.stringify(typeof message === 'string' ? { text: message } : message);
   let res: Response;
   try {
-    res = await (opts.fetch ?? fetch)(responseUrl, {
+    res = await (opts.fetch ?? platformFetch(opts.proxy, 'any'))(responseUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json; charset=utf-8' },
       body,
       signal: opts.signal,
     });
   } catch (e) {
-    throw new NetworkError('response_url', e);
+    // A platform's fetch may throw a typed error of its own (a proxy's: ProxyError).
+    throw e instanceof SocketModeError ? e : new NetworkError('response_url', e);
   }
   await discard(res);
   if (res.status === 429) throw new RateLimitedError('response_url', parseRetryAfter(res.headers.get('retry-after')));

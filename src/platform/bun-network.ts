@@ -3,15 +3,14 @@
 // option. Bun's fetch reads those variables by itself, its WebSocket does not: this makes both follow one rule.
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
+import type { ExpectedAnswer } from '../transport/platform-fetch.ts';
 import { checkedProxy, proxyFor, type ProxyOption } from './proxy-env.ts';
 import { checkedAnswer, nameProxyInErrors, proxyFailure } from './proxy-errors.ts';
 
 type BunWebSocketCtor = new (url: string, options?: { protocols?: string | string[]; proxy?: string }) => WebSocket;
 
 export function bunNetwork(opts: PlatformNetworkOptions): WebSocketConstructor | undefined {
-  const option = opts.proxy as ProxyOption;
-  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-  const choose = (url: string): string => checkedProxy(proxyFor(url, option, env));
+  const choose = chooser(opts.proxy);
   opts.fetch ??= proxiedFetch(choose);
   if (opts.WebSocket) return opts.WebSocket;
   const Native = (globalThis as unknown as { WebSocket: BunWebSocketCtor }).WebSocket;
@@ -24,7 +23,18 @@ export function bunNetwork(opts: PlatformNetworkOptions): WebSocketConstructor |
   } as unknown as WebSocketConstructor;
 }
 
-function proxiedFetch(choose: (url: string) => string): FetchLike {
+/** The fetch callApi() and respond() use on Bun when given none: by the same rules as the client's. */
+export function bunFetch(proxy: ProxyOption, expect: ExpectedAnswer): FetchLike {
+  return proxiedFetch(chooser(proxy), expect);
+}
+
+function chooser(option: ProxyOption): (url: string) => string {
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  return (url) => checkedProxy(proxyFor(url, option, env));
+}
+
+/** `expect` 'json' (the Web API) refuses any other answer through the proxy; 'any' (a response_url) takes it. */
+function proxiedFetch(choose: (url: string) => string, expect: ExpectedAnswer = 'json'): FetchLike {
   return async (input, init) => {
     const proxy = choose(input);
     // No proxy by these rules: `proxy: false` keeps Bun's fetch from applying the environment by its own.
@@ -37,6 +47,6 @@ function proxiedFetch(choose: (url: string) => string): FetchLike {
       if (init?.signal?.aborted) throw e;
       throw proxyFailure(proxy, host, e);
     }
-    return checkedAnswer(proxy, host, res);
+    return checkedAnswer(proxy, host, res, expect);
   };
 }

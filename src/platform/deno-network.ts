@@ -4,6 +4,7 @@
 // Deno.createHttpClient({ proxy }) that both the fetch and the WebSocket (its `client` option) use.
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
+import type { ExpectedAnswer } from '../transport/platform-fetch.ts';
 import { checkedProxy, proxyFor, type Env } from './proxy-env.ts';
 import { checkedAnswer, nameProxyInErrors, proxyFailure } from './proxy-errors.ts';
 
@@ -55,27 +56,8 @@ export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor 
   const proxy = opts.proxy;
   let client: HttpClient | undefined;
   // Made at first use, so a bad URL is a ProxyError on `error` (and the usual backoff), not a throw from start().
-  const clientFor = (): HttpClient => {
-    if (client) return client;
-    const u = new URL(checkedProxy(proxy));
-    const basicAuth = u.username
-      ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
-      : undefined;
-    u.username = u.password = '';
-    return (client = g.Deno.createHttpClient({ proxy: { url: u.href, ...(basicAuth ? { basicAuth } : {}) } }));
-  };
-  const viaProxy: FetchLike = async (input, init) => {
-    const host = new URL(input).host;
-    let res: Response;
-    try {
-      res = await fetch(input, { ...init, client: clientFor() } as RequestInit);
-    } catch (e) {
-      if (init?.signal?.aborted) throw e;
-      throw proxyFailure(proxy, host, e);
-    }
-    return checkedAnswer(proxy, host, res);
-  };
-  opts.fetch ??= viaProxy;
+  const clientFor = (): HttpClient => (client ??= httpClient(g.Deno, proxy));
+  opts.fetch ??= proxiedFetch(proxy, clientFor, 'json');
   if (opts.WebSocket) return opts.WebSocket;
   const Native = g.WebSocket;
   return class ProxiedWebSocket extends Native {
@@ -84,4 +66,47 @@ export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor 
       nameProxyInErrors(this, proxy, new URL(url).host);
     }
   } as unknown as WebSocketConstructor;
+}
+
+/** A Deno HttpClient through `proxy` (checked), its credentials given as basicAuth. */
+function httpClient(deno: DenoNs, proxy: string): HttpClient {
+  const u = new URL(checkedProxy(proxy));
+  const basicAuth = u.username
+    ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+    : undefined;
+  u.username = u.password = '';
+  return deno.createHttpClient({ proxy: { url: u.href, ...(basicAuth ? { basicAuth } : {}) } });
+}
+
+/** Deno's fetch with `client`: a failure on the way is a ProxyError naming `proxy`, the answer checked. */
+function proxiedFetch(proxy: string, client: () => HttpClient, expect: ExpectedAnswer): FetchLike {
+  return async (input, init) => {
+    const host = new URL(input).host;
+    let res: Response;
+    try {
+      res = await fetch(input, { ...init, client: client() } as RequestInit);
+    } catch (e) {
+      if (init?.signal?.aborted) throw e;
+      throw proxyFailure(proxy, host, e);
+    }
+    return checkedAnswer(proxy, host, res, expect);
+  };
+}
+
+/** One HttpClient per proxy URL for callApi() and respond(), for the program's life (as Node's agents). */
+const clients = new Map<string, HttpClient>();
+
+/**
+ * The fetch callApi() and respond() use on Deno when given none: a `proxy` URL as the client's option does;
+ * otherwise Deno's own fetch, which applies HTTPS_PROXY / HTTP_PROXY / NO_PROXY itself.
+ */
+export function denoFetch(proxy: string | false | undefined, expect: ExpectedAnswer): FetchLike {
+  if (typeof proxy !== 'string' || proxy === '') return (input, init) => fetch(input, init);
+  const deno = (globalThis as unknown as { Deno: DenoNs }).Deno;
+  const client = (): HttpClient => {
+    let c = clients.get(proxy);
+    if (!c) clients.set(proxy, (c = httpClient(deno, proxy)));
+    return c;
+  };
+  return proxiedFetch(proxy, client, expect);
 }

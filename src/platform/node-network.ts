@@ -10,6 +10,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { ProxyError } from '../core/errors.ts';
 import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
+import type { ExpectedAnswer } from '../transport/platform-fetch.ts';
 import { checkedProxy, proxyFor, type ProxyOption } from './proxy-env.ts';
 import { WS_HANDSHAKE, proxyAnswerError, proxyFailure, scrubbedCopy } from './proxy-errors.ts';
 
@@ -26,17 +27,27 @@ function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
 
 /** The platform network for Node: the WebSocket (and, unless given, the fetch) each client uses. */
 export function nodeNetwork(opts: PlatformNetworkOptions): WebSocketConstructor {
-  const option = opts.proxy as ProxyOption;
-  const choose = (url: string): string => checkedProxy(proxyFor(url, option, process.env));
+  const choose = chooser(opts.proxy);
   opts.fetch ??= proxiedFetch(choose);
   return opts.WebSocket ?? proxiedWebSocket(choose);
 }
 
+/** The fetch callApi() and respond() use on Node when given none: through the proxy for its URL, as the client's. */
+export function nodeFetch(proxy: ProxyOption, expect: ExpectedAnswer): FetchLike {
+  return proxiedFetch(chooser(proxy), expect);
+}
+
+/** The proxy for a URL by the option, else the environment as it is at that request. */
+function chooser(option: ProxyOption): (url: string) => string {
+  return (url) => checkedProxy(proxyFor(url, option, process.env));
+}
+
 /**
  * fetch through the proxy for its URL (the global fetch where none applies): node:http(s) with the same tunnelling
- * agent as the socket, the answer handed back as a Response.
+ * agent as the socket, the answer handed back as a Response. `expect` 'json' (the Web API) refuses any other answer
+ * through the proxy; 'any' (a response_url) takes it.
  */
-export function proxiedFetch(choose: (url: string) => string): FetchLike {
+export function proxiedFetch(choose: (url: string) => string, expect: ExpectedAnswer = 'json'): FetchLike {
   return async (input, init = {}) => {
     const proxy = choose(input);
     if (!proxy) return fetch(input, init);
@@ -64,7 +75,7 @@ export function proxiedFetch(choose: (url: string) => string): FetchLike {
     }
     const type = String(res.headers['content-type'] ?? '');
     // Slack's Web API answers JSON: an HTML page here came from something in between (a login page).
-    if (!/json/i.test(type)) {
+    if (expect === 'json' && !/json/i.test(type)) {
       res.resume();
       throw proxyAnswerError(proxy, url.host, res.statusCode ?? 0, type, 'the Web API request');
     }

@@ -4,9 +4,12 @@
 // the `proxy` option or HTTPS_PROXY / HTTP_PROXY / NO_PROXY name (node-network.ts). Only this entry imports ws
 // and the proxy agents, so browser/workerd bundles never do.
 import { setPlatformNetwork } from '../transport/websocket.ts';
-import { nodeNetwork } from './node-network.ts';
+import { setPlatformFetch } from '../transport/platform-fetch.ts';
+import { nodeFetch, nodeNetwork } from './node-network.ts';
 
 setPlatformNetwork(nodeNetwork);
+// callApi() and respond() without a `fetch`: through the same proxy (Node's global fetch reads no variable).
+setPlatformFetch(nodeFetch);
 
 export * from '../index.ts';
 export { toNodeListener } from './node-http.ts';

@@ -96,12 +96,18 @@ export function proxyFailure(proxy: string, target: string, err: unknown): Proxy
 }
 
 /**
- * A Web API answer that came through `proxy`, checked: a 407 is the proxy's own refusal, and anything but JSON
- * (Slack's Web API always answers JSON) came from something in between: both a ProxyError.
+ * An answer that came through `proxy`, checked: a 407 is the proxy's own refusal, and for the Web API (`expect`
+ * 'json': Slack's Web API always answers JSON) anything but JSON came from something in between: both a
+ * ProxyError. A response_url ('any') may be answered with plain text.
  */
-export async function checkedAnswer(proxy: string, target: string, res: Response): Promise<Response> {
+export async function checkedAnswer(
+  proxy: string,
+  target: string,
+  res: Response,
+  expect: 'json' | 'any' = 'json',
+): Promise<Response> {
   const type = res.headers.get('content-type') ?? '';
-  if (res.status !== 407 && /json/i.test(type)) return res;
+  if (res.status !== 407 && (expect === 'any' || /json/i.test(type))) return res;
   await res.body?.cancel().catch(() => undefined);
   if (res.status === 407) throw proxyAnswerError(proxy, target, 407, '', 'CONNECT');
   throw proxyAnswerError(proxy, target, res.status, type, 'the Web API request');
