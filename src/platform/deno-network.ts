@@ -6,6 +6,7 @@ import type { FetchLike } from '../core/web-api.ts';
 import type { PlatformNetworkOptions, WebSocketConstructor } from '../transport/websocket.ts';
 import type { ExpectedAnswer } from '../transport/platform-fetch.ts';
 import { checkedProxy, proxyFor, type Env } from './proxy-env.ts';
+import { ProxyError } from '../core/errors.ts';
 import { checkedAnswer, nameProxyInErrors, proxyFailure } from './proxy-errors.ts';
 
 type HttpClient = { close(): void };
@@ -41,6 +42,7 @@ export function denoNetwork(opts: PlatformNetworkOptions): WebSocketConstructor 
   const g = globalThis as unknown as { WebSocket: DenoWebSocketCtor; Deno: DenoNs };
   // `false` cannot turn Deno's own proxy off (NO_PROXY does); no option leaves it to Deno.
   if (typeof opts.proxy !== 'string' || opts.proxy === '') {
+    opts.fetch ??= envFetch(g.Deno, 'json');
     if (opts.WebSocket) return opts.WebSocket;
     const env = readableEnv(g.Deno);
     if (!env) return g.WebSocket as unknown as WebSocketConstructor;
@@ -93,6 +95,31 @@ function proxiedFetch(proxy: string, client: () => HttpClient, expect: ExpectedA
   };
 }
 
+/**
+ * Deno's own fetch, which applies the variables itself. A 407 can only be a proxy's answer (Slack never sends one):
+ * it is a ProxyError naming the proxy the variables give where this program may read them, else saying where it
+ * came from. Any other answer is Deno's to give.
+ */
+function envFetch(deno: DenoNs, expect: ExpectedAnswer): FetchLike {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (res.status !== 407) return res;
+    const host = new URL(input).host;
+    const env = readableEnv(deno);
+    const proxy = env && proxyFor(input, undefined, env);
+    if (proxy) return checkedAnswer(proxy, host, res, expect);
+    await res.body?.cancel().catch(() => undefined);
+    throw new ProxyError(
+      FROM_ENV,
+      `Proxy ${FROM_ENV} refused the request to ${host}: 407 Proxy Authentication Required (check the user and password in the proxy URL)`,
+      407,
+    );
+  };
+}
+
+/** How a proxy Deno took from the environment is named when this program may not read the variables. */
+const FROM_ENV = '(from HTTPS_PROXY / HTTP_PROXY, applied by Deno)';
+
 /** One HttpClient per proxy URL for callApi() and respond(), for the program's life (as Node's agents). */
 const clients = new Map<string, HttpClient>();
 
@@ -101,8 +128,8 @@ const clients = new Map<string, HttpClient>();
  * otherwise Deno's own fetch, which applies HTTPS_PROXY / HTTP_PROXY / NO_PROXY itself.
  */
 export function denoFetch(proxy: string | false | undefined, expect: ExpectedAnswer): FetchLike {
-  if (typeof proxy !== 'string' || proxy === '') return (input, init) => fetch(input, init);
   const deno = (globalThis as unknown as { Deno: DenoNs }).Deno;
+  if (typeof proxy !== 'string' || proxy === '') return envFetch(deno, expect);
   const client = (): HttpClient => {
     let c = clients.get(proxy);
     if (!c) clients.set(proxy, (c = httpClient(deno, proxy)));
