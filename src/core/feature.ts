@@ -41,8 +41,9 @@ export interface Hooks {
   stopping?(): void | Promise<unknown>;
   /**
    * Watches the client (metrics): each event as it is emitted, before its listeners (a watcher is no listener: errors
-   * are logged as without one), and two facts of the core's own: `'#received'` (an envelope arrived, before any
-   * feature takes it; `arg` its EnvelopeFrame) and `'#deduped'` (dedupe acked a duplicate; `arg` its envelope_id).
+   * are logged as without one), and facts of the core's own: `'#received'` (an envelope arrived, before any feature
+   * takes it; `arg` its EnvelopeFrame), `'#deduped'` (dedupe acked a duplicate; `arg` its envelope_id) and `'#closed'`
+   * (a socket closed, stopping or not; `arg` its Connection).
    * It runs for every envelope: it must be cheap and must not throw.
    */
   observe?(type: string, arg: unknown): void;

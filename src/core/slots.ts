@@ -3,7 +3,7 @@
 import { Backoff } from './backoff.ts';
 import { cancel, later, slotOf, stopped, type Core, type Slot } from './context.ts';
 import { ConnectionError, SocketModeError } from './errors.ts';
-import { emit, emitError } from './events.ts';
+import { emit, emitError, observe } from './events.ts';
 import { getUrl, openFailed } from './open-url.ts';
 import { retire } from './retire.ts';
 import { fatal } from './shutdown.ts';
@@ -173,6 +173,8 @@ export function replace(c: Core, conn: Connection, reason: string): void {
 export function onClosed(c: Core, conn: Connection, info: ConnectionCloseInfo): void {
   // Its own timers (refresh, drain, retirement) ended when it started closing.
   c.conns.delete(conn);
+  // Features that count sockets (the fleet's leases) learn of every close, stopping or not.
+  observe(c, '#closed', conn);
   if (stopped(c)) return;
   const slot = slotOf(c, conn);
   if (!slot) return;

@@ -5,7 +5,7 @@
 // The pool's size changes at run time through the core's own loop (slots, ensureAll, closeWhenDrained): nothing
 // here is in the core, so the browser bundles do not carry it.
 import { Backoff } from '../core/backoff.ts';
-import { cancel, stopped, type Core } from '../core/context.ts';
+import { cancel, stopped } from '../core/context.ts';
 import { DisconnectedError, InvalidOptionsError, SocketModeError, describe } from '../core/errors.ts';
 import { emitError } from '../core/events.ts';
 import { defineFeature, type Feature } from '../core/feature.ts';
@@ -291,15 +291,11 @@ export function redisFleet(redis: RedisScriptClient, options: RedisFleetOptions 
       }
     };
 
-    // A socket closed: its lease goes back at once (a shrink, the end of a swap, the last one of a disconnect()).
-    const events = c.events as { onClosed: Core['events']['onClosed'] };
-    const closed = events.onClosed;
-    events.onClosed = (conn, info) => {
-      closed(conn, info);
-      if (timer) void beat();
-    };
-
     return {
+      // A socket closed: its lease goes back at once (a shrink, the end of a swap, the last one of a disconnect()).
+      observe(type) {
+        if (type === '#closed' && timer) void beat();
+      },
       // After the drain of disconnect() (or on a fatal error): the leases go as the sockets close.
       stopping() {
         stopping = true;
