@@ -70,6 +70,8 @@ for (const vp of [
     const acks0 = sim.acks.length;
     await inject(page, 'Mention (@bot)', { text: `hi ${vp.name}`, to: 'bot' });
     await acked(acks0 + 1);
+    // The bot can ack before the page has the simulator's answer: the recorder notes the envelope on that answer.
+    await expect(page.locator('#record-status')).toHaveText('Recording: 1 envelope sent.');
     // The recording survives a reload (sessionStorage).
     await page.reload();
     await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
@@ -89,6 +91,22 @@ for (const vp of [
     const dir = join(root, 'test-results', `panel-session-${vp.width}`);
     mkdirSync(dir, { recursive: true });
     const names = await exportTest(page, dir);
+    if (!(await page.locator('#record-status').innerText()).includes(': 2 steps')) {
+      const fx = JSON.parse(readFileSync(join(dir, names.fixture), 'utf8'));
+      const pageIds = await page.evaluate(() =>
+        [...(window as any).__devpanel.session.sockets.values()].map((s: any) => [s.id, s.simConnectionId]),
+      );
+      const rec = await page.evaluate(() => sessionStorage.getItem('devpanel.recording'));
+      console.log(
+        'DIAG',
+        JSON.stringify({
+          steps: fx.steps.map((x: any) => x.envelope.envelope_id),
+          pageIds,
+          rec: JSON.parse(rec!).sent.map((x: any) => [x.envelope.envelope_id, x.how, x.connectionId]),
+          deliveries: sim.deliveries.slice(-6).map((d: any) => [d.envelope_id, d.connectionId]),
+        }),
+      );
+    }
     await expect(page.locator('#record-status')).toContainText(`Exported ${names.test} and ${names.fixture}: 2 steps`);
     await expect(page.locator('#record-status')).toContainText('1 envelope left out');
     await page.locator('#recorder').scrollIntoViewIfNeeded();
