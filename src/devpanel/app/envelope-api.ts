@@ -1,8 +1,7 @@
 // The simulator calls behind the envelope editor and the session recorder: build an envelope without sending it
 // (/_sim/build), send a whole envelope as given (/_sim/send), and one log of every envelope this page sent
 // (inject, send, replay) that the recorder reads.
-import { isRecord } from './dom.ts';
-import type { InjectKind } from './sim.ts';
+import { simPost, type InjectKind } from './sim.ts';
 
 export interface SentEnvelope {
   envelope: Record<string, unknown>;
@@ -27,18 +26,8 @@ export class EnvelopeApi {
     for (const fn of this.listeners) fn(s);
   }
 
-  private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.url}/_sim/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json: unknown = await res.json().catch(() => ({}));
-    if (!res.ok || (isRecord(json) && json['ok'] === false)) {
-      const err = isRecord(json) && typeof json['error'] === 'string' ? json['error'] : `HTTP ${res.status}`;
-      throw new Error(`/_sim/${path}: ${err}`);
-    }
-    return isRecord(json) ? json : {};
+  private post(path: string, body: unknown): Promise<Record<string, unknown>> {
+    return simPost(this.url, path, body);
   }
 
   /** The envelope the simulator would inject for `kind` and `fields`, not sent. */

@@ -15,21 +15,26 @@ export interface FeedRecord {
   data: Record<string, unknown>;
 }
 
+/** POST a JSON body to the simulator's `/_sim/<path>`; its `{ ok: false, error }` (or an HTTP error) throws. */
+export async function simPost(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}/_sim/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await res.json().catch(() => ({}));
+  if (!res.ok || (isRecord(json) && json['ok'] === false)) {
+    const err = isRecord(json) && typeof json['error'] === 'string' ? json['error'] : `HTTP ${res.status}`;
+    throw new Error(`/_sim/${path}: ${err}`);
+  }
+  return isRecord(json) ? json : {};
+}
+
 export class SimApi {
   constructor(readonly url: string) {}
 
-  private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.url}/_sim/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json: unknown = await res.json().catch(() => ({}));
-    if (!res.ok || (isRecord(json) && json['ok'] === false)) {
-      const err = isRecord(json) && typeof json['error'] === 'string' ? json['error'] : `HTTP ${res.status}`;
-      throw new Error(`/_sim/${path}: ${err}`);
-    }
-    return isRecord(json) ? json : {};
+  private post(path: string, body: unknown): Promise<Record<string, unknown>> {
+    return simPost(this.url, path, body);
   }
 
   /** Returns the envelope as the simulator built it. */
